@@ -1,0 +1,1 @@
+"""The national rule pack ships as package data of ``timescales.packs``."""
