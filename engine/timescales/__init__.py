@@ -1,3 +1,40 @@
-"""timescales: check English children's social care case records against statutory timescales."""
+"""timescales: check English children's social care case records against statutory timescales.
+
+>>> import datetime as dt, timescales
+>>> ruleset = timescales.load_rules()                  # compile once
+>>> result = ruleset.check(record, as_of=dt.date(2024, 3, 31))
+>>> [f.to_dict() for f in result.findings]
+"""
+
+from __future__ import annotations
+
+from .errors import InputError, Location, RecordError, RuleError, TimescalesError, UsageError
+from .evaluation.ruleset import ChildResult, RuleSet
+from .findings import DataQualityFinding, Finding, Status
+from .records import ChildRecord, Event, json_schema
+from .rules.pack import load_rules
+from .run import Run, Summary, check
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "ChildRecord",
+    "ChildResult",
+    "DataQualityFinding",
+    "Event",
+    "Finding",
+    "InputError",
+    "Location",
+    "RecordError",
+    "RuleError",
+    "RuleSet",
+    "Run",
+    "Status",
+    "Summary",
+    "TimescalesError",
+    "UsageError",
+    "__version__",
+    "check",
+    "json_schema",
+    "load_rules",
+]

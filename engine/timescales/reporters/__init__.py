@@ -1,1 +1,102 @@
-"""placeholder"""
+"""Reporters: the same findings written for people (table) and for machines (json, jsonl, csv)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterable
+from typing import IO
+
+import orjson
+
+from ..findings import FIELDS, DataQualityFinding, Finding
+
+FORMATS = ("table", "json", "jsonl", "csv")
+TABLE_COLUMNS = (
+    ("rule", 5),
+    ("child", 10),
+    ("ref", 8),
+    ("anchor", 10),
+    ("due", 10),
+    ("done", 10),
+    ("status", 7),
+    ("days_late", 9),
+    ("working_days_late", 8),
+)
+_COLOURS = {"met": "32", "late": "33", "overdue": "31", "pending": "36"}
+
+
+def write_findings(
+    findings: Iterable[Finding], fmt: str, out: IO[str], colour: bool = False
+) -> int:
+    """Write findings in ``fmt``; returns how many were written."""
+    writer = {"jsonl": _jsonl, "json": _json, "csv": _csv, "table": _table}[fmt]
+    return writer(findings, out, colour)
+
+
+def _jsonl(findings: Iterable[Finding], out: IO[str], colour: bool) -> int:
+    n = 0
+    for finding in findings:
+        out.write(orjson.dumps(finding.to_dict()).decode())
+        out.write("\n")
+        n += 1
+    return n
+
+
+def _json(findings: Iterable[Finding], out: IO[str], colour: bool) -> int:
+    n = 0
+    out.write("[")
+    for finding in findings:
+        out.write(",\n  " if n else "\n  ")
+        out.write(orjson.dumps(finding.to_dict()).decode())
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def _csv(findings: Iterable[Finding], out: IO[str], colour: bool) -> int:
+    writer = csv.DictWriter(out, fieldnames=[*FIELDS, "citations"], extrasaction="ignore")
+    writer.writeheader()
+    n = 0
+    for finding in findings:
+        row = finding.to_dict()
+        row["citations"] = " ".join(row["citations"])
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        n += 1
+    return n
+
+
+def _table(findings: Iterable[Finding], out: IO[str], colour: bool) -> int:
+    head = "  ".join(
+        name.replace("working_days_late", "wd_late").ljust(w) for name, w in TABLE_COLUMNS
+    )
+    out.write(head.rstrip() + "\n")
+    n = 0
+    for finding in findings:
+        row = finding.to_dict()
+        cells = []
+        for name, width in TABLE_COLUMNS:
+            value = row[name]
+            text = "-" if value is None else str(value)
+            cell = text.ljust(width)
+            if colour and name == "status":
+                cell = f"\x1b[{_COLOURS[text]}m{cell}\x1b[0m"
+            cells.append(cell)
+        out.write("  ".join(cells).rstrip() + "\n")
+        n += 1
+    if n == 0:
+        out.write("(no findings)\n")
+    return n
+
+
+def write_quality(notes: Iterable[DataQualityFinding], out: IO[str]) -> int:
+    n = 0
+    for note in notes:
+        out.write(orjson.dumps(note.to_dict()).decode() + "\n")
+        n += 1
+    return n
+
+
+def stdout_is_tty() -> bool:
+    return isinstance(sys.stdout, io.TextIOBase) and sys.stdout.isatty()

@@ -1,0 +1,295 @@
+"""The working-day and month arithmetic of English children's social care."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Final, NoReturn
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+__all__ = [
+    "ENGLAND",
+    "SUPPORTED_FIRST",
+    "SUPPORTED_LAST",
+    "CalendarRangeError",
+    "WorkingCalendar",
+    "add_days",
+    "add_months",
+    "add_weeks",
+    "add_working_days",
+    "add_years",
+    "beginning_with",
+    "is_working_day",
+    "working_days_between",
+]
+
+# Counting convention (pinned by tests/calendar):
+#   * The day of the event is excluded: "within N days of X" is due on the Nth day after X.
+#   * A working day is Monday to Friday except England bank holidays (including substitute
+#     days and one-off days such as jubilees, the 2022 state funeral and the 2023 coronation)
+#     and any council closure days a calendar is given.
+#   * Months keep the day number, clamped to the month end (31 Jan + 1 month = 28/29 Feb).
+#   * "n units beginning with X" includes X, so it ends on add_<unit>(X, n) - 1 day.
+
+SUPPORTED_FIRST: Final[date] = date(2000, 1, 1)
+"""First date for which working-day arithmetic is defined."""
+
+SUPPORTED_LAST: Final[date] = date(2030, 12, 31)
+"""Last date for which working-day arithmetic is defined."""
+
+_FIRST_ORDINAL: Final[int] = SUPPORTED_FIRST.toordinal()
+_LAST_ORDINAL: Final[int] = SUPPORTED_LAST.toordinal()
+_DAY_COUNT: Final[int] = _LAST_ORDINAL - _FIRST_ORDINAL + 1
+
+_WEEKEND_NAMES: Final[dict[int, str]] = {5: "Saturday", 6: "Sunday"}
+_CLOSURE_REASON: Final[str] = "council closure day"
+
+
+def _load_bank_holidays() -> dict[date, str]:
+    """England bank holidays over the supported range, from the `holidays` package."""
+    source = holidays.country_holidays(
+        "GB", subdiv="ENG", years=range(SUPPORTED_FIRST.year, SUPPORTED_LAST.year + 1)
+    )
+    return {
+        day: str(name) for day, name in source.items() if SUPPORTED_FIRST <= day <= SUPPORTED_LAST
+    }
+
+
+_BANK_HOLIDAYS: Final[dict[date, str]] = _load_bank_holidays()
+
+
+class CalendarRangeError(ValueError):
+    """A working-day computation needed a date outside the supported range."""
+
+
+_RANGE_TEXT: Final[str] = (
+    f"the supported range for working-day arithmetic "
+    f"({SUPPORTED_FIRST.isoformat()} to {SUPPORTED_LAST.isoformat()} inclusive)"
+)
+
+
+def _range_error(d: date, what: str) -> NoReturn:
+    raise CalendarRangeError(
+        f"{what} {d.isoformat()} is outside {_RANGE_TEXT}; England bank holidays are not "
+        "loaded for it, so no working day can be computed"
+    )
+
+
+def _check_date(d: object, what: str = "date") -> date:
+    # datetime is a subclass of date; accepting it would silently mix times into day counts.
+    if not isinstance(d, date) or isinstance(d, datetime):
+        raise TypeError(f"{what} must be a datetime.date (not a datetime), got {d!r}")
+    return d
+
+
+def _check_int(n: object, what: str = "n") -> int:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"{what} must be an int, got {n!r}")
+    return n
+
+
+def _index(d: date, what: str) -> int:
+    """Offset of d from SUPPORTED_FIRST; raises CalendarRangeError outside the range."""
+    _check_date(d, what)
+    offset = d.toordinal() - _FIRST_ORDINAL
+    if not 0 <= offset < _DAY_COUNT:
+        _range_error(d, what)
+    return offset
+
+
+class WorkingCalendar:
+    """Immutable, thread-safe. Precomputes an index so add/between are O(1) or O(log n).
+
+    A working day is Monday to Friday and neither an England bank holiday nor one of the
+    calendar's extra closure days (for example council closure days between Christmas and
+    New Year). Working-day arithmetic is defined from SUPPORTED_FIRST to SUPPORTED_LAST;
+    anything that needs a date outside raises CalendarRangeError.
+    """
+
+    __slots__ = ("_closures", "_cumulative", "_name", "_working")
+
+    _name: str
+    _closures: frozenset[date]
+    _working: tuple[int, ...]
+    _cumulative: tuple[int, ...]
+
+    def __init__(self, closures: Iterable[date] = (), *, name: str = "England") -> None:
+        closure_set = frozenset(_check_date(c, "closure day") for c in closures)
+        for closure in closure_set:
+            if not SUPPORTED_FIRST <= closure <= SUPPORTED_LAST:
+                _range_error(closure, "closure day")
+        closed_offsets = {c.toordinal() - _FIRST_ORDINAL for c in closure_set}
+        closed_offsets.update(h.toordinal() - _FIRST_ORDINAL for h in _BANK_HOLIDAYS)
+
+        # SUPPORTED_FIRST.weekday() gives the weekday of offset 0; weekdays then cycle.
+        first_weekday = SUPPORTED_FIRST.weekday()
+        working: list[int] = []
+        # cumulative[i] = number of working days with offset < i.
+        cumulative: list[int] = [0] * (_DAY_COUNT + 1)
+        count = 0
+        for offset in range(_DAY_COUNT):
+            if (first_weekday + offset) % 7 < 5 and offset not in closed_offsets:
+                working.append(offset)
+                count += 1
+            cumulative[offset + 1] = count
+
+        object.__setattr__(self, "_name", str(name))
+        object.__setattr__(self, "_closures", closure_set)
+        object.__setattr__(self, "_working", tuple(working))
+        object.__setattr__(self, "_cumulative", tuple(cumulative))
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __repr__(self) -> str:
+        return f"WorkingCalendar(name={self._name!r}, closures={len(self._closures)})"
+
+    @property
+    def name(self) -> str:
+        """Human-readable name of the calendar, e.g. "England" or a council's name."""
+        return self._name
+
+    @property
+    def closures(self) -> frozenset[date]:
+        """The extra non-working days on top of England bank holidays."""
+        return self._closures
+
+    def with_closures(self, closures: Iterable[date], *, name: str) -> WorkingCalendar:
+        """A new calendar with these closure days added to this calendar's closures."""
+        return WorkingCalendar(self._closures.union(closures), name=name)
+
+    def is_working_day(self, d: date) -> bool:
+        """True if d is a working day in this calendar."""
+        offset = _index(d, "date")
+        return self._cumulative[offset + 1] != self._cumulative[offset]
+
+    def non_working_reason(self, d: date) -> str | None:
+        """Why d is not a working day, or None if it is one.
+
+        "Saturday" or "Sunday" takes precedence, then the bank holiday's name (substitute
+        days are named "... (observed)"), then "council closure day".
+        """
+        if self.is_working_day(d):
+            return None
+        weekend = _WEEKEND_NAMES.get(d.weekday())
+        if weekend is not None:
+            return weekend
+        holiday = _BANK_HOLIDAYS.get(d)
+        if holiday is not None:
+            return holiday
+        return _CLOSURE_REASON
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The nth working day strictly after d (n > 0) or |n|th strictly before (n < 0).
+
+        n == 0 returns d itself, even when d is not a working day. Raises
+        CalendarRangeError if d or the result lies outside the supported range.
+        """
+        _check_int(n)
+        offset = _index(d, "start date")
+        if n == 0:
+            return d
+        if n > 0:
+            # Working days on or before d: cumulative[offset + 1]; the nth after follows.
+            position = self._cumulative[offset + 1] + n - 1
+            if position >= len(self._working):
+                raise CalendarRangeError(
+                    f"{n} working days after {d.isoformat()} falls after "
+                    f"{SUPPORTED_LAST.isoformat()}, outside {_RANGE_TEXT}"
+                )
+        else:
+            # Working days strictly before d: cumulative[offset]; step back |n| of them.
+            position = self._cumulative[offset] + n
+            if position < 0:
+                raise CalendarRangeError(
+                    f"{-n} working days before {d.isoformat()} falls before "
+                    f"{SUPPORTED_FIRST.isoformat()}, outside {_RANGE_TEXT}"
+                )
+        return date.fromordinal(_FIRST_ORDINAL + self._working[position])
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """Number of working days in (a, b]; minus the number in (b, a] when b < a."""
+        offset_a = _index(a, "first date")
+        offset_b = _index(b, "second date")
+        return self._cumulative[offset_b + 1] - self._cumulative[offset_a + 1]
+
+    def non_working_days_between(self, a: date, b: date) -> list[tuple[date, str]]:
+        """The non-working days in (a, b] (or (b, a] when b < a), oldest first, with reasons.
+
+        Meant for explaining a due date to a social worker.
+        """
+        offset_a = _index(a, "first date")
+        offset_b = _index(b, "second date")
+        low, high = sorted((offset_a, offset_b))
+        cumulative = self._cumulative
+        result: list[tuple[date, str]] = []
+        for offset in range(low + 1, high + 1):
+            if cumulative[offset + 1] == cumulative[offset]:
+                day = date.fromordinal(_FIRST_ORDINAL + offset)
+                reason = self.non_working_reason(day)
+                assert reason is not None
+                result.append((day, reason))
+        return result
+
+
+ENGLAND: Final[WorkingCalendar] = WorkingCalendar(name="England")
+"""Monday to Friday except England bank holidays; no council closure days."""
+
+
+def add_working_days(d: date, n: int, calendar: WorkingCalendar = ENGLAND) -> date:
+    """The nth working day after d (n > 0), |n|th before (n < 0), or d itself (n == 0)."""
+    return calendar.add_working_days(d, n)
+
+
+def working_days_between(a: date, b: date, calendar: WorkingCalendar = ENGLAND) -> int:
+    """Number of working days in (a, b]; negative when b < a."""
+    return calendar.working_days_between(a, b)
+
+
+def is_working_day(d: date, calendar: WorkingCalendar = ENGLAND) -> bool:
+    """True if d is a working day in the calendar (England by default)."""
+    return calendar.is_working_day(d)
+
+
+def add_days(d: date, n: int) -> date:
+    """d plus n calendar days (any date)."""
+    return _check_date(d) + timedelta(days=_check_int(n))
+
+
+def add_weeks(d: date, n: int) -> date:
+    """d plus n weeks (any date)."""
+    return _check_date(d) + timedelta(weeks=_check_int(n))
+
+
+def add_months(d: date, n: int) -> date:
+    """d plus n months: same day number, clamped to the month end (31 Jan + 1 = 28/29 Feb)."""
+    result: date = _check_date(d) + relativedelta(months=_check_int(n))
+    return result
+
+
+def add_years(d: date, n: int) -> date:
+    """d plus n years: same day and month, 29 Feb clamped to 28 Feb in a non-leap year."""
+    result: date = _check_date(d) + relativedelta(years=_check_int(n))
+    return result
+
+
+_UNIT_ADDERS: Final = {"days": add_days, "weeks": add_weeks, "months": add_months}
+
+
+def beginning_with(d: date, n: int, unit: str) -> date:
+    """Last day of the period of n units ("days", "weeks" or "months") beginning with d.
+
+    The period includes d, so it ends the day before add_<unit>(d, n): 26 weeks beginning
+    with an issue date ends on the issue date + 181 days.
+    """
+    adder = _UNIT_ADDERS.get(unit)
+    if adder is None:
+        raise ValueError(f"unit must be one of {sorted(_UNIT_ADDERS)}, got {unit!r}")
+    if _check_int(n) < 1:
+        raise ValueError(f"a period beginning with a date needs n >= 1, got {n}")
+    return adder(d, n) - timedelta(days=1)

@@ -1,0 +1,250 @@
+"""The command line: a thin layer over the library API; an error is one message, no traceback.
+
+Exit codes (``ExitCode``): 0 no breach; 1 at least one late or overdue finding; 2 usage error, or
+nothing could be checked (unreadable input, every record rejected, rejects above --max-rejects).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import enum
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+import orjson
+
+from . import __version__
+from .errors import RecordError, TimescalesError, UsageError
+from .records import json_schema
+from .reporters import FORMATS as OUTPUT_FORMATS
+from .reporters import stdout_is_tty, write_findings, write_quality
+from .rules.pack import load_rules
+from .run import Run
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    BREACHES = 1
+    ERROR = 2
+
+
+INPUT_FORMATS = ("auto", "json", "jsonl", "yaml")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date YYYY-MM-DD: {text!r}") from None
+
+
+def _rule_ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="timescales",
+        description="Check children's social care case records against statutory timescales.",
+    )
+    p.add_argument("--version", action="version", version=f"timescales {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check case records and report findings")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument(
+        "--as-of", required=True, type=_date, help="the date to check as of (required)"
+    )
+    check.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
+    check.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    check.add_argument("-o", "--output", type=Path, help="write findings here (default stdout)")
+    check.add_argument("--data-quality", type=Path, help="write data-quality notes (JSON Lines)")
+    check.add_argument("--rejects", type=Path, help="write rejected records as CSV")
+    check.add_argument(
+        "--max-rejects", help="exit 2 if more records than N (or N%%) are rejected", default=None
+    )
+    check.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+
+    rules = sub.add_parser("rules", help="list the rules or explain one")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    listing = rules_sub.add_parser("list", help="list loaded rules with their citations")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    show = rules_sub.add_parser("show", help="explain one rule: what, why, counting, example")
+    show.add_argument("rule_id")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a canonical record")
+    schema.add_argument("-o", "--output", type=Path)
+
+    convert = sub.add_parser("convert", help="write any supported input as canonical JSON Lines")
+    convert.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    convert.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    convert.add_argument("-o", "--output", type=Path)
+    return p
+
+
+@contextlib.contextmanager
+def output(path: Path | None) -> Iterator[IO[str]]:
+    """Stdout, or a file written to a temporary name and renamed only when complete (so Ctrl-C
+    or an error never leaves a partial report behind)."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _too_many_rejects(limit: str | None, rejected: int, read: int) -> bool:
+    if limit is None:
+        return False
+    text = limit.strip()
+    try:
+        if text.endswith("%"):
+            return read > 0 and 100.0 * rejected / read > float(text[:-1])
+        return rejected > int(text)
+    except ValueError:
+        raise UsageError(f"--max-rejects takes N or N%, not {limit!r}") from None
+
+
+def _write_rejects(path: Path, rejects: Sequence[RecordError]) -> None:
+    with output(path) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["source", "line", "pointer", "code", "field", "reason"])
+        for err in rejects:
+            loc = err.location
+            writer.writerow(
+                [
+                    loc.source if loc else "",
+                    loc.line if loc and loc.line is not None else "",
+                    loc.pointer if loc and loc.pointer else "",
+                    err.code,
+                    err.field or "",
+                    err.message,
+                ]
+            )
+
+
+def cmd_check(args: argparse.Namespace) -> ExitCode:
+    ruleset = load_rules(rules=args.rules)
+    run = Run(ruleset, args.as_of)
+    for path in args.paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file")
+    colour = args.output is None and args.format == "table" and stdout_is_tty()
+    with output(args.output) as out:
+        write_findings(
+            run.findings(run.items(args.paths, args.input_format)), args.format, out, colour
+        )
+    if args.data_quality:
+        with output(args.data_quality) as fh:
+            write_quality(run.quality, fh)
+    if args.rejects:
+        _write_rejects(args.rejects, run.rejects)
+    summary = run.summary
+    if not args.quiet:
+        for err in run.rejects[:20]:
+            print(f"rejected: {err}", file=sys.stderr)
+        if len(run.rejects) > 20:
+            print(f"... and {len(run.rejects) - 20} more rejected (see --rejects)", file=sys.stderr)
+        print(summary.line(), file=sys.stderr)
+    if summary.checked == 0:
+        print("error: nothing could be checked", file=sys.stderr)
+        return ExitCode.ERROR
+    if _too_many_rejects(args.max_rejects, summary.rejected, summary.read):
+        print(f"error: rejected records exceed --max-rejects {args.max_rejects}", file=sys.stderr)
+        return ExitCode.ERROR
+    return ExitCode.BREACHES if summary.breaches else ExitCode.OK
+
+
+def cmd_rules(args: argparse.Namespace) -> ExitCode:
+    from .docs import describe_limits, render
+
+    ruleset = load_rules()
+    if args.rules_command == "show":
+        rule = ruleset.by_id.get(args.rule_id.upper())
+        if rule is None:
+            raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
+        sys.stdout.write(render(rule, list(ruleset.rules)))
+        return ExitCode.OK
+    rows = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "title": r.title,
+            "kind": r.kind,
+            "family": r.family,
+            "limit": describe_limits(list(r.limit)),
+            "summary": r.summary,
+            "citation": r.references[0].href,
+            "references": [ref.model_dump() for ref in r.references],
+        }
+        for r in ruleset.rules
+    ]
+    if args.format == "json":
+        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        for row in rows:
+            print(f"{row['id']}  {row['name']:<32} {row['limit']:<22} {row['citation']}")
+    return ExitCode.OK
+
+
+def cmd_schema(args: argparse.Namespace) -> ExitCode:
+    with output(args.output) as out:
+        out.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode() + "\n")
+    return ExitCode.OK
+
+
+def cmd_convert(args: argparse.Namespace) -> ExitCode:
+    run = Run(load_rules(rules=[]), dt.date.max)
+    read = rejected = 0
+    with output(args.output) as out:
+        for item in run.items(args.paths, args.input_format):
+            read += 1
+            if item.record is None:
+                rejected += 1
+                print(f"rejected: {item.error}", file=sys.stderr)
+                continue
+            data = item.record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+            out.write(orjson.dumps(data).decode() + "\n")
+    print(f"records read {read}, written {read - rejected}, rejected {rejected}", file=sys.stderr)
+    return ExitCode.OK if read > rejected else ExitCode.ERROR
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "schema": cmd_schema, "convert": cmd_convert}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args))
+    except TimescalesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return int(ExitCode.ERROR)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error of ours
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return int(ExitCode.OK)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""What every rule kind needs while checking one child, and the one way findings are made."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .. import calendar
+from ..findings import DataQualityFinding, Finding
+from ..rules.model import Limit, RuleBase
+from .outcome import due_date, outcome
+from .timeline import Timeline
+
+
+@dataclass(slots=True)
+class Context:
+    timeline: Timeline
+    as_of: dt.date
+    cal: calendar.WorkingCalendar
+    la: str | None = None
+    team: str | None = None
+    worker: str | None = None
+    # rule id -> [(ref or None, reason)] from ``exception`` events
+    exceptions: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)
+
+    @property
+    def child(self) -> str:
+        return self.timeline.child
+
+    def note(self, quality: DataQualityFinding) -> None:
+        self.timeline.quality.append(quality)
+
+    def applies(self, rule: RuleBase, anchor: dt.date) -> bool:
+        """The rule's own effective dates, judged by the date its clock starts."""
+        eff = rule.effective
+        if eff is None:
+            return True
+        return not ((eff.start and anchor < eff.start) or (eff.end and anchor > eff.end))
+
+    def due(self, anchor: dt.date, limit: Limit) -> dt.date:
+        return due_date(anchor, limit, self.cal)
+
+    def finding(
+        self,
+        rule: RuleBase,
+        *,
+        ref: str | None,
+        anchor: dt.date,
+        due: dt.date,
+        done: dt.date | None,
+        close: dt.date | None,
+        limit: Limit,
+    ) -> Finding | None:
+        result = outcome(
+            due=due,
+            done=done,
+            close=close,
+            as_of=self.as_of,
+            cal=self.cal,
+            working=limit.unit == "working_days",
+        )
+        if result is None:
+            return None
+        return Finding(
+            rule=rule.id,
+            name=rule.name,
+            child=self.child,
+            ref=ref,
+            anchor=anchor,
+            due=due,
+            done=done,
+            status=result.status,
+            days_late=result.days_late,
+            working_days_late=result.working_days_late,
+            citation=rule.references[0].href,
+            la=self.la,
+            team=self.team,
+            worker=self.worker,
+            exception=self._exception(rule.id, ref),
+            citations=tuple(r.href for r in rule.references),
+        )
+
+    def _exception(self, rule: str, ref: str | None) -> str | None:
+        reasons = [why for on, why in self.exceptions.get(rule, []) if on is None or on == ref]
+        return "; ".join(reasons) or None

@@ -1,0 +1,150 @@
+"""A compiled rule set: rules grouped into checkers once, then run on one child at a time.
+
+Immutable after construction and free of global state, so one RuleSet may serve many threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from .. import calendar
+from ..errors import Location, RecordError
+from ..findings import DataQualityFinding, Finding
+from ..records import ChildRecord
+from ..rules.model import DeadlineRule, Rule, ScheduleRule
+from .context import Context
+from .deadline import check_deadline
+from .schedule import Chain, check_schedule
+from .timeline import Ev, Timeline
+
+Checker = Callable[[Context], Iterator[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChildResult:
+    """Everything checking one child produced."""
+
+    child: str
+    findings: tuple[Finding, ...]
+    quality: tuple[DataQualityFinding, ...]
+    ignored_after_as_of: int
+
+
+def _deadline(rule: DeadlineRule) -> Checker:
+    return lambda ctx: check_deadline(rule, ctx)
+
+
+def _schedule(chain: Chain) -> Checker:
+    return lambda ctx: check_schedule(chain, ctx)
+
+
+class RuleSet:
+    """The rules in force for one run (national pack plus any council overlay)."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        *,
+        calendar_: calendar.WorkingCalendar | None = None,
+        la: str | None = None,
+        event_types: Mapping[str, Mapping[str, type]] | None = None,
+    ) -> None:
+        self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.id))
+        self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
+        self.calendar = calendar_ or calendar.ENGLAND
+        self.la = la
+        self.event_types = event_types
+        self._checkers = self._compile()
+
+    def _compile(self) -> tuple[Checker, ...]:
+        checkers: list[Checker] = []
+        followers: dict[str, list[ScheduleRule]] = {}
+        for rule in self.rules:
+            if isinstance(rule, ScheduleRule) and rule.follows is not None:
+                followers.setdefault(rule.follows, []).append(rule)
+        for rule in self.rules:
+            if isinstance(rule, DeadlineRule):
+                checkers.append(_deadline(rule))
+            elif isinstance(rule, ScheduleRule) and rule.follows is None:
+                checkers.append(_schedule(Chain(rule, tuple(followers.get(rule.id, [])))))
+        return tuple(checkers)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def ids(self) -> list[str]:
+        return [r.id for r in self.rules]
+
+    def select(self, ids: Iterable[str]) -> RuleSet:
+        """A rule set of only these rules (with the heads their followers need)."""
+        wanted = set(ids)
+        unknown = wanted - set(self.by_id)
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        for rule_id in list(wanted):
+            rule = self.by_id[rule_id]
+            if isinstance(rule, ScheduleRule) and rule.follows:
+                wanted.add(rule.follows)
+        return RuleSet(
+            [r for r in self.rules if r.id in wanted],
+            calendar_=self.calendar,
+            la=self.la,
+            event_types=self.event_types,
+        )
+
+    def check(
+        self, record: ChildRecord, *, as_of: dt.date, location: Location | None = None
+    ) -> ChildResult:
+        """Check one child. Raises RecordError (with the reason) when the record cannot be
+        checked, e.g. a working-day count outside the calendar's supported years."""
+        if not isinstance(as_of, dt.date):
+            raise TypeError("as_of must be a datetime.date")
+        events = [Ev(e.type, e.date, e.ref, e.case, e.attrs) for e in record.events]
+        return self.check_events(
+            record.child,
+            events,
+            as_of=as_of,
+            dob=record.dob,
+            team=record.team,
+            worker=record.worker,
+            location=location,
+        )
+
+    def check_events(
+        self,
+        child: str,
+        events: Iterable[Ev],
+        *,
+        as_of: dt.date,
+        dob: dt.date | None = None,
+        team: str | None = None,
+        worker: str | None = None,
+        location: Location | None = None,
+    ) -> ChildResult:
+        timeline = Timeline(child, dob, events, as_of)
+        exceptions: dict[str, list[tuple[str | None, str]]] = {}
+        for ev in timeline.by_type.get("exception", []):
+            rule = ev.attrs.get("rule")
+            if isinstance(rule, str):
+                exceptions.setdefault(rule, []).append((ev.ref, str(ev.attrs.get("reason", ""))))
+        ctx = Context(
+            timeline=timeline,
+            as_of=as_of,
+            cal=self.calendar,
+            la=self.la,
+            team=team,
+            worker=worker,
+            exceptions=exceptions,
+        )
+        findings: list[Finding] = []
+        try:
+            for checker in self._checkers:
+                findings.extend(checker(ctx))
+        except calendar.CalendarRangeError as exc:
+            raise RecordError(f"cannot be checked: {exc}", location) from None
+        findings.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
+        return ChildResult(
+            child, tuple(findings), tuple(timeline.quality), timeline.ignored_after_as_of
+        )

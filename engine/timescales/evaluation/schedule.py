@@ -1,0 +1,138 @@
+"""Rule kind ``schedule``: a chain over one event type within a case.
+
+The head's limit counts from the case opening to the first event; each later event is due
+within the limit of the follower governing that occurrence, counted from the actual previous
+event (never from its due date). The next event must be strictly after the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .. import calendar
+from ..findings import DataQualityFinding, Finding
+from ..rules.model import Limit, ScheduleRule
+from .context import Context
+from .timeline import Case, Ev, Timeline, holds, related
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    head: ScheduleRule
+    followers: tuple[ScheduleRule, ...]
+
+    def rule_for(
+        self, occurrence: int, anchor: dt.date, case: Case, dob: dt.date | None
+    ) -> ScheduleRule | None:
+        for rule in self.followers:
+            first, last = rule.occurrence_range()
+            if occurrence < first or (last is not None and occurrence > last):
+                continue
+            if holds(rule.when, anchor=anchor, case=case, dob=dob, add_months=calendar.add_months):
+                return rule
+        return None
+
+
+def pick_limit(
+    limits: Sequence[Limit], anchor: dt.date, case: Case, dob: dt.date | None
+) -> Limit | None:
+    for limit in limits:
+        if holds(limit.when, anchor=anchor, case=case, dob=dob, add_months=calendar.add_months):
+            return limit
+    return None
+
+
+def cases(tl: Timeline, rule: ScheduleRule) -> list[Case]:
+    """Open and close the scope's cases in date order; one case of a scope is open at a time."""
+    assert rule.scope is not None
+    opens = tl.of_types(rule.scope.opens)
+    closes = tl.of_types(rule.scope.closes)
+    dates = sorted({e.date for e in opens} | {e.date for e in closes})
+    out: list[Case] = []
+    current: Ev | None = None
+
+    def close(on: dt.date) -> None:
+        nonlocal current
+        assert current is not None
+        out.append(Case(current, on))
+        current = None
+
+    for day in dates:
+        day_closes = [e for e in closes if e.date == day]
+        used: set[int] = set()
+        if current is not None and current.date < day:
+            for i, ev in enumerate(day_closes):
+                if related(current, ev, rule.match):
+                    close(day)
+                    used.add(i)
+                    break
+        for ev in (e for e in opens if e.date == day):
+            if current is not None:
+                if current.type == ev.type and not rule.scope.successive:
+                    tl.quality.append(
+                        DataQualityFinding(
+                            "DATA005",
+                            tl.child,
+                            f"{ev.type} while a case was already open; the earlier case is "
+                            "taken as closed that day",
+                            rule=rule.id,
+                            ref=ev.ref,
+                            date=day,
+                        )
+                    )
+                close(day)
+            current = ev
+        for i, ev in enumerate(day_closes):
+            if i not in used and current is not None and related(current, ev, rule.match):
+                close(day)
+                break
+    if current is not None:
+        out.append(Case(current, None))
+    return out
+
+
+def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
+    head = chain.head
+    assert head.event is not None
+    tl = ctx.timeline
+    events = tl.select(head.event)
+    for case in cases(tl, head):
+        opened = case.opened
+        in_case = [
+            e.date
+            for e in events
+            if e.date >= opened.date
+            and (case.close is None or e.date <= case.close)
+            and related(opened, e, head.match)
+        ]
+        anchor = opened.date
+        rule: ScheduleRule | None = head
+        occurrence = 1
+        while rule is not None:
+            limit = pick_limit(rule.limit, anchor, case, tl.dob)
+            if limit is None:
+                break
+            if occurrence == 1:
+                done = next((d for d in in_case if d >= anchor), None)
+            else:
+                done = next((d for d in in_case if d > anchor), None)
+            if ctx.applies(rule, anchor):
+                due = ctx.due(anchor, limit)
+                finding = ctx.finding(
+                    rule,
+                    ref=opened.ref,
+                    anchor=anchor,
+                    due=due,
+                    done=done,
+                    close=case.close,
+                    limit=limit,
+                )
+                if finding is not None:
+                    yield finding
+            if done is None:
+                break
+            anchor = done
+            occurrence += 1
+            rule = chain.rule_for(occurrence, anchor, case, tl.dob)

@@ -1,0 +1,137 @@
+"""Findings: the output contract. Immutable values, one per rule instance, plus data-quality notes.
+
+Fields (required core, design.md): rule, name, child, ref, anchor, due, done, status, days_late,
+working_days_late, citation, la. Extras: id (stable hash of rule, child, ref, anchor), citations,
+team, worker, exception, national_due, override, threshold, partial_history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    MET = "met"
+    LATE = "late"
+    OVERDUE = "overdue"
+    PENDING = "pending"
+
+
+BREACHES = frozenset({Status.LATE, Status.OVERDUE})
+FIELDS = (
+    "id",
+    "rule",
+    "name",
+    "child",
+    "ref",
+    "anchor",
+    "due",
+    "done",
+    "status",
+    "days_late",
+    "working_days_late",
+    "citation",
+    "la",
+    "team",
+    "worker",
+    "exception",
+)
+
+
+def finding_id(rule: str, child: str, ref: str | None, anchor: dt.date) -> str:
+    """Stable across runs: the same rule instance gets the same id week after week."""
+    key = f"{rule}\x1f{child}\x1f{ref or ''}\x1f{anchor.isoformat()}".encode()
+    return hashlib.blake2b(key, digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Which child, which rule, due when, done when, how late."""
+
+    rule: str
+    name: str
+    child: str
+    ref: str | None
+    anchor: dt.date
+    due: dt.date
+    done: dt.date | None
+    status: Status
+    days_late: int | None
+    working_days_late: int | None
+    citation: str
+    la: str | None = None
+    team: str | None = None
+    worker: str | None = None
+    exception: str | None = None
+    citations: tuple[str, ...] = ()
+    extra: tuple[tuple[str, Any], ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return finding_id(self.rule, self.child, self.ref, self.anchor)
+
+    @property
+    def is_breach(self) -> bool:
+        return self.status in BREACHES
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ISO dates, status as its string."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "rule": self.rule,
+            "name": self.name,
+            "child": self.child,
+            "ref": self.ref,
+            "anchor": self.anchor.isoformat(),
+            "due": self.due.isoformat(),
+            "done": self.done.isoformat() if self.done else None,
+            "status": self.status.value,
+            "days_late": self.days_late,
+            "working_days_late": self.working_days_late,
+            "citation": self.citation,
+            "la": self.la,
+            "team": self.team,
+            "worker": self.worker,
+            "exception": self.exception,
+            "citations": list(self.citations),
+        }
+        for key, value in self.extra:
+            out[key] = value.isoformat() if isinstance(value, dt.date) else value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class DataQualityFinding:
+    """A problem in the data itself (codes DATA001...), reported apart from timeliness findings."""
+
+    code: str
+    child: str
+    message: str
+    rule: str | None = None
+    ref: str | None = None
+    date: dt.date | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "child": self.child,
+            "rule": self.rule,
+            "ref": self.ref,
+            "date": self.date.isoformat() if self.date else None,
+            "message": self.message,
+            "source": self.source,
+        }
+
+
+DATA_QUALITY_CODES = {
+    "DATA001": "a satisfying event is dated before the clock it would answer (same ref)",
+    "DATA002": "the same child id appears more than once in the input",
+    "DATA003": "an implausible date (before 1990, or before the child's birth)",
+    "DATA004": "the same event is recorded twice (same type, date and ref); counted once",
+    "DATA005": "a case was opened again while one was open; the first is taken as closed",
+}

@@ -1,0 +1,118 @@
+"""Read canonical records from JSON (a list), JSON Lines (one child a line, streamed) and YAML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+from pydantic import ValidationError
+
+from ..errors import InputError, Location, RecordError
+from ..records import ChildRecord
+from . import Item
+
+MAX_LINE_BYTES = 16 * 1024 * 1024  # one child's record; larger lines are rejected unread
+
+
+def validation_message(exc: ValidationError) -> tuple[str, str | None]:
+    """A short message and the JSON pointer of the first problem; never echoes input values."""
+    parts = []
+    pointer = None
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = [str(p) for p in err["loc"]]
+        where = "/" + "/".join(loc) if loc else "/"
+        pointer = pointer or where
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        parts.append(f"{where}: {msg}")
+    return "; ".join(parts[:5]) + (f" (+{len(parts) - 5} more)" if len(parts) > 5 else ""), pointer
+
+
+def to_record(data: Any, location: Location, context: Mapping[str, Any] | None = None) -> Item:
+    if not isinstance(data, dict):
+        return Item(location, error=RecordError("a record must be a JSON object", location))
+    try:
+        return Item(location, record=ChildRecord.model_validate(data, context=context))
+    except ValidationError as exc:
+        message, pointer = validation_message(exc)
+        where = Location(location.source, location.line, (location.pointer or "") + (pointer or ""))
+        field = pointer.rsplit("/", 1)[-1] if pointer else None
+        return Item(where, error=RecordError(message, where, field))
+
+
+def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
+    source = str(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+    with fh:
+        for number, raw in enumerate(fh, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            where = Location(source, number)
+            if len(raw) > MAX_LINE_BYTES:
+                yield Item(where, error=RecordError("record larger than 16 MiB", where))
+                continue
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                reason = str(exc).split(":", 1)[0]
+                yield Item(where, error=RecordError(f"not valid JSON ({reason})", where))
+                continue
+            yield to_record(data, where, context)
+
+
+def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
+    source = str(path)
+    try:
+        data = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc}", Location(source)) from None
+    yield from _items(data, source, context)
+
+
+def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = yaml.safe_load(text)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError("not valid YAML", Location(source, line)) from None
+    yield from _items(_dates_to_text(data), source, context)
+
+
+def _items(data: Any, source: str, context: Mapping[str, Any] | None) -> Iterator[Item]:
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise InputError("expected a list of records (or one record)", Location(source))
+    for index, item in enumerate(data):
+        yield to_record(item, Location(source, None, f"/{index}"), context)
+
+
+def _dates_to_text(data: Any) -> Any:
+    """YAML turns 2021-03-02 into a date; the record schema takes ISO text or dates alike,
+    but a YAML timestamp with a time is not a date and must fail the same way as in JSON."""
+    if isinstance(data, dict):
+        return {k: _dates_to_text(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_dates_to_text(v) for v in data]
+    if isinstance(data, dt.datetime):
+        return data.isoformat()
+    return data

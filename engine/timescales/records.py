@@ -1,0 +1,214 @@
+"""The canonical case record: one child, their typed and dated events, and its JSON Schema.
+
+Event types and their attributes are a public contract (importers, plugins and users' own exports
+write them): extend the table, never rename an entry. The schema is strict: unknown keys, unknown
+event types, unknown attributes and dates that are not ISO ``YYYY-MM-DD`` are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+SCHEMA_VERSION = "1"
+
+# type name -> {attribute name: python type}. ``bool`` attributes accept JSON true/false only.
+AttrSpec = Mapping[str, type]
+
+NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
+    # referral, assessment
+    "referral": {},
+    "referral_decision": {},
+    "assessment_started": {},
+    "assessment_completed": {},
+    # child protection
+    "strategy_discussion": {},
+    "s47_started": {},
+    "icpc": {"not_required": bool},
+    "cp_plan_started": {},
+    "core_group": {},
+    "cp_review": {},
+    "cp_visit": {"seen_alone": bool},
+    "cp_plan_ended": {},
+    # children in need
+    "cin_opened": {},
+    "cin_closed": {},
+    # looked after
+    "became_looked_after": {},
+    "placement_started": {"placement_type": str, "permanent": bool},
+    "care_plan": {},
+    "lac_visit": {"seen_alone": bool},
+    "lac_review": {},
+    "permanence_plan": {},
+    "iro_assigned": {"iro": str},
+    "health_assessment": {"kind": str},
+    "dental_check": {},
+    "pep": {"kind": str},
+    "ceased_looked_after": {},
+    # private fostering
+    "pf_notified": {},
+    "pf_visit": {"seen_alone": bool, "not_alone_reason": str},
+    "pf_ended": {},
+    # missing
+    "missing_started": {},
+    "missing_returned": {},
+    "return_interview": {"offered": bool},
+    # court, adoption
+    "proceedings_issued": {},
+    "proceedings_extended": {"weeks": int},
+    "proceedings_concluded": {},
+    "adoption_decision": {},
+    "placement_order": {},
+    "adoption_match": {},
+    "placed_for_adoption": {},
+    "adopter_stage2_started": {},
+    "adopter_approved": {},
+    # care leavers
+    "left_care": {"in_education": bool},
+    "needs_assessment": {},
+    "pathway_plan_review": {},
+    "pa_contact": {},
+    # secure
+    "secure_started": {},
+    "secure_ended": {},
+    "secure_order": {},
+    # legal status
+    "legal_status_started": {"code": str},
+    "legal_status_ended": {"code": str},
+    "epo_extended": {"days": int},
+    # a recorded reason why a timescale was not met (shown beside findings, never changes status)
+    "exception": {"rule": str, "reason": str},
+}
+
+
+def parse_iso_date(value: object) -> object:
+    """Accept a ``datetime.date`` or an exact ISO ``YYYY-MM-DD`` string, nothing looser."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date YYYY-MM-DD, not a date-time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            raise ValueError("expected an ISO date YYYY-MM-DD")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not a real calendar date (YYYY-MM-DD)") from None
+    raise ValueError("expected an ISO date YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
+Scalar = str | bool | int | float | None
+
+
+class Event(BaseModel):
+    """A typed, dated fact about a child. ``ref`` ties events of one thing (an assessment, a plan,
+    a period of care); ``case`` ties events of one episode."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    date: IsoDate
+    ref: str | None = None
+    case: str | None = None
+    attrs: dict[str, Scalar] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str, info: ValidationInfo) -> str:
+        types = _event_types(info)
+        if value not in types:
+            raise ValueError(f"unknown event type {value!r}")
+        return value
+
+    @field_validator("attrs")
+    @classmethod
+    def _known_attrs(cls, value: dict[str, Scalar], info: ValidationInfo) -> dict[str, Scalar]:
+        etype = info.data.get("type")
+        if etype is None:  # the type itself failed; that error is reported already
+            return value
+        spec = _event_types(info).get(etype, {})
+        for name, item in value.items():
+            want = spec.get(name)
+            if want is None:
+                allowed = ", ".join(sorted(spec)) or "none"
+                raise ValueError(
+                    f"unknown attribute {name!r} for event type {etype!r} (allowed: {allowed})"
+                )
+            if item is None:
+                continue
+            ok = (
+                isinstance(item, bool)
+                if want is bool
+                else (isinstance(item, want) and not isinstance(item, bool))
+            )
+            if not ok:
+                raise ValueError(f"attribute {name!r} must be {want.__name__}")
+        return value
+
+
+class ChildRecord(BaseModel):
+    """One child: identifiers, optional council/team/worker, and events in any order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    child: str = Field(min_length=1, max_length=200)
+    dob: IsoDate | None = None
+    expected_dob: IsoDate | None = None
+    la: str | None = None
+    team: str | None = None
+    worker: str | None = None
+    events: list[Event] = Field(default_factory=list)
+
+
+def _event_types(info: ValidationInfo) -> Mapping[str, Mapping[str, type]]:
+    context = info.context
+    if isinstance(context, Mapping) and "event_types" in context:
+        types: Mapping[str, Mapping[str, type]] = context["event_types"]
+        return types
+    return NATIONAL_EVENT_TYPES
+
+
+def json_schema(event_types: Mapping[str, Mapping[str, type]] | None = None) -> dict[str, Any]:
+    """The JSON Schema of one canonical record, with the event types (national plus any given)."""
+    types = dict(event_types or NATIONAL_EVENT_TYPES)
+    schema = ChildRecord.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "timescales canonical child record"
+    schema["$comment"] = f"schema version {SCHEMA_VERSION}"
+    event = schema["$defs"]["Event"]
+    event["properties"]["type"]["enum"] = sorted(types)
+    json_types = {bool: "boolean", str: "string", int: "integer", float: "number"}
+    event["allOf"] = [
+        {
+            "if": {"properties": {"type": {"const": name}}},
+            "then": {
+                "properties": {
+                    "attrs": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            attr: {"type": [json_types[kind], "null"]}
+                            for attr, kind in sorted(spec.items())
+                        },
+                    }
+                }
+            },
+        }
+        for name, spec in sorted(types.items())
+    ]
+    for model in ("Event", "ChildRecord"):
+        target = schema if model == "ChildRecord" else schema["$defs"][model]
+        for prop in target["properties"].values():
+            _mark_dates(prop)
+    return schema
+
+
+def _mark_dates(prop: dict[str, Any]) -> None:
+    if prop.get("format") == "date":
+        prop["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
+    for option in prop.get("anyOf", []):
+        _mark_dates(option)

@@ -1,0 +1,204 @@
+"""The strict rule loader: the only way rules get in.
+
+YAML is read with ``yaml.SafeLoader`` (no tags, no code), duplicate keys are refused, the result
+is validated against the rule models, and every error names the file and line. Across files it
+refuses duplicate IDs, unknown event types, and schedule followers without their head.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import Location, RuleError
+from ..records import NATIONAL_EVENT_TYPES
+from .model import Rule, ScheduleRule
+
+_RULE = TypeAdapter(Rule)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,
+)
+
+
+def read_yaml(text: str, source: str) -> Any:
+    """Parse YAML strictly; errors become RuleError with the file and line."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise RuleError(f"{exc.problem or exc}", Location(source, line)) from None
+    except yaml.YAMLError as exc:
+        raise RuleError(f"not valid YAML: {exc}", Location(source)) from None
+
+
+def line_of(text: str, path: Sequence[int | str]) -> int | None:
+    """The line (1-based) of the YAML node at ``path`` (keys and indexes), or its nearest parent."""
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            found = None
+            for key_node, value_node in node.value:
+                if key_node.value == step:
+                    found = (key_node, value_node)
+                    break
+            if found is None:
+                return line
+            line = found[0].start_mark.line + 1
+            node = found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if step >= len(node.value):
+                return line
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def format_validation_error(exc: ValidationError, text: str, source: str) -> RuleError:
+    """Turn the first pydantic error into a RuleError at the right line, with all errors listed."""
+    lines = []
+    first_line = None
+    for err in exc.errors():
+        loc = [part for part in err["loc"] if part not in ("deadline", "schedule")]
+        # pydantic puts function-validator names in loc; keep only real keys and indexes
+        loc = [p for p in loc if isinstance(p, int) or not str(p).startswith("function-")]
+        line = line_of(text, loc)
+        first_line = first_line or line
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"line {line}: {where}: {msg}" if line else f"{where}: {msg}")
+    message = "invalid rule: " + "; ".join(lines)
+    return RuleError(message, Location(source, first_line))
+
+
+def parse_rule(text: str, source: str) -> Rule:
+    data = read_yaml(text, source)
+    if not isinstance(data, dict):
+        raise RuleError("a rule file must be a YAML mapping", Location(source, 1))
+    try:
+        return _RULE.validate_python(data)
+    except ValidationError as exc:
+        raise format_validation_error(exc, text, source) from None
+
+
+def rule_files(directory: Path | resources.abc.Traversable) -> list[Any]:
+    """Every ``*.yaml`` under a directory, sorted by path (deterministic order)."""
+    found: list[tuple[str, Any]] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for child in node.iterdir():
+            if child.is_dir():
+                walk(child, f"{prefix}{child.name}/")
+            elif child.name.endswith((".yaml", ".yml")):
+                found.append((f"{prefix}{child.name}", child))
+
+    walk(directory, "")
+    return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+
+
+def national_pack_dir() -> resources.abc.Traversable:
+    """The national rule pack shipped inside the package (``rules/england`` in the source)."""
+    return resources.files("timescales.packs") / "england"
+
+
+def load_rule_dir(
+    directory: Path | resources.abc.Traversable, label: str | None = None
+) -> list[tuple[Rule, Location]]:
+    """Parse every rule file of one directory (a pack); file name must equal the rule ID."""
+    out: list[tuple[Rule, Location]] = []
+    base = label or str(directory)
+    for item in rule_files(directory):
+        source = os.path.join(base, _relative(directory, item))
+        rule = parse_rule(item.read_text(encoding="utf-8"), source)
+        stem = item.name.rsplit(".", 1)[0]
+        if stem != rule.id:
+            raise RuleError(
+                f"file name {item.name!r} does not match rule id {rule.id!r}",
+                Location(source, line_of(item.read_text(encoding="utf-8"), ["id"])),
+            )
+        out.append((rule, Location(source)))
+    return out
+
+
+def _relative(directory: Any, item: Any) -> str:
+    try:
+        return str(Path(str(item)).relative_to(Path(str(directory))))
+    except ValueError:
+        return str(item.name)
+
+
+def validate_pack(
+    rules: Iterable[tuple[Rule, Location]],
+    event_types: Mapping[str, Mapping[str, type]] = NATIONAL_EVENT_TYPES,
+) -> list[Rule]:
+    """Checks across files: unique IDs and names, known event types and attributes, schedule
+    followers that name an existing head and do not overlap."""
+    by_id: dict[str, tuple[Rule, Location]] = {}
+    names: dict[str, str] = {}
+    ordered: list[Rule] = []
+    for rule, where in rules:
+        if rule.id in by_id:
+            raise RuleError(
+                f"duplicate rule id {rule.id} (also defined in {by_id[rule.id][1].source})", where
+            )
+        if rule.name in names:
+            raise RuleError(f"duplicate rule name {rule.name!r} (also {names[rule.name]})", where)
+        by_id[rule.id] = (rule, where)
+        names[rule.name] = rule.id
+        for selector in rule.selectors():
+            if selector.type not in event_types:
+                raise RuleError(f"rule {rule.id}: unknown event type {selector.type!r}", where)
+            attrs = event_types[selector.type]
+            for attr in (*selector.where, *selector.unless):
+                if attr not in attrs:
+                    raise RuleError(
+                        f"rule {rule.id}: event type {selector.type!r} has no attribute {attr!r}",
+                        where,
+                    )
+        ordered.append(rule)
+    for rule in ordered:
+        if isinstance(rule, ScheduleRule) and rule.follows is not None:
+            head = by_id.get(rule.follows)
+            where = by_id[rule.id][1]
+            if head is None:
+                raise RuleError(f"rule {rule.id} follows unknown rule {rule.follows}", where)
+            if not isinstance(head[0], ScheduleRule) or head[0].follows is not None:
+                raise RuleError(
+                    f"rule {rule.id} follows {rule.follows}, which is not a schedule head", where
+                )
+    return ordered

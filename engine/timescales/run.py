@@ -1,0 +1,118 @@
+"""A checking run over inputs: stream records, check each child, and keep reconciled counts.
+
+``read = checked + rejected`` always holds; findings and data-quality notes stream out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import RecordError
+from .evaluation.ruleset import ChildResult, RuleSet
+from .findings import DataQualityFinding, Finding
+from .importers import Item, read
+from .records import ChildRecord
+
+
+@dataclass(slots=True)
+class Summary:
+    """Counts for one run; the CLI prints them and tests reconcile them."""
+
+    read: int = 0
+    checked: int = 0
+    rejected: int = 0
+    events_after_as_of: int = 0
+    findings: Counter[str] = field(default_factory=Counter)
+    quality: Counter[str] = field(default_factory=Counter)
+    formats: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def breaches(self) -> int:
+        return self.findings["late"] + self.findings["overdue"]
+
+    def line(self) -> str:
+        statuses = ", ".join(
+            f"{self.findings[s]} {s}" for s in ("met", "late", "overdue", "pending")
+        )
+        text = (
+            f"children read {self.read}, checked {self.checked}, rejected {self.rejected}; "
+            f"findings: {statuses}"
+        )
+        if self.quality:
+            text += f"; data-quality notes {sum(self.quality.values())}"
+        if self.events_after_as_of:
+            text += f"; events after as-of ignored {self.events_after_as_of}"
+        return text
+
+
+@dataclass(slots=True)
+class Run:
+    """Iterate a run's outcomes: for each input item, its result or its rejection."""
+
+    ruleset: RuleSet
+    as_of: dt.date
+    summary: Summary = field(default_factory=Summary)
+    rejects: list[RecordError] = field(default_factory=list)
+    quality: list[DataQualityFinding] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
+
+    def items(self, paths: Iterable[Path], fmt: str = "auto") -> Iterator[Item]:
+        for path in paths:
+            yield from read(Path(path), fmt)
+
+    def results(self, items: Iterable[Item]) -> Iterator[ChildResult]:
+        for item in items:
+            self.summary.read += 1
+            if item.error is not None or item.record is None:
+                self._reject(item.error or RecordError("unreadable record", item.location))
+                continue
+            try:
+                result = self.ruleset.check(item.record, as_of=self.as_of, location=item.location)
+            except RecordError as exc:
+                self._reject(exc)
+                continue
+            self.summary.checked += 1
+            self._account(item.record, result)
+            yield result
+
+    def findings(self, items: Iterable[Item]) -> Iterator[Finding]:
+        for result in self.results(items):
+            yield from result.findings
+
+    def _reject(self, error: RecordError) -> None:
+        self.summary.rejected += 1
+        self.rejects.append(error)
+
+    def _account(self, record: ChildRecord, result: ChildResult) -> None:
+        self.summary.events_after_as_of += result.ignored_after_as_of
+        for finding in result.findings:
+            self.summary.findings[finding.status.value] += 1
+        quality = list(result.quality)
+        if record.child in self._seen:
+            quality.append(
+                DataQualityFinding(
+                    "DATA002", record.child, "child id seen more than once in the input"
+                )
+            )
+        self._seen.add(record.child)
+        for note in quality:
+            self.summary.quality[note.code] += 1
+        self.quality.extend(quality)
+
+
+def check(
+    records: Iterable[ChildRecord], *, as_of: dt.date, ruleset: RuleSet | None = None
+) -> list[Finding]:
+    """Check in-memory records; returns every finding, in input order."""
+    if ruleset is None:
+        from .rules.pack import load_rules
+
+        ruleset = load_rules()
+    out: list[Finding] = []
+    for record in records:
+        out.extend(ruleset.check(record, as_of=as_of).findings)
+    return out
