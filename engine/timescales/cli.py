@@ -189,7 +189,7 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
             "title": r.title,
             "kind": r.kind,
             "family": r.family,
-            "limit": describe_limits(list(r.limit)),
+            "limit": describe_limits(r.limits()) if r.limits() else "-",
             "summary": r.summary,
             "citation": r.references[0].href,
             "references": [ref.model_dump() for ref in r.references],

@@ -10,7 +10,17 @@ import datetime as dt
 
 from . import calendar
 from .evaluation.outcome import due_date
-from .rules.model import DeadlineRule, Limit, Rule, ScheduleRule
+from .rules.model import (
+    AggregateRule,
+    AttributeRule,
+    DeadlineRule,
+    Limit,
+    MilestoneRule,
+    RollingRule,
+    Rule,
+    ScheduleRule,
+    Selector,
+)
 
 EXAMPLE_ANCHOR = dt.date(2023, 3, 31)  # a Friday before Easter: bank holidays show in the count
 
@@ -23,7 +33,17 @@ WHEN_TEXT = {
     ),
     "placement_permanent": "the placement is recorded as permanent: {v}",
     "age_under_at_anchor": "the child is under {v} on the date of the previous event",
+    "stops_on_or_before": "the clock stops (event done, or as of / case end) by {v}",
 }
+
+
+def describe_selector(selector: Selector) -> str:
+    text = f"`{selector.type}`"
+    if selector.where:
+        text += " with " + ", ".join(f"{k} {v}" for k, v in selector.where.items())
+    if selector.unless:
+        text += " unless " + ", ".join(f"{k} {v}" for k, v in selector.unless.items())
+    return text
 
 
 def describe_condition(condition: object) -> str:
@@ -44,29 +64,82 @@ def describe_limits(limits: list[Limit]) -> str:
 
 
 def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
-    lines = []
+    lines = _counting_kind(rule, heads)
+    units = {limit.unit for limit in rule.limits()}
+    if "working_days" in units:
+        lines.append(
+            "Working days are Monday to Friday except England bank holidays (council closure "
+            "days never move a national deadline)."
+        )
+    if "months" in units:
+        lines.append(
+            "Months keep the day number, clamped to the month end (31 Jan + 1 month = 28/29 Feb)."
+        )
+    if "hours" in units:
+        lines.append("Hours on date-only data count as whole days, rounded up (72 hours = 3 days).")
+    if "terms" in units:
+        lines.append(
+            "Terms come from the council's school term dates (a plugin); without them the rule "
+            "is inactive and the run says so once."
+        )
+    if not isinstance(rule, AggregateRule):
+        lines.append("On time when done on or before the due date (the last compliant day).")
+    return lines
+
+
+def _case_text(opens: list[str], closes: list[str]) -> tuple[str, str]:
+    return (
+        ", ".join(f"`{t}`" for t in opens),
+        ", ".join(f"`{t}`" for t in closes) or "nothing recorded",
+    )
+
+
+def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
+    lines: list[str] = []
     if isinstance(rule, DeadlineRule):
-        lines.append(f"Clock starts: each `{rule.clock.type}` event (the day itself is excluded).")
-        lines.append(f"Limit: {describe_limits(rule.limit)}.")
-        met = rule.met_by.type + (f" unless {rule.met_by.unless}" if rule.met_by.unless else "")
-        lines.append(f"Met by: the first `{met}` on or after the clock.")
-        if rule.void_by:
+        if rule.clock is not None:
             lines.append(
-                f"No finding where `{rule.void_by.type}` {rule.void_by.where} is recorded."
+                f"Clock starts: each {describe_selector(rule.clock)} (the day itself is excluded)."
+            )
+        else:
+            assert rule.during is not None
+            lines.append(
+                f"Clock starts: the child's {rule.clock_at_age}th birthday, if it falls while "
+                f"a case opened by {_case_text(rule.during.opens, rule.during.closes)[0]} is open."
+            )
+        lines.append(f"Limit: {describe_limits(rule.limit)}.")
+        lines.append(f"Met by: the first {describe_selector(rule.met_by)} on or after the clock.")
+        if rule.requires_any:
+            needs = " or ".join(describe_selector(s) for s in rule.requires_any)
+            lines.append(f"Applies only to children with {needs} recorded.")
+        if rule.void_by:
+            lines.append(f"No finding where {describe_selector(rule.void_by)} is recorded.")
+        if rule.extension:
+            ext = rule.extension
+            lines.append(
+                f"Each `{ext.type}` moves the due date by its `{ext.attr}` ({ext.unit}, at most "
+                f"{ext.max_each} each"
+                + (f", {ext.max_count} at most" if ext.max_count else "")
+                + "); the finding says it was extended."
             )
         if rule.closed_by:
             closers = ", ".join(f"`{s.type}`" for s in rule.closed_by)
             lines.append(
                 f"The case ends at {closers}; no finding if it ends on or before the due date."
             )
-    else:
+    elif isinstance(rule, ScheduleRule):
         head = rule if rule.follows is None else heads[rule.follows]
         assert head.scope is not None and head.event is not None
-        opens = ", ".join(f"`{t}`" for t in head.scope.opens)
-        closes = ", ".join(f"`{t}`" for t in head.scope.closes) or "nothing recorded"
+        opens, closes = _case_text(head.scope.opens, head.scope.closes)
+        if head.scope.until_age:
+            closes += f", or the {head.scope.until_age}th birthday"
         if rule.follows is None:
             lines.append(f"Clock starts: the case opening ({opens}); the day itself is excluded.")
             lines.append(f"Limit: {describe_limits(rule.limit)} to the first `{head.event.type}`.")
+            if rule.repeats:
+                lines.append(
+                    "Each later one is due within the same limit of the actual previous one."
+                )
         else:
             first, last = rule.occurrence_range()
             which = f"occurrence {first}" if last == first else f"occurrences {first} onwards"
@@ -79,24 +152,50 @@ def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
             lines.append(f"Limit: {describe_limits(rule.limit)}.")
             lines.append("The next event must be strictly after the previous one.")
         lines.append(f"The case ends at {closes}; no finding if it ends on or before the due date.")
-    units = {limit.unit for limit in rule.limit}
-    if "working_days" in units:
+    elif isinstance(rule, MilestoneRule):
+        head = heads[rule.schedule]
+        assert head.event is not None
         lines.append(
-            "Working days are Monday to Friday except England bank holidays (council closure "
-            "days never move a national deadline)."
+            f"For each case of the {head.id} schedule: {describe_selector(rule.met_by)} must be "
+            f"recorded on or before occurrence {rule.occurrence} of `{head.event.type}`."
         )
-    if "months" in units:
         lines.append(
-            "Months keep the day number, clamped to the month end (31 Jan + 1 month = 28/29 Feb)."
+            f"Due: the earlier of the actual occurrence {rule.occurrence} and its scheduled due "
+            f"date under {head.id}'s schedule (so a late or missing review never moves it later)."
         )
-    if "hours" in units:
-        lines.append("Hours on date-only data count as whole days, rounded up (72 hours = 3 days).")
-    lines.append("On time when done on or before the due date (the last compliant day).")
+    elif isinstance(rule, AttributeRule):
+        tests = " or ".join(
+            f"`{t.attr}` " + ("given" if t.present else f"= {t.equals}")
+            for t in rule.satisfied_if_any
+        )
+        lines.append(f"Each {describe_selector(rule.event)} must record {tests}.")
+        lines.append("One finding per event; anchor and due are the event's own date.")
+    elif isinstance(rule, RollingRule):
+        lines.append(
+            f"Time from {describe_selector(rule.spell.starts)} to "
+            f"{describe_selector(rule.spell.ends)} is totalled over any "
+            f"{rule.window.describe()} in a row; at most {describe_limits(rule.limit)}."
+        )
+        lines.append("On date-only data each day from the start up to the end counts 24 hours.")
+        if rule.met_by:
+            lines.append(
+                f"Beyond that {describe_selector(rule.met_by)} must be recorded by the day the "
+                "limit is passed (the due date)."
+            )
+    elif isinstance(rule, AggregateRule):
+        lines.append(
+            f"Measure `{rule.measure}` as of the date, over all children: expected between "
+            f"{rule.range.low} and {rule.range.high}; above {rule.range.high} is a breach, "
+            f"below {rule.range.low} is noted. Reported with the aggregates, not per child, and "
+            "not part of the exit code."
+        )
     return lines
 
 
 def example(rule: Rule) -> list[str]:
-    limit = rule.limit[-1]
+    if not rule.limits() or rule.limits()[-1].unit == "terms":
+        return ["See the fixtures under tests/rules/" + rule.id + " for worked cases."]
+    limit = rule.limits()[-1]
     due = due_date(EXAMPLE_ANCHOR, limit, calendar.ENGLAND)
     lines = [
         f"Clock started on {EXAMPLE_ANCHOR:%a %d %b %Y}; limit {limit.describe()}: "

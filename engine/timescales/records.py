@@ -40,7 +40,7 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
     "became_looked_after": {},
     "placement_started": {"placement_type": str, "permanent": bool},
     "care_plan": {},
-    "lac_visit": {"seen_alone": bool},
+    "lac_visit": {"seen_alone": bool, "not_alone_reason": str},
     "lac_review": {},
     "permanence_plan": {},
     "iro_assigned": {"iro": str},

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .. import calendar
 from ..findings import DataQualityFinding, Finding
 from ..rules.model import Limit, RuleBase
-from .outcome import due_date, outcome
+from .outcome import Terms, due_date, outcome
 from .timeline import Timeline
 
 
@@ -22,6 +22,7 @@ class Context:
     worker: str | None = None
     # rule id -> [(ref or None, reason)] from ``exception`` events
     exceptions: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)
+    terms: Terms | None = None
 
     @property
     def child(self) -> str:
@@ -38,7 +39,7 @@ class Context:
         return not ((eff.start and anchor < eff.start) or (eff.end and anchor > eff.end))
 
     def due(self, anchor: dt.date, limit: Limit) -> dt.date:
-        return due_date(anchor, limit, self.cal)
+        return due_date(anchor, limit, self.cal, self.terms)
 
     def finding(
         self,
@@ -50,6 +51,7 @@ class Context:
         done: dt.date | None,
         close: dt.date | None,
         limit: Limit,
+        extra: tuple[tuple[str, object], ...] = (),
     ) -> Finding | None:
         result = outcome(
             due=due,
@@ -78,6 +80,7 @@ class Context:
             worker=self.worker,
             exception=self._exception(rule.id, ref),
             citations=tuple(r.href for r in rule.references),
+            extra=extra,
         )
 
     def _exception(self, rule: str, ref: str | None) -> str | None:

@@ -1,25 +1,65 @@
-"""Rule kind ``deadline``: X within N of Y, one finding per clock event."""
+"""Rule kind ``deadline``: X within N of Y, one finding per clock event.
+
+The clock is an event (or the child's Nth birthday inside a case); the first ``met_by`` event on
+or after it (related by ref/case) meets it; ``void_by`` removes the instance; ``closed_by`` or
+the ``during`` case's end closes it; recorded ``extension``s move the due date.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
+from .. import calendar
 from ..findings import DataQualityFinding, Finding
 from ..rules.model import DeadlineRule
 from .context import Context
-from .timeline import related
+from .schedule import cases_of
+from .timeline import Case, Ev, holds, related
+
+
+def _clocks(rule: DeadlineRule, ctx: Context) -> list[tuple[Ev, dt.date | None]]:
+    """Clock events with the close date their case gives them (None: open)."""
+    tl = ctx.timeline
+    if rule.clock_at_age is not None:
+        if tl.dob is None or rule.during is None:
+            return []
+        birthday = calendar.add_years(tl.dob, rule.clock_at_age)
+        for case in cases_of(tl, rule.during, rule.match, rule.id):
+            inside = case.opened.date <= birthday and (case.close is None or birthday <= case.close)
+            if inside and birthday <= ctx.as_of:
+                clock = Ev(f"birthday_{rule.clock_at_age}", birthday, case.opened.ref)
+                return [(clock, case.close)]
+        return []
+    assert rule.clock is not None
+    clocks = tl.select(rule.clock)
+    if rule.during is None:
+        return [(c, None) for c in clocks]
+    out = []
+    spans = cases_of(tl, rule.during, rule.match, rule.id)
+    for clock in clocks:
+        for case in spans:
+            inside = case.opened.date <= clock.date and (
+                case.close is None or clock.date <= case.close
+            )
+            if inside and related(case.opened, clock, rule.match):
+                out.append((clock, case.close))
+                break
+    return out
 
 
 def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
     tl = ctx.timeline
-    clocks = tl.select(rule.clock)
+    if rule.requires_any and not tl.select_any(rule.requires_any):
+        return
+    clocks = _clocks(rule, ctx)
     if not clocks:
         return
     candidates = tl.select(rule.met_by)
     voids = tl.select(rule.void_by) if rule.void_by else []
     closers = tl.select_any(rule.closed_by) if rule.closed_by else []
-    limit = rule.limit[-1]  # deadlines take no conditions on the anchor today
-    for clock in clocks:
+    extensions = tl.by_type.get(rule.extension.type, []) if rule.extension else []
+    for clock, case_end in clocks:
         if not ctx.applies(rule, clock.date):
             continue
         if any(related(clock, v, rule.match) for v in voids):
@@ -28,29 +68,74 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
             (c.date for c in closers if c.date >= clock.date and related(clock, c, rule.match)),
             None,
         )
-        done = None
-        for cand in candidates:
-            if not related(clock, cand, rule.match):
-                continue
-            if cand.date < clock.date:
-                if rule.match == "auto" and cand.ref is not None and cand.ref == clock.ref:
-                    ctx.note(
-                        DataQualityFinding(
-                            "DATA001",
-                            ctx.child,
-                            f"{cand.type} dated before its {clock.type}; it does not count",
-                            rule=rule.id,
-                            ref=clock.ref,
-                            date=cand.date,
-                        )
-                    )
-                continue
-            if close is None or cand.date <= close:
-                done = cand.date
-            break
+        if case_end is not None:
+            close = case_end if close is None else min(close, case_end)
+        done = _first_done(rule, ctx, clock, candidates, close)
+        stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
+        case = Case(clock, close)
+        limit = next(
+            (
+                lim
+                for lim in rule.limit
+                if holds(
+                    lim.when,
+                    anchor=clock.date,
+                    case=case,
+                    dob=tl.dob,
+                    add_months=calendar.add_months,
+                    stop=stop,
+                )
+            ),
+            None,
+        )
+        if limit is None:
+            continue
         due = ctx.due(clock.date, limit)
+        extra: list[tuple[str, object]] = []
+        if len(rule.limit) > 1:
+            extra.append(("threshold", limit.describe()))
+        if rule.extension is not None:
+            ext = rule.extension
+            granted = [
+                e for e in extensions if e.date >= clock.date and related(clock, e, rule.match)
+            ][: ext.max_count]
+            amount = sum(min(int(e.attrs.get(ext.attr) or 0), ext.max_each) for e in granted)
+            if amount:
+                step = calendar.add_days if ext.unit == "days" else calendar.add_weeks
+                due = step(due, amount)
+                extra.append(("extended", f"{amount} {ext.unit}"))
         finding = ctx.finding(
-            rule, ref=clock.ref, anchor=clock.date, due=due, done=done, close=close, limit=limit
+            rule,
+            ref=clock.ref,
+            anchor=clock.date,
+            due=due,
+            done=done,
+            close=close,
+            limit=limit,
+            extra=tuple(extra),
         )
         if finding is not None:
             yield finding
+
+
+def _first_done(
+    rule: DeadlineRule, ctx: Context, clock: Ev, candidates: list[Ev], close: dt.date | None
+) -> dt.date | None:
+    for cand in candidates:
+        if not related(clock, cand, rule.match):
+            continue
+        if cand.date < clock.date:
+            if rule.match == "auto" and cand.ref is not None and cand.ref == clock.ref:
+                ctx.note(
+                    DataQualityFinding(
+                        "DATA001",
+                        ctx.child,
+                        f"{cand.type} dated before its {clock.type}; it does not count",
+                        rule=rule.id,
+                        ref=clock.ref,
+                        date=cand.date,
+                    )
+                )
+            continue
+        return cand.date if close is None or cand.date <= close else None
+    return None

@@ -13,9 +13,20 @@ from .. import calendar
 from ..errors import Location, RecordError
 from ..findings import DataQualityFinding, Finding
 from ..records import ChildRecord
-from ..rules.model import DeadlineRule, Rule, ScheduleRule
+from ..rules.model import (
+    AttributeRule,
+    DeadlineRule,
+    MilestoneRule,
+    RollingRule,
+    Rule,
+    ScheduleRule,
+)
+from .attribute import check_attribute
 from .context import Context
 from .deadline import check_deadline
+from .milestone import check_milestone
+from .outcome import Terms
+from .rolling import check_rolling
 from .schedule import Chain, check_schedule
 from .timeline import Ev, Timeline
 
@@ -40,6 +51,18 @@ def _schedule(chain: Chain) -> Checker:
     return lambda ctx: check_schedule(chain, ctx)
 
 
+def _milestone(rule: MilestoneRule, chain: Chain) -> Checker:
+    return lambda ctx: check_milestone(rule, chain, ctx)
+
+
+def _attribute(rule: AttributeRule) -> Checker:
+    return lambda ctx: check_attribute(rule, ctx)
+
+
+def _rolling(rule: RollingRule) -> Checker:
+    return lambda ctx: check_rolling(rule, ctx)
+
+
 class RuleSet:
     """The rules in force for one run (national pack plus any council overlay)."""
 
@@ -50,25 +73,52 @@ class RuleSet:
         calendar_: calendar.WorkingCalendar | None = None,
         la: str | None = None,
         event_types: Mapping[str, Mapping[str, type]] | None = None,
+        terms: Iterable[tuple[dt.date, dt.date]] | None = None,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.id))
         self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
         self.calendar = calendar_ or calendar.ENGLAND
         self.la = la
         self.event_types = event_types
+        self.terms: Terms | None = tuple(sorted(terms)) if terms else None
+        # rules that cannot run in this set, with the reason (reported once per run)
+        self.inactive: dict[str, str] = {}
         self._checkers = self._compile()
+
+    def _active(self, rule: Rule) -> bool:
+        if self.terms is None and any(lim.unit == "terms" for lim in rule.limits()):
+            self.inactive[rule.id] = (
+                "no school term dates: a council plugin supplies them (e.g. --la NAME)"
+            )
+            return False
+        return True
 
     def _compile(self) -> tuple[Checker, ...]:
         checkers: list[Checker] = []
         followers: dict[str, list[ScheduleRule]] = {}
-        for rule in self.rules:
+        active = [r for r in self.rules if self._active(r)]
+        for rule in active:
             if isinstance(rule, ScheduleRule) and rule.follows is not None:
                 followers.setdefault(rule.follows, []).append(rule)
-        for rule in self.rules:
+        chains = {
+            r.id: Chain(r, tuple(followers.get(r.id, [])))
+            for r in active
+            if isinstance(r, ScheduleRule) and r.follows is None
+        }
+        for rule in active:
             if isinstance(rule, DeadlineRule):
                 checkers.append(_deadline(rule))
             elif isinstance(rule, ScheduleRule) and rule.follows is None:
-                checkers.append(_schedule(Chain(rule, tuple(followers.get(rule.id, [])))))
+                checkers.append(_schedule(chains[rule.id]))
+            elif isinstance(rule, MilestoneRule):
+                if rule.schedule in chains:
+                    checkers.append(_milestone(rule, chains[rule.schedule]))
+                else:
+                    self.inactive[rule.id] = f"its schedule {rule.schedule} is not in the rule set"
+            elif isinstance(rule, AttributeRule):
+                checkers.append(_attribute(rule))
+            elif isinstance(rule, RollingRule):
+                checkers.append(_rolling(rule))
         return tuple(checkers)
 
     def __len__(self) -> int:
@@ -87,11 +137,23 @@ class RuleSet:
             rule = self.by_id[rule_id]
             if isinstance(rule, ScheduleRule) and rule.follows:
                 wanted.add(rule.follows)
+            if isinstance(rule, MilestoneRule):
+                wanted.add(rule.schedule)
+                wanted.update(
+                    r.id
+                    for r in self.rules
+                    if isinstance(r, ScheduleRule) and r.follows == rule.schedule
+                )
+        return self.replace([r for r in self.rules if r.id in wanted])
+
+    def replace(self, rules: Sequence[Rule]) -> RuleSet:
+        """The same settings (calendar, council, terms) with other rules."""
         return RuleSet(
-            [r for r in self.rules if r.id in wanted],
+            rules,
             calendar_=self.calendar,
             la=self.la,
             event_types=self.event_types,
+            terms=self.terms,
         )
 
     def check(
@@ -137,6 +199,7 @@ class RuleSet:
             team=team,
             worker=worker,
             exceptions=exceptions,
+            terms=self.terms,
         )
         findings: list[Finding] = []
         try:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from .. import calendar
 from ..findings import DataQualityFinding, Finding
-from ..rules.model import Limit, ScheduleRule
+from ..rules.model import Limit, Match, ScheduleRule, Scope
 from .context import Context
+from .outcome import TermsUnavailable
 from .timeline import Case, Ev, Timeline, holds, related
 
 
@@ -32,7 +33,7 @@ class Chain:
                 continue
             if holds(rule.when, anchor=anchor, case=case, dob=dob, add_months=calendar.add_months):
                 return rule
-        return None
+        return self.head if self.head.repeats else None
 
 
 def pick_limit(
@@ -44,11 +45,28 @@ def pick_limit(
     return None
 
 
+def case_close(
+    scope: Scope, opened: Ev, close: dt.date | None, dob: dt.date | None
+) -> dt.date | None:
+    """A case's close date, brought forward to the birthday that ends the scope, if any."""
+    age = scope.until_age
+    if scope.until_age_in_education is not None and opened.attrs.get("in_education") is True:
+        age = scope.until_age_in_education
+    if age is None or dob is None:
+        return close
+    birthday = calendar.add_years(dob, age)
+    return birthday if close is None else min(close, birthday)
+
+
 def cases(tl: Timeline, rule: ScheduleRule) -> list[Case]:
-    """Open and close the scope's cases in date order; one case of a scope is open at a time."""
     assert rule.scope is not None
-    opens = tl.of_types(rule.scope.opens)
-    closes = tl.of_types(rule.scope.closes)
+    return cases_of(tl, rule.scope, rule.match, rule.id)
+
+
+def cases_of(tl: Timeline, scope: Scope, match: Match, rule_id: str) -> list[Case]:
+    """Open and close the scope's cases in date order; one case of a scope is open at a time."""
+    opens = tl.of_types(scope.opens)
+    closes = tl.of_types(scope.closes)
     dates = sorted({e.date for e in opens} | {e.date for e in closes})
     out: list[Case] = []
     current: Ev | None = None
@@ -56,7 +74,7 @@ def cases(tl: Timeline, rule: ScheduleRule) -> list[Case]:
     def close(on: dt.date) -> None:
         nonlocal current
         assert current is not None
-        out.append(Case(current, on))
+        out.append(Case(current, case_close(scope, current, on, tl.dob)))
         current = None
 
     for day in dates:
@@ -64,20 +82,20 @@ def cases(tl: Timeline, rule: ScheduleRule) -> list[Case]:
         used: set[int] = set()
         if current is not None and current.date < day:
             for i, ev in enumerate(day_closes):
-                if related(current, ev, rule.match):
+                if related(current, ev, match):
                     close(day)
                     used.add(i)
                     break
         for ev in (e for e in opens if e.date == day):
             if current is not None:
-                if current.type == ev.type and not rule.scope.successive:
+                if current.type == ev.type and not scope.successive:
                     tl.quality.append(
                         DataQualityFinding(
                             "DATA005",
                             tl.child,
                             f"{ev.type} while a case was already open; the earlier case is "
                             "taken as closed that day",
-                            rule=rule.id,
+                            rule=rule_id,
                             ref=ev.ref,
                             date=day,
                         )
@@ -85,12 +103,12 @@ def cases(tl: Timeline, rule: ScheduleRule) -> list[Case]:
                 close(day)
             current = ev
         for i, ev in enumerate(day_closes):
-            if i not in used and current is not None and related(current, ev, rule.match):
+            if i not in used and current is not None and related(current, ev, match):
                 close(day)
                 break
     if current is not None:
-        out.append(Case(current, None))
-    return out
+        out.append(Case(current, case_close(scope, current, None, tl.dob)))
+    return [c for c in out if c.close is None or c.close >= c.opened.date]
 
 
 def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
@@ -119,7 +137,11 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
             else:
                 done = next((d for d in in_case if d > anchor), None)
             if ctx.applies(rule, anchor):
-                due = ctx.due(anchor, limit)
+                try:
+                    due = ctx.due(anchor, limit)
+                except TermsUnavailable:
+                    break  # no term dates around this anchor: the chain cannot go on
+                extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
                 finding = ctx.finding(
                     rule,
                     ref=opened.ref,
@@ -128,6 +150,7 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
                     done=done,
                     close=case.close,
                     limit=limit,
+                    extra=extra,
                 )
                 if finding is not None:
                     yield finding

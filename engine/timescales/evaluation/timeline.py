@@ -33,13 +33,17 @@ def related(a: Ev, b: Ev, match: Match) -> bool:
     return True
 
 
+def _matches(actual: Any, wanted: Any) -> bool:
+    return actual in wanted if isinstance(wanted, list) else actual == wanted
+
+
 def selects(selector: Selector, ev: Ev) -> bool:
     if ev.type != selector.type:
         return False
     for key, value in selector.where.items():
-        if ev.attrs.get(key) != value:
+        if not _matches(ev.attrs.get(key), value):
             return False
-    return not any(ev.attrs.get(key) == value for key, value in selector.unless.items())
+    return not any(_matches(ev.attrs.get(key), value) for key, value in selector.unless.items())
 
 
 class Timeline:
@@ -121,10 +125,15 @@ def holds(
     case: Case,
     dob: dt.date | None,
     add_months: Any,
+    stop: dt.date | None = None,
 ) -> bool:
-    """Whether a structured condition holds for one step of a schedule."""
+    """Whether a structured condition holds for one instance (``stop``: when its clock stops)."""
     if condition is None:
         return True
+    if condition.stops_on_or_before is not None and not (
+        stop is not None and stop <= condition.stops_on_or_before
+    ):
+        return False
     opened = case.opened.date
     if condition.anchor_before_anniversary is not None and not (
         anchor < add_months(opened, 12 * condition.anchor_before_anniversary)

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Location, RuleError
 from ..records import NATIONAL_EVENT_TYPES
-from .model import Rule, ScheduleRule
+from .model import MilestoneRule, Rule, ScheduleRule
 
 _RULE = TypeAdapter(Rule)
 
@@ -192,6 +192,13 @@ def validate_pack(
                     )
         ordered.append(rule)
     for rule in ordered:
+        if isinstance(rule, MilestoneRule):
+            head = by_id.get(rule.schedule)
+            if head is None or not isinstance(head[0], ScheduleRule) or head[0].follows:
+                raise RuleError(
+                    f"rule {rule.id}: 'schedule' must name a schedule head, not {rule.schedule}",
+                    by_id[rule.id][1],
+                )
         if isinstance(rule, ScheduleRule) and rule.follows is not None:
             head = by_id.get(rule.follows)
             where = by_id[rule.id][1]

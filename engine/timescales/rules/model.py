@@ -22,14 +22,15 @@ from pydantic import (
 
 from ..records import parse_iso_date
 
-Unit = Literal["working_days", "days", "weeks", "months", "hours"]
-UNITS: tuple[str, ...] = ("working_days", "days", "weeks", "months", "hours")
+Unit = Literal["working_days", "days", "weeks", "months", "hours", "terms"]
+UNITS: tuple[str, ...] = ("working_days", "days", "weeks", "months", "hours", "terms")
 UNIT_WORDS = {
     "working_days": ("working day", "working days"),
     "days": ("day", "days"),
     "weeks": ("week", "weeks"),
     "months": ("month", "months"),
     "hours": ("hour", "hours"),
+    "terms": ("school term", "school terms"),
 }
 
 RULE_ID = re.compile(r"^[A-Z]{2,4}\d{3}$")
@@ -68,6 +69,9 @@ class Condition(_Strict):
     placement_permanent: bool | None = None
     # The child's age in whole years on the anchor date is under N (needs a date of birth).
     age_under_at_anchor: int | None = Field(default=None, ge=1)
+    # The clock stops (the event is done; else as_of or the case's close) on or before this date:
+    # for thresholds that depend on the period in which the clock stops (adoption scorecard).
+    stops_on_or_before: RuleDate | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -77,11 +81,15 @@ class Condition(_Strict):
 
 
 class Limit(_Strict):
-    """A value in one unit, written ``{working_days: 20}``; in a list, each may carry ``when``."""
+    """A value in one unit, written ``{working_days: 20}``; in a list, each may carry ``when``.
+
+    ``counting: beginning_with`` counts the anchor day as the first day (26 weeks beginning with
+    the issue day end on issue + 181 days); the default counts from the day after the anchor."""
 
     unit: Unit
     value: int = Field(ge=0, le=100_000)
     when: Condition | None = None
+    counting: Literal["after", "beginning_with"] = "after"
 
     @model_validator(mode="before")
     @classmethod
@@ -89,21 +97,34 @@ class Limit(_Strict):
         if not isinstance(data, dict) or "unit" in data:
             return data
         units = [key for key in data if key in UNITS]
-        others = [key for key in data if key not in UNITS and key != "when"]
+        others = [key for key in data if key not in UNITS and key not in ("when", "counting")]
         if others:
             raise ValueError(
-                f"unknown key {others[0]!r} in limit (units: {', '.join(UNITS)}; or 'when')"
+                f"unknown key {others[0]!r} in limit (units: {', '.join(UNITS)}; "
+                "or 'when', 'counting')"
             )
         if len(units) != 1:
             raise ValueError(f"a limit has exactly one unit ({', '.join(UNITS)})")
         out = {"unit": units[0], "value": data[units[0]]}
-        if "when" in data:
-            out["when"] = data["when"]
+        for key in ("when", "counting"):
+            if key in data:
+                out[key] = data[key]
         return out
+
+    @model_validator(mode="after")
+    def _beginning_with_needs_a_period(self) -> Limit:
+        if self.counting == "beginning_with" and (
+            self.unit not in ("days", "weeks", "months") or self.value < 1
+        ):
+            raise ValueError("'beginning_with' counting takes 1 or more days, weeks or months")
+        return self
 
     def describe(self) -> str:
         one, many = UNIT_WORDS[self.unit]
-        return f"{self.value} {one if self.value == 1 else many}"
+        text = f"{self.value} {one if self.value == 1 else many}"
+        return text + (
+            " beginning with the day itself" if self.counting == "beginning_with" else ""
+        )
 
 
 def _limits(value: Any) -> Any:
@@ -119,8 +140,9 @@ class Selector(_Strict):
     ``unless`` any equal excludes). Shorthand in YAML: just the type name."""
 
     type: str
-    where: dict[str, str | bool | int] = Field(default_factory=dict)
-    unless: dict[str, str | bool | int] = Field(default_factory=dict)
+    # a list value means "any of these" (e.g. legal status code V3 or V4)
+    where: dict[str, str | bool | int | list[str | bool | int]] = Field(default_factory=dict)
+    unless: dict[str, str | bool | int | list[str | bool | int]] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -141,6 +163,25 @@ class Scope(_Strict):
     # True where a new opening routinely replaces the open case (placements); otherwise a second
     # opening while one is open is a data-quality finding.
     successive: bool = False
+    # The case also closes on the child's Nth birthday (care leavers: 21), or a later one where
+    # the opening event says ``in_education: true`` (25).
+    until_age: int | None = Field(default=None, ge=1, le=30)
+    until_age_in_education: int | None = Field(default=None, ge=1, le=30)
+
+
+class Extension(_Strict):
+    """Recorded extensions move the due date: each ``type`` event (same ref) adds its ``attr``
+    value in ``unit``, capped at ``max_each``, for at most ``max_count`` extensions."""
+
+    type: str
+    attr: str
+    unit: Literal["days", "weeks"]
+    max_each: int = Field(ge=1)
+    max_count: int | None = Field(default=None, ge=1)
+
+
+def _scope_selectors(scope: Scope) -> list[Selector]:
+    return [Selector(type=t) for t in (*scope.opens, *scope.closes)]
 
 
 class Effective(_Strict):
@@ -196,15 +237,33 @@ class DeadlineRule(RuleBase):
     after the clock; ``void_by`` removes the instance; ``closed_by`` ends its case."""
 
     kind: Literal["deadline"]
-    clock: Selector
+    clock: Selector | None = None
+    # instead of an event: the child's Nth birthday (needs ``during``: e.g. 16 while looked after)
+    clock_at_age: int | None = Field(default=None, ge=1, le=30)
     met_by: Selector
     limit: Limits
     void_by: Selector | None = None
     closed_by: list[Selector] = Field(default_factory=list)
+    # the clock counts only inside an open case of this scope (which also ends the instance)
+    during: Scope | None = None
+    # the rule applies to a child only if any of these events is recorded (AD001)
+    requires_any: list[Selector] = Field(default_factory=list)
+    extension: Extension | None = None
+
+    @model_validator(mode="after")
+    def _one_clock(self) -> DeadlineRule:
+        if (self.clock is None) == (self.clock_at_age is None):
+            raise ValueError("a deadline needs exactly one of 'clock' and 'clock_at_age'")
+        if self.clock_at_age is not None and self.during is None:
+            raise ValueError("'clock_at_age' needs 'during' (the case the birthday must fall in)")
+        return self
 
     def selectors(self) -> list[Selector]:
         extra = [self.void_by] if self.void_by else []
-        return [self.clock, self.met_by, *extra, *self.closed_by]
+        clock = [self.clock] if self.clock else []
+        during = _scope_selectors(self.during) if self.during else []
+        ext = [Selector(type=self.extension.type)] if self.extension else []
+        return [*clock, self.met_by, *extra, *self.closed_by, *during, *self.requires_any, *ext]
 
     def limits(self) -> list[Limit]:
         return list(self.limit)
@@ -223,6 +282,8 @@ class ScheduleRule(RuleBase):
     follows: str | None = None
     occurrence: int | str | None = None
     when: Condition | None = None
+    # a head that also governs every later occurrence no follower governs (same limit each time)
+    repeats: bool = False
 
     @model_validator(mode="after")
     def _head_or_follower(self) -> ScheduleRule:
@@ -232,8 +293,8 @@ class ScheduleRule(RuleBase):
             if self.occurrence is not None or self.when is not None:
                 raise ValueError("'occurrence' and 'when' belong to followers (with 'follows')")
         else:
-            if self.scope is not None or self.event is not None:
-                raise ValueError("a follower takes 'scope' and 'event' from its head")
+            if self.scope is not None or self.event is not None or self.repeats:
+                raise ValueError("a follower takes 'scope', 'event' and 'repeats' from its head")
             if self.occurrence is None:
                 raise ValueError("a follower needs 'occurrence' (e.g. 2 or '2+')")
             self.occurrence_range()  # validates the form
@@ -255,15 +316,101 @@ class ScheduleRule(RuleBase):
     def selectors(self) -> list[Selector]:
         if self.scope is None or self.event is None:
             return []
-        return [
-            self.event,
-            *(Selector(type=t) for t in self.scope.opens),
-            *(Selector(type=t) for t in self.scope.closes),
-        ]
+        return [self.event, *_scope_selectors(self.scope)]
 
     def limits(self) -> list[Limit]:
         return list(self.limit)
 
 
-Rule = Annotated[DeadlineRule | ScheduleRule, Field(discriminator="kind")]
-KINDS = ("deadline", "schedule")
+class MilestoneRule(RuleBase):
+    """X recorded by the Nth occurrence of a schedule's event (LA008: a permanence plan by the
+    second review). Due = the earlier of the actual Nth event and its scheduled due date under
+    the schedule's own limits (so moving as_of later never turns a breach into met)."""
+
+    kind: Literal["milestone"]
+    schedule: str  # the head of the schedule whose cases and events the milestone counts
+    occurrence: int = Field(ge=1)
+    met_by: Selector
+
+    def selectors(self) -> list[Selector]:
+        return [self.met_by]
+
+
+class AttrTest(_Strict):
+    attr: str
+    equals: str | bool | int | None = None
+    present: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> AttrTest:
+        if (self.equals is None) == (self.present is None):
+            raise ValueError("an attribute test takes exactly one of 'equals' and 'present'")
+        return self
+
+
+class AttributeRule(RuleBase):
+    """Each ``event`` must itself record something (PF004: the child seen alone, or why not).
+    One finding per event: anchor = the event's date; done = that date when any test holds."""
+
+    kind: Literal["attribute"]
+    event: Selector
+    satisfied_if_any: list[AttrTest] = Field(min_length=1)
+    limit: Limits
+
+    def selectors(self) -> list[Selector]:
+        return [self.event]
+
+    def limits(self) -> list[Limit]:
+        return list(self.limit)
+
+
+class Spell(_Strict):
+    starts: Selector
+    ends: Selector
+
+
+class RollingRule(RuleBase):
+    """Time in a state (``spell``) totalled over any ``window`` of consecutive days must not pass
+    ``limit`` unless ``met_by`` is recorded by the day it would. On date-only data a day in the
+    state counts from its start date up to (not including) its end date: 24 hours a day."""
+
+    kind: Literal["rolling"]
+    spell: Spell
+    window: Limit
+    limit: Limits
+    met_by: Selector | None = None
+
+    @model_validator(mode="after")
+    def _units(self) -> RollingRule:
+        if self.window.unit not in ("days", "months") or any(
+            limit.unit not in ("days", "hours") for limit in self.limit
+        ):
+            raise ValueError("a rolling rule totals days or hours over a window of days or months")
+        return self
+
+    def selectors(self) -> list[Selector]:
+        return [self.spell.starts, self.spell.ends, *([self.met_by] if self.met_by else [])]
+
+    def limits(self) -> list[Limit]:
+        return list(self.limit)
+
+
+class Range(_Strict):
+    low: int = Field(ge=0)
+    high: int = Field(ge=0)
+
+
+class AggregateRule(RuleBase):
+    """A measure over many children (IR001: open looked-after children per IRO), computed by the
+    aggregates, never per child, and not part of the exit code."""
+
+    kind: Literal["aggregate"]
+    measure: Literal["iro_caseload", "worker_caseload"]
+    range: Range
+
+
+Rule = Annotated[
+    DeadlineRule | ScheduleRule | MilestoneRule | AttributeRule | RollingRule | AggregateRule,
+    Field(discriminator="kind"),
+]
+KINDS = ("deadline", "schedule", "milestone", "attribute", "rolling", "aggregate")

@@ -1,0 +1,79 @@
+"""Rule kind ``rolling``: time in a state, totalled over any window of consecutive days.
+
+On date-only data a spell from ``start`` to ``end`` occupies the days start .. end-1 (24 hours
+each; an open spell runs to as_of). The day on which the total within the window ending that
+day first passes the limit is the due date: by then ``met_by`` (e.g. a court order) must be
+recorded. One finding per spell that passes it; counting restarts after that spell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from .. import calendar
+from ..findings import Finding
+from ..rules.model import Limit, RollingRule
+from .context import Context
+from .timeline import Ev, related
+
+
+def _spells(rule: RollingRule, ctx: Context) -> list[tuple[Ev, dt.date, dt.date | None]]:
+    """(start event, first day, end date or None while open), in date order."""
+    tl = ctx.timeline
+    ends = tl.select(rule.spell.ends)
+    out = []
+    for start in tl.select(rule.spell.starts):
+        end = next(
+            (e.date for e in ends if e.date >= start.date and related(start, e, rule.match)), None
+        )
+        out.append((start, start.date, end))
+    return out
+
+
+def _window_start(day: dt.date, window: Limit) -> dt.date:
+    """First day of the window of ``window`` consecutive days (or months) ending on ``day``."""
+    if window.unit == "months":
+        return calendar.add_days(calendar.add_months(day, -window.value), 1)
+    return calendar.add_days(day, 1 - window.value)
+
+
+def check_rolling(rule: RollingRule, ctx: Context) -> Iterator[Finding]:
+    limit = rule.limit[-1]
+    allowed_days = limit.value if limit.unit == "days" else limit.value // 24
+    spells = _spells(rule, ctx)
+    if not spells:
+        return
+    orders = ctx.timeline.select(rule.met_by) if rule.met_by else []
+    counted: list[dt.date] = []  # occupied days since counting last restarted
+    resume = dt.date.min
+    for start, first, end in spells:
+        last = (end - dt.timedelta(days=1)) if end is not None else ctx.as_of
+        day = max(first, resume)
+        while day <= last:
+            counted.append(day)
+            since = _window_start(day, rule.window)
+            window_days = [d for d in counted if d >= since]
+            if len(window_days) > allowed_days:
+                due = day
+                anchor = window_days[0]
+                done = next(
+                    (o.date for o in orders if o.date >= anchor and related(start, o, rule.match)),
+                    None,
+                )
+                if ctx.applies(rule, anchor):
+                    finding = ctx.finding(
+                        rule,
+                        ref=start.ref,
+                        anchor=anchor,
+                        due=due,
+                        done=done,
+                        close=end,
+                        limit=Limit(unit="days", value=(due - anchor).days),
+                    )
+                    if finding is not None:
+                        yield finding
+                counted = []
+                resume = calendar.add_days(last, 1)
+                break
+            day = calendar.add_days(day, 1)

@@ -1,0 +1,9 @@
+"""Tools for people who write rules: the fixture loader and runner (``fixtures``).
+
+Hypothesis strategies and the pytest plugin build on these; hypothesis and pytest are in the
+``testing`` extra and are imported only by the modules that need them.
+"""
+
+from .fixtures import FixtureCase, FixtureError, compare, load_cases, run_case
+
+__all__ = ["FixtureCase", "FixtureError", "compare", "load_cases", "run_case"]

@@ -1,0 +1,156 @@
+"""Rule fixtures: ``tests/rules/<ID>/{pass,fail}/<situation>.yaml``, loaded and run.
+
+A case holds one input record, ``as_of`` and the expected findings of the rule(s) under test::
+
+    description: first review on the due day itself is on time
+    as_of: 2023-06-30
+    record: {child: C1, events: [...]}
+    expect:
+      - {rule: LA005, anchor: 2023-03-31, due: 2023-05-03, done: 2023-05-03, status: met}
+
+Defaults for every case of a rule folder (``as_of``, ``rules``) may sit in ``<ID>/defaults.yaml``.
+A case in ``pass/`` expects no late or overdue finding of its rules; one in ``fail/`` at least
+one. Actual findings of the rules under test are compared with ``expect`` key by key (only the
+keys each expected entry gives), in order, and their number must match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from ..errors import RuleError
+from ..evaluation.ruleset import RuleSet
+from ..records import ChildRecord
+from ..rules.loader import read_yaml
+
+OUTCOMES = ("pass", "fail")
+BREACH = ("late", "overdue")
+
+
+class FixtureError(ValueError):
+    """A fixture file is malformed (unknown key, missing field, wrong folder for its outcome)."""
+
+
+@dataclass(frozen=True)
+class FixtureCase:
+    rule: str  # the rule folder, e.g. LA005 (or LA005_LA009 for cross-rule cases)
+    outcome: str  # "pass" or "fail"
+    situation: str  # file stem, e.g. due-day-is-on-time
+    path: Path
+    description: str
+    as_of: dt.date
+    record: dict[str, Any]
+    expect: tuple[dict[str, Any], ...]
+    rules: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}-{self.outcome}-{self.situation}"
+
+
+_CASE_KEYS = {"description", "as_of", "record", "expect", "rules"}
+
+
+def _date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise FixtureError(f"{where}: as_of must be an ISO date") from None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    except RuleError as exc:
+        raise FixtureError(str(exc)) from None
+    if not isinstance(data, dict):
+        raise FixtureError(f"{path}: a fixture is a YAML mapping")
+    return data
+
+
+def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> FixtureCase:
+    data = {**defaults, **_read(path)}
+    unknown = set(data) - _CASE_KEYS
+    if unknown:
+        raise FixtureError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("as_of", "record", "expect", "description"):
+        if key not in data:
+            raise FixtureError(f"{path}: missing {key!r}")
+    expect = data["expect"] or []
+    if not isinstance(expect, list) or not all(isinstance(e, dict) for e in expect):
+        raise FixtureError(f"{path}: expect is a list of findings (mappings)")
+    rules = tuple(data.get("rules") or rule.split("_"))
+    statuses = {e.get("status") for e in expect}
+    breach = bool(statuses & set(BREACH))
+    if outcome == "fail" and not breach:
+        raise FixtureError(f"{path}: a fail/ case must expect a late or overdue finding")
+    if outcome == "pass" and breach:
+        raise FixtureError(f"{path}: a pass/ case must not expect a late or overdue finding")
+    return FixtureCase(
+        rule=rule,
+        outcome=outcome,
+        situation=path.stem,
+        path=path,
+        description=str(data["description"]),
+        as_of=_date(data["as_of"], str(path)),
+        record=_plain(data["record"]),
+        expect=tuple(_plain(e) for e in expect),
+        rules=rules,
+    )
+
+
+def load_cases(root: Path) -> Iterator[FixtureCase]:
+    """Every case under ``root`` (a ``tests/rules`` folder), sorted by rule, outcome, name."""
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        defaults_file = folder / "defaults.yaml"
+        defaults = _read(defaults_file) if defaults_file.exists() else {}
+        for outcome in OUTCOMES:
+            for path in sorted((folder / outcome).glob("*.y*ml")):
+                yield load_case(path, folder.name, outcome, defaults)
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates to ISO text, so expectations compare with ``Finding.to_dict()``."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def run_case(case: FixtureCase, ruleset: RuleSet) -> list[dict[str, Any]]:
+    """The findings of the case's rules for its record, as dictionaries."""
+    record = ChildRecord.model_validate(case.record)
+    result = ruleset.check(record, as_of=case.as_of)
+    return [f.to_dict() for f in result.findings if f.rule in case.rules]
+
+
+def compare(expected: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]]) -> list[str]:
+    """Differences, as readable lines; empty when the findings match."""
+    problems = []
+    if len(expected) != len(actual):
+        problems.append(f"expected {len(expected)} finding(s), got {len(actual)}")
+    for index, (want, got) in enumerate(zip(expected, actual, strict=False)):
+        for key, value in want.items():
+            if got.get(key) != value:
+                problems.append(
+                    f"finding {index + 1} ({got.get('rule')}): {key} expected "
+                    f"{value!r}, got {got.get(key)!r}"
+                )
+    if problems:
+        problems.append("actual findings:")
+        keys = ("rule", "ref", "anchor", "due", "done", "status", "days_late")
+        problems.extend("  " + ", ".join(f"{k}={f.get(k)}" for k in keys) for f in actual)
+    return problems
+
+
+def case_fields() -> Iterable[str]:
+    return (f.name for f in fields(FixtureCase))
