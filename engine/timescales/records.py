@@ -68,7 +68,7 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
     "adopter_approved": {},
     # care leavers
     "left_care": {"in_education": bool},
-    "needs_assessment": {},
+    "needs_assessment": {"in_education": bool},
     "pathway_plan_review": {},
     "pa_contact": {},
     # secure

@@ -146,6 +146,16 @@ class RuleSet:
                 )
         return self.replace([r for r in self.rules if r.id in wanted])
 
+    def with_terms(self, terms: Iterable[tuple[dt.date, dt.date]]) -> RuleSet:
+        """The same rules with these school terms (first day, last day)."""
+        return RuleSet(
+            self.rules,
+            calendar_=self.calendar,
+            la=self.la,
+            event_types=self.event_types,
+            terms=terms,
+        )
+
     def replace(self, rules: Sequence[Rule]) -> RuleSet:
         """The same settings (calendar, council, terms) with other rules."""
         return RuleSet(

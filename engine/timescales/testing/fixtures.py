@@ -8,7 +8,9 @@ A case holds one input record, ``as_of`` and the expected findings of the rule(s
     expect:
       - {rule: LA005, anchor: 2023-03-31, due: 2023-05-03, done: 2023-05-03, status: met}
 
-Defaults for every case of a rule folder (``as_of``, ``rules``) may sit in ``<ID>/defaults.yaml``.
+Defaults for every case of a rule folder (``as_of``, ``rules``, ``terms``) may sit in
+``<ID>/defaults.yaml``. ``terms`` lists school terms as ``[first day, last day]`` pairs, standing
+in for a council plugin's term dates.
 A case in ``pass/`` expects no late or overdue finding of its rules; one in ``fail/`` at least
 one. Actual findings of the rules under test are compared with ``expect`` key by key (only the
 keys each expected entry gives), in order, and their number must match.
@@ -46,13 +48,14 @@ class FixtureCase:
     record: dict[str, Any]
     expect: tuple[dict[str, Any], ...]
     rules: tuple[str, ...]
+    terms: tuple[tuple[dt.date, dt.date], ...] | None = None
 
     @property
     def id(self) -> str:
         return f"{self.rule}-{self.outcome}-{self.situation}"
 
 
-_CASE_KEYS = {"description", "as_of", "record", "expect", "rules"}
+_CASE_KEYS = {"description", "as_of", "record", "expect", "rules", "terms"}
 
 
 def _date(value: Any, where: str) -> dt.date:
@@ -92,7 +95,14 @@ def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> 
         raise FixtureError(f"{path}: a fail/ case must expect a late or overdue finding")
     if outcome == "pass" and breach:
         raise FixtureError(f"{path}: a pass/ case must not expect a late or overdue finding")
+    terms = None
+    if data.get("terms"):
+        try:
+            terms = tuple((_date(a, str(path)), _date(b, str(path))) for a, b in data["terms"])
+        except (TypeError, ValueError):
+            raise FixtureError(f"{path}: terms is a list of [first day, last day] pairs") from None
     return FixtureCase(
+        terms=terms,
         rule=rule,
         outcome=outcome,
         situation=path.stem,
@@ -129,6 +139,8 @@ def _plain(value: Any) -> Any:
 def run_case(case: FixtureCase, ruleset: RuleSet) -> list[dict[str, Any]]:
     """The findings of the case's rules for its record, as dictionaries."""
     record = ChildRecord.model_validate(case.record)
+    if case.terms:
+        ruleset = ruleset.with_terms(case.terms)
     result = ruleset.check(record, as_of=case.as_of)
     return [f.to_dict() for f in result.findings if f.rule in case.rules]
 
