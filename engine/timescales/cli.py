@@ -83,6 +83,21 @@ def parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of a canonical record")
     schema.add_argument("-o", "--output", type=Path)
 
+    gen = sub.add_parser("generate", help="write synthetic case records (canonical JSON Lines)")
+    gen.add_argument("--children", type=int, required=True)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--lateness", type=float, default=0.15, help="chance a timescale is missed")
+    gen.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        metavar="WHAT=P",
+        help="per-timescale lateness, e.g. pf_first_visit=0.28 (repeatable)",
+    )
+    gen.add_argument("--as-of", type=_date, default=None, help="no event after this date")
+    gen.add_argument("--format", choices=("jsonl",), default="jsonl")
+    gen.add_argument("-o", "--output", type=Path)
+
     convert = sub.add_parser("convert", help="write any supported input as canonical JSON Lines")
     convert.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     convert.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
@@ -226,7 +241,41 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK if read > rejected else ExitCode.ERROR
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "schema": cmd_schema, "convert": cmd_convert}
+def cmd_generate(args: argparse.Namespace) -> ExitCode:
+    from .generate import DEFAULT_AS_OF, generate
+
+    if args.children < 0:
+        raise UsageError("--children must be 0 or more")
+    rates: dict[str, float] = {}
+    for item in args.rate:
+        name, _, value = item.partition("=")
+        try:
+            rates[name.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--rate takes WHAT=P, not {item!r}") from None
+    try:
+        records = generate(
+            args.children,
+            seed=args.seed,
+            lateness=args.lateness,
+            rates=rates,
+            as_of=args.as_of or DEFAULT_AS_OF,
+        )
+        with output(args.output) as out:
+            for record in records:
+                out.write(orjson.dumps(record).decode() + "\n")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return ExitCode.OK
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "rules": cmd_rules,
+    "schema": cmd_schema,
+    "convert": cmd_convert,
+    "generate": cmd_generate,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

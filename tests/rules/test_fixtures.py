@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from timescales import load_rules
-from timescales.rules.model import MilestoneRule, Rule
+from timescales.rules.model import AggregateRule, MilestoneRule, Rule
 from timescales.testing import compare, load_cases, run_case
 
 ROOT = Path(__file__).parent
@@ -36,9 +36,14 @@ def test_fixture_folders_name_real_rules() -> None:
 
 
 def _mutated(rule: Rule, index: int, delta: int) -> Rule:
-    """The rule with limit ``index`` moved by ``delta`` units (a milestone: its occurrence)."""
+    """The rule with limit ``index`` moved by ``delta`` units (a milestone: its occurrence; an
+    aggregate: the low (0) or high (1) end of its range)."""
     if isinstance(rule, MilestoneRule):
         return rule.model_copy(update={"occurrence": rule.occurrence + delta})
+    if isinstance(rule, AggregateRule):
+        end = ("low", "high")[index]
+        moved = rule.range.model_copy(update={end: getattr(rule.range, end) + delta})
+        return rule.model_copy(update={"range": moved})
     limits = list(rule.limits())
     limits[index] = limits[index].model_copy(update={"value": limits[index].value + delta})
     return rule.model_copy(update={"limit": limits})
@@ -47,6 +52,8 @@ def _mutated(rule: Rule, index: int, delta: int) -> Rule:
 def _mutable(rule: Rule) -> list[tuple[int, int]]:
     if isinstance(rule, MilestoneRule):
         return [(0, d) for d in (-1, 1) if rule.occurrence + d >= 1]
+    if isinstance(rule, AggregateRule):
+        return [(index, d) for index in (0, 1) for d in (-1, 1)]
     return [
         (index, delta)
         for index, limit in enumerate(rule.limits())
@@ -59,7 +66,9 @@ MUTATIONS = [(rule.id, index, delta) for rule in RULESET.rules for index, delta 
 
 
 @pytest.mark.parametrize(
-    ("rule_id", "index", "delta"), MUTATIONS, ids=lambda v: str(v) if not isinstance(v, int) else f"{v:+d}"
+    ("rule_id", "index", "delta"),
+    MUTATIONS,
+    ids=lambda v: str(v) if not isinstance(v, int) else f"{v:+d}",
 )
 def test_fixtures_catch_a_limit_one_unit_off(rule_id: str, index: int, delta: int) -> None:
     rule = RULESET.by_id[rule_id]
@@ -69,5 +78,11 @@ def test_fixtures_catch_a_limit_one_unit_off(rule_id: str, index: int, delta: in
     cases = [c for c in CASES if rule_id in c.rules]
     assert cases, f"{rule_id} has no fixtures"
     caught = [c.id for c in cases if compare(c.expect, run_case(c, mutated))]
-    what = "occurrence" if isinstance(rule, MilestoneRule) else rule.limits()[index].unit
+    what = (
+        "occurrence"
+        if isinstance(rule, MilestoneRule)
+        else "range"
+        if isinstance(rule, AggregateRule)
+        else rule.limits()[index].unit
+    )
     assert caught, f"no fixture of {rule_id} notices its limit {index} moved by {delta:+d} {what}"

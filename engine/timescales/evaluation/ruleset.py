@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import calendar
+from ..aggregates.caseload import current_iro
 from ..errors import Location, RecordError
 from ..findings import DataQualityFinding, Finding
 from ..records import ChildRecord
 from ..rules.model import (
+    AggregateRule,
     AttributeRule,
     DeadlineRule,
     MilestoneRule,
@@ -41,6 +43,7 @@ class ChildResult:
     findings: tuple[Finding, ...]
     quality: tuple[DataQualityFinding, ...]
     ignored_after_as_of: int
+    iro: str | None = None  # the IRO holding the child's open looked-after period at as_of
 
 
 def _deadline(rule: DeadlineRule) -> Checker:
@@ -83,6 +86,7 @@ class RuleSet:
         self.terms: Terms | None = tuple(sorted(terms)) if terms else None
         # rules that cannot run in this set, with the reason (reported once per run)
         self.inactive: dict[str, str] = {}
+        self.aggregates = tuple(r for r in self.rules if isinstance(r, AggregateRule))
         self._checkers = self._compile()
 
     def _active(self, rule: Rule) -> bool:
@@ -218,6 +222,7 @@ class RuleSet:
         except calendar.CalendarRangeError as exc:
             raise RecordError(f"cannot be checked: {exc}", location) from None
         findings.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
+        iro = current_iro(timeline, as_of) if self.aggregates else None
         return ChildResult(
-            child, tuple(findings), tuple(timeline.quality), timeline.ignored_after_as_of
+            child, tuple(findings), tuple(timeline.quality), timeline.ignored_after_as_of, iro
         )

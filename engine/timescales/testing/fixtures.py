@@ -11,9 +11,12 @@ A case holds one input record, ``as_of`` and the expected findings of the rule(s
 Defaults for every case of a rule folder (``as_of``, ``rules``, ``terms``) may sit in
 ``<ID>/defaults.yaml``. ``terms`` lists school terms as ``[first day, last day]`` pairs, standing
 in for a council plugin's term dates.
+
 A case in ``pass/`` expects no late or overdue finding of its rules; one in ``fail/`` at least
-one. Actual findings of the rules under test are compared with ``expect`` key by key (only the
-keys each expected entry gives), in order, and their number must match.
+one. Aggregate rules (IR001) take ``records`` (a list) instead of ``record``, and their findings
+are ``above`` (the breach), ``within`` or ``below``. Actual findings of the rules under test are
+compared with ``expect`` key by key (only the keys each expected entry gives), in order, and
+their number must match.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from ..aggregates.caseload import CaseloadCounter
 from ..errors import RuleError
 from ..evaluation.ruleset import RuleSet
 from ..records import ChildRecord
 from ..rules.loader import read_yaml
 
 OUTCOMES = ("pass", "fail")
-BREACH = ("late", "overdue")
+BREACH = ("late", "overdue", "above")
 
 
 class FixtureError(ValueError):
@@ -45,17 +49,18 @@ class FixtureCase:
     path: Path
     description: str
     as_of: dt.date
-    record: dict[str, Any]
+    record: dict[str, Any] | None
     expect: tuple[dict[str, Any], ...]
     rules: tuple[str, ...]
     terms: tuple[tuple[dt.date, dt.date], ...] | None = None
+    records: tuple[dict[str, Any], ...] = ()
 
     @property
     def id(self) -> str:
         return f"{self.rule}-{self.outcome}-{self.situation}"
 
 
-_CASE_KEYS = {"description", "as_of", "record", "expect", "rules", "terms"}
+_CASE_KEYS = {"description", "as_of", "record", "records", "expect", "rules", "terms"}
 
 
 def _date(value: Any, where: str) -> dt.date:
@@ -82,9 +87,11 @@ def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> 
     unknown = set(data) - _CASE_KEYS
     if unknown:
         raise FixtureError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
-    for key in ("as_of", "record", "expect", "description"):
+    for key in ("as_of", "expect", "description"):
         if key not in data:
             raise FixtureError(f"{path}: missing {key!r}")
+    if ("record" in data) == ("records" in data):
+        raise FixtureError(f"{path}: give exactly one of 'record' and 'records'")
     expect = data["expect"] or []
     if not isinstance(expect, list) or not all(isinstance(e, dict) for e in expect):
         raise FixtureError(f"{path}: expect is a list of findings (mappings)")
@@ -109,7 +116,8 @@ def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> 
         path=path,
         description=str(data["description"]),
         as_of=_date(data["as_of"], str(path)),
-        record=_plain(data["record"]),
+        record=_plain(data["record"]) if "record" in data else None,
+        records=tuple(_plain(r) for r in data.get("records") or ()),
         expect=tuple(_plain(e) for e in expect),
         rules=rules,
     )
@@ -137,12 +145,18 @@ def _plain(value: Any) -> Any:
 
 
 def run_case(case: FixtureCase, ruleset: RuleSet) -> list[dict[str, Any]]:
-    """The findings of the case's rules for its record, as dictionaries."""
-    record = ChildRecord.model_validate(case.record)
+    """The findings of the case's rules for its record(s), as dictionaries."""
     if case.terms:
         ruleset = ruleset.with_terms(case.terms)
-    result = ruleset.check(record, as_of=case.as_of)
-    return [f.to_dict() for f in result.findings if f.rule in case.rules]
+    raw = [case.record] if case.record is not None else list(case.records)
+    counter = CaseloadCounter(ruleset.aggregates, case.as_of)
+    out: list[dict[str, Any]] = []
+    for data in raw:
+        result = ruleset.check(ChildRecord.model_validate(data), as_of=case.as_of)
+        counter.add(result.iro)
+        out.extend(f.to_dict() for f in result.findings if f.rule in case.rules)
+    out.extend(f.to_dict() for f in counter.findings() if f.rule in case.rules)
+    return out
 
 
 def compare(expected: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]]) -> list[str]:
