@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Location, RuleError
 from ..records import NATIONAL_EVENT_TYPES
-from .model import MilestoneRule, Rule, ScheduleRule
+from .model import KINDS, MilestoneRule, Rule, ScheduleRule
 
 _RULE = TypeAdapter(Rule)
 
@@ -94,13 +94,19 @@ def format_validation_error(exc: ValidationError, text: str, source: str) -> Rul
         # pydantic puts function-validator names in loc; keep only real keys and indexes
         loc = [p for p in loc if isinstance(p, int) or not str(p).startswith("function-")]
         line = line_of(text, loc)
-        first_line = first_line or line
         where = ".".join(str(p) for p in loc) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = ["kind"]
+            line = line_of(text, loc)
+            first_line = first_line or line
+            where = "kind"
+            msg = "unknown or missing kind (one of: " + ", ".join(KINDS) + ")"
+        elif err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        first_line = first_line or line
         lines.append(f"line {line}: {where}: {msg}" if line else f"{where}: {msg}")
     message = "invalid rule: " + "; ".join(lines)
     return RuleError(message, Location(source, first_line))

@@ -1,0 +1,157 @@
+"""`timescales check`: exit codes, formats, bad input reported with file and line."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from conftest import run_module, write_jsonl
+
+LATE = {
+    "child": "C1",
+    "dob": "2012-04-01",
+    "events": [
+        {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
+        {"type": "lac_review", "date": "2023-05-04", "ref": "P1"},
+    ],
+}
+ON_TIME = {
+    "child": "C2",
+    "events": [
+        {"type": "pf_notified", "date": "2023-05-05"},
+        {"type": "pf_visit", "date": "2023-05-16", "attrs": {"seen_alone": True}},
+    ],
+}
+
+
+def test_breach_exits_1_and_jsonl_has_contract_fields(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [LATE])
+    res = cli("check", str(data), "--as-of", "2023-05-10", "--format", "jsonl", "--rules", "LA005")
+    assert res.code == 1
+    (finding,) = [json.loads(line) for line in res.out.splitlines()]
+    assert finding["rule"] == "LA005"
+    assert finding["due"] == "2023-05-03" and finding["done"] == "2023-05-04"
+    assert finding["status"] == "late" and finding["days_late"] == 1
+    for key in ("name", "child", "ref", "anchor", "working_days_late", "citation", "la"):
+        assert key in finding
+    assert "children read 1, checked 1, rejected 0" in res.err
+
+
+def test_no_breach_exits_0(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [ON_TIME])
+    res = cli("check", str(data), "--as-of", "2023-05-16", "--rules", "PF001")
+    assert res.code == 0, res.err
+    assert "PF001" in res.out and "met" in res.out
+
+
+def test_bad_lines_are_rejected_with_file_and_line_and_good_ones_checked(
+    cli, tmp_path: Path
+) -> None:
+    lines = [
+        LATE,
+        '{"child": "C3", "events": [',  # malformed JSON
+        {"child": "C4", "colour": "blue", "events": []},  # unknown key
+        {"child": "C5", "events": [{"type": "referral", "date": "2023-02-30"}]},  # impossible
+        {"child": "C6", "events": [{"type": "refferal", "date": "2023-02-03"}]},  # unknown type
+        {"child": "C7", "dob": "01/02/2012", "events": []},  # not ISO
+        ON_TIME,
+    ]
+    data = write_jsonl(tmp_path / "mixed.jsonl", lines)
+    rejects = tmp_path / "rejects.csv"
+    res = cli("check", str(data), "--as-of", "2023-05-16", "--format", "jsonl",
+              "--rejects", str(rejects))
+    assert res.code == 1  # the good late record still breaches
+    assert "Traceback" not in res.err
+    for line_no, words in [(2, "not valid JSON"), (3, "unknown key 'colour'"),
+                           (4, "not a real calendar date"), (5, "unknown event type 'refferal'"),
+                           (6, "ISO date")]:
+        assert any(f"mixed.jsonl:{line_no}" in row and words in row
+                   for row in res.err.splitlines()), (line_no, res.err)
+    assert "children read 7, checked 2, rejected 5" in res.err
+    children = {json.loads(line)["child"] for line in res.out.splitlines()}
+    assert children == {"C1", "C2"}
+    rows = list(csv.DictReader(rejects.open()))
+    assert [int(r["line"]) for r in rows] == [2, 3, 4, 5, 6]
+    assert rows[1]["pointer"].endswith("/colour")
+    # no personal data echoed: the bad date of birth's value is not in the message
+    assert "01/02/2012" not in res.err and "01/02/2012" not in rejects.read_text()
+
+
+def test_everything_rejected_exits_2(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "bad.jsonl", ["not json", '{"child": 1}'])
+    res = cli("check", str(data), "--as-of", "2023-05-16")
+    assert res.code == 2
+    assert "nothing could be checked" in res.err
+
+
+def test_max_rejects_threshold(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [ON_TIME, "oops"])
+    assert cli("check", str(data), "--as-of", "2023-05-16", "--max-rejects", "1").code == 0
+    assert cli("check", str(data), "--as-of", "2023-05-16", "--max-rejects", "0").code == 2
+    assert cli("check", str(data), "--as-of", "2023-05-16", "--max-rejects", "40%").code == 2
+    assert cli("check", str(data), "--as-of", "2023-05-16", "--max-rejects", "60%").code == 0
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [ON_TIME])
+    missing_as_of = run_module(["check", str(data)])
+    assert missing_as_of.code == 2 and "--as-of" in missing_as_of.err
+    bad_rule = run_module(["check", str(data), "--as-of", "2023-05-16", "--rules", "XX999"])
+    assert bad_rule.code == 2 and "XX999" in bad_rule.err
+    no_file = run_module(["check", str(tmp_path / "nope.jsonl"), "--as-of", "2023-05-16"])
+    assert no_file.code == 2 and "no such file" in no_file.err
+    bad_date = run_module(["check", str(data), "--as-of", "31/03/2024"])
+    assert bad_date.code == 2
+    for res in (missing_as_of, bad_rule, no_file, bad_date):
+        assert "Traceback" not in res.err
+
+
+def test_formats_are_the_same_findings(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [LATE, ON_TIME])
+    args = ["check", str(data), "--as-of", "2023-05-16", "--rules", "LA005,PF001"]
+    jsonl = [json.loads(x) for x in cli(*args, "--format", "jsonl").out.splitlines()]
+    as_json = json.loads(cli(*args, "--format", "json").out)
+    rows = list(csv.DictReader(cli(*args, "--format", "csv").out.splitlines()))
+    table = cli(*args, "--format", "table").out
+    assert jsonl == as_json
+    assert [r["id"] for r in rows] == [f["id"] for f in jsonl]
+    assert all(f["id"] in table or f["rule"] in table for f in jsonl)
+    assert len(table.splitlines()) == len(jsonl) + 1
+
+
+def test_output_file_is_written_whole(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [LATE])
+    out = tmp_path / "findings.jsonl"
+    res = cli("check", str(data), "--as-of", "2023-05-16", "--format", "jsonl", "-o", str(out))
+    assert res.code == 1 and res.out == ""
+    assert out.read_text().count("\n") >= 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".findings")] == []
+
+
+def test_events_after_as_of_are_ignored_and_counted(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [LATE])
+    res = cli("check", str(data), "--as-of", "2023-05-03", "--format", "jsonl", "--rules", "LA005")
+    (finding,) = [json.loads(line) for line in res.out.splitlines()]
+    assert finding["status"] == "pending" and finding["done"] is None
+    assert "events after as-of ignored 1" in res.err
+
+
+def test_json_and_yaml_inputs(cli, tmp_path: Path) -> None:
+    (tmp_path / "in.json").write_text(json.dumps([LATE, {"child": "X", "events": "no"}]))
+    res = cli("check", str(tmp_path / "in.json"), "--as-of", "2023-05-16", "--rules", "LA005")
+    assert res.code == 1 and "in.json /1/events" in res.err
+    (tmp_path / "in.yaml").write_text(
+        "- child: C9\n  events:\n    - {type: became_looked_after, date: 2023-03-31}\n"
+    )
+    res = cli("check", str(tmp_path / "in.yaml"), "--as-of", "2023-05-16", "--format", "jsonl")
+    assert res.code == 1 and '"overdue"' in res.out
+
+
+def test_duplicate_child_is_a_data_quality_note(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [ON_TIME, ON_TIME])
+    dq = tmp_path / "dq.jsonl"
+    res = cli("check", str(data), "--as-of", "2023-05-16", "--data-quality", str(dq))
+    assert res.code == 0
+    codes = [json.loads(line)["code"] for line in dq.read_text().splitlines()]
+    assert codes == ["DATA002"]
