@@ -22,6 +22,7 @@ import orjson
 
 from . import __version__
 from .errors import RecordError, TimescalesError, UsageError
+from .findings import DataQualityFinding
 from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
@@ -137,46 +138,57 @@ def _too_many_rejects(limit: str | None, rejected: int, read: int) -> bool:
         raise UsageError(f"--max-rejects takes N or N%, not {limit!r}") from None
 
 
-def _write_rejects(path: Path, rejects: Sequence[RecordError]) -> None:
-    with output(path) as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["source", "line", "pointer", "code", "field", "reason"])
-        for err in rejects:
-            loc = err.location
-            writer.writerow(
-                [
-                    loc.source if loc else "",
-                    loc.line if loc and loc.line is not None else "",
-                    loc.pointer if loc and loc.pointer else "",
-                    err.code,
-                    err.field or "",
-                    err.message,
-                ]
-            )
+REJECT_COLUMNS = ["source", "line", "pointer", "code", "field", "reason"]
+
+
+def _reject_row(err: RecordError) -> list[object]:
+    loc = err.location
+    return [
+        loc.source if loc else "",
+        loc.line if loc and loc.line is not None else "",
+        loc.pointer if loc and loc.pointer else "",
+        err.code,
+        err.field or "",
+        err.message,
+    ]
 
 
 def cmd_check(args: argparse.Namespace) -> ExitCode:
     ruleset = load_rules(rules=args.rules)
-    run = Run(ruleset, args.as_of)
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file")
-    colour = args.output is None and args.format == "table" and stdout_is_tty()
-    with output(args.output) as out:
-        write_findings(
-            run.findings(run.items(args.paths, args.input_format)), args.format, out, colour
-        )
-    if args.data_quality:
-        with output(args.data_quality) as fh:
-            write_quality(run.quality, fh)
-    if args.rejects:
-        _write_rejects(args.rejects, run.rejects)
+    shown: list[RecordError] = []
+    with contextlib.ExitStack() as stack:
+        reject_writer = None
+        if args.rejects:
+            reject_writer = csv.writer(stack.enter_context(output(args.rejects)))
+            reject_writer.writerow(REJECT_COLUMNS)
+        quality_file = stack.enter_context(output(args.data_quality)) if args.data_quality else None
+
+        def on_reject(err: RecordError) -> None:
+            if len(shown) <= 20:
+                shown.append(err)
+            if reject_writer is not None:
+                reject_writer.writerow(_reject_row(err))
+
+        def on_quality(note: DataQualityFinding) -> None:
+            if quality_file is not None:
+                write_quality([note], quality_file)
+
+        run = Run(ruleset, args.as_of, on_reject=on_reject, on_quality=on_quality)
+        colour = args.output is None and args.format == "table" and stdout_is_tty()
+        out = stack.enter_context(output(args.output))
+        items = run.items(args.paths, args.input_format)
+        write_findings(run.findings(items), args.format, out, colour)
     summary = run.summary
     if not args.quiet:
-        for err in run.rejects[:20]:
+        for err in shown[:20]:
             print(f"rejected: {err}", file=sys.stderr)
-        if len(run.rejects) > 20:
-            print(f"... and {len(run.rejects) - 20} more rejected (see --rejects)", file=sys.stderr)
+        if summary.rejected > 20:
+            print(f"... and {summary.rejected - 20} more rejected (see --rejects)", file=sys.stderr)
+        for rule_id, why in sorted(ruleset.inactive.items()):
+            print(f"inactive: {rule_id}: {why}", file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     if summary.checked == 0:
         print("error: nothing could be checked", file=sys.stderr)

@@ -97,10 +97,13 @@ def _case_text(opens: list[str], closes: list[str]) -> tuple[str, str]:
 def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
     lines: list[str] = []
     if isinstance(rule, DeadlineRule):
+        first_day = (
+            "the day itself counts as day one"
+            if any(lim.counting == "beginning_with" for lim in rule.limit)
+            else "the day itself is excluded"
+        )
         if rule.clock is not None:
-            lines.append(
-                f"Clock starts: each {describe_selector(rule.clock)} (the day itself is excluded)."
-            )
+            lines.append(f"Clock starts: each {describe_selector(rule.clock)} ({first_day}).")
         else:
             assert rule.during is not None
             lines.append(

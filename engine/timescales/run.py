@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,13 +51,20 @@ class Summary:
 
 @dataclass(slots=True)
 class Run:
-    """Iterate a run's outcomes: for each input item, its result or its rejection."""
+    """Iterate a run's outcomes: for each input item, its result or its rejection.
+
+    Rejections and data-quality notes go to ``on_reject`` / ``on_quality`` as they happen (the
+    CLI writes them straight to their files, so memory does not grow with the input); by
+    default they are kept in ``rejects`` / ``quality``. Only the set of child ids seen is kept,
+    to spot a child given twice."""
 
     ruleset: RuleSet
     as_of: dt.date
     summary: Summary = field(default_factory=Summary)
     rejects: list[RecordError] = field(default_factory=list)
     quality: list[DataQualityFinding] = field(default_factory=list)
+    on_reject: Callable[[RecordError], None] | None = None
+    on_quality: Callable[[DataQualityFinding], None] | None = None
     _seen: set[str] = field(default_factory=set)
 
     def items(self, paths: Iterable[Path], fmt: str = "auto") -> Iterator[Item]:
@@ -85,7 +92,7 @@ class Run:
 
     def _reject(self, error: RecordError) -> None:
         self.summary.rejected += 1
-        self.rejects.append(error)
+        (self.on_reject or self.rejects.append)(error)
 
     def _account(self, record: ChildRecord, result: ChildResult) -> None:
         self.summary.events_after_as_of += result.ignored_after_as_of
@@ -99,9 +106,10 @@ class Run:
                 )
             )
         self._seen.add(record.child)
+        sink = self.on_quality or self.quality.append
         for note in quality:
             self.summary.quality[note.code] += 1
-        self.quality.extend(quality)
+            sink(note)
 
 
 def check(

@@ -59,15 +59,21 @@ def test_bad_lines_are_rejected_with_file_and_line_and_good_ones_checked(
     ]
     data = write_jsonl(tmp_path / "mixed.jsonl", lines)
     rejects = tmp_path / "rejects.csv"
-    res = cli("check", str(data), "--as-of", "2023-05-16", "--format", "jsonl",
-              "--rejects", str(rejects))
+    res = cli(
+        "check", str(data), "--as-of", "2023-05-16", "--format", "jsonl", "--rejects", str(rejects)
+    )
     assert res.code == 1  # the good late record still breaches
     assert "Traceback" not in res.err
-    for line_no, words in [(2, "not valid JSON"), (3, "unknown key 'colour'"),
-                           (4, "not a real calendar date"), (5, "unknown event type 'refferal'"),
-                           (6, "ISO date")]:
-        assert any(f"mixed.jsonl:{line_no}" in row and words in row
-                   for row in res.err.splitlines()), (line_no, res.err)
+    for line_no, words in [
+        (2, "not valid JSON"),
+        (3, "unknown key 'colour'"),
+        (4, "not a real calendar date"),
+        (5, "unknown event type 'refferal'"),
+        (6, "ISO date"),
+    ]:
+        assert any(
+            f"mixed.jsonl:{line_no}" in row and words in row for row in res.err.splitlines()
+        ), (line_no, res.err)
     assert "children read 7, checked 2, rejected 5" in res.err
     children = {json.loads(line)["child"] for line in res.out.splitlines()}
     assert children == {"C1", "C2"}

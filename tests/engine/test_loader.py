@@ -35,7 +35,12 @@ def test_good_rule_parses() -> None:
     ("old", "new", "line", "words"),
     [
         ("kind: deadline", "kind: deadlin", 5, "unknown or missing kind"),
-        ("met_by: assessment_completed", "met_by: assessment_completed\nmet_bye: x", 8, "unknown key 'met_bye'"),
+        (
+            "met_by: assessment_completed",
+            "met_by: assessment_completed\nmet_bye: x",
+            8,
+            "unknown key 'met_bye'",
+        ),
         ("limit: {working_days: 45}", "limit: {workdays: 45}", 8, "unknown key 'workdays'"),
         ("limit: {working_days: 45}", "limit: {working_days: 45, days: 3}", 8, "exactly one unit"),
         ("title: A rule", "id: ZZ002\ntitle: A rule", 2, "duplicate key 'id'"),
@@ -84,10 +89,10 @@ def test_follower_needs_its_head(tmp_path: Path) -> None:
 
 def test_rule_pack_typo_is_exit_2_with_location(cli, tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "england").mkdir()
-    (tmp_path / "england" / "ZZ001.yaml").write_text(GOOD.replace("kind: deadline", "kind: dedline"))
-    monkeypatch.setattr(
-        "timescales.rules.pack.national_pack_dir", lambda: tmp_path / "england"
+    (tmp_path / "england" / "ZZ001.yaml").write_text(
+        GOOD.replace("kind: deadline", "kind: dedline")
     )
+    monkeypatch.setattr("timescales.rules.pack.national_pack_dir", lambda: tmp_path / "england")
     res = cli("rules", "list")
     assert res.code == 2
     assert "ZZ001.yaml:5" in res.err and "Traceback" not in res.err

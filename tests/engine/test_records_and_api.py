@@ -29,8 +29,10 @@ def test_strict_record() -> None:
         {**RECORD, "dob": "2012-4-1"},
         {**RECORD, "events": [{"type": "lac_review", "date": "2023-05-04T10:00:00"}]},
         {**RECORD, "events": [{"type": "lac_visit", "date": "2023-05-04", "attrs": {"seen": 1}}]},
-        {**RECORD, "events": [{"type": "lac_visit", "date": "2023-05-04",
-                               "attrs": {"seen_alone": "yes"}}]},
+        {
+            **RECORD,
+            "events": [{"type": "lac_visit", "date": "2023-05-04", "attrs": {"seen_alone": "yes"}}],
+        },
     ):
         with pytest.raises(ValidationError):
             ChildRecord.model_validate(bad)

@@ -45,8 +45,14 @@ def _mutated(rule: Rule, index: int, delta: int) -> Rule:
         moved = rule.range.model_copy(update={end: getattr(rule.range, end) + delta})
         return rule.model_copy(update={"range": moved})
     limits = list(rule.limits())
-    limits[index] = limits[index].model_copy(update={"value": limits[index].value + delta})
+    step = _step(limits[index].unit)
+    limits[index] = limits[index].model_copy(update={"value": limits[index].value + delta * step})
     return rule.model_copy(update={"limit": limits})
+
+
+def _step(unit: str) -> int:
+    # On date-only data hours count as whole days (72 hours = 3 days), so one step is 24 hours.
+    return 24 if unit == "hours" else 1
 
 
 def _mutable(rule: Rule) -> list[tuple[int, int]]:
@@ -58,7 +64,7 @@ def _mutable(rule: Rule) -> list[tuple[int, int]]:
         (index, delta)
         for index, limit in enumerate(rule.limits())
         for delta in (-1, 1)
-        if limit.value + delta >= 0
+        if limit.value + delta * _step(limit.unit) >= 0
     ]
 
 

@@ -95,15 +95,9 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
         if len(rule.limit) > 1:
             extra.append(("threshold", limit.describe()))
         if rule.extension is not None:
-            ext = rule.extension
-            granted = [
-                e for e in extensions if e.date >= clock.date and related(clock, e, rule.match)
-            ][: ext.max_count]
-            amount = sum(min(int(e.attrs.get(ext.attr) or 0), ext.max_each) for e in granted)
+            due, amount = _extend(rule, clock, due, extensions)
             if amount:
-                step = calendar.add_days if ext.unit == "days" else calendar.add_weeks
-                due = step(due, amount)
-                extra.append(("extended", f"{amount} {ext.unit}"))
+                extra.append(("extended", f"{amount} {rule.extension.unit}"))
         finding = ctx.finding(
             rule,
             ref=clock.ref,
@@ -139,3 +133,27 @@ def _first_done(
             continue
         return cand.date if close is None or cand.date <= close else None
     return None
+
+
+def _extend(
+    rule: DeadlineRule, clock: Ev, due: dt.date, extensions: list[Ev]
+) -> tuple[dt.date, int]:
+    """Apply recorded extensions in date order. An extension counts only if it was recorded on or
+    before the due date as extended so far: one recorded after the time ran out cannot turn a
+    late finding into a met one."""
+    ext = rule.extension
+    assert ext is not None
+    step = calendar.add_days if ext.unit == "days" else calendar.add_weeks
+    total = used = 0
+    for event in extensions:
+        if ext.max_count is not None and used >= ext.max_count:
+            break
+        if event.date < clock.date or event.date > due or not related(clock, event, rule.match):
+            continue
+        amount = min(int(event.attrs.get(ext.attr) or 0), ext.max_each)
+        if amount <= 0:
+            continue
+        due = step(due, amount)
+        total += amount
+        used += 1
+    return due, total
