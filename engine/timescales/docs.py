@@ -75,7 +75,9 @@ def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
         lines.append(
             "Months keep the day number, clamped to the month end (31 Jan + 1 month = 28/29 Feb)."
         )
-    if "hours" in units:
+    if "hours" in units and isinstance(rule, RollingRule):
+        lines.append("Hours on date-only data: each day in the state counts 24 hours.")
+    elif "hours" in units:
         lines.append("Hours on date-only data count as whole days, rounded up (72 hours = 3 days).")
     if "terms" in units:
         lines.append(
@@ -85,6 +87,11 @@ def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
     if not isinstance(rule, AggregateRule):
         lines.append("On time when done on or before the due date (the last compliant day).")
     return lines
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _case_text(opens: list[str], closes: list[str]) -> tuple[str, str]:
@@ -107,11 +114,17 @@ def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
         else:
             assert rule.during is not None
             lines.append(
-                f"Clock starts: the child's {rule.clock_at_age}th birthday, if it falls while "
-                f"a case opened by {_case_text(rule.during.opens, rule.during.closes)[0]} is open."
+                f"Clock starts: the child's {ordinal(rule.clock_at_age or 0)} birthday, if it "
+                "falls while a case opened by "
+                f"{_case_text(rule.during.opens, rule.during.closes)[0]} is open."
             )
         lines.append(f"Limit: {describe_limits(rule.limit)}.")
         lines.append(f"Met by: the first {describe_selector(rule.met_by)} on or after the clock.")
+        if rule.met_before_clock:
+            lines.append(
+                "One recorded before the clock also meets it (but not one from before the "
+                "previous clock of this rule)."
+            )
         if rule.requires_any:
             needs = " or ".join(describe_selector(s) for s in rule.requires_any)
             lines.append(f"Applies only to children with {needs} recorded.")
@@ -135,7 +148,13 @@ def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
         assert head.scope is not None and head.event is not None
         opens, closes = _case_text(head.scope.opens, head.scope.closes)
         if head.scope.until_age:
-            closes += f", or the {head.scope.until_age}th birthday"
+            birthday = f"the {ordinal(head.scope.until_age)} birthday"
+            if head.scope.until_age_in_education:
+                birthday += (
+                    f" ({ordinal(head.scope.until_age_in_education)} where the opening event "
+                    "records in_education)"
+                )
+            closes = birthday if not head.scope.closes else f"{closes}, or {birthday}"
         if rule.follows is None:
             lines.append(f"Clock starts: the case opening ({opens}); the day itself is excluded.")
             lines.append(f"Limit: {describe_limits(rule.limit)} to the first `{head.event.type}`.")
@@ -185,6 +204,12 @@ def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
                 f"Beyond that {describe_selector(rule.met_by)} must be recorded by the day the "
                 "limit is passed (the due date)."
             )
+            if rule.met_by_lasts:
+                lines.append(
+                    f"One made earlier counts while in force ({rule.met_by_lasts.describe()})."
+                )
+        else:
+            lines.append("Passing the limit is a breach; nothing can authorise it.")
     elif isinstance(rule, AggregateRule):
         lines.append(
             f"Measure `{rule.measure}` as of the date, over all children: expected between "
@@ -196,7 +221,7 @@ def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
 
 
 def example(rule: Rule) -> list[str]:
-    if not rule.limits() or rule.limits()[-1].unit == "terms":
+    if not rule.limits() or rule.limits()[-1].unit == "terms" or isinstance(rule, RollingRule):
         return ["See the fixtures under tests/rules/" + rule.id + " for worked cases."]
     limit = rule.limits()[-1]
     due = due_date(EXAMPLE_ANCHOR, limit, calendar.ENGLAND)

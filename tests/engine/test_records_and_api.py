@@ -96,3 +96,81 @@ def test_engine_never_reads_the_clock() -> None:
         if word in p.read_text()
     ]
     assert offenders == []
+
+
+def _notes(record: dict, rules: list[str], as_of: dt.date, **kwargs) -> list[str]:
+    ruleset = load_rules(rules=rules)
+    if "terms" in kwargs:
+        ruleset = ruleset.with_terms(kwargs["terms"])
+    result = ruleset.check(ChildRecord.model_validate(record), as_of=as_of)
+    return [q.code for q in result.quality]
+
+
+def test_term_dates_running_out_is_noted_not_silent() -> None:
+    record = {
+        "child": "C1",
+        "events": [
+            {"type": "became_looked_after", "date": "2024-01-08"},
+            {"type": "pep", "date": "2024-01-15"},
+            {"type": "pep", "date": "2024-05-10"},
+        ],
+    }
+    terms = [
+        (dt.date(2024, 1, 4), dt.date(2024, 3, 28)),
+        (dt.date(2024, 4, 15), dt.date(2024, 7, 23)),
+    ]
+    assert "DATA006" in _notes(record, ["LA012"], dt.date(2025, 6, 1), terms=terms)
+    assert load_rules(rules=["LA012"]).inactive.get("LA012", "").startswith("no school term")
+
+
+def test_missing_dob_for_an_age_limit_is_noted() -> None:
+    record = {
+        "child": "C1",
+        "events": [
+            {"type": "became_looked_after", "date": "2023-01-09"},
+            {"type": "health_assessment", "date": "2023-01-20"},
+        ],
+    }
+    assert "DATA007" in _notes(record, ["LA010"], dt.date(2024, 6, 1))
+    assert "DATA007" not in _notes({**record, "dob": "2020-01-01"}, ["LA010"], dt.date(2024, 6, 1))
+
+
+def test_duplicate_event_is_counted_once_and_noted() -> None:
+    record = {
+        "child": "C1",
+        "events": [
+            {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
+            {"type": "lac_review", "date": "2023-05-03", "ref": "P1"},
+            {"type": "lac_review", "date": "2023-05-03", "ref": "P1"},
+        ],
+    }
+    ruleset = load_rules(rules=["LA005", "LA006"])
+    result = ruleset.check(ChildRecord.model_validate(record), as_of=dt.date(2023, 9, 1))
+    assert [q.code for q in result.quality] == ["DATA004"]
+    la006 = [f for f in result.findings if f.rule == "LA006"]
+    assert la006 and la006[0].anchor == dt.date(2023, 5, 3) and la006[0].done is None
+
+
+def test_exception_is_shown_and_never_changes_status() -> None:
+    record = {
+        "child": "C1",
+        "events": [
+            {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
+            {"type": "lac_review", "date": "2023-05-04", "ref": "P1"},
+            {
+                "type": "exception",
+                "date": "2023-05-04",
+                "attrs": {"rule": "LA005", "reason": "child in hospital"},
+            },
+        ],
+    }
+    ruleset = load_rules(rules=["LA005"])
+    (finding,) = [
+        f
+        for f in ruleset.check(
+            ChildRecord.model_validate(record), as_of=dt.date(2023, 6, 1)
+        ).findings
+        if f.rule == "LA005"
+    ]
+    assert finding.status == timescales.Status.LATE
+    assert finding.exception == "child in hospital"

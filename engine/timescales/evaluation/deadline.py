@@ -59,7 +59,10 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
     voids = tl.select(rule.void_by) if rule.void_by else []
     closers = tl.select_any(rule.closed_by) if rule.closed_by else []
     extensions = tl.by_type.get(rule.extension.type, []) if rule.extension else []
+    previous: dt.date | None = None
     for clock, case_end in clocks:
+        # a met_before_clock candidate must postdate where the previous instance ended
+        floor, previous = previous, clock.date
         if not ctx.applies(rule, clock.date):
             continue
         if any(related(clock, v, rule.match) for v in voids):
@@ -70,7 +73,8 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
         )
         if case_end is not None:
             close = case_end if close is None else min(close, case_end)
-        done = _first_done(rule, ctx, clock, candidates, close)
+        done = _first_done(rule, ctx, clock, candidates, close, floor)
+        previous = max(d for d in (clock.date, close, done) if d is not None)
         stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
         case = Case(clock, close)
         limit = next(
@@ -113,10 +117,19 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
 
 
 def _first_done(
-    rule: DeadlineRule, ctx: Context, clock: Ev, candidates: list[Ev], close: dt.date | None
+    rule: DeadlineRule,
+    ctx: Context,
+    clock: Ev,
+    candidates: list[Ev],
+    close: dt.date | None,
+    floor: dt.date | None,
 ) -> dt.date | None:
     for cand in candidates:
         if not related(clock, cand, rule.match):
+            continue
+        if rule.met_before_clock and cand.date < clock.date:
+            if floor is None or cand.date > floor:
+                return cand.date
             continue
         if cand.date < clock.date:
             if rule.match == "auto" and cand.ref is not None and cand.ref == clock.ref:

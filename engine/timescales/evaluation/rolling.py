@@ -31,6 +31,23 @@ def _spells(rule: RollingRule, ctx: Context) -> list[tuple[Ev, dt.date, dt.date 
     return out
 
 
+def _authority(
+    rule: RollingRule, ctx: Context, start: Ev, orders: list[Ev], anchor: dt.date, due: dt.date
+) -> dt.date | None:
+    """The date of the authority that answers the breach: one made on or after the first counted
+    day, or an earlier one still in force on the due date (``met_by_lasts``)."""
+    for order in orders:
+        if not related(start, order, rule.match):
+            continue
+        if order.date >= anchor:
+            return order.date
+        if rule.met_by_lasts is not None and order.date <= due:
+            expires = ctx.due(order.date, rule.met_by_lasts)
+            if expires >= due:
+                return order.date
+    return None
+
+
 def _window_start(day: dt.date, window: Limit) -> dt.date:
     """First day of the window of ``window`` consecutive days (or months) ending on ``day``."""
     if window.unit == "months":
@@ -57,10 +74,7 @@ def check_rolling(rule: RollingRule, ctx: Context) -> Iterator[Finding]:
             if len(window_days) > allowed_days:
                 due = day
                 anchor = window_days[0]
-                done = next(
-                    (o.date for o in orders if o.date >= anchor and related(start, o, rule.match)),
-                    None,
-                )
+                done = _authority(rule, ctx, start, orders, anchor, due)
                 if ctx.applies(rule, anchor):
                     finding = ctx.finding(
                         rule,

@@ -132,6 +132,19 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
             limit = pick_limit(rule.limit, anchor, case, tl.dob)
             if limit is None:
                 break
+            if tl.dob is None and any(
+                lim.when is not None and lim.when.age_under_at_anchor for lim in rule.limit
+            ):
+                ctx.note(
+                    DataQualityFinding(
+                        "DATA007",
+                        ctx.child,
+                        f"{rule.id}: no date of birth, so the limit for an older child applied",
+                        rule=rule.id,
+                        ref=opened.ref,
+                        date=anchor,
+                    )
+                )
             if occurrence == 1:
                 done = next((d for d in in_case if d >= anchor), None)
             else:
@@ -140,7 +153,18 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
                 try:
                     due = ctx.due(anchor, limit)
                 except TermsUnavailable:
-                    break  # no term dates around this anchor: the chain cannot go on
+                    ctx.note(
+                        DataQualityFinding(
+                            "DATA006",
+                            ctx.child,
+                            f"{rule.id} cannot be assessed after {anchor.isoformat()}: no school "
+                            "term dates cover the next term",
+                            rule=rule.id,
+                            ref=opened.ref,
+                            date=anchor,
+                        )
+                    )
+                    break
                 extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
                 finding = ctx.finding(
                     rule,

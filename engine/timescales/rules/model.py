@@ -249,6 +249,10 @@ class DeadlineRule(RuleBase):
     # the rule applies to a child only if any of these events is recorded (AD001)
     requires_any: list[Selector] = Field(default_factory=list)
     extension: Extension | None = None
+    # a ``met_by`` event dated before the clock also meets it (LA001: the care plan is to be
+    # prepared before the first placement where it can be), but never one from before the
+    # previous clock of the same rule
+    met_before_clock: bool = False
 
     @model_validator(mode="after")
     def _one_clock(self) -> DeadlineRule:
@@ -379,6 +383,9 @@ class RollingRule(RuleBase):
     window: Limit
     limit: Limits
     met_by: Selector | None = None
+    # how long a ``met_by`` authority stays in force: one made before the spell counts while it
+    # still covers the due date (SA001: a court order authorises up to three months at first)
+    met_by_lasts: Limit | None = None
 
     @model_validator(mode="after")
     def _units(self) -> RollingRule:
