@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
 from collections.abc import Iterable
 from typing import IO
@@ -14,16 +15,19 @@ from ..findings import FIELDS, DataQualityFinding, Finding
 
 FORMATS = ("table", "json", "jsonl", "csv")
 TABLE_COLUMNS = (
-    ("rule", 5),
-    ("child", 10),
-    ("ref", 8),
-    ("anchor", 10),
-    ("due", 10),
-    ("done", 10),
-    ("status", 7),
-    ("days_late", 9),
-    ("working_days_late", 8),
+    "rule",
+    "child",
+    "ref",
+    "anchor",
+    "due",
+    "done",
+    "status",
+    "days_late",
+    "working_days_late",
 )
+TABLE_HEADINGS = {"working_days_late": "wd_late"}
+TABLE_SAMPLE = 500  # rows read ahead to size the columns; later rows are cut to fit
+TABLE_MAX_WIDTH = 40
 _COLOURS = {"met": "32", "late": "33", "overdue": "31", "pending": "36"}
 
 
@@ -68,26 +72,37 @@ def _csv(findings: Iterable[Finding], out: IO[str], colour: bool) -> int:
 
 
 def _table(findings: Iterable[Finding], out: IO[str], colour: bool) -> int:
+    rows = iter(findings)
+    sample = list(itertools.islice(rows, TABLE_SAMPLE))
+    cells = [_cells(f) for f in sample]
+    widths = [
+        min(TABLE_MAX_WIDTH, max([len(TABLE_HEADINGS.get(n, n))] + [len(c[i]) for c in cells]))
+        for i, n in enumerate(TABLE_COLUMNS)
+    ]
     head = "  ".join(
-        name.replace("working_days_late", "wd_late").ljust(w) for name, w in TABLE_COLUMNS
+        TABLE_HEADINGS.get(n, n).ljust(w) for n, w in zip(TABLE_COLUMNS, widths, strict=True)
     )
     out.write(head.rstrip() + "\n")
     n = 0
-    for finding in findings:
-        row = finding.to_dict()
-        cells = []
-        for name, width in TABLE_COLUMNS:
-            value = row[name]
-            text = "-" if value is None else str(value)
+    for row in itertools.chain(cells, (_cells(f) for f in rows)):
+        parts = []
+        for text, width, name in zip(row, widths, TABLE_COLUMNS, strict=True):
+            if len(text) > width:
+                text = text[: width - 1] + "…"
             cell = text.ljust(width)
             if colour and name == "status":
                 cell = f"\x1b[{_COLOURS[text]}m{cell}\x1b[0m"
-            cells.append(cell)
-        out.write("  ".join(cells).rstrip() + "\n")
+            parts.append(cell)
+        out.write("  ".join(parts).rstrip() + "\n")
         n += 1
     if n == 0:
         out.write("(no findings)\n")
     return n
+
+
+def _cells(finding: Finding) -> list[str]:
+    row = finding.to_dict()
+    return ["-" if row[name] is None else str(row[name]) for name in TABLE_COLUMNS]
 
 
 def write_quality(notes: Iterable[DataQualityFinding], out: IO[str]) -> int:
