@@ -161,3 +161,20 @@ def test_duplicate_child_is_a_data_quality_note(cli, tmp_path: Path) -> None:
     assert res.code == 0
     codes = [json.loads(line)["code"] for line in dq.read_text().splitlines()]
     assert codes == ["DATA002"]
+
+
+def test_rules_option_reports_only_the_rules_asked_for(cli) -> None:
+    from conftest import ROOT
+
+    res = cli(
+        "check",
+        str(ROOT / "examples" / "children.jsonl"),
+        "--as-of",
+        "2024-03-31",
+        "--format",
+        "jsonl",
+        "--rules",
+        "LA008",
+    )
+    rules = {json.loads(line)["rule"] for line in res.out.splitlines()}
+    assert rules == {"LA008"}  # LA005-LA007 are evaluated (LA008 needs them), not reported

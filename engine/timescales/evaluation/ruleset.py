@@ -77,6 +77,7 @@ class RuleSet:
         la: str | None = None,
         event_types: Mapping[str, Mapping[str, type]] | None = None,
         terms: Iterable[tuple[dt.date, dt.date]] | None = None,
+        report: Iterable[str] | None = None,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.id))
         self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
@@ -87,6 +88,9 @@ class RuleSet:
         # rules that cannot run in this set, with the reason (reported once per run)
         self.inactive: dict[str, str] = {}
         self.aggregates = tuple(r for r in self.rules if isinstance(r, AggregateRule))
+        # rules whose findings are reported (None: all); others only support them (a schedule
+        # that a selected milestone or follower needs)
+        self.report: frozenset[str] | None = frozenset(report) if report is not None else None
         self._checkers = self._compile()
 
     def _active(self, rule: Rule) -> bool:
@@ -148,7 +152,15 @@ class RuleSet:
                     for r in self.rules
                     if isinstance(r, ScheduleRule) and r.follows == rule.schedule
                 )
-        return self.replace([r for r in self.rules if r.id in wanted])
+        requested = set(ids)
+        return RuleSet(
+            [r for r in self.rules if r.id in wanted],
+            calendar_=self.calendar,
+            la=self.la,
+            event_types=self.event_types,
+            terms=self.terms,
+            report=requested,
+        )
 
     def with_terms(self, terms: Iterable[tuple[dt.date, dt.date]]) -> RuleSet:
         """The same rules with these school terms (first day, last day)."""
@@ -158,6 +170,7 @@ class RuleSet:
             la=self.la,
             event_types=self.event_types,
             terms=terms,
+            report=self.report,
         )
 
     def replace(self, rules: Sequence[Rule]) -> RuleSet:
@@ -168,6 +181,7 @@ class RuleSet:
             la=self.la,
             event_types=self.event_types,
             terms=self.terms,
+            report=self.report,
         )
 
     def check(
@@ -221,6 +235,8 @@ class RuleSet:
                 findings.extend(checker(ctx))
         except calendar.CalendarRangeError as exc:
             raise RecordError(f"cannot be checked: {exc}", location) from None
+        if self.report is not None:
+            findings = [f for f in findings if f.rule in self.report]
         findings.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
         iro = current_iro(timeline, as_of) if self.aggregates else None
         return ChildResult(
