@@ -23,6 +23,7 @@ import orjson
 from . import __version__
 from .errors import RecordError, TimescalesError, UsageError
 from .findings import DataQualityFinding
+from .importers import FORMATS as IMPORT_FORMATS
 from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
@@ -36,7 +37,7 @@ class ExitCode(enum.IntEnum):
     ERROR = 2
 
 
-INPUT_FORMATS = ("auto", "json", "jsonl", "yaml")
+INPUT_FORMATS = IMPORT_FORMATS
 
 
 def _date(text: str) -> dt.date:
@@ -157,7 +158,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     ruleset = load_rules(rules=args.rules)
     for path in args.paths:
         if not path.exists():
-            raise UsageError(f"{path}: no such file")
+            raise UsageError(f"{path}: no such file or directory")
     shown: list[RecordError] = []
     with contextlib.ExitStack() as stack:
         reject_writer = None
@@ -187,8 +188,13 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             print(f"rejected: {err}", file=sys.stderr)
         if summary.rejected > 20:
             print(f"... and {summary.rejected - 20} more rejected (see --rejects)", file=sys.stderr)
+        if args.input_format == "auto":
+            for path, name in summary.formats.items():
+                print(f"input: {path} read as {name}", file=sys.stderr)
         for rule_id, why in sorted(ruleset.inactive.items()):
             print(f"inactive: {rule_id}: {why}", file=sys.stderr)
+        for rule_id, why in sorted(summary.not_assessable.items()):
+            print(f"not assessable: {rule_id}: {why}", file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     if summary.checked == 0:
         print("error: nothing could be checked", file=sys.stderr)

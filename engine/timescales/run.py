@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import RecordError
 from .evaluation.ruleset import ChildResult, RuleSet
 from .findings import DataQualityFinding, Finding
-from .importers import Item, read
+from .importers import ImportContext, Importer, Item, resolve
 from .records import ChildRecord
 
 
@@ -29,6 +29,20 @@ class Summary:
     findings: Counter[str] = field(default_factory=Counter)
     quality: Counter[str] = field(default_factory=Counter)
     formats: dict[str, str] = field(default_factory=dict)
+    rows_rejected: int = 0
+    context: ImportContext = field(default_factory=ImportContext)
+    # rule id -> why it cannot be assessed from these inputs (reported once, never "overdue")
+    not_assessable: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> tuple[int, int, int]:
+        """(read, used, rejected) over every source an importer counted rows for."""
+        stats = self.context.stats
+        return (
+            sum(s.rows_read for s in stats),
+            sum(s.rows_used for s in stats),
+            sum(s.rows_rejected for s in stats),
+        )
 
     @property
     def breaches(self) -> int:
@@ -42,6 +56,9 @@ class Summary:
             f"children read {self.read}, checked {self.checked}, rejected {self.rejected}; "
             f"findings: {statuses}"
         )
+        if self.context.stats:
+            read, used, rejected = self.rows
+            text += f"; rows read {read}, used {used}, rejected {rejected}"
         if self.quality:
             text += f"; data-quality notes {sum(self.quality.values())}"
         if self.events_after_as_of:
@@ -67,12 +84,43 @@ class Run:
     on_quality: Callable[[DataQualityFinding], None] | None = None
     _seen: set[str] = field(default_factory=set)
 
-    def items(self, paths: Iterable[Path], fmt: str = "auto") -> Iterator[Item]:
-        for path in paths:
-            yield from read(Path(path), fmt)
+    def plan(
+        self, paths: Iterable[Path], fmt: str = "auto", extra: dict[str, Importer] | None = None
+    ) -> list[tuple[Path, Importer]]:
+        """Resolve each input's format (detecting it under ``auto``), and set aside the rules
+        these inputs can never feed: they are "not assessable", not overdue."""
+        plan = [(Path(p), resolve(Path(p), fmt, extra)) for p in paths]
+        supplied: set[str] | None = set()
+        for path, importer in plan:
+            self.summary.formats[str(path)] = importer.name
+            if importer.supplies is None:
+                supplied = None
+            elif supplied is not None:
+                supplied |= importer.supplies
+        if supplied is not None:
+            self.ruleset, why = self.ruleset.assessable(frozenset(supplied))
+            self.summary.not_assessable.update(why)
+        return plan
+
+    def items(
+        self, paths: Iterable[Path], fmt: str = "auto", extra: dict[str, Importer] | None = None
+    ) -> Iterator[Item]:
+        """Plan now (so the rule set is settled before any record is checked), read lazily."""
+        self.summary.context.as_of = self.as_of
+        plan = self.plan(paths, fmt, extra)
+        return self._read(plan)
+
+    def _read(self, plan: list[tuple[Path, Importer]]) -> Iterator[Item]:
+        for path, importer in plan:
+            yield from importer.read(path, self.summary.context)
 
     def results(self, items: Iterable[Item]) -> Iterator[ChildResult]:
         for item in items:
+            if item.row:
+                self.summary.rows_rejected += 1
+                if item.error is not None:
+                    (self.on_reject or self.rejects.append)(item.error)
+                continue
             self.summary.read += 1
             if item.error is not None or item.record is None:
                 self._reject(item.error or RecordError("unreadable record", item.location))
@@ -83,7 +131,7 @@ class Run:
                 self._reject(exc)
                 continue
             self.summary.checked += 1
-            self._account(item.record, result)
+            self._account(item.record, result, item.quality)
             yield result
 
     def findings(self, items: Iterable[Item]) -> Iterator[Finding]:
@@ -94,11 +142,16 @@ class Run:
         self.summary.rejected += 1
         (self.on_reject or self.rejects.append)(error)
 
-    def _account(self, record: ChildRecord, result: ChildResult) -> None:
+    def _account(
+        self,
+        record: ChildRecord,
+        result: ChildResult,
+        imported: tuple[DataQualityFinding, ...] = (),
+    ) -> None:
         self.summary.events_after_as_of += result.ignored_after_as_of
         for finding in result.findings:
             self.summary.findings[finding.status.value] += 1
-        quality = list(result.quality)
+        quality = [*imported, *result.quality]
         if record.child in self._seen:
             quality.append(
                 DataQualityFinding(

@@ -174,3 +174,15 @@ def test_exception_is_shown_and_never_changes_status() -> None:
     ]
     assert finding.status == timescales.Status.LATE
     assert finding.exception == "child in hospital"
+
+
+def test_rules_an_input_cannot_feed_are_not_assessable() -> None:
+    ruleset = load_rules()
+    kept, why = ruleset.assessable(
+        frozenset({"referral", "assessment_completed", "became_looked_after", "lac_review"})
+    )
+    assert {"AS001", "LA005", "LA006", "LA007"} <= set(kept.ids())
+    assert "AS002" in why and "assessment_started" in why["AS002"]
+    assert "LA008" in why and "permanence_plan" in why["LA008"]
+    kept, why = ruleset.assessable(frozenset({"referral", "assessment_completed"}))
+    assert "LA006" in why and "LA005" in why["LA006"]  # a follower goes with its head

@@ -35,6 +35,31 @@ from .timeline import Ev, Timeline
 Checker = Callable[[Context], Iterator[Finding]]
 
 
+def needed_event_types(rule: Rule, heads: Mapping[str, ScheduleRule]) -> set[str]:
+    """Event types without which a rule can never be met or started: its clock and what
+    satisfies it (a schedule's opening and event; a milestone's schedule and its own)."""
+    if isinstance(rule, DeadlineRule):
+        clock = {rule.clock.type} if rule.clock else set()
+        during = set(rule.during.opens) if rule.during else set()
+        return clock | during | {rule.met_by.type}
+    if isinstance(rule, ScheduleRule):
+        head = heads.get(rule.follows, rule) if rule.follows else rule
+        assert head.scope is not None and head.event is not None
+        return {*head.scope.opens, head.event.type}
+    if isinstance(rule, MilestoneRule):
+        head = heads[rule.schedule]
+        assert head.scope is not None and head.event is not None
+        return {*head.scope.opens, head.event.type, rule.met_by.type}
+    if isinstance(rule, AttributeRule):
+        return {rule.event.type}
+    if isinstance(rule, RollingRule):
+        met = {rule.met_by.type} if rule.met_by else set()
+        return {rule.spell.starts.type, rule.spell.ends.type} | met
+    if isinstance(rule, AggregateRule):
+        return {"became_looked_after", "iro_assigned"}
+    return set()
+
+
 @dataclass(frozen=True, slots=True)
 class ChildResult:
     """Everything checking one child produced."""
@@ -160,6 +185,39 @@ class RuleSet:
             event_types=self.event_types,
             terms=self.terms,
             report=requested,
+        )
+
+    def assessable(self, supplied: frozenset[str]) -> tuple[RuleSet, dict[str, str]]:
+        """The rules the inputs can feed, and why each other one cannot be assessed."""
+        heads = {r.id: r for r in self.rules if isinstance(r, ScheduleRule) and not r.follows}
+        keep: list[Rule] = []
+        why: dict[str, str] = {}
+        for rule in self.rules:
+            missing = sorted(needed_event_types(rule, heads) - supplied)
+            if missing:
+                why[rule.id] = "the input does not carry " + ", ".join(missing)
+            else:
+                keep.append(rule)
+        kept = {r.id for r in keep}
+        # a follower or milestone whose schedule head went goes with it
+        for rule in list(keep):
+            head = rule.follows if isinstance(rule, ScheduleRule) else None
+            if isinstance(rule, MilestoneRule):
+                head = rule.schedule
+            if head is not None and head not in kept:
+                keep.remove(rule)
+                why[rule.id] = f"its schedule {head} is not assessable ({why.get(head, '')})"
+        report = None if self.report is None else self.report - set(why)
+        return (
+            RuleSet(
+                keep,
+                calendar_=self.calendar,
+                la=self.la,
+                event_types=self.event_types,
+                terms=self.terms,
+                report=report,
+            ),
+            why,
         )
 
     def with_terms(self, terms: Iterable[tuple[dt.date, dt.date]]) -> RuleSet:

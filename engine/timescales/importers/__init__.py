@@ -1,19 +1,27 @@
 """Importers: turn input files into a stream of canonical records, or located rejections.
 
-Each importer yields ``Item``s: a record with where it came from, or a RecordError saying where
-and why it was rejected. Nothing is dropped silently: read = checked + rejected.
+Each importer yields ``Item``s: a child's record (with any data-quality notes the import found),
+or a RecordError saying where and why something was rejected. A rejected *record* (a whole child)
+and a rejected *row* (one line of a return, the child built from the rest) are counted apart, and
+each importer keeps per-source row counts, so a run reconciles both ways:
+children read = checked + rejected, and rows read = rows used + rows rejected.
+
+Importers are found by name in ``REGISTRY`` (``module:attribute``, imported only when used);
+council plugins add more through the ``timescales_importers`` hook.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import InputError, Location, RecordError
+from ..findings import DataQualityFinding
 from ..records import ChildRecord
-
-FORMATS = ("auto", "json", "jsonl", "yaml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,38 +29,111 @@ class Item:
     location: Location
     record: ChildRecord | None = None
     error: RecordError | None = None
+    # notes the import itself found about this child (DEC before DECOM, overlapping periods...)
+    quality: tuple[DataQualityFinding, ...] = ()
+    # True when ``error`` rejects one row of a return rather than a whole child
+    row: bool = False
 
 
-def detect_format(path: Path) -> str:
-    """By extension first, then by the first non-blank byte ('[' JSON, '{' JSON Lines)."""
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if suffix in (".yaml", ".yml"):
-        return "yaml"
-    if suffix == ".json":
-        return "json"
+@dataclass(slots=True)
+class SourceStats:
+    """Row counts for one source (a file, a table, a sheet): read = used + rejected."""
+
+    source: str
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_rejected: int = 0
+
+    def reconciles(self) -> bool:
+        return self.rows_read == self.rows_used + self.rows_rejected
+
+
+@dataclass(slots=True)
+class ImportContext:
+    """What an importer may need besides the path: the run's date and somewhere to count rows."""
+
+    as_of: dt.date | None = None
+    stats: list[SourceStats] = field(default_factory=list)
+
+    def source(self, name: str) -> SourceStats:
+        stats = SourceStats(name)
+        self.stats.append(stats)
+        return stats
+
+
+class Importer(Protocol):
+    """One input format. ``supplies`` lists the event types it can produce (None: any), so that
+    rules it can never feed are reported "not assessable" instead of "overdue"."""
+
+    name: str
+    supplies: frozenset[str] | None
+
+    def sniff(self, path: Path) -> bool:
+        """True if ``path`` (a file or a directory) looks like this format."""
+        ...
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[Item]: ...
+
+
+# name -> "module:attribute" (relative to this package), in the order ``auto`` tries them
+REGISTRY: dict[str, str] = {
+    "jsonl": ".canonical:JSONL",
+    "json": ".canonical:JSON",
+    "yaml": ".canonical:YAML",
+    "ssda903": ".ssda903:IMPORTER",
+    "cin-census": ".cin_census:IMPORTER",
+    "annex-a": ".annex_a:IMPORTER",
+}
+FORMATS = ("auto", *REGISTRY)
+
+
+def get(name: str, extra: dict[str, Importer] | None = None) -> Importer:
+    if extra and name in extra:
+        return extra[name]
+    target = REGISTRY.get(name)
+    if target is None:
+        known = ", ".join([*REGISTRY, *(extra or {})])
+        raise InputError(f"unknown input format {name!r} (known: {known})")
+    module_name, _, attr = target.partition(":")
     try:
-        with path.open("rb") as fh:
-            head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(str(path))) from None
-    if head.startswith(b"["):
-        return "json"
-    if head.startswith(b"{"):
-        return "jsonl"
+        module = importlib.import_module(module_name, __name__)
+    except ModuleNotFoundError as exc:
+        raise InputError(f"input format {name!r} is not available: {exc}") from None
+    importer: Importer = getattr(module, attr)
+    return importer
+
+
+def available(extra: dict[str, Importer] | None = None) -> list[Importer]:
+    out = []
+    for name in [*REGISTRY, *(extra or {})]:
+        try:
+            out.append(get(name, extra))
+        except InputError:
+            continue
+    return out
+
+
+def detect(path: Path, extra: dict[str, Importer] | None = None) -> Importer:
+    """The first importer whose sniffer recognises ``path``."""
+    if not path.exists():
+        raise InputError("no such file or directory", Location(str(path)))
+    for importer in available(extra):
+        try:
+            if importer.sniff(path):
+                return importer
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", Location(str(path))) from None
     raise InputError(
-        "cannot tell the input format; give --input-format (json, jsonl, yaml)",
+        "cannot tell the input format; give --input-format "
+        f"({', '.join(n for n in FORMATS if n != 'auto')})",
         Location(str(path)),
     )
 
 
-def read(path: Path, fmt: str = "auto") -> Iterator[Item]:
-    from .canonical import read_json, read_jsonl, read_yaml
+def resolve(path: Path, fmt: str = "auto", extra: dict[str, Importer] | None = None) -> Importer:
+    return detect(path, extra) if fmt == "auto" else get(fmt, extra)
 
-    if fmt == "auto":
-        fmt = detect_format(path)
-    readers = {"json": read_json, "jsonl": read_jsonl, "yaml": read_yaml}
-    if fmt not in readers:
-        raise InputError(f"unknown input format {fmt!r}", Location(str(path)))
-    return readers[fmt](path)
+
+def read(path: Path, fmt: str = "auto", context: ImportContext | None = None) -> Iterator[Item]:
+    """Read one input in the given (or detected) format."""
+    return resolve(Path(path), fmt).read(Path(path), context or ImportContext())

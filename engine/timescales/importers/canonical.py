@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ..errors import InputError, Location, RecordError
 from ..records import ChildRecord
-from . import Item
+from . import ImportContext, Item
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one child's record; larger lines are rejected unread
 
@@ -116,3 +116,39 @@ def _dates_to_text(data: Any) -> Any:
     if isinstance(data, dt.datetime):
         return data.isoformat()
     return data
+
+
+def _head(path: Path) -> bytes:
+    if path.is_dir():
+        return b""
+    with path.open("rb") as fh:
+        return fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
+class _Canonical:
+    """The canonical formats, as importers: they can carry any event type."""
+
+    supplies: frozenset[str] | None = None
+
+    def __init__(self, name: str, suffixes: tuple[str, ...], first: bytes | None) -> None:
+        self.name = name
+        self.suffixes = suffixes
+        self.first = first
+
+    def sniff(self, path: Path) -> bool:
+        if path.is_dir():
+            return False
+        if path.suffix.lower() in self.suffixes:
+            return True
+        if path.suffix.lower() in (".csv", ".xml", ".xlsx", ".xls", ".tsv"):
+            return False
+        return self.first is not None and _head(path).startswith(self.first)
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
+        readers = {"jsonl": read_jsonl, "json": read_json, "yaml": read_yaml}
+        return readers[self.name](path)
+
+
+JSONL = _Canonical("jsonl", (".jsonl", ".ndjson"), b"{")
+JSON = _Canonical("json", (".json",), b"[")
+YAML = _Canonical("yaml", (".yaml", ".yml"), None)
