@@ -185,4 +185,4 @@ def test_rules_an_input_cannot_feed_are_not_assessable() -> None:
     assert "AS002" in why and "assessment_started" in why["AS002"]
     assert "LA008" in why and "permanence_plan" in why["LA008"]
     kept, why = ruleset.assessable(frozenset({"referral", "assessment_completed"}))
-    assert "LA006" in why and "LA005" in why["LA006"]  # a follower goes with its head
+    assert "LA006" in why and "lac_review" in why["LA006"]  # a follower needs its head's events
