@@ -161,6 +161,8 @@ class ChildRecord(BaseModel):
     la: str | None = None
     team: str | None = None
     worker: str | None = None
+    # the source holds only each thing's latest event (Ofsted Annex A lists): findings say so
+    partial_history: bool = False
     events: list[Event] = Field(default_factory=list)
 
 

@@ -5,6 +5,7 @@ Immutable after construction and free of global state, so one RuleSet may serve 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -250,7 +251,7 @@ class RuleSet:
         if not isinstance(as_of, dt.date):
             raise TypeError("as_of must be a datetime.date")
         events = [Ev(e.type, e.date, e.ref, e.case, e.attrs) for e in record.events]
-        return self.check_events(
+        result = self.check_events(
             record.child,
             events,
             as_of=as_of,
@@ -259,6 +260,13 @@ class RuleSet:
             worker=record.worker,
             location=location,
         )
+        if record.partial_history:
+            flagged = tuple(
+                dataclasses.replace(f, extra=(*f.extra, ("partial_history", True)))
+                for f in result.findings
+            )
+            result = dataclasses.replace(result, findings=flagged)
+        return result
 
     def check_events(
         self,
