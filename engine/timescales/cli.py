@@ -16,18 +16,19 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import orjson
 
 from . import __version__
+from .docs import describe_limits
 from .errors import RecordError, TimescalesError, UsageError
 from .findings import DataQualityFinding
 from .importers import FORMATS as IMPORT_FORMATS
 from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
-from .rules.pack import load_rules
+from .rules.pack import build_ruleset, load_council, load_rules
 from .run import Run
 
 
@@ -38,6 +39,21 @@ class ExitCode(enum.IntEnum):
 
 
 INPUT_FORMATS = IMPORT_FORMATS
+
+
+def _council_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--la", help="the local authority whose plugin applies (see 'plugins list')"
+    )
+    parser.add_argument(
+        "-p",
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="load this plugin module too (repeatable); TIMESCALES_DISABLE_PLUGIN_AUTOLOAD=1 "
+        "turns off installed plugins",
+    )
 
 
 def _date(text: str) -> dt.date:
@@ -61,11 +77,14 @@ def parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check case records and report findings")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _council_options(check)
     check.add_argument(
         "--as-of", required=True, type=_date, help="the date to check as of (required)"
     )
     check.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
-    check.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    check.add_argument(
+        "--format", default="table", help=f"{', '.join(OUTPUT_FORMATS)} or a plugin's format"
+    )
     check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
     check.add_argument("-o", "--output", type=Path, help="write findings here (default stdout)")
     check.add_argument("--data-quality", type=Path, help="write data-quality notes (JSON Lines)")
@@ -79,8 +98,16 @@ def parser() -> argparse.ArgumentParser:
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     listing = rules_sub.add_parser("list", help="list loaded rules with their citations")
     listing.add_argument("--format", choices=("table", "json"), default="table")
+    _council_options(listing)
     show = rules_sub.add_parser("show", help="explain one rule: what, why, counting, example")
     show.add_argument("rule_id")
+    _council_options(show)
+
+    plugins = sub.add_parser("plugins", help="installed councils: rules, overrides, targets")
+    plugins_sub = plugins.add_subparsers(dest="plugins_command", required=True, metavar="ACTION")
+    plugins_list = plugins_sub.add_parser("list", help="list installed council plugins")
+    plugins_list.add_argument("--format", choices=("table", "json"), default="table")
+    plugins_list.add_argument("-p", "--plugin", action="append", default=[], metavar="MODULE")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a canonical record")
     schema.add_argument("-o", "--output", type=Path)
@@ -155,7 +182,12 @@ def _reject_row(err: RecordError) -> list[object]:
 
 
 def cmd_check(args: argparse.Namespace) -> ExitCode:
-    ruleset = load_rules(rules=args.rules)
+    _, council = load_council(args.la, args.plugin)
+    ruleset = build_ruleset(council, rules=args.rules)
+    writer = council.reporters.get(args.format)
+    if writer is None and args.format not in OUTPUT_FORMATS:
+        known = ", ".join([*OUTPUT_FORMATS, *council.reporters])
+        raise UsageError(f"unknown --format {args.format!r} (known: {known})")
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
@@ -180,8 +212,11 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
         run = Run(ruleset, args.as_of, on_reject=on_reject, on_quality=on_quality)
         colour = args.output is None and args.format == "table" and stdout_is_tty()
         out = stack.enter_context(output(args.output))
-        items = run.items(args.paths, args.input_format)
-        write_findings(run.findings(items), args.format, out, colour)
+        items = run.items(args.paths, args.input_format, council.importers)
+        if writer is not None:
+            writer(run.findings(items), out)
+        else:
+            write_findings(run.findings(items), args.format, out, colour)
     summary = run.summary
     if not args.quiet:
         for err in shown[:20]:
@@ -195,6 +230,17 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             print(f"inactive: {rule_id}: {why}", file=sys.stderr)
         for rule_id, why in sorted(summary.not_assessable.items()):
             print(f"not assessable: {rule_id}: {why}", file=sys.stderr)
+        for target in ruleset.targets:
+            rate, total = summary.on_time_rate(target.rules)
+            if rate is None:
+                print(f"target {target.name}: no findings to measure", file=sys.stderr)
+                continue
+            verdict = "met" if rate >= target.target else "missed"
+            print(
+                f"target {target.name}: {rate:.0%} on time of {total} against {target.target:.0%}"
+                f" ({verdict})",
+                file=sys.stderr,
+            )
         print(summary.line(), file=sys.stderr)
     if summary.checked == 0:
         print("error: nothing could be checked", file=sys.stderr)
@@ -206,9 +252,9 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_rules(args: argparse.Namespace) -> ExitCode:
-    from .docs import describe_limits, render
+    from .docs import render
 
-    ruleset = load_rules()
+    ruleset = load_rules(la=args.la, plugins=args.plugin)
     if args.rules_command == "show":
         rule = ruleset.by_id.get(args.rule_id.upper())
         if rule is None:
@@ -287,12 +333,91 @@ def cmd_generate(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_plugins(args: argparse.Namespace) -> ExitCode:
+
+    loaded, _ = load_council(None, args.plugin)
+    rows: list[dict[str, Any]] = []
+    for plugin, authority in loaded.authorities():
+        _, council = load_council(authority.name, args.plugin)
+        ruleset = build_ruleset(council)
+        rows.append(
+            {
+                "name": authority.name,
+                "title": authority.title,
+                "plugin": plugin,
+                "distribution": loaded.distributions.get(plugin),
+                "rules": [
+                    {"id": r.id, "name": r.name, "title": r.title, "citation": r.references[0].href}
+                    for r in ruleset.rules
+                    if r.id in ruleset.local_rules
+                ],
+                "overrides": [
+                    {
+                        "name": active.override.name,
+                        "rule": rule_id,
+                        "limit": describe_limits(list(active.local)),
+                        "national": describe_limits(list(active.national)),
+                        "relaxes": active.override.relaxes,
+                        "citation": active.override.references[0].href,
+                    }
+                    for rule_id, active in sorted(ruleset.overrides.items())
+                ],
+                "targets": [
+                    {
+                        "name": t.name,
+                        "rules": t.rules,
+                        "target": t.target,
+                        "citation": t.references[0].href,
+                    }
+                    for t in ruleset.targets
+                ],
+                "closure_days": len(council.closure_days),
+                "terms": len(council.terms),
+                "importers": sorted(council.importers),
+                "event_types": sorted(council.event_types),
+            }
+        )
+    if args.format == "json":
+        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return ExitCode.OK
+    if not rows:
+        print("no council plugins installed")
+    for row in rows:
+        dist = f" ({row['distribution']})" if row["distribution"] else ""
+        print(f"{row['name']}: {row['title']}{dist}")
+        for rule in row["rules"]:
+            print(f"  rule     {rule['id']}  {rule['name']:<34} {rule['citation']}")
+        for ov in row["overrides"]:
+            relax = " RELAXES" if ov["relaxes"] else ""
+            print(
+                f"  override {ov['rule']}  {ov['limit']} (national {ov['national']}){relax}  "
+                f"{ov['citation']}"
+            )
+        for tg in row["targets"]:
+            print(
+                f"  target   {','.join(tg['rules'])}  {tg['target']:.0%} on time  {tg['citation']}"
+            )
+        extras = []
+        if row["closure_days"]:
+            extras.append(f"{row['closure_days']} closure days")
+        if row["terms"]:
+            extras.append(f"{row['terms']} school terms")
+        if row["importers"]:
+            extras.append("importers: " + ", ".join(row["importers"]))
+        if row["event_types"]:
+            extras.append("event types: " + ", ".join(row["event_types"]))
+        if extras:
+            print("  " + "; ".join(extras))
+    return ExitCode.OK
+
+
 COMMANDS = {
     "check": cmd_check,
     "rules": cmd_rules,
     "schema": cmd_schema,
     "convert": cmd_convert,
     "generate": cmd_generate,
+    "plugins": cmd_plugins,
 }
 
 

@@ -27,6 +27,7 @@ class Summary:
     rejected: int = 0
     events_after_as_of: int = 0
     findings: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, status)
     quality: Counter[str] = field(default_factory=Counter)
     formats: dict[str, str] = field(default_factory=dict)
     rows_rejected: int = 0
@@ -47,6 +48,15 @@ class Summary:
     @property
     def breaches(self) -> int:
         return self.findings["late"] + self.findings["overdue"]
+
+    def on_time_rate(self, rules: Iterable[str]) -> tuple[float | None, int]:
+        """met / (met + late + overdue) over these rules (pending excluded), and the count."""
+        met = late = 0
+        for rule in rules:
+            met += self.by_rule[(rule, "met")]
+            late += self.by_rule[(rule, "late")] + self.by_rule[(rule, "overdue")]
+        total = met + late
+        return (met / total if total else None), total
 
     def line(self) -> str:
         statuses = ", ".join(
@@ -107,6 +117,10 @@ class Run:
     ) -> Iterator[Item]:
         """Plan now (so the rule set is settled before any record is checked), read lazily."""
         self.summary.context.as_of = self.as_of
+        if self.ruleset.event_types:
+            self.summary.context.event_types = {
+                name: dict(spec) for name, spec in self.ruleset.event_types.items()
+            }
         plan = self.plan(paths, fmt, extra)
         return self._read(plan)
 
@@ -151,6 +165,7 @@ class Run:
         self.summary.events_after_as_of += result.ignored_after_as_of
         for finding in result.findings:
             self.summary.findings[finding.status.value] += 1
+            self.summary.by_rule[(finding.rule, finding.status.value)] += 1
         quality = [*imported, *result.quality]
         if record.child in self._seen:
             quality.append(

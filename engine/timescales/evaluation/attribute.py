@@ -32,7 +32,7 @@ def check_attribute(rule: AttributeRule, ctx: Context) -> Iterator[Finding]:
             rule,
             ref=ev.ref,
             anchor=ev.date,
-            due=ctx.due(ev.date, limit),
+            due=ctx.due(ev.date, limit, rule),
             done=ev.date if ok else None,
             close=None,
             limit=limit,

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import calendar
 from ..findings import DataQualityFinding, Finding
 from ..rules.model import Limit, RuleBase
 from .outcome import Terms, due_date, outcome
 from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from ..plugins.overrides import ActiveOverride
 
 
 @dataclass(slots=True)
@@ -23,6 +28,9 @@ class Context:
     # rule id -> [(ref or None, reason)] from ``exception`` events
     exceptions: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)
     terms: Terms | None = None
+    overrides: Mapping[str, ActiveOverride] = field(default_factory=dict)
+    local_rules: frozenset[str] = frozenset()
+    local_cal: calendar.WorkingCalendar | None = None
 
     @property
     def child(self) -> str:
@@ -38,8 +46,19 @@ class Context:
             return True
         return not ((eff.start and anchor < eff.start) or (eff.end and anchor > eff.end))
 
-    def due(self, anchor: dt.date, limit: Limit) -> dt.date:
-        return due_date(anchor, limit, self.cal, self.terms)
+    def calendar_for(self, rule: RuleBase | None) -> calendar.WorkingCalendar:
+        """A council's closure days move only its own rules, never a national one."""
+        if rule is not None and rule.id in self.local_rules and self.local_cal is not None:
+            return self.local_cal
+        return self.cal
+
+    def due(self, anchor: dt.date, limit: Limit, rule: RuleBase | None = None) -> dt.date:
+        """The due date under the limit in force: a council's override where one applies."""
+        if rule is not None:
+            active = self.overrides.get(rule.id)
+            if active is not None and active.applies(anchor):
+                limit = active.local_for(limit)
+        return due_date(anchor, limit, self.calendar_for(rule), self.terms)
 
     def finding(
         self,
@@ -53,12 +72,21 @@ class Context:
         limit: Limit,
         extra: tuple[tuple[str, object], ...] = (),
     ) -> Finding | None:
+        active = self.overrides.get(rule.id)
+        if active is not None and active.applies(anchor):
+            national_due = due_date(anchor, limit, self.cal, self.terms)
+            limit = active.local_for(limit)
+            extra = (
+                *extra,
+                ("national_due", national_due),
+                ("override", active.override.name),
+            )
         result = outcome(
             due=due,
             done=done,
             close=close,
             as_of=self.as_of,
-            cal=self.cal,
+            cal=self.calendar_for(rule),
             working=limit.unit == "working_days",
         )
         if result is None:

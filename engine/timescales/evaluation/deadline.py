@@ -94,7 +94,7 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
         )
         if limit is None:
             continue
-        due = ctx.due(clock.date, limit)
+        due = ctx.due(clock.date, limit, rule)
         extra: list[tuple[str, object]] = []
         if len(rule.limit) > 1:
             extra.append(("threshold", limit.describe()))

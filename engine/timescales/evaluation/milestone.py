@@ -71,7 +71,7 @@ def _scheduled_due(
         limit = pick_limit(schedule_rule.limit, anchor, case, ctx.timeline.dob)
         if limit is None:
             return None
-        due = ctx.due(anchor, limit)
+        due = ctx.due(anchor, limit, schedule_rule)
         after = [d for d in in_case if (d >= anchor if occurrence == 1 else d > anchor)]
         actual = after[0] if after else None
         if occurrence == rule.occurrence:

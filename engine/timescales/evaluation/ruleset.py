@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .. import calendar
 from ..aggregates.caseload import current_iro
@@ -32,6 +33,10 @@ from .outcome import Terms
 from .rolling import check_rolling
 from .schedule import Chain, check_schedule
 from .timeline import Ev, Timeline
+
+if TYPE_CHECKING:
+    from ..plugins.model import Target
+    from ..plugins.overrides import ActiveOverride
 
 Checker = Callable[[Context], Iterator[Finding]]
 
@@ -104,8 +109,18 @@ class RuleSet:
         event_types: Mapping[str, Mapping[str, type]] | None = None,
         terms: Iterable[tuple[dt.date, dt.date]] | None = None,
         report: Iterable[str] | None = None,
+        overrides: Mapping[str, ActiveOverride] | None = None,
+        local_rules: Iterable[str] = (),
+        local_calendar: calendar.WorkingCalendar | None = None,
+        targets: Sequence[Target] = (),
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.id))
+        # a council's overrides of national rules, its own rules (which alone use its closure
+        # days) and its performance targets
+        self.overrides: dict[str, ActiveOverride] = dict(overrides or {})
+        self.local_rules = frozenset(local_rules)
+        self.local_calendar = local_calendar or calendar_ or calendar.ENGLAND
+        self.targets: tuple[Target, ...] = tuple(targets)
         self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
         self.calendar = calendar_ or calendar.ENGLAND
         self.la = la
@@ -178,15 +193,7 @@ class RuleSet:
                     for r in self.rules
                     if isinstance(r, ScheduleRule) and r.follows == rule.schedule
                 )
-        requested = set(ids)
-        return RuleSet(
-            [r for r in self.rules if r.id in wanted],
-            calendar_=self.calendar,
-            la=self.la,
-            event_types=self.event_types,
-            terms=self.terms,
-            report=requested,
-        )
+        return self._derive([r for r in self.rules if r.id in wanted], report=set(ids))
 
     def assessable(self, supplied: frozenset[str]) -> tuple[RuleSet, dict[str, str]]:
         """The rules the inputs can feed, and why each other one cannot be assessed."""
@@ -209,39 +216,30 @@ class RuleSet:
                 keep.remove(rule)
                 why[rule.id] = f"its schedule {head} is not assessable ({why.get(head, '')})"
         report = None if self.report is None else self.report - set(why)
-        return (
-            RuleSet(
-                keep,
-                calendar_=self.calendar,
-                la=self.la,
-                event_types=self.event_types,
-                terms=self.terms,
-                report=report,
-            ),
-            why,
-        )
+        return self._derive(keep, report=report), why
 
     def with_terms(self, terms: Iterable[tuple[dt.date, dt.date]]) -> RuleSet:
         """The same rules with these school terms (first day, last day)."""
-        return RuleSet(
-            self.rules,
-            calendar_=self.calendar,
-            la=self.la,
-            event_types=self.event_types,
-            terms=terms,
-            report=self.report,
-        )
+        return self._derive(self.rules, terms=tuple(terms))
 
     def replace(self, rules: Sequence[Rule]) -> RuleSet:
         """The same settings (calendar, council, terms) with other rules."""
-        return RuleSet(
-            rules,
-            calendar_=self.calendar,
-            la=self.la,
-            event_types=self.event_types,
-            terms=self.terms,
-            report=self.report,
-        )
+        return self._derive(rules)
+
+    def _derive(self, rules: Sequence[Rule], **changes: Any) -> RuleSet:
+        settings: dict[str, Any] = {
+            "calendar_": self.calendar,
+            "la": self.la,
+            "event_types": self.event_types,
+            "terms": self.terms,
+            "report": self.report,
+            "overrides": self.overrides,
+            "local_rules": self.local_rules,
+            "local_calendar": self.local_calendar,
+            "targets": self.targets,
+        }
+        settings.update(changes)
+        return RuleSet(rules, **settings)
 
     def check(
         self, record: ChildRecord, *, as_of: dt.date, location: Location | None = None
@@ -294,6 +292,9 @@ class RuleSet:
             worker=worker,
             exceptions=exceptions,
             terms=self.terms,
+            overrides=self.overrides,
+            local_rules=self.local_rules,
+            local_cal=self.local_calendar,
         )
         findings: list[Finding] = []
         try:

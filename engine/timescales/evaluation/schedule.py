@@ -151,7 +151,7 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
                 done = next((d for d in in_case if d > anchor), None)
             if ctx.applies(rule, anchor):
                 try:
-                    due = ctx.due(anchor, limit)
+                    due = ctx.due(anchor, limit, rule)
                 except TermsUnavailable:
                     ctx.note(
                         DataQualityFinding(

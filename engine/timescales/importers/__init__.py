@@ -54,6 +54,12 @@ class ImportContext:
 
     as_of: dt.date | None = None
     stats: list[SourceStats] = field(default_factory=list)
+    # national event types plus the selected council's (None: national only)
+    event_types: dict[str, dict[str, type]] | None = None
+
+    def validation_context(self) -> dict[str, object] | None:
+        """The pydantic validation context that lets records carry the council's event types."""
+        return {"event_types": self.event_types} if self.event_types else None
 
     def source(self, name: str) -> SourceStats:
         stats = SourceStats(name)

@@ -146,7 +146,7 @@ class _Canonical:
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
         readers = {"jsonl": read_jsonl, "json": read_json, "yaml": read_yaml}
-        return readers[self.name](path)
+        return readers[self.name](path, context.validation_context())
 
 
 JSONL = _Canonical("jsonl", (".jsonl", ".ndjson"), b"{")

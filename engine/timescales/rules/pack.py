@@ -1,35 +1,104 @@
-"""Loading rule packs: the national pack (and any extra packs) through the strict loader."""
+"""Loading rule packs: the national pack plus the selected council's, through the strict loader.
+
+Packs come from plugins (the built-in ``national`` plugin supplies the national pack), so the
+national rules and a council's local rules load the same way; a council's overrides, targets,
+closure days and term dates are applied here, once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..calendar import WorkingCalendar
-from ..errors import UsageError
+from ..calendar import ENGLAND, WorkingCalendar
+from ..errors import Location, RuleError, UsageError
 from ..evaluation.ruleset import RuleSet
-from .loader import load_rule_dir, national_pack_dir, validate_pack
+from ..plugins.manager import Council, Plugins, gather, load_plugins, yaml_files
+from ..plugins.model import Target
+from ..plugins.overrides import activate, read_overrides, read_targets
+from ..records import NATIONAL_EVENT_TYPES
+from .loader import load_rule_dir, validate_pack
 
 
 def load_rules(
     *,
     rules: Iterable[str] | None = None,
-    extra_packs: Iterable[Path] = (),
-    national: bool = True,
-    calendar: WorkingCalendar | None = None,
     la: str | None = None,
+    plugins: Sequence[str] = (),
+    autoload: bool | None = None,
+    extra_packs: Iterable[Path] = (),
+    calendar: WorkingCalendar | None = None,
 ) -> RuleSet:
     """Load and compile a rule set once; reuse it for as many checks as you like.
 
-    ``rules`` narrows the set to these IDs (schedule heads that followers need come along).
-    Raises RuleError (with file and line) for any invalid rule file.
+    ``la`` selects a council (its plugin must be installed, or named in ``plugins``);
+    ``plugins`` names plugin modules to load explicitly (as ``-p``); ``autoload`` False skips
+    installed entry-point plugins (also ``TIMESCALES_DISABLE_PLUGIN_AUTOLOAD=1``); ``rules``
+    narrows the set to these IDs. Raises RuleError (file and line) for any invalid rule file,
+    PluginError (naming the plugin) for a broken plugin, UsageError for an unknown council.
     """
+    loaded_plugins = load_plugins(plugins, autoload=autoload)
+    council = gather(loaded_plugins, la)
+    return build_ruleset(council, rules=rules, extra_packs=extra_packs, calendar=calendar)
+
+
+def build_ruleset(
+    council: Council,
+    *,
+    rules: Iterable[str] | None = None,
+    extra_packs: Iterable[Path] = (),
+    calendar: WorkingCalendar | None = None,
+) -> RuleSet:
+    event_types = {**NATIONAL_EVENT_TYPES, **council.event_types}
     loaded = []
-    if national:
-        loaded.extend(load_rule_dir(national_pack_dir(), label="rules/england"))
+    local: set[str] = set()
+    for plugin, pack in council.packs:
+        label = "rules/england" if plugin == "national" else f"{plugin}:{pack}"
+        found = load_rule_dir(pack, label=label)
+        if plugin in council.local_plugins:
+            local.update(rule.id for rule, _ in found)
+        loaded.extend(found)
     for pack in extra_packs:
-        loaded.extend(load_rule_dir(Path(pack)))
-    ruleset = RuleSet(validate_pack(loaded), calendar_=calendar, la=la)
+        found = load_rule_dir(Path(pack))
+        local.update(rule.id for rule, _ in found)
+        loaded.extend(found)
+    validated = validate_pack(loaded, event_types)
+    overrides = activate(
+        (
+            (plugin, path, item)
+            for plugin, where in council.overrides
+            for path in yaml_files([where])
+            for item in read_overrides(path)
+        ),
+        [r for r in validated if r.id not in local],
+    )
+    targets: list[Target] = []
+    for _, where in council.targets:
+        for path in yaml_files([where]):
+            for target in read_targets(path):
+                unknown = [r for r in target.rules if r not in {v.id for v in validated}]
+                if unknown:
+                    raise RuleError(
+                        f"target {target.name}: unknown rule(s) {unknown}", Location(str(path))
+                    )
+                targets.append(target)
+    national_calendar = calendar or ENGLAND
+    local_calendar = (
+        national_calendar.with_closures(council.closure_days, name=f"{council.la} closures")
+        if council.closure_days
+        else national_calendar
+    )
+    ruleset = RuleSet(
+        validated,
+        calendar_=national_calendar,
+        la=council.la,
+        event_types=event_types,
+        terms=council.terms or None,
+        overrides=overrides,
+        local_rules=local,
+        local_calendar=local_calendar,
+        targets=targets,
+    )
     if rules is not None:
         wanted = [r.strip() for r in rules if r.strip()]
         try:
@@ -37,3 +106,11 @@ def load_rules(
         except KeyError as exc:
             raise UsageError(f"unknown rule id(s): {exc.args[0]}") from None
     return ruleset
+
+
+def load_council(
+    la: str | None = None, plugins: Sequence[str] = (), autoload: bool | None = None
+) -> tuple[Plugins, Council]:
+    """The loaded plugins and the selected council's contributions (for the CLI's listings)."""
+    loaded = load_plugins(plugins, autoload=autoload)
+    return loaded, gather(loaded, la)

@@ -1,0 +1,125 @@
+"""Overrides and targets: read strictly, checked against the national rules, applied once.
+
+An override replaces one national rule's limit with a council's own, as a named and cited
+exception. National rules never silently change: an override that would make any due date
+later than the national rule's (checked for every anchor date the calendar supports) is refused
+unless it says ``relaxes: true`` and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .. import calendar
+from ..errors import Location, RuleError
+from ..evaluation.outcome import due_date
+from ..rules.loader import format_validation_error, read_yaml
+from ..rules.model import Limit, Rule
+from .model import Override, Target
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveOverride:
+    """An override in force: the council's limits beside the national ones they replace."""
+
+    override: Override
+    plugin: str
+    national: tuple[Limit, ...]
+    local: tuple[Limit, ...]
+
+    def applies(self, anchor: dt.date) -> bool:
+        eff = self.override.effective
+        if eff is None:
+            return True
+        return not ((eff.start and anchor < eff.start) or (eff.end and anchor > eff.end))
+
+    def local_for(self, national: Limit) -> Limit:
+        """The council's limit standing in for this national branch."""
+        index = self.national.index(national)
+        return self.local[index] if len(self.local) == len(self.national) else self.local[0]
+
+
+def _parse(path: Path, model: type[Override] | type[Target]) -> list[Override] | list[Target]:
+    text = path.read_text(encoding="utf-8")
+    data = read_yaml(text, str(path))
+    items = data if isinstance(data, list) else [data]
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise RuleError("each entry must be a mapping", Location(str(path), 1))
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            raise format_validation_error(exc, text, str(path)) from None
+    return out  # type: ignore[return-value]
+
+
+def read_overrides(path: Path) -> list[Override]:
+    return _parse(path, Override)  # type: ignore[return-value]
+
+
+def read_targets(path: Path) -> list[Target]:
+    return _parse(path, Target)  # type: ignore[return-value]
+
+
+def later_anchor(national: Limit, local: Limit) -> dt.date | None:
+    """The first anchor date (2000-2030) on which ``local`` gives a later due date, or None."""
+    cal = calendar.ENGLAND
+    day = calendar.SUPPORTED_FIRST
+    last = calendar.add_days(calendar.SUPPORTED_LAST, -400)  # room for the longest limits
+    while day <= last:
+        if due_date(day, local, cal) > due_date(day, national, cal):
+            return day
+        day = calendar.add_days(day, 1)
+    return None
+
+
+def activate(
+    overrides: Iterable[tuple[str, Path, Override]], rules: Sequence[Rule]
+) -> dict[str, ActiveOverride]:
+    """Check each override against its national rule; refuse unmarked relaxations."""
+    by_id = {r.id: r for r in rules}
+    active: dict[str, ActiveOverride] = {}
+    for plugin, path, override in overrides:
+        where = Location(str(path))
+        rule = by_id.get(override.rule)
+        if rule is None:
+            raise RuleError(f"override {override.name}: no rule {override.rule} to override", where)
+        national = tuple(rule.limits())
+        if not national:
+            raise RuleError(f"override {override.name}: {rule.id} has no limit", where)
+        local = tuple(override.value)
+        if len(local) not in (1, len(national)):
+            raise RuleError(
+                f"override {override.name}: give one limit or {len(national)} (one per branch of "
+                f"{rule.id})",
+                where,
+            )
+        if any(lim.unit == "terms" for lim in (*national, *local)):
+            raise RuleError(
+                f"override {override.name}: term-based limits cannot be overridden", where
+            )
+        if override.rule in active:
+            raise RuleError(
+                f"override {override.name}: {rule.id} is already overridden by "
+                f"{active[override.rule].override.name}",
+                where,
+            )
+        spec = ActiveOverride(override, plugin, national, local)
+        if not override.relaxes:
+            for branch in national:
+                later = later_anchor(branch, spec.local_for(branch))
+                if later is not None:
+                    raise RuleError(
+                        f"override {override.name} would make {rule.id} due later than the "
+                        f"national rule (e.g. for a clock starting {later.isoformat()}); say "
+                        "'relaxes: true' with a 'reason' if that is intended",
+                        where,
+                    )
+        active[override.rule] = spec
+    return active
