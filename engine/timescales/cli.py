@@ -373,7 +373,9 @@ def cmd_plugins(args: argparse.Namespace) -> ExitCode:
                 ],
                 "closure_days": len(council.closure_days),
                 "terms": len(council.terms),
-                "importers": sorted(council.importers),
+                "importers": sorted(
+                    name for name, owner in council.importer_plugins.items() if owner == plugin
+                ),
                 "event_types": sorted(council.event_types),
             }
         )

@@ -153,6 +153,7 @@ class Council:
     closure_days: list[dt.date] = field(default_factory=list)
     terms: list[tuple[dt.date, dt.date]] = field(default_factory=list)
     importers: dict[str, Any] = field(default_factory=dict)
+    importer_plugins: dict[str, str] = field(default_factory=dict)  # format name -> plugin
     reporters: dict[str, Any] = field(default_factory=dict)
     event_types: dict[str, dict[str, type]] = field(default_factory=dict)
     local_plugins: set[str] = field(default_factory=set)  # plugins whose packs are local rules
@@ -179,7 +180,14 @@ def gather(plugins: Plugins, la: str | None) -> Council:
     for plugin, terms in plugins.collect("timescales_term_dates", la=la):
         council.terms += _terms(plugin, terms)
     for plugin, importers in plugins.collect("timescales_importers", la=la):
-        council.importers.update(_mapping(plugin, importers, "timescales_importers"))
+        for name, importer in _mapping(plugin, importers, "timescales_importers").items():
+            if name in council.importers:
+                raise PluginError(
+                    plugin,
+                    f"input format {name!r} is also offered by {council.importer_plugins[name]!r}",
+                )
+            council.importers[name] = importer
+            council.importer_plugins[name] = plugin
     for plugin, reporters in plugins.collect("timescales_reporters"):
         council.reporters.update(_mapping(plugin, reporters, "timescales_reporters"))
     owners = {a.name: p for p, a in authorities}

@@ -35,7 +35,9 @@ UNIT_WORDS = {
 
 RULE_ID = re.compile(r"^[A-Z]{2,4}\d{3}$")
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-HREF = re.compile(r"^https://(www\.)?(legislation\.gov\.uk|gov\.uk)/[^\s]*$")
+# legislation.gov.uk, www.gov.uk, and other official .gov.uk hosts (Ofsted's reports, a
+# council's own published procedures)
+HREF = re.compile(r"^https://([a-z0-9-]+\.)*gov\.uk/\S*$")
 RuleDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
 
 
@@ -54,7 +56,9 @@ class Reference(_Strict):
     @classmethod
     def _one_official_url(cls, value: str) -> str:
         if not HREF.match(value):
-            raise ValueError("href must be one https URL on legislation.gov.uk or gov.uk")
+            raise ValueError(
+                "href must be one https URL on legislation.gov.uk, gov.uk or another .gov.uk host"
+            )
         return value
 
 

@@ -4,6 +4,24 @@ Hypothesis strategies and the pytest plugin build on these; hypothesis and pytes
 ``testing`` extra and are imported only by the modules that need them.
 """
 
-from .fixtures import FixtureCase, FixtureError, compare, load_cases, run_case
+from .fixtures import (
+    FixtureCase,
+    FixtureError,
+    compare,
+    load_cases,
+    mutate,
+    mutations,
+    run_case,
+    uncaught_mutations,
+)
 
-__all__ = ["FixtureCase", "FixtureError", "compare", "load_cases", "run_case"]
+__all__ = [
+    "FixtureCase",
+    "FixtureError",
+    "compare",
+    "load_cases",
+    "mutate",
+    "mutations",
+    "run_case",
+    "uncaught_mutations",
+]

@@ -32,6 +32,7 @@ from ..errors import RuleError
 from ..evaluation.ruleset import RuleSet
 from ..records import ChildRecord
 from ..rules.loader import read_yaml
+from ..rules.model import AggregateRule, MilestoneRule, Rule
 
 OUTCOMES = ("pass", "fail")
 BREACH = ("late", "overdue", "above")
@@ -152,7 +153,9 @@ def run_case(case: FixtureCase, ruleset: RuleSet) -> list[dict[str, Any]]:
     counter = CaseloadCounter(ruleset.aggregates, case.as_of)
     out: list[dict[str, Any]] = []
     for data in raw:
-        result = ruleset.check(ChildRecord.model_validate(data), as_of=case.as_of)
+        context = {"event_types": ruleset.event_types} if ruleset.event_types else None
+        record = ChildRecord.model_validate(data, context=context)
+        result = ruleset.check(record, as_of=case.as_of)
         counter.add(result.iro)
         out.extend(f.to_dict() for f in result.findings if f.rule in case.rules)
     out.extend(f.to_dict() for f in counter.findings() if f.rule in case.rules)
@@ -180,3 +183,56 @@ def compare(expected: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]]
 
 def case_fields() -> Iterable[str]:
     return (f.name for f in fields(FixtureCase))
+
+
+# --- limit mutations: fixtures must notice a limit one unit off ------------------------------
+
+
+def _step(unit: str) -> int:
+    # On date-only data hours count as whole days (72 hours = 3 days), so one step is 24 hours.
+    return 24 if unit == "hours" else 1
+
+
+def mutations(rule: Rule) -> list[tuple[int, int]]:
+    """(limit index, delta) pairs to try: each limit one unit up and down (a milestone: its
+    occurrence; an aggregate: the low (0) and high (1) ends of its range)."""
+    if isinstance(rule, MilestoneRule):
+        return [(0, d) for d in (-1, 1) if rule.occurrence + d >= 1]
+    if isinstance(rule, AggregateRule):
+        return [(index, d) for index in (0, 1) for d in (-1, 1)]
+    return [
+        (index, delta)
+        for index, limit in enumerate(rule.limits())
+        for delta in (-1, 1)
+        if limit.value + delta * _step(limit.unit) >= 0
+    ]
+
+
+def mutate(rule: Rule, index: int, delta: int) -> Rule:
+    """The rule with limit ``index`` moved by ``delta`` units."""
+    if isinstance(rule, MilestoneRule):
+        return rule.model_copy(update={"occurrence": rule.occurrence + delta})
+    if isinstance(rule, AggregateRule):
+        end = ("low", "high")[index]
+        moved = rule.range.model_copy(update={end: getattr(rule.range, end) + delta})
+        return rule.model_copy(update={"range": moved})
+    limits = list(rule.limits())
+    step = _step(limits[index].unit)
+    limits[index] = limits[index].model_copy(update={"value": limits[index].value + delta * step})
+    return rule.model_copy(update={"limit": limits})
+
+
+def uncaught_mutations(ruleset: RuleSet, cases: Sequence[FixtureCase], rule_id: str) -> list[str]:
+    """The mutations of ``rule_id`` that none of its fixtures notice (empty: all caught)."""
+    rule = ruleset.by_id[rule_id]
+    mine = [c for c in cases if rule_id in c.rules]
+    if not mine:
+        return ["no fixtures"]
+    missed = []
+    for index, delta in mutations(rule):
+        mutated = ruleset.replace(
+            [mutate(r, index, delta) if r.id == rule_id else r for r in ruleset.rules]
+        )
+        if not any(compare(c.expect, run_case(c, mutated)) for c in mine):
+            missed.append(f"limit {index} {delta:+d}")
+    return missed

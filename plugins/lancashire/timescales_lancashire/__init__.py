@@ -1,0 +1,1 @@
+"""Lancashire County Council's local standards, layered on the national rules as a plugin."""
