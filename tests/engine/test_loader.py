@@ -92,7 +92,9 @@ def test_rule_pack_typo_is_exit_2_with_location(cli, tmp_path: Path, monkeypatch
     (tmp_path / "england" / "ZZ001.yaml").write_text(
         GOOD.replace("kind: deadline", "kind: dedline")
     )
-    monkeypatch.setattr("timescales.plugins.builtin.national_pack_dir", lambda: tmp_path / "england")
+    monkeypatch.setattr(
+        "timescales.plugins.builtin.national_pack_dir", lambda: tmp_path / "england"
+    )
     res = cli("rules", "list")
     assert res.code == 2
     assert "ZZ001.yaml:5" in res.err and "Traceback" not in res.err
