@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from typing import Final, NoReturn
 
 import holidays
-from dateutil.relativedelta import relativedelta
 
 __all__ = [
     "ENGLAND",
@@ -267,15 +266,30 @@ def add_weeks(d: date, n: int) -> date:
 
 
 def add_months(d: date, n: int) -> date:
-    """d plus n months: same day number, clamped to the month end (31 Jan + 1 = 28/29 Feb)."""
-    result: date = _check_date(d) + relativedelta(months=_check_int(n))
-    return result
+    """d plus n months: same day number, clamped to the month end (31 Jan + 1 = 28/29 Feb).
+
+    Plain arithmetic (the same result as dateutil's relativedelta, which the tests check): it
+    sits in every schedule's hot loop."""
+    _check_date(d)
+    total = d.year * 12 + (d.month - 1) + _check_int(n)
+    year, month = divmod(total, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise OverflowError("date value out of range")
+    last = _MONTH_DAYS[month] if month != 2 else (29 if _isleap(year) else 28)
+    return date(year, month, min(d.day, last))
 
 
 def add_years(d: date, n: int) -> date:
     """d plus n years: same day and month, 29 Feb clamped to 28 Feb in a non-leap year."""
-    result: date = _check_date(d) + relativedelta(years=_check_int(n))
-    return result
+    return add_months(d, 12 * _check_int(n))
+
+
+_MONTH_DAYS: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _isleap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 _UNIT_ADDERS: Final = {"days": add_days, "weeks": add_weeks, "months": add_months}

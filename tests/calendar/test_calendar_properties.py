@@ -92,3 +92,17 @@ def test_closures_match_naive(closures: frozenset[date], start: date, n: int) ->
     assert council.add_working_days(start, n) == naive_add(start, n, closures)
     for closure in closures:
         assert not council.is_working_day(closure)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    d=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    n=st.integers(min_value=-1200, max_value=1200),
+)
+def test_add_months_and_years_agree_with_dateutil(d: date, n: int) -> None:
+    from dateutil.relativedelta import relativedelta
+
+    from timescales.calendar import add_months, add_years
+
+    assert add_months(d, n) == d + relativedelta(months=n)
+    assert add_years(d, n // 12) == d + relativedelta(years=n // 12)

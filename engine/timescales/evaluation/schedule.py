@@ -23,12 +23,17 @@ from .timeline import Case, Ev, Timeline, holds, related
 class Chain:
     head: ScheduleRule
     followers: tuple[ScheduleRule, ...]
+    # (first, last or None, rule) for each follower, worked out once
+    ranges: tuple[tuple[int, int | None, ScheduleRule], ...] = ()
+
+    def __post_init__(self) -> None:
+        ranges = tuple((*rule.occurrence_range(), rule) for rule in self.followers)
+        object.__setattr__(self, "ranges", ranges)
 
     def rule_for(
         self, occurrence: int, anchor: dt.date, case: Case, dob: dt.date | None
     ) -> ScheduleRule | None:
-        for rule in self.followers:
-            first, last = rule.occurrence_range()
+        for first, last, rule in self.ranges:
             if occurrence < first or (last is not None and occurrence > last):
                 continue
             if holds(rule.when, anchor=anchor, case=case, dob=dob, add_months=calendar.add_months):
