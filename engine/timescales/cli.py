@@ -102,6 +102,9 @@ def parser() -> argparse.ArgumentParser:
     show = rules_sub.add_parser("show", help="explain one rule: what, why, counting, example")
     show.add_argument("rule_id")
     _council_options(show)
+    docs = rules_sub.add_parser("docs", help="write a Markdown page per rule and a catalogue")
+    docs.add_argument("directory", type=Path)
+    _council_options(docs)
 
     plugins = sub.add_parser("plugins", help="installed councils: rules, overrides, targets")
     plugins_sub = plugins.add_subparsers(dest="plugins_command", required=True, metavar="ACTION")
@@ -255,11 +258,21 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
     from .docs import render
 
     ruleset = load_rules(la=args.la, plugins=args.plugin)
+    if args.rules_command == "docs":
+        from .docs import pages
+
+        args.directory.mkdir(parents=True, exist_ok=True)
+        written = pages(list(ruleset.rules))
+        for name, text in written.items():
+            with output(args.directory / name) as fh:
+                fh.write(text)
+        print(f"wrote {len(written)} pages to {args.directory}", file=sys.stderr)
+        return ExitCode.OK
     if args.rules_command == "show":
         rule = ruleset.by_id.get(args.rule_id.upper())
         if rule is None:
             raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
-        sys.stdout.write(render(rule, list(ruleset.rules)))
+        sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides))
         return ExitCode.OK
     rows = [
         {

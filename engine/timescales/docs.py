@@ -7,6 +7,8 @@ Example / Options / References.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from . import calendar
 from .evaluation.outcome import due_date
@@ -242,7 +244,19 @@ def example(rule: Rule) -> list[str]:
     return lines
 
 
-def render(rule: Rule, rules: list[Rule]) -> str:
+def options(rule: Rule) -> list[str]:
+    """The parameters a council may override, from what the rule actually has."""
+    if isinstance(rule, AggregateRule):
+        return ["range: a council may set its own expected range as a local target."]
+    if rule.limits() and not any(lim.unit == "terms" for lim in rule.limits()):
+        return [
+            "limit: a council plugin may tighten it as a named, cited override; making it "
+            "later needs `relaxes: true` and a reason."
+        ]
+    return ["none: this rule has no limit a council can override."]
+
+
+def render(rule: Rule, rules: list[Rule], overrides: Mapping[str, Any] | None = None) -> str:
     heads = {r.id: r for r in rules if isinstance(r, ScheduleRule) and r.follows is None}
     out = [f"{rule.name} ({rule.id})", "=" * len(f"{rule.name} ({rule.id})"), ""]
     out.append(f"{rule.title}")
@@ -263,13 +277,65 @@ def render(rule: Rule, rules: list[Rule]) -> str:
         *(f"- {line}" for line in counting(rule, heads)),
     ]
     out += ["", "Example", "-------", *example(rule)]
-    out += [
-        "",
-        "Options",
-        "-------",
-        "- limit: a council plugin may tighten it as a named, cited exception.",
-    ]
+    out += ["", "Options", "-------", *(f"- {o}" for o in options(rule))]
+    if overrides and rule.id in overrides:
+        active = overrides[rule.id]
+        ov = active.override
+        out += [
+            "",
+            "Local variations",
+            "----------------",
+            f"- {ov.name} ({active.plugin}): {describe_limits(list(active.local))} instead of "
+            f"{describe_limits(list(active.national))}"
+            + (f"; RELAXES the national rule: {ov.reason}" if ov.relaxes else "")
+            + f". {ov.references[0].title}: {ov.references[0].href}",
+        ]
     if rule.notes:
         out += ["", "Notes", "-----", rule.notes]
     out += ["", "References", "----------", *(f"- {r.title}: {r.href}" for r in rule.references)]
     return "\n".join(out) + "\n"
+
+
+def markdown(rule: Rule, rules: list[Rule]) -> str:
+    """The rule's page as Markdown (the same text as ``rules show``, with headings marked up)."""
+    lines = render(rule, rules).splitlines()
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        underline = lines[i + 1] if i + 1 < len(lines) else ""
+        if underline and set(underline) <= {"="} and len(underline) == len(line):
+            out.append(f"# {line}")
+        elif underline and set(underline) <= {"-"} and len(underline) == len(line):
+            out.append(f"## {line}")
+        elif line and set(line) <= {"=", "-"}:
+            continue
+        else:
+            out.append(line)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def catalogue(rules: list[Rule]) -> str:
+    """The index page: every rule with its family, kind, limit and primary citation."""
+    out = [
+        "# Rule catalogue",
+        "",
+        "Generated from the rule files by `timescales rules docs docs/rules`; do not edit by hand.",
+        "Each ID links to its page (what it checks, why, how it is counted, an example).",
+        "",
+        "| ID | name | family | kind | limit | primary citation |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rule in sorted(rules, key=lambda r: r.id):
+        limit = describe_limits(rule.limits()) if rule.limits() else "-"
+        ref = rule.references[0]
+        out.append(
+            f"| [{rule.id}]({rule.id}.md) | {rule.name} | {rule.family} | {rule.kind} | {limit} "
+            f"| [{ref.title}]({ref.href}) |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def pages(rules: list[Rule]) -> dict[str, str]:
+    """File name -> Markdown text for every rule, plus README.md (the catalogue)."""
+    out = {f"{rule.id}.md": markdown(rule, rules) for rule in rules}
+    out["README.md"] = catalogue(rules)
+    return out
