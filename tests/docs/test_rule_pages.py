@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from conftest import ROOT
 from timescales import load_rules
 from timescales.docs import pages, render
@@ -58,11 +57,47 @@ def test_show_la008_explains_the_permanence_counting(cli) -> None:
     assert "scheduled due date" in res.out
 
 
-CATALOGUE = (
-    "PF001 PF002 PF003 PF004 RA001 AS001 AS002 CP001 CP002 CP003 CP004 CP005 LA001 LA002 LA003 "
-    "LA004 LA005 LA006 LA007 LA008 LA009 LA010 LA011 LA012 LA013 MI001 CO001 AD001 AD002 AD003 "
-    "CL001 CL002 CL003 SA001 LS001 LS002 LS003 LS004 IR001"
-).split()  # rule-catalogue.md: the national IDs are a public contract
+CATALOGUE = [
+    "PF001",
+    "PF002",
+    "PF003",
+    "PF004",
+    "RA001",
+    "AS001",
+    "AS002",
+    "CP001",
+    "CP002",
+    "CP003",
+    "CP004",
+    "CP005",
+    "LA001",
+    "LA002",
+    "LA003",
+    "LA004",
+    "LA005",
+    "LA006",
+    "LA007",
+    "LA008",
+    "LA009",
+    "LA010",
+    "LA011",
+    "LA012",
+    "LA013",
+    "MI001",
+    "CO001",
+    "AD001",
+    "AD002",
+    "AD003",
+    "CL001",
+    "CL002",
+    "CL003",
+    "SA001",
+    "LS001",
+    "LS002",
+    "LS003",
+    "LS004",
+    "IR001",
+]  # rule-catalogue.md: the national IDs are a public contract
 
 
 def test_rules_list_json_has_every_catalogue_id_with_citation_and_summary(cli) -> None:
