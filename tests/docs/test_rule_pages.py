@@ -57,7 +57,9 @@ def test_show_la008_explains_the_permanence_counting(cli) -> None:
     assert "scheduled due date" in res.out
 
 
+# rule-catalogue.md: the national IDs are a public contract
 CATALOGUE = [
+]
     "PF001",
     "PF002",
     "PF003",
