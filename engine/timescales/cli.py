@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import enum
+import hashlib
+import hmac
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,8 +26,9 @@ import orjson
 from . import __version__
 from .docs import describe_limits
 from .errors import RecordError, TimescalesError, UsageError
-from .findings import DataQualityFinding
+from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
+from .importers import Item
 from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
@@ -39,6 +43,40 @@ class ExitCode(enum.IntEnum):
 
 
 INPUT_FORMATS = IMPORT_FORMATS
+
+
+PSEUDONYM_KEY = "TIMESCALES_PSEUDONYM_KEY"
+
+
+def _pseudonym_key() -> bytes:
+    key = os.environ.get(PSEUDONYM_KEY, "")
+    if len(key) < 16:
+        raise UsageError(
+            f"--pseudonymise needs a secret of 16 or more characters in ${PSEUDONYM_KEY}"
+        )
+    return key.encode()
+
+
+def pseudonymiser(key: bytes) -> Callable[[str], str]:
+    """A keyed hash of child ids (HMAC-SHA256, 16 hex digits): stable for one key, so reports
+    shared outside the council still link findings of one child, and irreversible without it."""
+
+    def hide(child: str) -> str:
+        return "P-" + hmac.new(key, child.encode(), hashlib.sha256).hexdigest()[:16]
+
+    return hide
+
+
+def pseudonymised(
+    findings: Callable[[Iterable[Item]], Iterator[Finding]], key: bytes
+) -> Callable[[Iterable[Item]], Iterator[Finding]]:
+    hide = pseudonymiser(key)
+
+    def wrapped(items: Iterable[Item]) -> Iterator[Finding]:
+        for finding in findings(items):
+            yield dataclasses.replace(finding, child=hide(finding.child))
+
+    return wrapped
 
 
 def _council_options(parser: argparse.ArgumentParser) -> None:
@@ -93,6 +131,14 @@ def parser() -> argparse.ArgumentParser:
         "--max-rejects", help="exit 2 if more records than N (or N%%) are rejected", default=None
     )
     check.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    check.add_argument(
+        "--max-events", type=int, default=100_000, help="reject a child with more events"
+    )
+    check.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help=f"replace child ids in every output by a keyed hash (key from ${PSEUDONYM_KEY})",
+    )
 
     rules = sub.add_parser("rules", help="list the rules or explain one")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
@@ -212,14 +258,31 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             if quality_file is not None:
                 write_quality([note], quality_file)
 
-        run = Run(ruleset, args.as_of, on_reject=on_reject, on_quality=on_quality)
+        run = Run(
+            ruleset,
+            args.as_of,
+            on_reject=on_reject,
+            on_quality=on_quality,
+            max_events=args.max_events,
+        )
+        findings: Callable[[Iterable[Item]], Iterator[Finding]] = run.findings
+        if args.pseudonymise:
+            findings = pseudonymised(run.findings, _pseudonym_key())
+            inner_quality = run.on_quality
+            hide = pseudonymiser(_pseudonym_key())
+
+            def on_quality_hidden(note: DataQualityFinding) -> None:
+                assert inner_quality is not None
+                inner_quality(dataclasses.replace(note, child=hide(note.child)))
+
+            run.on_quality = on_quality_hidden
         colour = args.output is None and args.format == "table" and stdout_is_tty()
         out = stack.enter_context(output(args.output))
         items = run.items(args.paths, args.input_format, council.importers)
         if writer is not None:
-            writer(run.findings(items), out)
+            writer(findings(items), out)
         else:
-            write_findings(run.findings(items), args.format, out, colour)
+            write_findings(findings(items), args.format, out, colour)
     summary = run.summary
     if not args.quiet:
         for err in shown[:20]:
@@ -304,9 +367,14 @@ def cmd_schema(args: argparse.Namespace) -> ExitCode:
 
 def cmd_convert(args: argparse.Namespace) -> ExitCode:
     run = Run(load_rules(rules=[]), dt.date.max)
-    read = rejected = 0
+    read = rejected = rows_rejected = 0
     with output(args.output) as out:
         for item in run.items(args.paths, args.input_format):
+            if item.row or (item.record is None and item.error is None):
+                rows_rejected += int(item.row)
+                if item.error is not None:
+                    print(f"rejected row: {item.error}", file=sys.stderr)
+                continue
             read += 1
             if item.record is None:
                 rejected += 1
@@ -314,7 +382,11 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
                 continue
             data = item.record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
             out.write(orjson.dumps(data).decode() + "\n")
-    print(f"records read {read}, written {read - rejected}, rejected {rejected}", file=sys.stderr)
+    rows = f"; rows rejected {rows_rejected}" if rows_rejected else ""
+    print(
+        f"records read {read}, written {read - rejected}, rejected {rejected}{rows}",
+        file=sys.stderr,
+    )
     return ExitCode.OK if read > rejected else ExitCode.ERROR
 
 

@@ -92,6 +92,8 @@ class Run:
     quality: list[DataQualityFinding] = field(default_factory=list)
     on_reject: Callable[[RecordError], None] | None = None
     on_quality: Callable[[DataQualityFinding], None] | None = None
+    # a child with more events than this is rejected unread (bounded work per child)
+    max_events: int = 100_000
     _seen: set[str] = field(default_factory=set)
 
     def plan(
@@ -134,10 +136,22 @@ class Run:
                 self.summary.rows_rejected += 1
                 if item.error is not None:
                     (self.on_reject or self.rejects.append)(item.error)
+                self._notes(item.quality)
+                continue
+            if item.record is None and item.error is None:
+                self._notes(item.quality)  # notes about a whole file, no child of their own
                 continue
             self.summary.read += 1
             if item.error is not None or item.record is None:
                 self._reject(item.error or RecordError("unreadable record", item.location))
+                continue
+            if len(item.record.events) > self.max_events:
+                self._reject(
+                    RecordError(
+                        f"more than {self.max_events} events for one child (see --max-events)",
+                        item.location,
+                    )
+                )
                 continue
             try:
                 result = self.ruleset.check(item.record, as_of=self.as_of, location=item.location)
@@ -151,6 +165,12 @@ class Run:
     def findings(self, items: Iterable[Item]) -> Iterator[Finding]:
         for result in self.results(items):
             yield from result.findings
+
+    def _notes(self, notes: Iterable[DataQualityFinding]) -> None:
+        sink = self.on_quality or self.quality.append
+        for note in notes:
+            self.summary.quality[note.code] += 1
+            sink(note)
 
     def _reject(self, error: RecordError) -> None:
         self.summary.rejected += 1

@@ -67,8 +67,10 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
             continue
         if any(related(clock, v, rule.match) for v in voids):
             continue
+        # what closes the case (a CIN episode's closure) is another thing than the clock's own
+        # ref, so closers are tied to the clock by case, never by ref
         close = next(
-            (c.date for c in closers if c.date >= clock.date and related(clock, c, rule.match)),
+            (c.date for c in closers if c.date >= clock.date and related(clock, c, "case")),
             None,
         )
         if case_end is not None:

@@ -142,8 +142,9 @@ class RuleSet:
             return False
         return True
 
-    def _compile(self) -> tuple[Checker, ...]:
-        checkers: list[Checker] = []
+    def _compile(self) -> tuple[tuple[str, Checker], ...]:
+        """(rule id, checker) pairs; the id names the rule if its checker ever fails."""
+        checkers: list[tuple[str, Checker]] = []
         followers: dict[str, list[ScheduleRule]] = {}
         active = [r for r in self.rules if self._active(r)]
         for rule in active:
@@ -156,18 +157,18 @@ class RuleSet:
         }
         for rule in active:
             if isinstance(rule, DeadlineRule):
-                checkers.append(_deadline(rule))
+                checkers.append((rule.id, _deadline(rule)))
             elif isinstance(rule, ScheduleRule) and rule.follows is None:
-                checkers.append(_schedule(chains[rule.id]))
+                checkers.append((rule.id, _schedule(chains[rule.id])))
             elif isinstance(rule, MilestoneRule):
                 if rule.schedule in chains:
-                    checkers.append(_milestone(rule, chains[rule.schedule]))
+                    checkers.append((rule.id, _milestone(rule, chains[rule.schedule])))
                 else:
                     self.inactive[rule.id] = f"its schedule {rule.schedule} is not in the rule set"
             elif isinstance(rule, AttributeRule):
-                checkers.append(_attribute(rule))
+                checkers.append((rule.id, _attribute(rule)))
             elif isinstance(rule, RollingRule):
-                checkers.append(_rolling(rule))
+                checkers.append((rule.id, _rolling(rule)))
         return tuple(checkers)
 
     def __len__(self) -> int:
@@ -297,11 +298,22 @@ class RuleSet:
             local_cal=self.local_calendar,
         )
         findings: list[Finding] = []
-        try:
-            for checker in self._checkers:
+        for rule_id, checker in self._checkers:
+            try:
                 findings.extend(checker(ctx))
-        except calendar.CalendarRangeError as exc:
-            raise RecordError(f"cannot be checked: {exc}", location) from None
+            except calendar.CalendarRangeError as exc:
+                raise RecordError(f"cannot be checked: {exc}", location) from None
+            except Exception as exc:
+                # A fault in one rule's checker must not stop the run or lose the child
+                # silently: the child is rejected with the rule and the kind of failure (no
+                # record contents), and the rest of the run goes on.
+                error = RecordError(
+                    f"internal error in rule {rule_id} ({type(exc).__name__}); the child could "
+                    "not be checked: please report it",
+                    location,
+                )
+                error.code = "E399"
+                raise error from exc
         if self.report is not None:
             findings = [f for f in findings if f.rule in self.report]
         findings.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))

@@ -50,7 +50,7 @@ def to_record(data: Any, location: Location, context: Mapping[str, Any] | None =
 def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
     source = str(path)
     try:
-        fh = path.open("rb")
+        fh = _open_lines(path)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
     with fh:
@@ -75,7 +75,7 @@ def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator
 def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
     source = str(path)
     try:
-        data = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        data = orjson.loads(_utf8(path.read_bytes()))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
     except orjson.JSONDecodeError as exc:
@@ -86,7 +86,7 @@ def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
 def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _utf8(path.read_bytes()).decode("utf-8")
         data = yaml.safe_load(text)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
@@ -95,6 +95,46 @@ def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
         line = mark.line + 1 if mark is not None else None
         raise InputError("not valid YAML", Location(source, line)) from None
     yield from _items(_dates_to_text(data), source, context)
+
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf8(raw: bytes) -> bytes:
+    """UTF-8 bytes from UTF-8 (with or without BOM) or UTF-16 with a BOM (Excel's "Unicode
+    text"); anything else is left for the parser to reject with its position."""
+    if raw.startswith(UTF16_BOMS):
+        try:
+            return raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return raw
+    return raw.removeprefix(b"\xef\xbb\xbf")
+
+
+def _open_lines(path: Path) -> Any:
+    """An iterator of byte lines: UTF-16 files (with a BOM) are re-encoded as UTF-8."""
+    fh = path.open("rb")
+    if fh.read(2) in UTF16_BOMS:
+        fh.close()
+        text = path.open(encoding="utf-16", errors="replace", newline=None)
+        return _Reencoded(text)
+    fh.seek(0)
+    return fh
+
+
+class _Reencoded:
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+    def __enter__(self) -> _Reencoded:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.text.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.text:
+            yield line.encode("utf-8")
 
 
 def _items(data: Any, source: str, context: Mapping[str, Any] | None) -> Iterator[Item]:

@@ -1,0 +1,186 @@
+"""Reliability and privacy: no input crashes the run, nothing is lost, nothing personal leaks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import write_jsonl
+from timescales import RecordError, load_rules
+from timescales.records import ChildRecord
+
+GOOD = {"child": "C1", "events": [{"type": "became_looked_after", "date": "2023-03-31"}]}
+SECRETS = ("Jane Smith", "2011-07-14", "PR1 2AB", "14/07/2011")
+
+
+def test_a_fault_in_one_rule_rejects_that_child_only(cli, tmp_path: Path, monkeypatch) -> None:
+    import timescales.evaluation.ruleset as ruleset_module
+
+    def broken(rule, ctx):
+        if ctx.child == "BAD":
+            raise ZeroDivisionError("boom")
+        yield from ()
+
+    monkeypatch.setattr(ruleset_module, "check_attribute", broken)
+    data = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"child": "BAD", "events": [{"type": "pf_visit", "date": "2023-05-05"}]},
+            GOOD,
+        ],
+    )
+    res = cli("check", str(data), "--as-of", "2023-06-01", "--format", "jsonl")
+    assert "internal error in rule" in res.err and "ZeroDivisionError" in res.err
+    assert "children read 2, checked 1, rejected 1" in res.err
+    assert "Traceback" not in res.err
+    assert {json.loads(line)["child"] for line in res.out.splitlines()} == {"C1"}
+
+
+def test_the_internal_error_has_its_own_code() -> None:
+    ruleset = load_rules(rules=["LA005"])
+    record = ChildRecord.model_validate(GOOD)
+    ruleset._checkers = (("LA005", lambda ctx: (_ for _ in ()).throw(KeyError("x"))),)
+    with pytest.raises(RecordError) as info:
+        ruleset.check(record, as_of=__import__("datetime").date(2023, 6, 1))
+    assert info.value.code == "E399" and "LA005" in str(info.value)
+
+
+def test_too_many_events_rejects_the_child(cli, tmp_path: Path) -> None:
+    many = {"child": "M", "events": [{"type": "lac_visit", "date": "2023-01-02"}] * 50}
+    data = write_jsonl(tmp_path / "in.jsonl", [many, GOOD])
+    res = cli("check", str(data), "--as-of", "2023-06-01", "--max-events", "10")
+    assert "more than 10 events" in res.err and "checked 1, rejected 1" in res.err
+
+
+def test_utf16_with_bom_and_crlf_are_read(cli, tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    text = "\r\n".join(json.dumps(r) for r in (GOOD, {**GOOD, "child": "C2"})) + "\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    res = cli("check", str(path), "--as-of", "2023-06-01", "--rules", "LA005", "--format", "jsonl")
+    assert "children read 2, checked 2, rejected 0" in res.err, res.err
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.jsonl", b""),
+        ("garbage.jsonl", bytes(range(256)) * 40),
+        ("truncated.jsonl", json.dumps(GOOD).encode()[:-7]),
+        ("nested.jsonl", b"[" * 5000 + b"]" * 5000),
+        ("huge-number.jsonl", b'{"child": "C", "events": [], "x": 1' + b"0" * 400 + b"}"),
+        ("wide.jsonl", json.dumps({f"c{i}": i for i in range(10_000)}).encode()),
+        (
+            "mixed-dates.jsonl",
+            b'{"child": "C", "events": [{"type": "referral", "date": "2023-5-1"}]}',
+        ),
+    ],
+)
+def test_corrupted_inputs_never_crash_and_reconcile(
+    cli, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content + b"\n" + json.dumps(GOOD).encode() + b"\n")
+    res = cli("check", str(path), "--as-of", "2023-06-01", "--rules", "LA005")
+    assert "Traceback" not in res.err
+    summary = [line for line in res.err.splitlines() if line.startswith("children read")][-1]
+    found = re.match(r"children read (\d+), checked (\d+), rejected (\d+)", summary)
+    assert found, summary
+    read, checked, rejected = (int(x) for x in found.groups())
+    assert read == checked + rejected and checked == 1
+
+
+def test_no_personal_data_in_any_output(cli, tmp_path: Path) -> None:
+    records = [
+        {
+            "child": "C1",
+            "name": "Jane Smith",
+            "postcode": "PR1 2AB",
+            "dob": "2011-07-14",
+            "events": [],
+        },
+        {"child": "C2", "dob": "14/07/2011", "events": []},
+        {
+            "child": "C3",
+            "dob": "2011-07-14",
+            "events": [
+                {"type": "became_looked_after", "date": "2023-03-31"},
+                {"type": "lac_review", "date": "2010-01-01"},
+            ],
+        },
+    ]
+    data = write_jsonl(tmp_path / "in.jsonl", records)
+    files = {k: tmp_path / f"{k}.out" for k in ("findings", "dq", "rejects")}
+    res = cli(
+        "check",
+        str(data),
+        "--as-of",
+        "2023-06-01",
+        "--format",
+        "jsonl",
+        "-o",
+        str(files["findings"]),
+        "--data-quality",
+        str(files["dq"]),
+        "--rejects",
+        str(files["rejects"]),
+    )
+    everything = res.out + res.err + "".join(p.read_text() for p in files.values())
+    assert "rejected 2" in res.err  # the unknown keys and the bad date are reported...
+    for secret in SECRETS:
+        assert secret not in everything  # ...but never echoed
+
+
+def test_pseudonymise_hides_child_ids_everywhere(cli, tmp_path: Path, monkeypatch) -> None:
+    data = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {
+                "child": "SECRET-ID-1",
+                "events": [
+                    {"type": "became_looked_after", "date": "2023-03-31"},
+                    {"type": "lac_review", "date": "2023-03-30"},
+                    {"type": "lac_review", "date": "2023-03-30"},
+                ],
+            },
+        ],
+    )
+    dq = tmp_path / "dq.jsonl"
+    monkeypatch.delenv("TIMESCALES_PSEUDONYM_KEY", raising=False)
+    assert cli("check", str(data), "--as-of", "2023-06-01", "--pseudonymise").code == 2
+    monkeypatch.setenv("TIMESCALES_PSEUDONYM_KEY", "a-long-enough-secret-key")
+    first = cli(
+        "check",
+        str(data),
+        "--as-of",
+        "2023-06-01",
+        "--pseudonymise",
+        "--format",
+        "jsonl",
+        "--data-quality",
+        str(dq),
+    )
+    second = cli("check", str(data), "--as-of", "2023-06-01", "--pseudonymise", "--format", "jsonl")
+    assert "SECRET-ID-1" not in first.out + first.err + dq.read_text()
+    assert dq.read_text().strip()  # the duplicate review is noted, under the pseudonym
+    children = {json.loads(line)["child"] for line in first.out.splitlines()}
+    assert len(children) == 1 and next(iter(children)).startswith("P-")
+    assert first.out == second.out  # stable for one key
+
+
+def test_interrupt_leaves_no_partial_output(cli, tmp_path: Path, monkeypatch) -> None:
+    import timescales.cli as cli_module
+
+    def interrupted(findings, fmt, out, colour=False):
+        out.write("partial line\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "write_findings", interrupted)
+    data = write_jsonl(tmp_path / "in.jsonl", [GOOD])
+    target = tmp_path / "report.jsonl"
+    res = cli("check", str(data), "--as-of", "2023-06-01", "-o", str(target))
+    assert res.code == 130
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]
