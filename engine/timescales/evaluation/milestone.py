@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from ..findings import Finding
 from ..rules.model import Limit, MilestoneRule, ScheduleRule
 from .context import Context
-from .schedule import Chain, cases, pick_limit
+from .schedule import Chain, cases, dates_in_case, pick_limit
 from .timeline import Case, related
 
 
@@ -25,13 +25,7 @@ def check_milestone(rule: MilestoneRule, chain: Chain, ctx: Context) -> Iterator
     plans = tl.select(rule.met_by)
     for case in cases(tl, head):
         opened = case.opened
-        in_case = [
-            e.date
-            for e in events
-            if e.date >= opened.date
-            and (case.close is None or e.date <= case.close)
-            and related(opened, e, head.match)
-        ]
+        in_case = dates_in_case(events, case, head.match)
         due = _scheduled_due(rule, chain, ctx, case, in_case)
         if due is None or not ctx.applies(rule, opened.date):
             continue

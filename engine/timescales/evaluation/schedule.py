@@ -116,6 +116,19 @@ def cases_of(tl: Timeline, scope: Scope, match: Match, rule_id: str) -> list[Cas
     return [c for c in out if c.close is None or c.close >= c.opened.date]
 
 
+def dates_in_case(events: Sequence[Ev], case: Case, match: Match) -> list[dt.date]:
+    """Dates of the events that belong to a case: from its opening to its close (both days
+    included), tied to the opening event by ref or case."""
+    opened = case.opened
+    return [
+        e.date
+        for e in events
+        if e.date >= opened.date
+        and (case.close is None or e.date <= case.close)
+        and related(opened, e, match)
+    ]
+
+
 def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
     head = chain.head
     assert head.event is not None
@@ -123,13 +136,7 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
     events = tl.select(head.event)
     for case in cases(tl, head):
         opened = case.opened
-        in_case = [
-            e.date
-            for e in events
-            if e.date >= opened.date
-            and (case.close is None or e.date <= case.close)
-            and related(opened, e, head.match)
-        ]
+        in_case = dates_in_case(events, case, head.match)
         anchor = opened.date
         rule: ScheduleRule | None = head
         occurrence = 1
