@@ -105,10 +105,13 @@ class Run:
         supplied: set[str] | None = set()
         for path, importer in plan:
             self.summary.formats[str(path)] = importer.name
-            if importer.supplies is None:
+            # an importer may know better per input (an SSD extract: only the tables present)
+            supplies_for = getattr(importer, "supplies_for", None)
+            supplies = supplies_for(path) if callable(supplies_for) else importer.supplies
+            if supplies is None:
                 supplied = None
             elif supplied is not None:
-                supplied |= importer.supplies
+                supplied |= supplies
         if supplied is not None:
             self.ruleset, why = self.ruleset.assessable(frozenset(supplied))
             self.summary.not_assessable.update(why)

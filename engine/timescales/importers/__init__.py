@@ -88,6 +88,7 @@ REGISTRY: dict[str, str] = {
     "yaml": ".canonical:YAML",
     "ssda903": ".ssda903:IMPORTER",
     "cin-census": ".cin_census:IMPORTER",
+    "ssd": ".ssd:IMPORTER",
     "annex-a": ".annex_a:IMPORTER",
 }
 FORMATS = ("auto", *REGISTRY)
