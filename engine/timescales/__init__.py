@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+from .api import Checked, check_stream, parse_record
 from .errors import InputError, Location, RecordError, RuleError, TimescalesError, UsageError
 from .evaluation.ruleset import ChildResult, RuleSet
+from .explain import Explanation, explain
 from .findings import DataQualityFinding, Finding, Status
 from .records import ChildRecord, Event, json_schema
 from .rules.pack import load_rules
@@ -18,10 +20,12 @@ from .run import Run, Summary, check
 __version__ = "0.1.0"
 
 __all__ = [
+    "Checked",
     "ChildRecord",
     "ChildResult",
     "DataQualityFinding",
     "Event",
+    "Explanation",
     "Finding",
     "InputError",
     "Location",
@@ -35,6 +39,9 @@ __all__ = [
     "UsageError",
     "__version__",
     "check",
+    "check_stream",
+    "explain",
     "json_schema",
     "load_rules",
+    "parse_record",
 ]

@@ -121,7 +121,9 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
     check.add_argument(
-        "--format", default="table", help=f"{', '.join(OUTPUT_FORMATS)} or a plugin's format"
+        "--format",
+        default="table",
+        help=f"{', '.join(OUTPUT_FORMATS)}, xlsx (with -o) or a plugin's format",
     )
     check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
     check.add_argument("-o", "--output", type=Path, help="write findings here (default stdout)")
@@ -131,6 +133,23 @@ def parser() -> argparse.ArgumentParser:
         "--max-rejects", help="exit 2 if more records than N (or N%%) are rejected", default=None
     )
     check.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    check.add_argument(
+        "--aggregates", type=Path, metavar="FILE", help="write the aggregates here (JSON)"
+    )
+    check.add_argument("--iros", type=Path, metavar="FILE", help="IRO list CSV (iro,fte)")
+    check.add_argument(
+        "--engine",
+        choices=("python", "durable"),
+        default="python",
+        help="evaluator: python (default) or durable (durable-rules, in worker processes)",
+    )
+    check.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="check in N worker processes (0: one per core); output as with 1",
+    )
     check.add_argument(
         "--max-events", type=int, default=100_000, help="reject a child with more events"
     )
@@ -180,6 +199,43 @@ def parser() -> argparse.ArgumentParser:
     convert.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     convert.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
     convert.add_argument("-o", "--output", type=Path)
+
+    report = sub.add_parser("report", help="write the performance report (one HTML file)")
+    report.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _council_options(report)
+    report.add_argument("--as-of", required=True, type=_date, help="the date to report as of")
+    report.add_argument("-o", "--output", required=True, type=Path, help="the HTML file")
+    report.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
+    report.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    report.add_argument("--iros", type=Path, metavar="FILE", help="IRO list CSV (iro,fte)")
+    report.add_argument(
+        "--since", type=_date, help="start of the period for counts (default: 12 months to as-of)"
+    )
+    report.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+
+    work = sub.add_parser("worklist", help="what is overdue or falls due soon, per team/worker")
+    work.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _council_options(work)
+    work.add_argument("--as-of", required=True, type=_date, help="the date to list as of")
+    work.add_argument("--within", type=int, default=14, metavar="DAYS", help="days ahead (14)")
+    work.add_argument("--format", choices=("table", "csv", "html"), default="table")
+    work.add_argument("-o", "--output", type=Path, help="write the list here (default stdout)")
+    work.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
+    work.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    work.add_argument("--team", action="append", default=[], help="only this team (repeatable)")
+    work.add_argument("--worker", action="append", default=[], help="only this worker (repeatable)")
+    work.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+
+    serve = sub.add_parser(
+        "serve", help="run the HTTP service (needs the 'service' extra); see docs/embedding.md"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    _council_options(serve)
+    serve.add_argument("--max-body-bytes", type=int, help="largest /check body (10 MiB)")
+    serve.add_argument("--max-records", type=int, help="most children per /check (1000)")
+    serve.add_argument("--timeout", type=float, help="seconds to read and check a /check (30)")
+    serve.add_argument("--no-access-log", action="store_true", help="no JSON access log")
     return p
 
 
@@ -196,6 +252,10 @@ def output(path: Path | None) -> Iterator[IO[str]]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
+        # mkstemp makes the file owner-only; give it the permissions any new file would get
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -234,9 +294,14 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules)
     writer = council.reporters.get(args.format)
-    if writer is None and args.format not in OUTPUT_FORMATS:
-        known = ", ".join([*OUTPUT_FORMATS, *council.reporters])
+    if writer is None and args.format not in (*OUTPUT_FORMATS, "xlsx"):
+        known = ", ".join([*OUTPUT_FORMATS, "xlsx", *council.reporters])
         raise UsageError(f"unknown --format {args.format!r} (known: {known})")
+    if args.format == "xlsx" and args.output is None:
+        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    aggregated = args.format == "xlsx" or args.aggregates is not None
+    if aggregated and (args.jobs != 1 or args.engine != "python"):
+        raise UsageError("--format xlsx and --aggregates run with --jobs 1 and --engine python")
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
@@ -277,13 +342,57 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
 
             run.on_quality = on_quality_hidden
         colour = args.output is None and args.format == "table" and stdout_is_tty()
-        out = stack.enter_context(output(args.output))
+        out = stack.enter_context(output(None if args.format == "xlsx" else args.output))
         items = run.items(args.paths, args.input_format, council.importers)
-        if writer is not None:
+        if args.jobs == 1 and args.engine == "python":
+            from .progress import track_paths
+
+            items = track_paths(items, args.paths, quiet=args.quiet)
+        aggregator = None
+        if aggregated:
+            from .aggregates.summary import Aggregator
+            from .aggregates.workload import read_iro_list
+
+            iros = read_iro_list(args.iros) if args.iros else None
+            aggregator = Aggregator(run.ruleset, args.as_of, iro_list=iros)
+            stream = aggregator.stream(run, items)
+            hide_id = pseudonymiser(_pseudonym_key()) if args.pseudonymise else None
+            if hide_id is not None:
+                stream = (dataclasses.replace(f, child=hide_id(f.child)) for f in stream)
+            if args.format == "xlsx":
+                from .reporters.xlsx import write_run_xlsx
+
+                write_run_xlsx(stream, aggregator, args.output, summary=run.summary, hide=hide_id)
+            elif writer is not None:
+                writer(stream, out)
+            else:
+                write_findings(stream, args.format, out, colour)
+        elif args.jobs != 1 or args.engine != "python":
+            from .parallel import check_and_write
+
+            check_and_write(
+                run,
+                args.paths,
+                args.input_format,
+                council.importers,
+                out,
+                fmt=args.format,
+                writer=writer,
+                colour=colour,
+                jobs=args.jobs,
+                engine=args.engine,
+                notice=None if args.quiet else sys.stderr,
+                hide=pseudonymiser(_pseudonym_key()) if args.pseudonymise else None,
+            )
+        elif writer is not None:
             writer(findings(items), out)
         else:
             write_findings(findings(items), args.format, out, colour)
     summary = run.summary
+    if args.aggregates is not None and aggregator is not None:
+        with output(args.aggregates) as fh:
+            data = aggregator.to_dict(summary)
+            fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     if not args.quiet:
         for err in shown[:20]:
             print(f"rejected: {err}", file=sys.stderr)
@@ -498,13 +607,95 @@ def cmd_plugins(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_serve(args: argparse.Namespace) -> ExitCode:
+    """The HTTP service; the bearer token comes from TIMESCALES_API_TOKEN, never argv."""
+    try:
+        from .service.runner import serve
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("fastapi", "uvicorn", "starlette"):
+            raise
+        raise UsageError(
+            "the HTTP service needs the 'service' extra: pip install 'timescales[service]'"
+        ) from None
+    return ExitCode(serve(args))
+
+
+def _paths_exist(paths: Sequence[Path]) -> None:
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+
+
+def cmd_report(args: argparse.Namespace) -> ExitCode:
+    """The performance report: one self-contained HTML file (docs/reports.md)."""
+    from .aggregates.workload import read_iro_list
+    from .progress import track_paths
+    from .reporters.html import write_report
+
+    _, council = load_council(args.la, args.plugin)
+    ruleset = build_ruleset(council, rules=args.rules)
+    _paths_exist(args.paths)
+    if args.since is not None and args.since > args.as_of:
+        raise UsageError("--since must be on or before --as-of")
+    iros = read_iro_list(args.iros) if args.iros else None
+    run = Run(ruleset, args.as_of, on_reject=lambda err: None, on_quality=lambda note: None)
+    items = run.items(args.paths, args.input_format, council.importers)
+    with output(args.output) as out:
+        write_report(
+            run,
+            track_paths(items, args.paths, quiet=args.quiet),
+            out,
+            since=args.since,
+            iro_list=iros,
+        )
+    if not args.quiet:
+        print(run.summary.line(), file=sys.stderr)
+        print(f"report written to {args.output}", file=sys.stderr)
+    if run.summary.checked == 0:
+        print("error: nothing could be checked", file=sys.stderr)
+        return ExitCode.ERROR
+    return ExitCode.OK
+
+
+def cmd_worklist(args: argparse.Namespace) -> ExitCode:
+    """What is overdue and what falls due in the next --within days, per team and worker."""
+    from . import worklist
+    from .progress import track_paths
+
+    _, council = load_council(args.la, args.plugin)
+    ruleset = build_ruleset(council, rules=args.rules)
+    _paths_exist(args.paths)
+    if args.within < 0:
+        raise UsageError("--within takes 0 or more days")
+    run = Run(ruleset, args.as_of, on_reject=lambda err: None, on_quality=lambda note: None)
+    items = run.items(args.paths, args.input_format, council.importers)
+    work = worklist.build(
+        run.findings(track_paths(items, args.paths, quiet=args.quiet)),
+        args.as_of,
+        args.within,
+        teams=args.team,
+        workers=args.worker,
+    )
+    with output(args.output) as out:
+        worklist.write(work, args.format, out)
+    if not args.quiet:
+        print(run.summary.line(), file=sys.stderr)
+    if run.summary.checked == 0:
+        print("error: nothing could be checked", file=sys.stderr)
+        return ExitCode.ERROR
+    return ExitCode.OK
+
+
 COMMANDS = {
     "check": cmd_check,
+    "report": cmd_report,
+    "worklist": cmd_worklist,
     "rules": cmd_rules,
     "schema": cmd_schema,
     "convert": cmd_convert,
     "generate": cmd_generate,
     "plugins": cmd_plugins,
+    "serve": cmd_serve,
 }
 
 

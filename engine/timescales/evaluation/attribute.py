@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from ..findings import Finding
 from ..rules.model import AttributeRule, AttrTest
 from .context import Context
-from .timeline import Ev
+from .schedule import pick_limit
+from .timeline import Case, Ev
 
 
 def _passes(test: AttrTest, ev: Ev) -> bool:
@@ -23,9 +24,11 @@ def _passes(test: AttrTest, ev: Ev) -> bool:
 
 
 def check_attribute(rule: AttributeRule, ctx: Context) -> Iterator[Finding]:
-    limit = rule.limit[-1]
     for ev in ctx.timeline.select(rule.event):
         if not ctx.applies(rule, ev.date):
+            continue
+        limit = pick_limit(rule.limit, ev.date, Case(ev, None), ctx.timeline.dob)
+        if limit is None:
             continue
         ok = any(_passes(test, ev) for test in rule.satisfied_if_any)
         finding = ctx.finding(

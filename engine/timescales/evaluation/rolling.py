@@ -15,7 +15,8 @@ from .. import calendar
 from ..findings import Finding
 from ..rules.model import Limit, RollingRule
 from .context import Context
-from .timeline import Ev, related
+from .schedule import pick_limit
+from .timeline import Case, Ev, related
 
 
 def _spells(rule: RollingRule, ctx: Context) -> list[tuple[Ev, dt.date, dt.date | None]]:
@@ -56,19 +57,22 @@ def _window_start(day: dt.date, window: Limit) -> dt.date:
 
 
 def check_rolling(rule: RollingRule, ctx: Context) -> Iterator[Finding]:
-    limit = rule.limit[-1]
-    allowed_days = limit.value if limit.unit == "days" else limit.value // 24
     spells = _spells(rule, ctx)
     if not spells:
         return
+    first_start = spells[0][0]
+    limit = pick_limit(rule.limit, first_start.date, Case(first_start, None), ctx.timeline.dob)
+    if limit is None:
+        return
+    allowed_days = limit.value if limit.unit == "days" else limit.value // 24
     orders = ctx.timeline.select(rule.met_by) if rule.met_by else []
-    counted: list[dt.date] = []  # occupied days since counting last restarted
+    counted: list[dt.date] = []  # occupied days since counting last restarted, each once
     resume = dt.date.min
     for start, first, end in spells:
         last = (end - dt.timedelta(days=1)) if end is not None else ctx.as_of
-        day = max(first, resume)
+        day = max(first, resume, calendar.add_days(counted[-1], 1) if counted else first)
         while day <= last:
-            counted.append(day)
+            counted.append(day)  # overlapping spells: a day already counted is not again
             since = _window_start(day, rule.window)
             window_days = [d for d in counted if d >= since]
             if len(window_days) > allowed_days:

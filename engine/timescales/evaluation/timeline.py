@@ -33,6 +33,19 @@ def related(a: Ev, b: Ev, match: Match) -> bool:
     return True
 
 
+def order(ev: Ev) -> tuple[dt.date, str, str, str, str]:
+    """Date first, then everything else, so that same-day events have one fixed order."""
+    attrs = repr(sorted((k, repr(v)) for k, v in ev.attrs.items())) if ev.attrs else ""
+    return (ev.date, ev.type, ev.ref or "", ev.case or "", attrs)
+
+
+def _compatible(a: Ev, b: Ev) -> bool:
+    """Two records of one event: same case, and no attribute with two different values."""
+    if a.case != b.case:
+        return False
+    return all(a.attrs[k] == v for k, v in b.attrs.items() if k in a.attrs)
+
+
 def _matches(actual: Any, wanted: Any) -> bool:
     return actual in wanted if isinstance(wanted, list) else actual == wanted
 
@@ -59,13 +72,24 @@ class Timeline:
         self.quality: list[DataQualityFinding] = []
         self.ignored_after_as_of = 0
         by_type: dict[str, list[Ev]] = {}
-        seen: set[tuple[str, dt.date, str | None]] = set()
-        for ev in events:
+        seen: dict[tuple[str, dt.date, str | None], list[int]] = {}
+        # A total order, so that neither findings nor what duplicates become depend on the
+        # order events were given in.
+        for ev in sorted(events, key=order):
             if ev.date > as_of:
                 self.ignored_after_as_of += 1
                 continue
             key = (ev.type, ev.date, ev.ref)
-            if key in seen:
+            items = by_type.setdefault(ev.type, [])
+            same = next((i for i in seen.get(key, []) if _compatible(items[i], ev)), None)
+            if same is not None:
+                # The same event twice counts once, keeping what either copy recorded (a visit
+                # entered twice, once with "seen alone" and once without).
+                kept = items[same]
+                if ev.attrs and not ev.attrs.items() <= kept.attrs.items():
+                    items[same] = Ev(
+                        kept.type, kept.date, kept.ref, kept.case, {**kept.attrs, **ev.attrs}
+                    )
                 self.quality.append(
                     DataQualityFinding(
                         "DATA004",
@@ -76,7 +100,20 @@ class Timeline:
                     )
                 )
                 continue
-            seen.add(key)
+            if key in seen:
+                # same type, date and ref but the copies disagree (legal status L1 and L2, a
+                # visit "seen alone" and "not seen alone"): both are kept, and it is noted
+                self.quality.append(
+                    DataQualityFinding(
+                        "DATA008",
+                        child,
+                        f"{ev.type} recorded twice on the same date with different details; "
+                        "both are counted",
+                        ref=ev.ref,
+                        date=ev.date,
+                    )
+                )
+            seen.setdefault(key, []).append(len(items))
             if ev.date < PLAUSIBLE_FROM or (dob is not None and ev.date < dob):
                 why = "before 1990" if ev.date < PLAUSIBLE_FROM else "before the date of birth"
                 self.quality.append(
@@ -84,9 +121,7 @@ class Timeline:
                         "DATA003", child, f"{ev.type} is dated {why}", ref=ev.ref, date=ev.date
                     )
                 )
-            by_type.setdefault(ev.type, []).append(ev)
-        for items in by_type.values():
-            items.sort(key=lambda e: e.date)
+            items.append(ev)
         self.by_type = by_type
 
     def select(self, selector: Selector) -> list[Ev]:
@@ -99,14 +134,14 @@ class Timeline:
         out: list[Ev] = []
         for selector in selectors:
             out.extend(self.select(selector))
-        out.sort(key=lambda e: e.date)
+        out.sort(key=order)
         return out
 
     def of_types(self, types: Iterable[str]) -> list[Ev]:
         out: list[Ev] = []
         for name in types:
             out.extend(self.by_type.get(name, []))
-        out.sort(key=lambda e: e.date)
+        out.sort(key=order)
         return out
 
 

@@ -87,14 +87,18 @@ def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
     source = str(path)
     try:
         text = _utf8(path.read_bytes()).decode("utf-8")
-        data = yaml.safe_load(text)
+        data = _dates_to_text(yaml.safe_load(text))  # a self-referencing alias recurses here
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputError("not valid YAML", Location(source, line)) from None
-    yield from _items(_dates_to_text(data), source, context)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", Location(source)) from None
+    except RecursionError:
+        raise InputError("nested too deeply (or refers to itself)", Location(source)) from None
+    yield from _items(data, source, context)
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

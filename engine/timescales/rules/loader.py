@@ -31,6 +31,13 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict, set)):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a key must be a plain value, not a list or mapping",
+                key_node.start_mark,
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -55,6 +62,8 @@ def read_yaml(text: str, source: str) -> Any:
         raise RuleError(f"{exc.problem or exc}", Location(source, line)) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"not valid YAML: {exc}", Location(source)) from None
+    except RecursionError:
+        raise RuleError("nested too deeply to be a rule file", Location(source)) from None
 
 
 def line_of(text: str, path: Sequence[int | str]) -> int | None:

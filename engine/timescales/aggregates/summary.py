@@ -1,0 +1,425 @@
+"""The performance picture: aggregates over the findings stream, in one pass.
+
+For every rule (and for all rules together, keyed ``"*"``) and for each team, worker, IRO and
+month of the due date the records carry, a :class:`Stats` keeps the children in scope, the
+findings by status and a histogram of days late. Memory is bounded by the number of groups (and
+the number of distinct whole-day values of lateness within a group), never by the number of
+children or findings: nothing per child is kept. Rows that are per child by nature (the
+permanence tracker, the breach list) are handed to callbacks, which the reporters spool to disk.
+
+Definitions (docs/reports.md):
+
+- ``% on time`` = met / (met + late + overdue); pending is excluded (decisions.md).
+- ``median`` and ``p90`` days late are over the breaches (late and overdue findings; an overdue
+  finding's days late run to as_of, or to the case's close), computed exactly from a per-group
+  histogram of whole days by linear interpolation between closest ranks (Hyndman and Fan type
+  7: numpy's default and Excel's ``MEDIAN`` / ``PERCENTILE.INC``), so a council can reproduce
+  them from the findings in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+
+from ..findings import Finding, Status
+from .counts import CouncilCounts
+from .permanence import PermanenceRow, looked_after_period, permanence_row
+from .workload import Caseloads
+
+if TYPE_CHECKING:
+    from ..evaluation.ruleset import ChildResult, RuleSet
+    from ..importers import Item
+    from ..records import ChildRecord
+    from ..run import Run, Summary
+
+ALL = "*"  # the rule key of "all rules together"
+RATE_DIGITS = 6  # fractions: 0.629349 (62.9349%)
+DAYS_DIGITS = 2  # quantiles of days late: 35.4
+DIMENSIONS = ("team", "worker", "iro", "month")
+STATUSES = ("met", "late", "overdue", "pending")
+_MET, _LATE, _OVERDUE, _PENDING = Status.MET, Status.LATE, Status.OVERDUE, Status.PENDING
+
+
+def quantile(hist: Mapping[int, int], q: float) -> float | None:
+    """The q-quantile of the values a histogram counts (value -> count), exactly, by linear
+    interpolation between closest ranks (type 7: ``numpy.quantile``, Excel's PERCENTILE.INC).
+    None when the histogram is empty."""
+    if not 0.0 <= q <= 1.0:
+        raise ValueError("q is between 0 and 1")
+    n = sum(hist.values())
+    if n == 0:
+        return None
+    h = (n - 1) * q
+    lo = math.floor(h)
+    frac = h - lo
+    want = (lo, min(lo + 1, n - 1))
+    found: list[int] = []
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        while len(found) < 2 and want[len(found)] < seen:
+            found.append(value)
+        if len(found) == 2:
+            break
+    low, high = found
+    return float(low) if frac == 0 else low + frac * (high - low)
+
+
+class Stats:
+    """One group's counts: children in scope, findings by status, a histogram of days late."""
+
+    __slots__ = ("children", "days", "late", "met", "overdue", "pending")
+
+    def __init__(self) -> None:
+        self.children = 0
+        self.met = 0
+        self.late = 0
+        self.overdue = 0
+        self.pending = 0
+        self.days: Counter[int] = Counter()  # days late of each breach -> how many
+
+    def add(self, status: Status, days_late: int | None) -> None:
+        if status is _MET:
+            self.met += 1
+        elif status is _PENDING:
+            self.pending += 1
+        else:
+            if status is _LATE:
+                self.late += 1
+            else:
+                self.overdue += 1
+            self.days[days_late or 0] += 1
+
+    def merge(self, other: Stats) -> None:
+        self.children += other.children
+        self.met += other.met
+        self.late += other.late
+        self.overdue += other.overdue
+        self.pending += other.pending
+        self.days.update(other.days)
+
+    @property
+    def findings(self) -> int:
+        return self.met + self.late + self.overdue + self.pending
+
+    @property
+    def breaches(self) -> int:
+        return self.late + self.overdue
+
+    @property
+    def on_time(self) -> float | None:
+        """met / (met + late + overdue); pending excluded; None with nothing due yet."""
+        due = self.met + self.late + self.overdue
+        return self.met / due if due else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "children": self.children,
+            "findings": self.findings,
+            "met": self.met,
+            "late": self.late,
+            "overdue": self.overdue,
+            "pending": self.pending,
+            "on_time": rounded(self.on_time, RATE_DIGITS),
+            "median_days_late": rounded(quantile(self.days, 0.5), DAYS_DIGITS),
+            "p90_days_late": rounded(quantile(self.days, 0.9), DAYS_DIGITS),
+        }
+
+
+def rounded(value: float | None, digits: int) -> float | None:
+    """Rounded for output, so that JSON, XLSX and HTML carry the very same number (a float's
+    last binary digit does not survive every writer)."""
+    return None if value is None else round(value, digits)
+
+
+def _is_live(finding: Finding, as_of: dt.date) -> bool:
+    """An overdue finding whose case is still open (its days late run to as_of)."""
+    return finding.status is _OVERDUE and finding.days_late == (as_of - finding.due).days
+
+
+# a group: (rule or ALL, "all" or one of DIMENSIONS, the team/worker/IRO/month or "")
+Group = tuple[str, str, str]
+_INDEX = {Status.MET: 0, Status.LATE: 1, Status.OVERDUE: 2, Status.PENDING: 3}
+
+
+class Aggregator:
+    """Feed it each child's result (and record, for the tracker and caseloads); read the
+    aggregates at the end with :meth:`to_dict`."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        as_of: dt.date,
+        *,
+        since: dt.date | None = None,
+        iro_list: Mapping[str, float] | None = None,
+        on_permanence: Callable[[PermanenceRow], None] | None = None,
+    ) -> None:
+        self.ruleset = ruleset
+        self.as_of = as_of
+        self.since = since or default_since(as_of)
+        if self.since > as_of:
+            raise ValueError("the period must start on or before as_of")
+        self.groups: dict[Group, Stats] = {}
+        self.counts = CouncilCounts(ruleset, as_of, self.since)
+        self.caseloads = Caseloads(ruleset, as_of, iro_list)
+        self.on_permanence = on_permanence
+        self.permanence: Counter[str] = Counter()
+        self.children = 0  # children checked (with or without findings)
+        self.open_overdue = 0  # overdue findings whose case is still open at as_of
+        self.names: dict[str, str] = {}  # rule id -> name, for rules seen only in findings
+        self._months: dict[dt.date, str] = {}  # due date -> "YYYY-MM" (a small cache)
+
+    # -- feeding -------------------------------------------------------------------------------
+
+    def add(self, result: ChildResult, record: ChildRecord | None = None) -> None:
+        self.children += 1
+        findings = result.findings
+        team = record.team if record is not None else None
+        worker = record.worker if record is not None else None
+        if record is None and findings:
+            team, worker = findings[0].team, findings[0].worker
+        iro = result.iro
+        period = None
+        if record is not None:
+            period = looked_after_period(record, self.as_of)
+            if iro is None and period is not None:
+                iro = period.iro
+        # per child first, by rule and month of the due date, then folded by rule, by month and
+        # in total, then into the shared groups; a tally is
+        # [met, late, overdue, pending, [days late of each breach]]
+        local: dict[tuple[str, str], list[Any]] = {}
+        months = self._months
+        names = self.names
+        for f in findings:
+            due = f.due
+            month = months.get(due)
+            if month is None:
+                month = months[due] = due.isoformat()[:7]
+                if len(months) > 50_000:  # a cache, not a store: keep it small
+                    months.clear()
+            index = _INDEX[f.status]
+            key = (f.rule, month)
+            tally = local.get(key)
+            if tally is None:
+                tally = local[key] = [0, 0, 0, 0, []]
+                if f.rule not in names:
+                    names[f.rule] = f.name
+            tally[index] += 1
+            if index == 1 or index == 2:
+                tally[4].append(f.days_late or 0)
+        if not local:
+            by_rule: dict[str, list[Any]] = {}
+        else:
+            by_rule = {}
+            by_month: dict[str, list[Any]] = {}
+            total: list[Any] = [0, 0, 0, 0, []]
+            for (rule, month), tally in local.items():
+                for fold in (
+                    by_rule.get(rule) or by_rule.setdefault(rule, [0, 0, 0, 0, []]),
+                    by_month.get(month) or by_month.setdefault(month, [0, 0, 0, 0, []]),
+                    total,
+                ):
+                    fold[0] += tally[0]
+                    fold[1] += tally[1]
+                    fold[2] += tally[2]
+                    fold[3] += tally[3]
+                    fold[4].extend(tally[4])
+            by_rule[ALL] = total
+        merges: list[tuple[Group, list[Any]]] = [
+            ((rule, "month", month), tally) for (rule, month), tally in local.items()
+        ]
+        if local:
+            merges.extend(((ALL, "month", month), tally) for month, tally in by_month.items())
+        for rule, tally in by_rule.items():
+            merges.append(((rule, "all", ""), tally))
+            if team:
+                merges.append(((rule, "team", team), tally))
+            if worker:
+                merges.append(((rule, "worker", worker), tally))
+            if iro:
+                merges.append(((rule, "iro", iro), tally))
+        groups = self.groups
+        for group, tally in merges:
+            stats = groups.get(group)
+            if stats is None:
+                stats = groups[group] = Stats()
+            stats.children += 1
+            stats.met += tally[0]
+            stats.late += tally[1]
+            stats.overdue += tally[2]
+            stats.pending += tally[3]
+            if tally[4]:
+                stats.days.update(tally[4])  # Counter.update over a list: counted in C
+        self.counts.add(findings)
+        open_overdue = sum(1 for f in findings if _is_live(f, self.as_of))
+        self.open_overdue += open_overdue
+        live = open_overdue > 0 or any(f.status is _PENDING for f in findings)
+        self.caseloads.add(iro=iro, worker=worker, live=live)
+        if record is not None and period is not None:
+            row = permanence_row(record, period, result)
+            self.permanence["looked_after"] += 1
+            self.permanence["with_plan"] += row.plan
+            if not row.plan and row.status in ("late", "overdue"):
+                self.permanence["without_plan_past_due"] += 1
+            if self.on_permanence is not None:
+                self.on_permanence(row)
+
+    def stream(self, run: Run, items: Iterable[Item]) -> Iterator[Finding]:
+        """The run's findings, in order, aggregating each child's as it passes."""
+        last: list[ChildRecord | None] = [None]
+
+        def tap() -> Iterator[Item]:
+            for item in items:
+                last[0] = item.record
+                yield item
+
+        for result in run.results(tap()):
+            record = last[0]
+            self.add(
+                result, record if record is not None and record.child == result.child else None
+            )
+            yield from result.findings
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def group_count(self) -> int:
+        return len(self.groups)
+
+    def stats(self, rule: str = ALL, dimension: str = "all", key: str = "") -> Stats:
+        return self.groups.get((rule, dimension, key)) or Stats()
+
+    def rate(self, rules: Iterable[str]) -> tuple[float | None, int]:
+        """% on time over several rules together, and how many findings were due."""
+        total = Stats()
+        for rule in rules:
+            total.merge(self.stats(rule))
+        return total.on_time, total.met + total.breaches
+
+    def rule_info(self, rule: str) -> dict[str, Any]:
+        found = self.ruleset.by_id.get(rule)
+        if found is None:
+            return {"rule": rule, "name": self.names.get(rule, ""), "title": "", "family": ""}
+        return {
+            "rule": rule,
+            "name": found.name,
+            "title": found.title,
+            "family": found.family,
+            "citation": found.references[0].href,
+            "citations": [ref.href for ref in found.references],
+        }
+
+    def to_dict(self, summary: Summary | None = None) -> dict[str, Any]:
+        """JSON-ready aggregates: the contract of ``check --aggregates``, the XLSX sheets and
+        the HTML report (docs/reports.md lists every field)."""
+        rules = sorted({g[0] for g in self.groups if g[0] != ALL})
+        out: dict[str, Any] = {
+            "as_of": self.as_of.isoformat(),
+            "period": {"from": self.since.isoformat(), "to": self.as_of.isoformat()},
+            "la": self.ruleset.la,
+            "children_checked": self.children,
+            "overall": self.stats().to_dict(),
+            "overdue_open": self.open_overdue,
+            "rules": [{**self.rule_info(r), **self.stats(r).to_dict()} for r in rules],
+        }
+        for dimension in DIMENSIONS:
+            rows = [
+                {"rule": rule, dimension: key, **stats.to_dict()}
+                for (rule, dim, key), stats in self.groups.items()
+                if dim == dimension
+            ]
+            rows.sort(key=lambda row: (row["rule"] != ALL, row["rule"], row[dimension]))
+            out[f"by_{dimension}"] = rows
+        out["targets"] = self.targets()
+        out["caseloads"] = self.caseloads.to_dict()
+        out["counts"] = self.counts.to_dict()
+        out["permanence"] = {
+            "looked_after": self.permanence["looked_after"],
+            "with_plan": self.permanence["with_plan"],
+            "without_plan_past_due": self.permanence["without_plan_past_due"],
+        }
+        if summary is not None:
+            out["run"] = {
+                "read": summary.read,
+                "checked": summary.checked,
+                "rejected": summary.rejected,
+                "events_after_as_of": summary.events_after_as_of,
+                "data_quality_notes": sum(summary.quality.values()),
+                "not_assessable": dict(sorted(summary.not_assessable.items())),
+                "inactive": dict(sorted(self.ruleset.inactive.items())),
+            }
+        return out
+
+    def targets(self) -> list[dict[str, Any]]:
+        rows = []
+        for target in self.ruleset.targets:
+            rate, due = self.rate(target.rules)
+            rows.append(
+                {
+                    "name": target.name,
+                    "title": target.title,
+                    "rules": list(target.rules),
+                    "target": target.target,
+                    "measured": rounded(rate, RATE_DIGITS),
+                    "due": due,
+                    "met": None if rate is None else rate >= target.target,
+                    "citation": target.references[0].href,
+                }
+            )
+        return rows
+
+
+def default_since(as_of: dt.date) -> dt.date:
+    """The default reporting period: the twelve months ending on as_of."""
+    from ..calendar import add_months
+
+    return add_months(as_of, -12) + dt.timedelta(days=1)
+
+
+class Spool:
+    """Rows written to a temporary file as JSON Lines and read back once: per-child lists
+    (breaches, the permanence tracker) without holding them in memory."""
+
+    def __init__(self) -> None:
+        self._fh: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self.count = 0
+
+    def add(self, row: Any) -> None:
+        self._fh.write(orjson.dumps(row))
+        self._fh.write(b"\n")
+        self.count += 1
+
+    def __iter__(self) -> Iterator[Any]:
+        self._fh.flush()
+        self._fh.seek(0)
+        for line in self._fh:
+            yield orjson.loads(line)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def collect(
+    run: Run,
+    items: Iterable[Item],
+    aggregator: Aggregator,
+    on_finding: Callable[[Finding], None] | None = None,
+) -> None:
+    """Drain a run through the aggregator (for commands that write no findings stream)."""
+    for finding in aggregator.stream(run, items):
+        if on_finding is not None:
+            on_finding(finding)

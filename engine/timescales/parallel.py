@@ -1,0 +1,287 @@
+"""``--jobs N`` and ``--engine``: check children in worker processes, output as one process.
+
+Children are independent, so a run partitions them: each JSON Lines input is cut into byte
+ranges at line ends and each worker reads, validates and checks its own ranges (the parent never
+parses those lines). Other formats are read by the parent (their importers join rows across a
+file) and handed to the workers in batches of records. Ranges are taken back in input order, so
+findings, rejects and data-quality notes come out exactly as with ``--jobs 1``; the summary
+counts are merged, and a child id seen in two ranges is still reported (DATA002).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from .engines import require
+from .engines.pool import (
+    TEXT_FORMATS,
+    Batch,
+    ItemsTask,
+    Outcome,
+    Pool,
+    Setup,
+    Task,
+    copy_spilled,
+    default_jobs,
+    split_jsonl,
+)
+from .errors import RecordError
+from .evaluation.ruleset import RuleSet
+from .findings import DataQualityFinding, Finding
+from .importers import Importer
+from .records import ChildRecord
+from .reporters import write_findings
+from .run import Run
+
+ITEMS_PER_TASK = 2000
+MIN_CHUNK = 256 * 1024
+MAX_CHUNK = 8 * 1024 * 1024
+
+Writer = Callable[[Iterable[Finding], IO[str]], object]
+
+
+def _chunk_bytes(paths: list[Path], jobs: int) -> int:
+    total = sum(p.stat().st_size for p in paths if p.is_file())
+    return max(MIN_CHUNK, min(MAX_CHUNK, total // max(1, jobs * 8) + 1))
+
+
+def _tasks(run: Run, plan: list[tuple[Path, Importer]], jobs: int) -> Iterator[Task]:
+    jsonl = [p for p, imp in plan if imp.name == "jsonl"]
+    chunk = _chunk_bytes(jsonl, jobs)
+    for path, importer in plan:
+        if importer.name == "jsonl" and _splittable(path):
+            yield from split_jsonl(path, chunk)
+            continue
+        batch = []
+        for item in importer.read(path, run.summary.context):
+            batch.append(item)
+            if len(batch) >= ITEMS_PER_TASK:
+                yield ItemsTask(tuple(batch))
+                batch = []
+        if batch:
+            yield ItemsTask(tuple(batch))
+
+
+class Merger:
+    """Replays the workers' outcomes into the parent's Run, in input order, exactly as
+    ``Run.results`` accounts them in one process."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def add(self, batch: Batch) -> None:
+        summary = self.run.summary
+        for outcome in batch.outcomes:
+            self._one(outcome)
+        for (rule, status), n in batch.by_rule.items():
+            summary.by_rule[(rule, status)] += n
+            summary.findings[status] += n
+
+    def _one(self, outcome: Outcome) -> None:
+        run, summary = self.run, self.run.summary
+        if outcome.kind == "row":
+            summary.rows_rejected += 1
+            if outcome.error is not None:
+                (run.on_reject or run.rejects.append)(outcome.error)
+            self._notes(outcome.quality)
+            return
+        if outcome.kind == "notes":
+            self._notes(outcome.quality)
+            return
+        summary.read += 1
+        if outcome.kind == "reject":
+            error = outcome.error or RecordError("unreadable record")
+            summary.rejected += 1
+            (run.on_reject or run.rejects.append)(error)
+            return
+        summary.checked += 1
+        summary.events_after_as_of += outcome.ignored
+        quality = list(outcome.quality)
+        seen = run._seen
+        if outcome.child in seen:
+            quality.append(
+                DataQualityFinding(
+                    "DATA002", outcome.child, "child id seen more than once in the input"
+                )
+            )
+        seen.add(outcome.child)
+        self._notes(quality)
+
+    def _notes(self, notes: Iterable[DataQualityFinding]) -> None:
+        run = self.run
+        sink = run.on_quality or run.quality.append
+        for note in notes:
+            run.summary.quality[note.code] += 1
+            sink(note)
+
+
+def batches(
+    run: Run,
+    paths: Iterable[Path],
+    input_format: str = "auto",
+    extra: dict[str, Importer] | None = None,
+    *,
+    jobs: int = 1,
+    engine: str = "python",
+    text_format: str | None = None,
+    spill_dir: str | None = None,
+) -> Iterator[Batch]:
+    """Check every input in ``jobs`` worker processes; yields batches in input order and
+    accounts each into ``run`` (summary, rejects, data-quality notes) as it is yielded."""
+    require(engine)
+    paths = [Path(p) for p in paths]
+    if not run.summary.formats:  # not planned yet (the CLI plans before it gets here)
+        run.items(paths, input_format, extra)  # settles the rule set (not-assessable rules)
+    plan = [(p, imp) for p, imp in zip(paths, _plan(run, paths, input_format, extra), strict=True)]
+    setup = Setup(
+        ruleset=run.ruleset,
+        as_of=run.as_of,
+        engine=engine,
+        text_format=text_format,
+        spill_dir=spill_dir,
+        context=run.summary.context.validation_context(),
+        max_events=getattr(run, "max_events", 100_000),
+    )
+    merger = Merger(run)
+    with Pool(setup, jobs) as pool:
+        for batch in pool.run(_tasks(run, plan, jobs)):
+            merger.add(batch)
+            yield batch
+
+
+def _plan(
+    run: Run, paths: list[Path], input_format: str, extra: dict[str, Importer] | None
+) -> list[Importer]:
+    from .importers import resolve
+
+    return [resolve(p, input_format, extra) for p in paths]
+
+
+def findings(
+    run: Run,
+    paths: Iterable[Path],
+    input_format: str = "auto",
+    extra: dict[str, Importer] | None = None,
+    *,
+    jobs: int = 1,
+    engine: str = "python",
+) -> Iterator[Finding]:
+    """Like ``Run.findings(run.items(...))``, checked in worker processes."""
+    for batch in batches(run, paths, input_format, extra, jobs=jobs, engine=engine):
+        yield from batch.findings
+
+
+def check_and_write(
+    run: Run,
+    paths: Iterable[Path],
+    input_format: str,
+    extra: dict[str, Importer] | None,
+    out: IO[str],
+    *,
+    fmt: str,
+    writer: Writer | None = None,
+    colour: bool = False,
+    jobs: int = 1,
+    engine: str = "python",
+    notice: IO[str] | None = None,
+    hide: Callable[[str], str] | None = None,
+) -> None:
+    """The CLI's ``check --jobs N --engine E``: workers format ``jsonl``/``csv`` findings
+    themselves; other formats get the findings back in order for the parent's writer.
+    ``hide`` pseudonymises child ids in findings (the parent's ``on_quality`` does the notes)."""
+    jobs = jobs if jobs > 0 else default_jobs()
+    paths = [Path(p) for p in paths]
+    if jobs > 1 and notice is not None:
+        others = [str(p) for p in paths if p.is_file() and _is_other(p, input_format, extra)]
+        if others:
+            print(
+                "notice: --jobs: " + ", ".join(others) + " are read by one process (only JSON "
+                "Lines inputs are split by byte range); checking still uses every worker",
+                file=notice,
+            )
+    if writer is None and fmt in TEXT_FORMATS and hide is None:
+        if fmt == "csv":
+            write_findings([], "csv", out)  # the header, once
+        with tempfile.TemporaryDirectory(prefix="timescales-") as spill:
+            done: str | None = None
+            for batch in batches(
+                run,
+                paths,
+                input_format,
+                extra,
+                jobs=jobs,
+                engine=engine,
+                text_format=fmt,
+                spill_dir=spill,
+            ):
+                copy_spilled(batch, out)
+                # a spill file is read in order, once: drop it when the next one starts
+                current = batch.spill[0] if batch.spill else None
+                if current is None:
+                    continue
+                if done is not None and current != done:
+                    os.unlink(done)
+                done = current
+        return
+    found = findings(run, paths, input_format, extra, jobs=jobs, engine=engine)
+    if hide is not None:
+        found = (dataclasses.replace(f, child=hide(f.child)) for f in found)
+    if writer is not None:
+        writer(found, out)
+    else:
+        write_findings(found, fmt, out, colour)
+
+
+def _splittable(path: Path) -> bool:
+    """A file of UTF-8 lines (UTF-16 JSON Lines, which the reader re-encodes, is read whole)."""
+    with path.open("rb") as fh:
+        return fh.read(2) not in (b"\xff\xfe", b"\xfe\xff")
+
+
+def _is_other(path: Path, input_format: str, extra: dict[str, Importer] | None) -> bool:
+    from .importers import resolve
+
+    try:
+        return resolve(path, input_format, extra).name != "jsonl" or not _splittable(path)
+    except Exception:
+        return False
+
+
+def check_records(
+    records: Iterable[ChildRecord],
+    *,
+    as_of: dt.date,
+    ruleset: RuleSet | None = None,
+    engine: str = "python",
+    jobs: int = 1,
+) -> list[Finding]:
+    """In-memory records checked in worker processes (the durable engine is isolated there):
+    every finding in input order. A record the engine crashes on raises RecordError here;
+    a CLI run rejects it and goes on."""
+    require(engine)
+    if ruleset is None:
+        from .rules.pack import load_rules
+
+        ruleset = load_rules()
+    from .errors import Location
+    from .importers import Item
+
+    items = tuple(
+        Item(Location("<records>", None, f"/{i}"), record=r) for i, r in enumerate(records)
+    )
+    setup = Setup(ruleset=ruleset, as_of=as_of, engine=engine)
+    out: list[Finding] = []
+    tasks = [ItemsTask(items[i : i + ITEMS_PER_TASK]) for i in range(0, len(items), ITEMS_PER_TASK)]
+    with Pool(setup, jobs) as pool:
+        for batch in pool.run(tasks):
+            for outcome in batch.outcomes:
+                if outcome.kind == "reject" and outcome.error is not None:
+                    raise outcome.error
+            out.extend(batch.findings)
+    return out

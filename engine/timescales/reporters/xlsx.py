@@ -1,0 +1,466 @@
+"""Excel output (``check --format xlsx -o FILE``): the findings and the aggregates on sheets.
+
+Written with openpyxl in write-only mode, so the findings stream to disk and memory stays flat.
+Every sheet has its header frozen and an autofilter on; dates are real Excel dates
+(``yyyy-mm-dd``), months are the first day of the month shown as ``mmm yyyy``, rates are
+fractions shown as percentages. The numbers are those of ``check --aggregates`` (JSON), cell for
+cell: a rule of ``*`` there is ``(all rules)`` here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
+
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.styles import Font  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
+
+from ..findings import FIELDS, Finding
+
+if TYPE_CHECKING:
+    from ..aggregates.permanence import PermanenceRow
+    from ..aggregates.summary import Aggregator
+    from ..run import Summary
+
+ALL_RULES = "(all rules)"
+DATE = "yyyy-mm-dd"
+MONTH = "mmm yyyy"
+PERCENT = "0.0%"
+DATE_FIELDS = frozenset({"anchor", "due", "done"})
+STATS = (
+    ("children", "Children"),
+    ("findings", "Findings"),
+    ("met", "Met"),
+    ("late", "Late"),
+    ("overdue", "Overdue"),
+    ("pending", "Pending"),
+    ("on_time", "% on time"),
+    ("median_days_late", "Median days late"),
+    ("p90_days_late", "90th percentile days late"),
+)
+DIMENSION_SHEETS = (
+    ("team", "By team", "Team"),
+    ("worker", "By worker", "Worker"),
+    ("iro", "By IRO", "IRO"),
+    ("month", "By month", "Month due"),
+)
+_BOLD = Font(bold=True)
+
+
+class Sheet:
+    """A write-only sheet with a bold frozen header and an autofilter over what was written."""
+
+    def __init__(self, wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]):
+        ws = wb.create_sheet(title)
+        assert isinstance(ws, WriteOnlyWorksheet)
+        self.ws = ws
+        ws.freeze_panes = "A2"
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        self.columns = len(headers)
+        self.rows = 0
+        ws.append([self.cell(h, font=_BOLD) for h in headers])
+
+    def cell(self, value: Any, fmt: str | None = None, font: Font | None = None) -> WriteOnlyCell:
+        c = WriteOnlyCell(self.ws, value=value)
+        if fmt is not None:
+            c.number_format = fmt
+        if font is not None:
+            c.font = font
+        return c
+
+    def append(self, row: Sequence[Any]) -> None:
+        self.ws.append(list(row))
+        self.rows += 1
+
+    def finish(self) -> None:
+        last = get_column_letter(self.columns)
+        self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _stats_cells(sheet: Sheet, row: Mapping[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    for key, _ in STATS:
+        value = row[key]
+        out.append(sheet.cell(value, PERCENT) if key == "on_time" else value)
+    return out
+
+
+def _rule(rule: str) -> str:
+    return ALL_RULES if rule == "*" else rule
+
+
+def write_xlsx(
+    findings: Iterable[Finding],
+    aggregator: Aggregator,
+    path: Path,
+    *,
+    summary: Summary | None = None,
+    permanence: Iterable[Mapping[str, Any]] | None = None,
+) -> int:
+    """Stream the findings to a workbook at ``path`` (written to a temporary name and renamed
+    when complete), then the aggregates; returns how many findings were written."""
+    from ..aggregates.permanence import COLUMNS, DATE_COLUMNS
+
+    wb = Workbook(write_only=True)
+    overview = Sheet(wb, "Summary", ("Measure", "Value"), (48, 24))
+    rules = Sheet(
+        wb,
+        "Rules",
+        ("Rule", "Name", "Title", "Family", *(h for _, h in STATS), "Citation"),
+        (8, 30, 60, 16, *([11] * len(STATS)), 60),
+    )
+    dims = {
+        dim: Sheet(wb, title, ("Rule", label, *(h for _, h in STATS)), (12, 14, *([11] * 9)))
+        for dim, title, label in DIMENSION_SHEETS
+    }
+    targets = Sheet(
+        wb,
+        "Targets",
+        ("Target", "Title", "Rules", "Target rate", "Measured", "Findings due", "Met", "Source"),
+        (30, 60, 20, 12, 12, 12, 8, 60),
+    )
+    iros = Sheet(
+        wb,
+        "IRO caseloads",
+        ("IRO", "Children", "FTE", "Children per FTE", "Low", "High", "Status", "In IRO list"),
+        (16, 10, 8, 16, 8, 8, 10, 12),
+    )
+    workers = Sheet(
+        wb, "Worker caseloads", ("Worker", "Children", "Low", "High", "Status"), (16, 10, 8, 8, 10)
+    )
+    counts = Sheet(wb, "Counts", ("Measure", "Value"), (60, 14))
+    tracker = Sheet(wb, "Permanence", COLUMNS, (16, 12, 12, 12, 14, 9, 12, 14, 8, 12, 12, 10))
+    columns = [*FIELDS, "citations"]
+    widths = {"id": 14, "rule": 8, "name": 30, "child": 16, "citation": 50, "citations": 50}
+    found = StreamedSheet(wb, "Findings", columns, [widths.get(c, 12) for c in columns])
+
+    n = 0
+    for finding in findings:
+        found.append(
+            [
+                " ".join(finding.citations) if c == "citations" else getattr(finding, c, None)
+                for c in columns
+            ]
+        )
+        n += 1
+
+    agg = aggregator.to_dict(summary)
+    _overview(overview, agg)
+    for r in agg["rules"]:
+        rules.append(
+            [
+                r["rule"],
+                r["name"],
+                r["title"],
+                r["family"],
+                *_stats_cells(rules, r),
+                r.get("citation"),
+            ]
+        )
+    for dim, _, _ in DIMENSION_SHEETS:
+        sheet = dims[dim]
+        for r in agg[f"by_{dim}"]:
+            key: Any = r[dim]
+            if dim == "month":
+                key = sheet.cell(_date(key + "-01"), MONTH)
+            sheet.append([_rule(r["rule"]), key, *_stats_cells(sheet, r)])
+    for t in agg["targets"]:
+        targets.append(
+            [
+                t["name"],
+                t["title"],
+                ", ".join(t["rules"]),
+                targets.cell(t["target"], PERCENT),
+                targets.cell(t["measured"], PERCENT),
+                t["due"],
+                t["met"],
+                t["citation"],
+            ]
+        )
+    iro = agg["caseloads"]["iro"]
+    for r in iro["rows"]:
+        iros.append(
+            [
+                r["iro"],
+                r["children"],
+                r["fte"],
+                r["per_fte"],
+                iro["low"],
+                iro["high"],
+                r["status"],
+                r["listed"],
+            ]
+        )
+    worker = agg["caseloads"]["worker"]
+    for r in worker["rows"]:
+        workers.append([r["worker"], r["children"], worker["low"], worker["high"], r["status"]])
+    for label, value in _flatten(agg["counts"]):
+        counts.append([label, value])
+    for p in permanence or ():
+        tracker.append(
+            [
+                tracker.cell(_date(p[c]), DATE) if c in DATE_COLUMNS and p[c] else p[c]
+                for c in COLUMNS
+            ]
+        )
+    for sheet in (overview, rules, *dims.values(), targets, iros, workers, counts, tracker):
+        sheet.finish()
+    try:
+        _save(wb, path, found.finish())
+    finally:
+        found.close()
+    return n
+
+
+EXCEL_ROWS = 1_048_576  # rows in a sheet, the header included
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's 1900 date system (its 1900 leap bug)
+_ILLEGAL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]")  # not allowed in XML 1.0
+CELL_TEXT_MAX = 32_767
+
+
+def _text(value: str) -> str:
+    value = _ILLEGAL.sub("", value)[:CELL_TEXT_MAX]
+    return xml_escape(value)
+
+
+class StreamedSheet:
+    """A sheet too big for openpyxl's pure-Python writer (the findings): its rows are written
+    as SpreadsheetML straight to temporary files, about 40 times faster, and spliced into the
+    workbook openpyxl saves, whose header row, widths, frozen pane and filter it keeps. Strings
+    are inline (no shared-string table, so memory stays flat); dates are serial numbers in the
+    workbook's ``yyyy-mm-dd`` style. Past Excel's 1,048,576 rows a sheet, the rows go on in
+    "Findings (2)" and so on."""
+
+    def __init__(
+        self, wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]
+    ) -> None:
+        self.wb, self.title, self.headers, self.widths = wb, title, list(headers), list(widths)
+        self.refs = [get_column_letter(i) for i in range(1, len(headers) + 1)]
+        probe = WriteOnlyCell(wb.worksheets[0], value=None)
+        probe.number_format = DATE
+        self.date_style = int(probe.style_id)  # registered in the workbook's styles
+        self.parts: list[tuple[IO[bytes], int]] = []
+        self._fh: IO[bytes] | None = None
+        self._rows = 0
+
+    def append(self, values: Sequence[Any]) -> None:
+        if self._fh is None or self._rows == EXCEL_ROWS - 1:
+            self._start()
+        assert self._fh is not None
+        self._rows += 1
+        r = self._rows + 1
+        cells = [f'<row r="{r}">']
+        for ref, value in zip(self.refs, values, strict=True):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                text = _text(value)
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                cells.append(f'<c r="{ref}{r}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}{r}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float):
+                cells.append(f'<c r="{ref}{r}" t="n"><v>{value!r}</v></c>')
+            elif isinstance(value, dt.date):
+                serial = (value - EXCEL_EPOCH).days
+                cells.append(f'<c r="{ref}{r}" s="{self.date_style}"><v>{serial}</v></c>')
+            else:
+                text = _text(str(value))
+                cells.append(f'<c r="{ref}{r}" t="inlineStr"><is><t>{text}</t></is></c>')
+        cells.append("</row>")
+        self._fh.write("".join(cells).encode("utf-8"))
+
+    def _start(self) -> None:
+        if self._fh is not None:
+            self.parts.append((self._fh, self._rows))
+        self._fh = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self._rows = 0
+
+    def finish(self) -> list[tuple[str, IO[bytes]]]:
+        """Make the sheets (header, widths, frozen pane, filter); returns (sheet, rows file)
+        pairs for :func:`_save` to splice in once the workbook is saved."""
+        if self._fh is None:
+            self._start()
+        assert self._fh is not None
+        self.parts.append((self._fh, self._rows))
+        self._fh = None
+        out: list[tuple[str, IO[bytes]]] = []
+        for i, (fh, rows) in enumerate(self.parts):
+            title = self.title if i == 0 else f"{self.title} ({i + 1})"
+            sheet = Sheet(self.wb, title, self.headers, self.widths)
+            sheet.rows = rows
+            sheet.finish()
+            fh.flush()
+            out.append((title, fh))
+        return out
+
+    def close(self) -> None:
+        for fh, _ in self.parts:
+            fh.close()
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _splice(path: Path, rows: Mapping[str, IO[bytes]]) -> None:
+    """Put each streamed sheet's rows into the saved workbook, after its header row."""
+    wb_paths = {ws.title: str(ws.path).lstrip("/") for ws in _sheets_of(path, rows)}
+    spliced = path.with_name(path.name + ".splice")
+    try:
+        with (
+            zipfile.ZipFile(path) as src,
+            zipfile.ZipFile(spliced, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as dst,
+        ):
+            targets = {wb_paths[title]: fh for title, fh in rows.items()}
+            for info in src.infolist():
+                data = src.read(info.filename)
+                fh = targets.get(info.filename)
+                if fh is None:
+                    dst.writestr(info, data)
+                    continue
+                head, tail = data.split(b"</sheetData>", 1)
+                with dst.open(info.filename, "w", force_zip64=True) as out:
+                    out.write(head)
+                    fh.seek(0)
+                    shutil.copyfileobj(fh, out, 1 << 20)
+                    out.write(b"</sheetData>" + tail)
+        os.replace(spliced, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(spliced)
+
+
+def _sheets_of(path: Path, rows: Mapping[str, IO[bytes]]) -> list[Any]:
+    """The saved sheets' titles and paths inside the package, from its workbook part."""
+    from defusedxml import ElementTree  # type: ignore[import-untyped]
+
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+    }
+    with zipfile.ZipFile(path) as z:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", ns)}
+    out = []
+    for sheet in book.findall("m:sheets/m:sheet", ns):
+        title = sheet.get("name")
+        if title is None or title not in rows:
+            continue
+        target = targets[sheet.get(f"{{{ns['r']}}}id")]
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        out.append(_Saved(title, part))
+    return out
+
+
+@dataclass(frozen=True)
+class _Saved:
+    title: str
+    path: str
+
+
+def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
+    o = agg["overall"]
+    rows: list[tuple[str, Any]] = [
+        ("As of", sheet.cell(_date(agg["as_of"]), DATE)),
+        ("Period from", sheet.cell(_date(agg["period"]["from"]), DATE)),
+        ("Period to", sheet.cell(_date(agg["period"]["to"]), DATE)),
+        ("Council", agg["la"] or "(national rules only)"),
+        ("Children checked", agg["children_checked"]),
+        ("Children with findings", o["children"]),
+        ("Findings", o["findings"]),
+        ("Met", o["met"]),
+        ("Late", o["late"]),
+        ("Overdue", o["overdue"]),
+        ("Pending", o["pending"]),
+        ("% on time (met / (met + late + overdue))", sheet.cell(o["on_time"], PERCENT)),
+        ("Median days late (breaches)", o["median_days_late"]),
+        ("90th percentile days late (breaches)", o["p90_days_late"]),
+        ("Overdue now on open cases", agg["overdue_open"]),
+        ("Looked after at the date", agg["permanence"]["looked_after"]),
+        ("… with a permanence plan", agg["permanence"]["with_plan"]),
+        ("… without one, past the second review", agg["permanence"]["without_plan_past_due"]),
+    ]
+    run = agg.get("run")
+    if run:
+        rows += [
+            ("Children read", run["read"]),
+            ("Children rejected", run["rejected"]),
+            ("Data-quality notes", run["data_quality_notes"]),
+        ]
+        rows += [(f"Not assessable: {k}", v) for k, v in run["not_assessable"].items()]
+        rows += [(f"Inactive: {k}", v) for k, v in run["inactive"].items()]
+    for label, value in rows:
+        sheet.append([label, value])
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
+    elif isinstance(value, list):
+        yield prefix, ", ".join(str(v) for v in value)
+    else:
+        yield prefix, value
+
+
+def _save(wb: Workbook, path: Path, streamed: Sequence[tuple[str, IO[bytes]]] = ()) -> None:
+    """Save under a temporary name, splice in the streamed sheets' rows, rename when done."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=directory)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        if streamed:
+            _splice(Path(tmp), dict(streamed))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would: a workbook is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_run_xlsx(
+    findings: Iterable[Finding],
+    aggregator: Aggregator,
+    path: Path,
+    *,
+    summary: Summary | None = None,
+    hide: Callable[[str], str] | None = None,
+) -> int:
+    """``check --format xlsx``: ``findings`` is ``aggregator.stream(...)`` (not yet started);
+    the permanence tracker's rows are spooled to disk while it runs. ``hide`` pseudonymises
+    child ids in the tracker as the findings already are."""
+    from ..aggregates.summary import Spool
+
+    with Spool() as tracker:
+
+        def keep(row: PermanenceRow) -> None:
+            data = row.to_dict()
+            if hide is not None:
+                data["child"] = hide(data["child"])
+            tracker.add(data)
+
+        aggregator.on_permanence = keep
+        return write_xlsx(findings, aggregator, path, summary=summary, permanence=tracker)

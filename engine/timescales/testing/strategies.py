@@ -1,0 +1,1019 @@
+"""Hypothesis strategies for case records and rules (needs the ``testing`` extra).
+
+* ``dates()`` — days in 2001-2029, biased towards weekends, England bank holidays (and the days
+  either side), month ends and leap days: where counting mistakes live.
+* ``events()`` — one valid ``Event`` of any (or the given) types, with valid attributes.
+* ``child_records()`` — valid ``ChildRecord``s. By default a realistic life course (referral →
+  assessment → section 47 → child protection plan → looked after → visits and reviews → leaving
+  care, with private fostering, missing episodes, court, adoption, secure and legal-status spells
+  on the side), each timescale missed with probability ``lateness``. With ``focus=`` (a rule, a
+  list of rules or a rule set) the records are built around those rules instead: their clocks,
+  the events that meet them, closes, voids and extensions, dated on, either side of and far from
+  each due date, with refs and cases that sometimes match and sometimes do not.
+* ``as_of_dates(record)`` — as_of dates near the record's events (and anywhere).
+* ``rule_sets()`` / ``rules()`` — subsets (single rules) of the national pack or of a given set.
+* ``school_terms()`` — council-style school terms (first day, last day) for termly limits.
+
+Every strategy shrinks: a failing example comes back as a short record that can be pasted into
+a fixture. Records are always valid under ``ChildRecord``.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdlib_calendar
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import holidays
+from hypothesis import strategies as st
+
+from .. import calendar as tcal
+from ..records import NATIONAL_EVENT_TYPES, ChildRecord, Event
+from ..rules.model import (
+    AttributeRule,
+    DeadlineRule,
+    Limit,
+    MilestoneRule,
+    RollingRule,
+    Rule,
+    ScheduleRule,
+    Selector,
+)
+
+__all__ = [
+    "FIRST",
+    "LAST",
+    "as_of_dates",
+    "child_records",
+    "dates",
+    "events",
+    "national_ruleset",
+    "rule_sets",
+    "rules",
+    "school_terms",
+]
+
+FIRST = dt.date(2001, 1, 1)
+LAST = dt.date(2029, 12, 31)
+DAY = dt.timedelta(days=1)
+T = TypeVar("T")
+Draw = Callable[[st.SearchStrategy[Any]], Any]
+
+
+@functools.lru_cache(maxsize=8192)
+def _ints(low: int, high: int) -> st.SearchStrategy[int]:
+    """``st.integers`` made once per range: building strategies is a large part of the cost."""
+    return st.integers(low, high)
+
+
+_BOOLS = st.booleans()
+
+
+def _pick(values: Sequence[T]) -> st.SearchStrategy[T]:
+    """``st.sampled_from``, made once per (hashable) sequence of values."""
+    items = tuple(values)
+    try:
+        return _pick_cached(items)
+    except TypeError:  # unhashable values (rule selectors)
+        return st.sampled_from(items)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pick_cached(items: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    return st.sampled_from(items)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _special_days() -> dict[str, tuple[dt.date, ...]]:
+    years = range(2000, 2031)
+    bank = sorted(holidays.country_holidays("GB", subdiv="ENG", years=years))
+    around = sorted({d + dt.timedelta(days=k) for d in bank for k in (-1, 1)})
+    month_ends = [
+        dt.date(y, m, _stdlib_calendar.monthrange(y, m)[1]) for y in years for m in range(1, 13)
+    ]
+    leap = [dt.date(y, 2, 29) for y in years if _stdlib_calendar.isleap(y)]
+    return {
+        "bank": tuple(bank),
+        "around": tuple(around),
+        "month_ends": tuple(month_ends),
+        "leap": tuple([*leap, *(d + DAY for d in leap), *(d - DAY for d in leap)]),
+    }
+
+
+def _weekend(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(5 - day.weekday()) % 7 + (day.toordinal() % 2))
+
+
+def dates(min_value: dt.date = FIRST, max_value: dt.date = LAST) -> st.SearchStrategy[dt.date]:
+    """Days between ``min_value`` and ``max_value`` (default 2001-2029), about half of them
+    weekends, bank holidays and the days beside them, month ends or leap days."""
+    return _dates(min_value, max_value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dates(min_value: dt.date, max_value: dt.date) -> st.SearchStrategy[dt.date]:
+    if min_value > max_value:
+        raise ValueError("min_value is after max_value")
+    special = _special_days()
+
+    def inside(days: Iterable[dt.date]) -> list[dt.date]:
+        return [d for d in days if min_value <= d <= max_value]
+
+    plain = st.dates(min_value=min_value, max_value=max_value)
+    options: list[st.SearchStrategy[dt.date]] = [plain, plain]
+    for key in ("bank", "around", "month_ends", "leap"):
+        pool = inside(special[key])
+        if pool:
+            options.append(_pick(pool))
+    options.append(plain.map(_weekend).filter(lambda d: min_value <= d <= max_value))
+    return st.one_of(options)
+
+
+def school_terms(
+    first_year: int | None = None, years: int = 4
+) -> st.SearchStrategy[tuple[tuple[dt.date, dt.date], ...]]:
+    """Three terms a school year (autumn, spring, summer), first and last days a little
+    different each year, as a council plugin would give them."""
+    return _school_terms(first_year, years)
+
+
+@st.composite
+def _school_terms(
+    draw: Draw, first_year: int | None, years: int
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    start = first_year if first_year is not None else draw(_ints(2001, 2025))
+    out = []
+    for year in range(start, start + years):
+        jitter = draw(_ints(-2, 3))
+        out.append((dt.date(year, 9, 4 + jitter), dt.date(year, 12, 19 + jitter)))
+        out.append((dt.date(year + 1, 1, 6 + jitter), dt.date(year + 1, 3, 28 + jitter)))
+        out.append((dt.date(year + 1, 4, 15 + jitter), dt.date(year + 1, 7, 21 + jitter)))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Events
+# --------------------------------------------------------------------------------------------
+
+_TEXT_VALUES: dict[str, tuple[str, ...]] = {
+    "placement_type": ("U1", "U3", "U4", "K2", "R1"),
+    "not_alone_reason": ("", "child asleep", "parent refused"),
+    "iro": ("IRO-A", "IRO-B", "IRO-C"),
+    "kind": ("initial", "review"),
+    "code": ("L1", "L2", "L3", "V3", "V4", "C2", "E1"),
+    "rule": ("LA005", "PF001", "CP001"),
+    "reason": ("court directed the timing", "child was missing"),
+}
+_REFS = (None, "R1", "R1", "R2")
+_CASES = (None, None, "K1", "K2")
+
+
+@functools.lru_cache(maxsize=256)
+def _attr_value(name: str, kind: type) -> st.SearchStrategy[Any]:
+    if kind is bool:
+        return _pick([True, False, None])
+    if kind is int:
+        return st.one_of(_ints(0, 10), st.none())
+    return st.one_of(_pick(_TEXT_VALUES.get(name, ("x", "y"))), st.none())
+
+
+@functools.lru_cache(maxsize=256)
+def _attrs_for(etype: str) -> st.SearchStrategy[dict[str, Any]]:
+    spec = NATIONAL_EVENT_TYPES.get(etype, {})
+    if not spec:
+        return st.just({})
+    return st.fixed_dictionaries({}, optional={k: _attr_value(k, v) for k, v in spec.items()})
+
+
+def events(
+    *,
+    types: Sequence[str] | None = None,
+    dates: st.SearchStrategy[dt.date] | None = None,
+    refs: Sequence[str | None] = _REFS,
+    cases: Sequence[str | None] = _CASES,
+) -> st.SearchStrategy[Event]:
+    """One valid event: a type (of ``types``, default every national type), a date, a ref and a
+    case from small pools (so events often tie together), and attributes its type allows."""
+    pool = sorted(types) if types is not None else sorted(NATIONAL_EVENT_TYPES)
+    day = dates if dates is not None else _dates(FIRST, LAST)
+    return _events(tuple(pool), day, tuple(refs), tuple(cases))
+
+
+@st.composite
+def _events(
+    draw: Draw,
+    pool: tuple[str, ...],
+    day: st.SearchStrategy[dt.date],
+    refs: tuple[str | None, ...],
+    cases: tuple[str | None, ...],
+) -> Event:
+    etype = draw(_pick(pool))
+    return Event(
+        type=etype,
+        date=draw(day),
+        ref=draw(_pick(refs)),
+        case=draw(_pick(cases)),
+        attrs=draw(_attrs_for(etype)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Realistic life courses
+# --------------------------------------------------------------------------------------------
+
+
+class _Life:
+    """Collects one child's events as hypothesis draws, every date kept on or before LAST."""
+
+    def __init__(self, draw: Draw, lateness: float, horizon: dt.date) -> None:
+        self.draw = draw
+        self.lateness = lateness
+        self.horizon = horizon
+        self.events: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        etype: str,
+        day: dt.date,
+        ref: str | None = None,
+        case: str | None = None,
+        **attrs: Any,
+    ) -> bool:
+        if day > self.horizon or day < FIRST:
+            return False
+        event: dict[str, Any] = {"type": etype, "date": day}
+        if ref is not None:
+            event["ref"] = ref
+        if case is not None:
+            event["case"] = case
+        if attrs:
+            event["attrs"] = attrs
+        self.events.append(event)
+        return True
+
+    def late(self) -> bool:
+        return bool(self.draw(_ints(0, 99)) < round(self.lateness * 100))
+
+    def chance(self, percent: int) -> bool:
+        return bool(self.draw(_ints(0, 99)) < percent)
+
+    def timed(self, anchor: dt.date, due: dt.date, earliest: int = 1) -> dt.date:
+        """On time (from ``earliest`` days after the anchor to the due date itself, often on
+        it) or, with probability ``lateness``, one to sixty days late (often one)."""
+        if self.late():
+            return due + dt.timedelta(days=self.draw(_pick([1, 1, 2, 7, 30, 60])))
+        span = max((due - anchor).days, earliest)
+        offset = self.draw(st.one_of(st.just(span), _ints(earliest, span)))
+        return anchor + dt.timedelta(days=offset)
+
+    def chain(
+        self,
+        etype: str,
+        opened: dt.date,
+        first: Callable[[dt.date], dt.date],
+        step: Callable[[dt.date, int], dt.date],
+        end: dt.date | None,
+        ref: str | None,
+        most: int,
+        make_attrs: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        """A repeating timescale: the first due ``first(opened)``, each next ``step(prev, n)``."""
+        previous = opened
+        for n in range(1, most + 1):
+            due = first(opened) if n == 1 else step(previous, n)
+            day = self.timed(previous, due, earliest=0 if n == 1 else 1)
+            if end is not None and day > end:
+                return
+            if not self.add(etype, day, ref, **(make_attrs() if make_attrs else {})):
+                return
+            previous = day
+
+
+def _wd(day: dt.date, n: int) -> dt.date:
+    try:
+        return tcal.add_working_days(day, n)
+    except tcal.CalendarRangeError:
+        return day + dt.timedelta(days=n * 7 // 5 + 4)
+
+
+def _months(n: int) -> Callable[[dt.date, int], dt.date]:
+    return lambda day, _: tcal.add_months(day, n)
+
+
+def _life_course(
+    draw: Draw, lateness: float, horizon: dt.date
+) -> tuple[dt.date | None, list[dict[str, Any]]]:
+    life = _Life(draw, lateness, horizon)
+    start = draw(dates(dt.date(2003, 1, 1), min(horizon, dt.date(2027, 12, 31))))
+    age_days = draw(_ints(0, 17 * 365 + 300))
+    dob = start - dt.timedelta(days=age_days)
+    case = "K1"
+
+    # referral and assessment
+    life.add("referral", start, "R1", case)
+    if not life.chance(10):
+        life.add("referral_decision", life.timed(start, _wd(start, 1), 0), "R1", case)
+    a_start = start + dt.timedelta(days=draw(_ints(0, 5)))
+    life.add("assessment_started", a_start, "A1", case)
+    if not life.chance(10):
+        life.add("assessment_completed", life.timed(a_start, _wd(a_start, 45), 0), "A1", case)
+    cursor = a_start + dt.timedelta(days=draw(_ints(1, 40)))
+
+    # section 47 and a child protection plan
+    if life.chance(45):
+        sd = cursor
+        life.add("strategy_discussion", sd, "S1", case)
+        life.add("s47_started", sd + dt.timedelta(days=draw(_ints(0, 2))), "S1", case)
+        if life.chance(10):
+            life.add("icpc", _wd(sd, 5), "S1", case, not_required=True)
+        else:
+            icpc = life.timed(sd, _wd(sd, 15))
+            life.add("icpc", icpc, "S1", case)
+            life.add("cp_plan_started", icpc, "CP1", case)
+            life.add("core_group", life.timed(icpc, _wd(icpc, 10)), "CP1", case)
+            plan_end = icpc + dt.timedelta(days=draw(_ints(60, 900)))
+            life.chain(
+                "cp_review",
+                icpc,
+                lambda d: tcal.add_months(d, 3),
+                _months(6),
+                plan_end,
+                "CP1",
+                5,
+            )
+            if life.chance(70):
+                life.add("cp_plan_ended", plan_end, "CP1", case)
+            cursor = plan_end if life.chance(50) else icpc + dt.timedelta(days=30)
+
+    # looked after
+    if life.chance(55):
+        lac = cursor + dt.timedelta(days=draw(_ints(0, 30)))
+        period = "P1"
+        life.add("became_looked_after", lac, period)
+        end = lac + dt.timedelta(days=draw(_ints(20, 1600))) if life.chance(60) else None
+        if life.chance(15):
+            life.add("care_plan", lac - dt.timedelta(days=draw(_ints(1, 5))), period)
+        else:
+            life.add("care_plan", life.timed(lac, _wd(lac, 10), 0), period)
+        life.add(
+            "iro_assigned",
+            life.timed(lac, _wd(lac, 5), 0),
+            period,
+            iro=draw(_pick(_TEXT_VALUES["iro"])),
+        )
+        # placements, each with its own visiting chain
+        placement_start = lac
+        for number in range(1, draw(_ints(1, 3)) + 1):
+            permanent = life.chance(30)
+            life.add(
+                "placement_started",
+                placement_start,
+                f"PL{number}",
+                placement_type="U1" if permanent else "U3",
+                permanent=permanent,
+            )
+            placement_end = placement_start + dt.timedelta(days=draw(_ints(10, 700)))
+            anniversary = tcal.add_months(placement_start, 12)
+
+            def visit_step(
+                prev: dt.date,
+                _: int,
+                anniversary: dt.date = anniversary,
+                permanent: bool = permanent,
+            ) -> dt.date:
+                if prev >= anniversary and permanent:
+                    return tcal.add_months(prev, 3)
+                return prev + dt.timedelta(weeks=6)
+
+            def visit_attrs() -> dict[str, Any]:
+                seen = life.draw(_pick([True, True, True, False, None]))
+                attrs: dict[str, Any] = {}
+                if seen is not None:
+                    attrs["seen_alone"] = seen
+                if seen is not True and life.chance(50):
+                    attrs["not_alone_reason"] = "child asleep"
+                return attrs
+
+            stop = min(d for d in (placement_end, end, horizon) if d is not None)
+            life.chain(
+                "lac_visit",
+                placement_start,
+                lambda d: d + dt.timedelta(weeks=1),
+                visit_step,
+                stop,
+                None,
+                12,
+                visit_attrs,
+            )
+            placement_start = placement_end
+            if end is not None and placement_start >= end:
+                break
+        # reviews, health, education
+        life.chain(
+            "lac_review",
+            lac,
+            lambda d: _wd(d, 20),
+            lambda prev, n: tcal.add_months(prev, 3 if n == 2 else 6),
+            end,
+            period,
+            6,
+        )
+        reviews = sorted(e["date"] for e in life.events if e["type"] == "lac_review")
+        if not life.chance(20):
+            second_due = reviews[1] if len(reviews) > 1 else tcal.add_months(_wd(lac, 20), 3)
+            plan_day = life.timed(lac, second_due)
+            life.add("permanence_plan", plan_day, period)
+        young = draw(_BOOLS)
+        life.chain(
+            "health_assessment",
+            lac,
+            lambda d: _wd(d, 20),
+            lambda prev, _: tcal.add_months(
+                prev, 6 if young and prev < tcal.add_years(dob, 5) else 12
+            ),
+            end,
+            period,
+            4,
+            lambda: {"kind": "review"},
+        )
+        life.chain(
+            "pep",
+            lac,
+            lambda d: _wd(d, 10),
+            lambda prev, _: prev + dt.timedelta(days=100),
+            end,
+            period,
+            4,
+        )
+        if life.chance(25):  # missing from care
+            gone = lac + dt.timedelta(days=draw(_ints(5, 300)))
+            back = gone + dt.timedelta(days=draw(_ints(0, 4)))
+            life.add("missing_started", gone, "M1")
+            life.add("missing_returned", back, "M1")
+            life.add(
+                "return_interview",
+                life.timed(back, back + dt.timedelta(days=3), 0),
+                "M1",
+                offered=draw(_pick([True, True, False])),
+            )
+        if life.chance(30):  # care proceedings
+            issued = lac + dt.timedelta(days=draw(_ints(0, 20)))
+            life.add("proceedings_issued", issued, "CO1")
+            if life.chance(30):
+                life.add(
+                    "proceedings_extended",
+                    issued + dt.timedelta(days=170),
+                    "CO1",
+                    weeks=draw(_ints(1, 10)),
+                )
+            life.add(
+                "proceedings_concluded", life.timed(issued, issued + dt.timedelta(days=181)), "CO1"
+            )
+            if life.chance(40):  # adoption
+                order = issued + dt.timedelta(days=draw(_ints(150, 250)))
+                life.add("placement_order", order, "AD1")
+                match = life.timed(order, order + dt.timedelta(days=121))
+                life.add("adoption_match", match, "AD1")
+                life.add(
+                    "placed_for_adoption", life.timed(match, lac + dt.timedelta(days=426)), "AD1"
+                )
+        if life.chance(10):  # secure accommodation
+            secure = lac + dt.timedelta(days=draw(_ints(10, 200)))
+            length = draw(_ints(1, 6))
+            life.add("secure_started", secure, "SE1")
+            life.add("secure_ended", secure + dt.timedelta(days=length), "SE1")
+            if length > 3 and not life.late():
+                life.add("secure_order", secure + dt.timedelta(days=draw(_ints(0, 3))), "SE1")
+        # the 16th birthday while looked after: needs assessment, then leaving care
+        sixteen = tcal.add_years(dob, 16)
+        educated = draw(_BOOLS)
+        if lac <= sixteen and (end is None or sixteen <= end):
+            life.add(
+                "needs_assessment",
+                life.timed(sixteen, tcal.add_months(sixteen, 3), 0),
+                "P1",
+                in_education=educated,
+            )
+            life.chain(
+                "pathway_plan_review",
+                sixteen,
+                lambda d: tcal.add_months(d, 7),
+                _months(6),
+                None,
+                "P1",
+                3,
+            )
+        if end is not None:
+            life.add("ceased_looked_after", end, period)
+            if end >= sixteen:
+                life.add("left_care", end, "LC1", in_education=educated)
+                life.chain(
+                    "pa_contact", end, lambda d: tcal.add_months(d, 2), _months(2), None, "LC1", 5
+                )
+
+    # private fostering (rarely)
+    if life.chance(10):
+        notified = start + dt.timedelta(days=draw(_ints(0, 60)))
+        life.add("pf_notified", notified, "F1")
+        anniversary = tcal.add_months(notified, 12)
+        life.chain(
+            "pf_visit",
+            notified,
+            lambda d: _wd(d, 7),
+            lambda prev, _: prev + dt.timedelta(weeks=6 if prev < anniversary else 12),
+            None,
+            "F1",
+            8,
+            lambda: {"seen_alone": life.draw(_BOOLS)},
+        )
+        if life.chance(50):
+            life.add("pf_ended", notified + dt.timedelta(days=draw(_ints(10, 700))), "F1")
+
+    # legal-status spells (police protection, EPO, child assessment order, short breaks)
+    if life.chance(15):
+        code = draw(_pick(["L1", "L2", "L3", "V3", "V4"]))
+        began = start + dt.timedelta(days=draw(_ints(0, 400)))
+        life.add("legal_status_started", began, "LS1", code=code)
+        limit = {"L1": 3, "L2": 8, "L3": 6, "V3": 17, "V4": 17}[code]
+        life.add(
+            "legal_status_ended",
+            life.timed(began, began + dt.timedelta(days=limit)),
+            "LS1",
+            code=code,
+        )
+
+    # closing the child-in-need case
+    if life.chance(50):
+        life.add("cin_closed", start + dt.timedelta(days=draw(_ints(30, 500))), None, case)
+
+    no_dob = life.chance(5)
+    return (None if no_dob else dob), life.events
+
+
+# --------------------------------------------------------------------------------------------
+# Records focused on rules
+# --------------------------------------------------------------------------------------------
+
+
+def _limit_due(anchor: dt.date, limit: Limit) -> dt.date:
+    """Roughly the due date of a limit (terms: a term's length), for placing events near it."""
+    if limit.unit == "working_days":
+        return _wd(anchor, limit.value)
+    if limit.unit == "days":
+        due = anchor + dt.timedelta(days=limit.value)
+    elif limit.unit == "weeks":
+        due = anchor + dt.timedelta(weeks=limit.value)
+    elif limit.unit == "months":
+        due = tcal.add_months(anchor, limit.value)
+    elif limit.unit == "hours":
+        due = anchor + dt.timedelta(days=-(-limit.value // 24))
+    else:
+        due = anchor + dt.timedelta(days=120 * limit.value)
+    if limit.counting == "beginning_with":
+        due -= DAY
+    return due
+
+
+def _near(draw: Draw, anchor: dt.date, limits: Sequence[Limit]) -> dt.date:
+    """A day on, just before or just after a due date, at the anchor, or anywhere near."""
+    limit = draw(_pick(list(limits))) if limits else None
+    due = _limit_due(anchor, limit) if limit is not None else anchor + dt.timedelta(days=20)
+    span = max((due - anchor).days, 1)
+    choice = draw(
+        _pick(["due", "due-1", "due+1", "anchor", "anchor+1", "inside", "after", "before"])
+    )
+    if choice == "due":
+        return due
+    if choice == "due-1":
+        return due - DAY
+    if choice == "due+1":
+        return due + DAY
+    if choice == "anchor":
+        return anchor
+    if choice == "anchor+1":
+        return anchor + DAY
+    if choice == "inside":
+        return anchor + dt.timedelta(days=draw(_ints(0, span)))
+    if choice == "after":
+        return due + dt.timedelta(days=draw(_ints(1, 2 * span + 10)))
+    return anchor - dt.timedelta(days=draw(_ints(1, 30)))
+
+
+def _attrs_selecting(draw: Draw, selector: Selector, wanted: bool = True) -> dict[str, Any]:
+    """Attributes that the selector picks (or, with ``wanted=False`` or by chance, does not)."""
+    spec = NATIONAL_EVENT_TYPES.get(selector.type, {})
+    attrs: dict[str, Any] = {}
+    for name, kind in spec.items():
+        if draw(_ints(0, 2)) == 0:
+            value = draw(_attr_value(name, kind))
+            if value is not None:
+                attrs[name] = value
+    for name, value in selector.where.items():
+        choices = value if isinstance(value, list) else [value]
+        attrs[name] = draw(_pick(list(choices)))
+    for name, value in selector.unless.items():
+        choices = value if isinstance(value, list) else [value]
+        if name in attrs and attrs[name] in choices:
+            del attrs[name]
+    if not wanted or draw(_ints(0, 9)) == 0:
+        # a near miss: another value for one of the selector's attributes
+        keys = [*selector.where, *selector.unless]
+        if keys:
+            name = draw(_pick(keys))
+            kind = spec.get(name, str)
+            value = draw(_attr_value(name, kind))
+            if value is None:
+                attrs.pop(name, None)
+            else:
+                attrs[name] = value
+    return attrs
+
+
+class _Focus:
+    def __init__(self, draw: Draw) -> None:
+        self.draw = draw
+        self.events: list[dict[str, Any]] = []
+        self.dob: dt.date | None = None
+
+    def ref(self) -> str | None:
+        ref: str | None = self.draw(_pick(_REFS))
+        return ref
+
+    def case(self) -> str | None:
+        case: str | None = self.draw(_pick(_CASES))
+        return case
+
+    def add(
+        self,
+        selector: Selector | str,
+        day: dt.date,
+        *,
+        ref: str | bool | None = True,
+        case: str | bool | None = True,
+        wanted: bool = True,
+        attrs: dict[str, Any] | None = None,
+    ) -> dt.date:
+        sel = Selector(type=selector) if isinstance(selector, str) else selector
+        day = min(max(day, FIRST), LAST)
+        event: dict[str, Any] = {"type": sel.type, "date": day}
+        chosen_ref = self.ref() if ref is True else ref
+        chosen_case = self.case() if case is True else case
+        if chosen_ref:
+            event["ref"] = chosen_ref
+        if chosen_case:
+            event["case"] = chosen_case
+        values = _attrs_selecting(self.draw, sel, wanted)
+        values.update(attrs or {})
+        if values:
+            event["attrs"] = values
+        self.events.append(event)
+        return day
+
+
+def _scope_of(rule: Rule, pack: Sequence[Rule]) -> tuple[ScheduleRule | None, list[ScheduleRule]]:
+    """The schedule head a rule belongs to (itself, the one it follows, its milestone's) and
+    that head's followers."""
+    by_id = {r.id: r for r in pack}
+    head: Rule | None = None
+    if isinstance(rule, ScheduleRule):
+        head = by_id.get(rule.follows, rule) if rule.follows else rule
+    elif isinstance(rule, MilestoneRule):
+        head = by_id.get(rule.schedule)
+    if not isinstance(head, ScheduleRule):
+        return None, []
+    followers = [r for r in pack if isinstance(r, ScheduleRule) and r.follows == head.id]
+    return head, followers
+
+
+def _anchor_date(draw: Draw, rule: Rule) -> dt.date:
+    """Where a rule's story starts; near the dates its conditions or effective dates turn on."""
+    pivots: list[dt.date] = []
+    for limit in rule.limits():
+        if limit.when is not None and limit.when.stops_on_or_before is not None:
+            back = _limit_due(limit.when.stops_on_or_before, limit) - limit.when.stops_on_or_before
+            pivots.append(limit.when.stops_on_or_before - back)
+    if rule.effective is not None:
+        pivots.extend(d for d in (rule.effective.start, rule.effective.end) if d is not None)
+    if pivots and draw(_BOOLS):
+        pivot: dt.date = draw(_pick(pivots))
+        return pivot + dt.timedelta(days=draw(_ints(-20, 20)))
+    day: dt.date = draw(dates(dt.date(2002, 1, 1), dt.date(2027, 12, 31)))
+    return day
+
+
+def _focus_deadline(f: _Focus, rule: DeadlineRule, base: dt.date) -> None:
+    draw = f.draw
+    limits = rule.limits()
+    clocks: list[dt.date] = []
+    if rule.clock_at_age is not None:
+        birthday = base + dt.timedelta(days=draw(_ints(-10, 10)))
+        f.dob = tcal.add_years(birthday, -rule.clock_at_age)
+        clocks.append(birthday)
+    else:
+        assert rule.clock is not None
+        cursor = base
+        for _ in range(draw(_ints(1, 3))):
+            clocks.append(f.add(rule.clock, cursor))
+            cursor = _near(draw, cursor, limits)
+    if rule.during is not None:
+        opened = clocks[0] - dt.timedelta(days=draw(_ints(0, 400)))
+        f.add(draw(_pick(rule.during.opens)), opened)
+        if rule.during.closes and draw(_BOOLS):
+            f.add(draw(_pick(rule.during.closes)), _near(draw, clocks[0], limits))
+    for clock in clocks:
+        for _ in range(draw(_ints(0, 2))):
+            f.add(rule.met_by, _near(draw, clock, limits))
+        if rule.met_before_clock and draw(_BOOLS):
+            f.add(rule.met_by, clock - dt.timedelta(days=draw(_ints(0, 40))))
+        if rule.closed_by and draw(_BOOLS):
+            f.add(draw(_pick(rule.closed_by)), _near(draw, clock, limits))
+        if rule.void_by is not None and draw(_ints(0, 3)) == 0:
+            f.add(rule.void_by, _near(draw, clock, limits))
+        if rule.extension is not None:
+            for _ in range(draw(_ints(0, 2))):
+                f.add(
+                    rule.extension.type,
+                    _near(draw, clock, limits),
+                    attrs={rule.extension.attr: draw(_ints(0, rule.extension.max_each + 3))},
+                )
+    if rule.requires_any and draw(_ints(0, 3)) > 0:
+        f.add(
+            draw(_pick(rule.requires_any)),
+            base - dt.timedelta(days=draw(_ints(-30, 300))),
+        )
+    if any(lim.when is not None and lim.when.age_under_at_anchor for lim in limits):
+        f.dob = base - dt.timedelta(days=draw(_ints(0, 20 * 366)))
+
+
+def _focus_chain(
+    f: _Focus, head: ScheduleRule, followers: Sequence[ScheduleRule], base: dt.date, most: int
+) -> list[dt.date]:
+    """Openings (sometimes two, sometimes closed) and a chain of the head's events."""
+    draw = f.draw
+    assert head.scope is not None and head.event is not None
+    limits = [*head.limits(), *(lim for r in followers for lim in r.limits())]
+    if any(lim.when is not None and lim.when.age_under_at_anchor for lim in limits):
+        f.dob = base - dt.timedelta(days=draw(_ints(2 * 365, 8 * 365)))
+    if head.scope.until_age is not None:
+        age = draw(_pick([head.scope.until_age, head.scope.until_age_in_education or 25]))
+        f.dob = tcal.add_years(base, -age) + dt.timedelta(days=draw(_ints(-10, 400)))
+    ref = f.ref()
+    case = f.case()
+    opening_attrs = {"permanent": draw(_BOOLS)} if "placement_started" in head.scope.opens else {}
+    if any(t in ("needs_assessment", "left_care") for t in head.scope.opens):
+        opening_attrs = {"in_education": draw(_BOOLS)}
+    f.add(draw(_pick(head.scope.opens)), base, ref=ref, case=case, attrs=opening_attrs)
+    chain: list[dt.date] = []
+    previous = base
+    for n in range(draw(_ints(0, most))):
+        pool = (
+            head.limits()
+            if n == 0
+            else [*(lim for r in followers for lim in r.limits()), *head.limits()]
+        )
+        day = _near(draw, previous, pool)
+        if day < previous and draw(_BOOLS):
+            day = previous
+        same = draw(_ints(0, 5)) > 0
+        f.add(head.event, day, ref=ref if same else True, case=case if same else True)
+        chain.append(day)
+        previous = max(previous, day)
+    if draw(_ints(0, 3)) == 0:  # a second opening (a new placement, a new period)
+        f.add(
+            draw(_pick(head.scope.opens)),
+            _near(draw, base, limits),
+            attrs=opening_attrs,
+        )
+    if head.scope.closes and draw(_BOOLS):
+        f.add(
+            draw(_pick(head.scope.closes)),
+            _near(draw, previous, limits),
+            ref=ref if draw(_BOOLS) else True,
+            case=case if draw(_BOOLS) else True,
+        )
+    return chain
+
+
+def _focus_rolling(f: _Focus, rule: RollingRule, base: dt.date) -> None:
+    draw = f.draw
+    limit = rule.limit[-1]
+    allowed = limit.value if limit.unit == "days" else limit.value // 24
+    window = rule.window.value * (30 if rule.window.unit == "months" else 1)
+    cursor = base
+    ref = f.ref()
+    for _ in range(draw(_ints(1, 5))):
+        length = draw(
+            st.one_of(
+                _pick([0, 1, allowed - 1, allowed, allowed + 1]),
+                _ints(0, 2 * allowed + 2),
+            )
+        )
+        length = max(length, 0)
+        same = draw(_ints(0, 4)) > 0
+        f.add(rule.spell.starts, cursor, ref=ref if same else True, case=None)
+        if draw(_ints(0, 5)) > 0:
+            f.add(
+                rule.spell.ends,
+                cursor + dt.timedelta(days=length),
+                ref=ref if same else True,
+                case=None,
+            )
+        cursor += dt.timedelta(days=length + draw(_ints(0, window)))
+    if rule.met_by is not None:
+        for _ in range(draw(_ints(0, 2))):
+            offset = draw(_ints(-120, allowed + 5))
+            f.add(
+                rule.met_by,
+                base + dt.timedelta(days=offset),
+                ref=ref if draw(_BOOLS) else True,
+                case=None,
+            )
+
+
+def _focus_attribute(f: _Focus, rule: AttributeRule, base: dt.date) -> None:
+    draw = f.draw
+    cursor = base
+    for _ in range(draw(_ints(1, 4))):
+        f.add(rule.event, cursor, wanted=draw(_BOOLS))
+        cursor += dt.timedelta(days=draw(_ints(0, 60)))
+
+
+def _focused(
+    draw: Draw, focus: Sequence[Rule], pack: Sequence[Rule]
+) -> tuple[dt.date | None, list[dict[str, Any]]]:
+    f = _Focus(draw)
+    for rule in focus:
+        base = _anchor_date(draw, rule)
+        if isinstance(rule, DeadlineRule):
+            _focus_deadline(f, rule, base)
+        elif isinstance(rule, (ScheduleRule, MilestoneRule)):
+            head, followers = _scope_of(rule, pack)
+            if head is None:
+                continue
+            most = 14 if any(r.when is not None for r in followers) else 7
+            _focus_chain(f, head, followers, base, most)
+            if isinstance(rule, MilestoneRule):
+                for _ in range(draw(_ints(0, 2))):
+                    f.add(
+                        rule.met_by,
+                        base + dt.timedelta(days=draw(_ints(-10, 250))),
+                    )
+        elif isinstance(rule, AttributeRule):
+            _focus_attribute(f, rule, base)
+        elif isinstance(rule, RollingRule):
+            _focus_rolling(f, rule, base)
+    # a little noise: events of the same types, dated anywhere near
+    types = sorted({s.type for r in focus for s in r.selectors()} or {"referral"})
+    for _ in range(draw(_ints(0, 2))):
+        noise = draw(events(types=types, dates=st.just(dt.date(2010, 1, 1))))
+        shifted = noise.model_copy(update={"date": f.events[0]["date"] if f.events else FIRST})
+        shifted = shifted.model_copy(
+            update={"date": min(LAST, shifted.date + dt.timedelta(days=draw(_ints(-60, 400))))}
+        )
+        f.events.append(shifted.model_dump(exclude_defaults=True))
+    if f.dob is None and draw(_ints(0, 3)) > 0:
+        first = min((e["date"] for e in f.events), default=FIRST)
+        f.dob = first - dt.timedelta(days=draw(_ints(0, 17 * 365)))
+    return f.dob, f.events
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------
+
+
+def _as_rules(focus: Any) -> list[Rule]:
+    if focus is None:
+        return []
+    if hasattr(focus, "rules") and not isinstance(focus, (list, tuple)):
+        return list(focus.rules)
+    if isinstance(focus, (list, tuple, set, frozenset)):
+        return list(focus)
+    return [focus]
+
+
+def child_records(
+    *,
+    lateness: float | None = None,
+    focus: Any = None,
+    pack: Any = None,
+    child: str | st.SearchStrategy[str] | None = None,
+    horizon: dt.date = LAST,
+    shuffle: bool = True,
+) -> st.SearchStrategy[ChildRecord]:
+    """Valid child records.
+
+    :param lateness: chance that each timescale of a life course is missed (default: drawn
+        per record from 0, 0.1, 0.2 and 0.5).
+    :param focus: a rule, rules or a rule set: build records around them instead of a life
+        course (a schedule or milestone brings its whole chain).
+    :param pack: the rules a focused schedule's head and followers are looked up in (default:
+        the focus itself, then the national pack).
+    :param child: the child id, or a strategy for it (default ``C1`` … ``C9``).
+    :param horizon: no event after this day (default 2029-12-31).
+    :param shuffle: give the events in a drawn order (records accept any order).
+    """
+    if lateness is not None and not 0.0 <= lateness <= 1.0:
+        raise ValueError("lateness is a probability between 0 and 1")
+    focused = _as_rules(focus)
+    lookup = [*focused, *_as_rules(pack)] if focused else []
+    if focused and pack is None:
+        lookup.extend(national_ruleset().rules)
+    ids: st.SearchStrategy[str]
+    if child is None:
+        ids = _pick([f"C{n}" for n in range(1, 10)])
+    elif isinstance(child, str):
+        ids = st.just(child)
+    else:
+        ids = child
+
+    return _records(tuple(focused), tuple(lookup), lateness, ids, horizon, shuffle)
+
+
+@st.composite
+def _records(
+    draw: Draw,
+    focused: tuple[Rule, ...],
+    lookup: tuple[Rule, ...],
+    lateness: float | None,
+    ids: st.SearchStrategy[str],
+    horizon: dt.date,
+    shuffle: bool,
+) -> ChildRecord:
+    if focused:
+        dob, items = _focused(draw, focused, lookup)
+    else:
+        p = lateness if lateness is not None else draw(_pick([0.0, 0.1, 0.2, 0.5]))
+        dob, items = _life_course(draw, p, horizon)
+    items = [e for e in items if e["date"] <= horizon]
+    if shuffle and items:
+        items = draw(st.permutations(items))
+    data: dict[str, Any] = {
+        "child": draw(ids),
+        "events": [{**e, "date": e["date"].isoformat()} for e in items],
+    }
+    if dob is not None:
+        data["dob"] = dob.isoformat()
+    return ChildRecord.model_validate(data)
+
+
+def as_of_dates(record: ChildRecord) -> st.SearchStrategy[dt.date]:
+    """as_of dates that matter for a record: on, just before or after one of its events (or a
+    few weeks or months on), and sometimes any day at all."""
+    days = sorted({e.date for e in record.events})
+    anywhere = _dates(dt.date(2001, 6, 1), LAST)
+    if not days:
+        return anywhere
+    near = st.tuples(_pick(days), _pick([-1, 0, 1, 7, 30, 90, 200, 400, 1000])).map(
+        lambda pair: min(LAST, max(FIRST, pair[0] + dt.timedelta(days=pair[1])))
+    )
+    return st.one_of(near, near, anywhere)
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def national_ruleset() -> Any:
+    """The national pack, loaded once (a ``RuleSet``)."""
+    from ..rules.pack import load_rules
+
+    return load_rules()
+
+
+def rules(*, ruleset: Any = None, kinds: Iterable[str] | None = None) -> st.SearchStrategy[Rule]:
+    """Single rules of a rule set (default: the national pack), optionally of some kinds."""
+    source = ruleset if ruleset is not None else national_ruleset()
+    wanted = set(kinds) if kinds is not None else None
+    pool = [r for r in source.rules if wanted is None or r.kind in wanted]
+    if not pool:
+        raise ValueError("no rules of those kinds")
+    return _pick(pool)
+
+
+def rule_sets(
+    *,
+    ruleset: Any = None,
+    min_size: int = 1,
+    max_size: int | None = None,
+    kinds: Iterable[str] | None = None,
+) -> st.SearchStrategy[Any]:
+    """Rule sets made of a subset of a rule set's rules (default: the national pack), as
+    ``RuleSet.select`` makes them: a follower brings its schedule head, a milestone its
+    schedule, and only the chosen rules are reported."""
+    source = ruleset if ruleset is not None else national_ruleset()
+    wanted = set(kinds) if kinds is not None else None
+    ids = sorted(r.id for r in source.rules if wanted is None or r.kind in wanted)
+    if not ids:
+        raise ValueError("no rules to choose from")
+    chosen = st.lists(_pick(ids), min_size=min_size, max_size=max_size or len(ids), unique=True)
+    return chosen.map(lambda picked: source.select(sorted(picked)))

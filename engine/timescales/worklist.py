@@ -1,0 +1,251 @@
+"""The worklist: what falls due in the next N days and what is overdue, per team and worker,
+sorted by due date (``timescales worklist``) — the list a team manager works from on Monday.
+
+An item is a finding that is
+- ``overdue`` on a case still open at as_of (its days late run to as_of; an overdue finding on a
+  case that has since closed cannot be acted on, so it is counted but not listed), or
+- ``pending`` with its due date within ``as_of`` .. ``as_of + within`` days (both inclusive).
+
+Items are grouped by team, then worker (records without one sort last, as "(none)"), and sorted
+by due date, then rule and child, within each worker. The list is held in memory to sort it:
+it is bounded by the live work, not by every finding.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from . import __version__
+from .findings import Finding, Status
+
+NONE = "(none)"
+FORMATS = ("table", "csv", "html")
+CSV_COLUMNS = (
+    "team",
+    "worker",
+    "due",
+    "state",
+    "days",
+    "rule",
+    "name",
+    "child",
+    "ref",
+    "anchor",
+    "id",
+    "citation",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    team: str
+    worker: str
+    due: dt.date
+    state: str  # "overdue" or "due"
+    days: int  # days overdue, or days until due (0 = due today)
+    rule: str
+    name: str
+    child: str
+    ref: str | None
+    anchor: dt.date
+    id: str
+    citation: str
+
+    def sort_key(self) -> tuple[bool, str, bool, str, dt.date, str, str, str]:
+        return (
+            self.team == NONE,
+            self.team,
+            self.worker == NONE,
+            self.worker,
+            self.due,
+            self.rule,
+            self.child,
+            self.ref or "",
+        )
+
+
+@dataclass(slots=True)
+class Worklist:
+    as_of: dt.date
+    within: int
+    items: list[Item]
+    closed_overdue: int = 0  # overdue on cases since closed: not listed
+
+    @property
+    def until(self) -> dt.date:
+        return self.as_of + dt.timedelta(days=self.within)
+
+    def groups(self) -> Iterable[tuple[tuple[str, str], list[Item]]]:
+        for key, items in itertools.groupby(self.items, key=lambda i: (i.team, i.worker)):
+            yield key, list(items)
+
+
+def build(
+    findings: Iterable[Finding],
+    as_of: dt.date,
+    within: int,
+    *,
+    teams: Sequence[str] = (),
+    workers: Sequence[str] = (),
+) -> Worklist:
+    if within < 0:
+        raise ValueError("--within is 0 or more days")
+    until = as_of + dt.timedelta(days=within)
+    items: list[Item] = []
+    closed = 0
+    for f in findings:
+        if teams and f.team not in teams:
+            continue
+        if workers and f.worker not in workers:
+            continue
+        if f.status is Status.OVERDUE:
+            if f.days_late != (as_of - f.due).days:
+                closed += 1
+                continue
+            state, days = "overdue", (as_of - f.due).days
+        elif f.status is Status.PENDING and as_of <= f.due <= until:
+            state, days = "due", (f.due - as_of).days
+        else:
+            continue
+        items.append(
+            Item(
+                team=f.team or NONE,
+                worker=f.worker or NONE,
+                due=f.due,
+                state=state,
+                days=days,
+                rule=f.rule,
+                name=f.name,
+                child=f.child,
+                ref=f.ref,
+                anchor=f.anchor,
+                id=f.id,
+                citation=f.citation,
+            )
+        )
+    items.sort(key=Item.sort_key)
+    return Worklist(as_of, within, items, closed)
+
+
+def _when(item: Item) -> str:
+    if item.state == "overdue":
+        return f"overdue {item.days} day{'s' if item.days != 1 else ''}"
+    if item.days == 0:
+        return "due today"
+    return f"due in {item.days} day{'s' if item.days != 1 else ''}"
+
+
+def write(worklist: Worklist, fmt: str, out: IO[str]) -> int:
+    if fmt == "csv":
+        return _csv(worklist, out)
+    if fmt == "html":
+        return _html(worklist, out)
+    if fmt == "table":
+        return _table(worklist, out)
+    raise ValueError(f"unknown worklist format {fmt!r}")
+
+
+def _headline(worklist: Worklist) -> str:
+    overdue = sum(1 for i in worklist.items if i.state == "overdue")
+    due = len(worklist.items) - overdue
+    text = (
+        f"Worklist as of {worklist.as_of.isoformat()}: {overdue} overdue, {due} due by "
+        f"{worklist.until.isoformat()} (next {worklist.within} days)"
+    )
+    if worklist.closed_overdue:
+        text += f"; {worklist.closed_overdue} overdue on cases since closed, not listed"
+    return text
+
+
+def _table(worklist: Worklist, out: IO[str]) -> int:
+    out.write(_headline(worklist) + "\n")
+    if not worklist.items:
+        out.write("\nnothing overdue or due in the window\n")
+        return 0
+    for (team, worker), items in worklist.groups():
+        overdue = sum(1 for i in items if i.state == "overdue")
+        out.write(f"\n{team} / {worker}  ({overdue} overdue, {len(items) - overdue} due)\n")
+        rows = [(i.due.isoformat(), _when(i), i.rule, i.name, i.child, i.ref or "-") for i in items]
+        heads = ("due", "when", "rule", "name", "child", "ref")
+        widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(heads)]
+        out.write("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
+        out.write("\n")
+        for row in rows:
+            cells = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+            out.write("  " + cells.rstrip() + "\n")
+    return len(worklist.items)
+
+
+def _csv(worklist: Worklist, out: IO[str]) -> int:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for i in worklist.items:
+        writer.writerow(
+            [
+                i.team,
+                i.worker,
+                i.due.isoformat(),
+                i.state,
+                i.days,
+                i.rule,
+                i.name,
+                i.child,
+                i.ref or "",
+                i.anchor.isoformat(),
+                i.id,
+                i.citation,
+            ]
+        )
+    return len(worklist.items)
+
+
+STYLE = """
+body{margin:0 auto;max-width:1100px;padding:0 20px 40px;font:15px/1.45 system-ui,-apple-system,
+"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6em;border-top:1px solid #d0d4d6;
+padding-top:.5em}table{border-collapse:collapse;width:100%;font-size:.92rem}
+th,td{border-bottom:1px solid #d0d4d6;padding:4px 6px;text-align:left;white-space:nowrap}
+th{background:#f3f5f6}.overdue{color:#b04a00;font-weight:700}.due{color:#0072B2}
+td.n{text-align:right}a{color:#005a8c}
+@media print{h2{break-before:auto}tr{break-inside:avoid}}
+"""
+
+
+def _html(worklist: Worklist, out: IO[str]) -> int:
+    e = html.escape
+    out.write(
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">"
+        f"<title>Worklist as of {worklist.as_of.isoformat()}</title>"
+        f"<style>{STYLE}</style></head><body>"
+        f"<h1>Worklist as of {worklist.as_of.isoformat()}</h1><p>{e(_headline(worklist))}.</p>"
+    )
+    if not worklist.items:
+        out.write("<p>Nothing overdue or due in the window.</p>")
+    for (team, worker), items in worklist.groups():
+        overdue = sum(1 for i in items if i.state == "overdue")
+        out.write(
+            f"<section><h2>{e(team)} / {e(worker)} <small>({overdue} overdue, "
+            f"{len(items) - overdue} due)</small></h2><table><thead><tr>"
+            '<th scope="col">Due</th><th scope="col">When</th><th scope="col">Rule</th>'
+            '<th scope="col">What</th><th scope="col">Child</th><th scope="col">Ref</th>'
+            '<th scope="col">Source</th></tr></thead><tbody>'
+        )
+        for i in items:
+            out.write(
+                f"<tr><td>{i.due.isoformat()}</td><td class={i.state}>{e(_when(i))}</td>"
+                f"<td>{e(i.rule)}</td><td>{e(i.name)}</td><td>{e(i.child)}</td>"
+                f"<td>{e(i.ref or '')}</td>"
+                f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
+            )
+        out.write("</tbody></table></section>")
+    out.write(f"<p><small>timescales {e(__version__)}</small></p></body></html>\n")
+    return len(worklist.items)

@@ -1,0 +1,80 @@
+"""The strategies themselves: in range, valid, and biased where the counting mistakes live."""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+import datetime as dt
+
+import holidays
+from hypothesis import find, given
+from hypothesis import strategies as st
+from property_kit import NATIONAL, examples
+
+from timescales import ChildRecord
+from timescales.testing.strategies import (
+    FIRST,
+    LAST,
+    as_of_dates,
+    child_records,
+    dates,
+    events,
+    rule_sets,
+    rules,
+    school_terms,
+)
+
+BANK = set(holidays.country_holidays("GB", subdiv="ENG", years=range(2001, 2030)))
+
+
+def test_dates_reach_every_awkward_kind_of_day() -> None:
+    for wanted in (
+        lambda d: d.weekday() >= 5,
+        lambda d: d in BANK,
+        lambda d: d.day == stdlib_calendar.monthrange(d.year, d.month)[1],
+        lambda d: (d.month, d.day) == (2, 29),
+        lambda d: d - dt.timedelta(days=1) in BANK,
+    ):
+        assert FIRST <= find(dates(), wanted) <= LAST
+
+
+@examples(100)
+@given(day=dates(dt.date(2020, 2, 1), dt.date(2020, 3, 31)))
+def test_dates_stay_in_their_range(day: dt.date) -> None:
+    assert dt.date(2020, 2, 1) <= day <= dt.date(2020, 3, 31)
+
+
+@examples(50)
+@given(record=child_records(lateness=0.3))
+def test_life_courses_start_with_a_referral(record: ChildRecord) -> None:
+    first = min(record.events, key=lambda e: (e.date, e.type != "referral"))
+    assert first.type == "referral"
+    assert all(FIRST <= e.date <= LAST for e in record.events)
+    assert ChildRecord.model_validate(record.model_dump()) == record
+
+
+@examples(50)
+@given(data=st.data())
+def test_focused_records_are_about_their_rule(data: st.DataObject) -> None:
+    rule = data.draw(rules(kinds=["deadline", "attribute", "rolling"]))
+    record = data.draw(child_records(focus=rule))
+    types = {s.type for s in rule.selectors()}
+    assert record.events and any(e.type in types for e in record.events)
+    as_of = data.draw(as_of_dates(record))
+    assert FIRST <= as_of <= LAST
+
+
+@examples(50)
+@given(ruleset=rule_sets(max_size=4))
+def test_rule_sets_report_only_the_rules_chosen(ruleset: object) -> None:
+    report = ruleset.report  # type: ignore[attr-defined]
+    assert report and len(report) <= 4 and report <= set(NATIONAL.ids())
+    assert report <= set(ruleset.ids())  # type: ignore[attr-defined]
+
+
+@examples(50)
+@given(event=events(types=["pf_visit", "legal_status_started"]), terms=school_terms())
+def test_events_and_terms_are_valid(
+    event: object, terms: tuple[tuple[dt.date, dt.date], ...]
+) -> None:
+    assert event.type in ("pf_visit", "legal_status_started")  # type: ignore[attr-defined]
+    assert all(a < b for a, b in terms) and list(terms) == sorted(terms)

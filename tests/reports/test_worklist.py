@@ -1,0 +1,131 @@
+"""`timescales worklist`: overdue and due within N days, per team and worker, by due date."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from reports_helpers import AS_OF, finding
+
+from timescales import worklist
+
+
+def day(n: int) -> dt.date:
+    return AS_OF + dt.timedelta(days=n)
+
+
+FINDINGS = [
+    finding("LA003", "pending", child="C1", due=day(3), team="North", worker="SW2"),
+    finding("LA003", "overdue", child="C2", due=day(-20), team="North", worker="SW2"),
+    finding("LA005", "pending", child="C3", due=day(0), team="North", worker="SW1"),  # today
+    finding("LA006", "pending", child="C4", due=day(14), team="North", worker="SW1"),  # last day
+    finding("LA007", "pending", child="C5", due=day(15), team="North", worker="SW1"),  # too far
+    finding("PF002", "overdue", child="C6", due=day(-2), team="East", worker="SW9"),
+    finding("PF002", "overdue", child="C7", due=day(-40), team="East", worker="SW9", live=False),
+    finding("AS002", "met", child="C8", due=day(-5), team="East", worker="SW9"),
+    finding("AS002", "late", child="C9", due=day(-5), team="East", worker="SW9"),
+    finding("CL003", "pending", child="C10", due=day(1), team=None, worker=None),
+    finding("LA003", "pending", child="C11", due=day(2), team="North", worker="SW2"),
+]
+
+
+def test_ordering_by_team_then_worker_then_due_date() -> None:
+    work = worklist.build(FINDINGS, AS_OF, 14)
+    order = [(i.team, i.worker, i.due, i.child) for i in work.items]
+    assert order == [
+        ("East", "SW9", day(-2), "C6"),
+        ("North", "SW1", day(0), "C3"),
+        ("North", "SW1", day(14), "C4"),
+        ("North", "SW2", day(-20), "C2"),  # overdue first: it was due earliest
+        ("North", "SW2", day(2), "C11"),
+        ("North", "SW2", day(3), "C1"),
+        ("(none)", "(none)", day(1), "C10"),  # records without a team come last
+    ]
+    states = {i.child: (i.state, i.days) for i in work.items}
+    assert states["C2"] == ("overdue", 20) and states["C3"] == ("due", 0)
+    assert states["C4"] == ("due", 14)
+
+
+def test_within_window_is_inclusive_and_excludes_met_late_and_closed() -> None:
+    work = worklist.build(FINDINGS, AS_OF, 14)
+    children = {i.child for i in work.items}
+    assert "C4" in children  # due on as_of + 14
+    assert "C5" not in children  # due on as_of + 15
+    assert not children & {"C8", "C9"}  # met and late: nothing left to do
+    assert "C7" not in children and work.closed_overdue == 1  # overdue on a case since closed
+    narrow = worklist.build(FINDINGS, AS_OF, 0)
+    assert {i.child for i in narrow.items if i.state == "due"} == {"C3"}  # only due today
+    assert {i.child for i in narrow.items if i.state == "overdue"} == {"C2", "C6"}
+    with pytest.raises(ValueError):
+        worklist.build(FINDINGS, AS_OF, -1)
+
+
+def test_team_and_worker_filters() -> None:
+    work = worklist.build(FINDINGS, AS_OF, 14, teams=["North"], workers=["SW2"])
+    assert [i.child for i in work.items] == ["C2", "C11", "C1"]
+
+
+def test_formats() -> None:
+    work = worklist.build(FINDINGS, AS_OF, 14)
+    out = io.StringIO()
+    assert worklist.write(work, "csv", out) == 7
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["child"] for r in rows] == ["C6", "C3", "C4", "C2", "C11", "C1", "C10"]
+    assert rows[0]["state"] == "overdue" and rows[0]["days"] == "2"
+    assert rows[0]["citation"].startswith("https://")
+
+    out = io.StringIO()
+    worklist.write(work, "table", out)
+    text = out.getvalue()
+    assert "2 overdue, 5 due by 2024-04-14 (next 14 days)" in text
+    assert "1 overdue on cases since closed, not listed" in text
+    assert text.index("East / SW9") < text.index("North / SW1") < text.index("North / SW2")
+    assert "overdue 20 days" in text and "due today" in text and "due in 14 days" in text
+
+    out = io.StringIO()
+    worklist.write(work, "html", out)
+    page = out.getvalue()
+    assert page.startswith("<!doctype html>") and "default-src 'none'" in page
+    assert page.count("<section>") == 4 and "<script" not in page
+
+
+def test_cli_worklist_on_records(cli, tmp_path: Path) -> None:
+    records = [
+        {  # first review due 20 working days after 2024-03-11: 2024-04-10 (Easter in between)
+            "child": "C1",
+            "team": "North",
+            "worker": "SW1",
+            "events": [{"type": "became_looked_after", "date": "2024-03-11", "ref": "P1"}],
+        },
+        {  # first PF visit was due on 2024-03-19: overdue
+            "child": "C2",
+            "team": "East",
+            "worker": "SW2",
+            "events": [{"type": "pf_notified", "date": "2024-03-08", "ref": "F1"}],
+        },
+    ]
+    data = tmp_path / "in.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    res = cli(
+        "worklist", str(data), "--as-of", "2024-03-31", "--within", "10", "--format", "csv",
+        "--rules", "LA005,PF001",
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    rows = list(csv.DictReader(io.StringIO(res.out)))
+    assert [(r["team"], r["rule"], r["state"], r["due"]) for r in rows] == [
+        ("East", "PF001", "overdue", "2024-03-19"),
+        ("North", "LA005", "due", "2024-04-10"),
+    ]
+    res = cli(
+        "worklist", str(data), "--as-of", "2024-03-31", "--within", "9", "--format", "csv",
+        "--rules", "LA005,PF001",
+    )  # fmt: skip
+    assert [r["rule"] for r in csv.DictReader(io.StringIO(res.out))] == ["PF001"]
+    out = tmp_path / "list.html"
+    res = cli("worklist", str(data), "--as-of", "2024-03-31", "--format", "html", "-o", str(out))
+    assert res.code == 0 and "<table>" in out.read_text(encoding="utf-8")
+    assert cli("worklist", str(data), "--as-of", "2024-03-31", "--within", "-1").code == 2

@@ -1,0 +1,217 @@
+"""`check --format xlsx`: the workbook opens with openpyxl and its numbers are the JSON
+aggregates' (`check --aggregates`), cell for cell; dates are dates; filters and frozen headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from timescales.cli import main
+from timescales.generate import generate
+
+STATS = (
+    "children",
+    "findings",
+    "met",
+    "late",
+    "overdue",
+    "pending",
+    "on_time",
+    "median_days_late",
+    "p90_days_late",
+)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], Path]:
+    tmp = tmp_path_factory.mktemp("xlsx")
+    data = tmp / "children.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in generate(400, seed=7)), encoding="utf-8")
+    iros = tmp / "iros.csv"
+    iros.write_text("iro,fte\nIRO01,0.5\nIRO02,1\nIRO99,0.8\n", encoding="utf-8")
+    book, agg, findings = tmp / "out.xlsx", tmp / "agg.json", tmp / "findings.jsonl"
+    common = ["--as-of", "2024-03-31", "--la", "example-borough", "-q"]
+    code = main(
+        [
+            "check",
+            str(data),
+            *common,
+            "--format",
+            "xlsx",
+            "-o",
+            str(book),
+            "--aggregates",
+            str(agg),
+            "--iros",
+            str(iros),
+        ]
+    )
+    assert code in (0, 1)
+    assert main(["check", str(data), *common, "--format", "jsonl", "-o", str(findings)]) == code
+    return book, json.loads(agg.read_text(encoding="utf-8")), findings
+
+
+def rows(ws: Any) -> list[dict[str, Any]]:
+    values = list(ws.iter_rows(values_only=True))
+    head = values[0]
+    return [dict(zip(head, row, strict=True)) for row in values[1:]]
+
+
+def same(cell: Any, expected: Any) -> bool:
+    if expected is None:
+        return cell is None
+    return bool(cell == expected)
+
+
+def test_numbers_equal_the_json_aggregates(
+    outputs: tuple[Path, dict[str, Any], Path],
+) -> None:
+    book, agg, _ = outputs
+    wb = load_workbook(book)
+    labels = {
+        "children": "Children",
+        "findings": "Findings",
+        "met": "Met",
+        "late": "Late",
+        "overdue": "Overdue",
+        "pending": "Pending",
+        "on_time": "% on time",
+        "median_days_late": "Median days late",
+        "p90_days_late": "90th percentile days late",
+    }
+    sheet_rules = rows(wb["Rules"])
+    assert [r["Rule"] for r in sheet_rules] == [r["rule"] for r in agg["rules"]]
+    for cells, expected in zip(sheet_rules, agg["rules"], strict=True):
+        for key in STATS:
+            assert same(cells[labels[key]], expected[key]), (expected["rule"], key)
+        assert cells["Citation"] == expected["citation"]
+    for dim, title, label in (
+        ("team", "By team", "Team"),
+        ("worker", "By worker", "Worker"),
+        ("iro", "By IRO", "IRO"),
+        ("month", "By month", "Month due"),
+    ):
+        sheet = rows(wb[title])
+        assert len(sheet) == len(agg[f"by_{dim}"]) > 0, title
+        for cells, expected in zip(sheet, agg[f"by_{dim}"], strict=True):
+            assert cells["Rule"] == ("(all rules)" if expected["rule"] == "*" else expected["rule"])
+            key = expected[dim]
+            if dim == "month":  # a real date: the first of the month
+                assert cells[label] == dt.datetime.fromisoformat(key + "-01")
+            else:
+                assert cells[label] == key
+            for stat in STATS:
+                assert same(cells[labels[stat]], expected[stat]), (title, key, stat)
+
+    summary = {r["Measure"]: r["Value"] for r in rows(wb["Summary"])}
+    overall = agg["overall"]
+    assert summary["Findings"] == overall["findings"]
+    assert summary["% on time (met / (met + late + overdue))"] == overall["on_time"]
+    assert summary["Median days late (breaches)"] == overall["median_days_late"]
+    assert summary["90th percentile days late (breaches)"] == overall["p90_days_late"]
+    assert summary["Overdue now on open cases"] == agg["overdue_open"]
+    assert summary["As of"].date() == dt.date(2024, 3, 31)
+
+    (target,) = rows(wb["Targets"])
+    assert target["Measured"] == agg["targets"][0]["measured"]
+    assert target["Findings due"] == agg["targets"][0]["due"]
+    assert target["Met"] == agg["targets"][0]["met"]
+
+    iro = {r["IRO"]: r for r in rows(wb["IRO caseloads"])}
+    for expected in agg["caseloads"]["iro"]["rows"]:
+        cells = iro[expected["iro"]]
+        assert cells["Children"] == expected["children"]
+        assert cells["FTE"] == expected["fte"]
+        assert cells["Children per FTE"] == expected["per_fte"]
+        assert cells["Status"] == expected["status"]
+    assert iro["IRO01"]["FTE"] == 0.5 and iro["IRO99"]["Children"] == 0
+
+    counts = {r["Measure"]: r["Value"] for r in rows(wb["Counts"])}
+    assert (
+        counts["assessments.completed_in_period"]
+        == (agg["counts"]["assessments"]["completed_in_period"])
+    )
+    assert counts["care_leavers.in_touch"] == agg["counts"]["care_leavers"]["in_touch"]
+
+    tracker = rows(wb["Permanence"])
+    assert len(tracker) == agg["permanence"]["looked_after"] > 0
+    assert sum(1 for r in tracker if r["plan"]) == agg["permanence"]["with_plan"]
+
+
+def test_findings_sheet_has_every_finding_with_real_dates(
+    outputs: tuple[Path, dict[str, Any], Path],
+) -> None:
+    book, agg, findings = outputs
+    wb = load_workbook(book)
+    ws = wb["Findings"]
+    expected = [json.loads(line) for line in findings.read_text(encoding="utf-8").splitlines()]
+    sheet = rows(ws)
+    assert len(sheet) == len(expected) == agg["overall"]["findings"]
+    for cells, want in zip(sheet[:300], expected[:300], strict=True):
+        assert cells["id"] == want["id"] and cells["status"] == want["status"]
+        assert cells["due"] == dt.datetime.fromisoformat(want["due"])
+        assert cells["days_late"] == want["days_late"]
+    due = ws["G2"]
+    assert ws["G1"].value == "due" and due.is_date and due.number_format == "yyyy-mm-dd"
+
+
+def test_every_sheet_has_a_frozen_header_and_a_filter(
+    outputs: tuple[Path, dict[str, Any], Path],
+) -> None:
+    wb = load_workbook(outputs[0])
+    assert wb.sheetnames[0] == "Summary" and "Findings" in wb.sheetnames
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
+        assert ws.auto_filter.ref.endswith(str(ws.max_row)), ws.title
+        assert all(c.font.bold for c in ws[1]), ws.title
+
+
+def test_xlsx_needs_an_output_file(cli, tmp_path: Path) -> None:
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"child": "C1", "events": []}\n', encoding="utf-8")
+    res = cli("check", str(data), "--as-of", "2024-03-31", "--format", "xlsx")
+    assert res.code == 2 and "-o" in res.err
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_findings_go_on_over_several_sheets_past_the_row_limit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Excel holds 1,048,576 rows a sheet; past it the findings go on in "Findings (2)"...
+    (the limit made small here), and any text survives the streamed writer."""
+    import sys
+
+    from timescales.aggregates.summary import Aggregator
+    from timescales.reporters import xlsx
+    from timescales.rules.pack import load_rules
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from reports_helpers import AS_OF, finding
+
+    monkeypatch.setattr(xlsx, "EXCEL_ROWS", 11)  # a header and 10 rows
+    odd = ["A&B <x>", "  leading space", "bell\x07ringing", "naïve — “quoted”"]
+    findings = [
+        finding("LA005", "late", child=odd[i % 4] if i < 4 else f"C{i}", days_late=i + 1)
+        for i in range(25)
+    ]
+    ruleset = load_rules(autoload=False)
+    out = tmp_path / "big.xlsx"
+    assert xlsx.write_xlsx(findings, Aggregator(ruleset, AS_OF), out) == 25
+    wb = load_workbook(out)
+    parts = [t for t in wb.sheetnames if t.startswith("Findings")]
+    assert parts == ["Findings", "Findings (2)", "Findings (3)"]
+    sheets = [rows(wb[t]) for t in parts]
+    assert [len(s) for s in sheets] == [10, 10, 5]
+    children = [r["child"] for s in sheets for r in s]
+    assert children[:4] == ["A&B <x>", "  leading space", "bellringing", "naïve — “quoted”"]
+    assert [r["days_late"] for s in sheets for r in s] == list(range(1, 26))
+    for title in parts:
+        ws = wb[title]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref.endswith(str(ws.max_row))
+        assert ws["G2"].is_date
