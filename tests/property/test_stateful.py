@@ -22,7 +22,6 @@ from property_kit import (
     assert_engine_matches_reference,
     breaches_turned_met,
     examples,
-    scaled,
 )
 
 from timescales import ChildRecord, RecordError
@@ -214,4 +213,4 @@ class CaseRecordMachine(RuleBasedStateMachine):
 
 
 TestCaseRecords = CaseRecordMachine.TestCase
-TestCaseRecords.settings = examples(40, stateful_step_count=scaled(40))
+TestCaseRecords.settings = examples(40, stateful_step_count=40)
