@@ -1,6 +1,6 @@
 """Shared by the fuzz tests: example counts from the chosen hypothesis profile, mutations of
-valid files, and the engine errors already known (each pinned by a strict xfail reproducer, so a
-fix is noticed)."""
+valid files, and ``known_bug``: crashes already reported and pinned by a strict xfail
+reproducer, tolerated by the fuzzers until fixed (none at present)."""
 
 from __future__ import annotations
 
