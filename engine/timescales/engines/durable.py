@@ -43,9 +43,8 @@ from .. import calendar
 from ..aggregates.caseload import current_iro
 from ..errors import Location, RecordError
 from ..evaluation.context import Context
-from ..evaluation.outcome import TermsUnavailable
 from ..evaluation.ruleset import ChildResult, RuleSet
-from ..evaluation.schedule import Chain, pick_limit
+from ..evaluation.schedule import Chain, pick_limit, walk_chain
 from ..evaluation.timeline import Case, Ev, Timeline, holds, related
 from ..findings import DataQualityFinding, Finding
 from ..records import ChildRecord
@@ -897,7 +896,6 @@ class DurableRuleSet:
         self, chain: Chain, ctx: Context, events: list[Ev], links: _Links
     ) -> Iterable[Finding]:
         head = chain.head
-        tl = ctx.timeline
         sequences = links.seq.get(head.id, {})
         for case in self._cases(head.id, ctx, events, links):
             opened = case.opened
@@ -906,64 +904,7 @@ class DurableRuleSet:
                 for d in (dt.date.fromordinal(o) for o in sequences.get(_index(events, opened), []))
                 if case.close is None or d <= case.close
             ]
-            anchor = opened.date
-            rule: ScheduleRule | None = head
-            occurrence = 1
-            while rule is not None:
-                limit = pick_limit(rule.limit, anchor, case, tl.dob)
-                if limit is None:
-                    break
-                if tl.dob is None and any(
-                    lim.when is not None and lim.when.age_under_at_anchor for lim in rule.limit
-                ):
-                    ctx.note(
-                        DataQualityFinding(
-                            "DATA007",
-                            ctx.child,
-                            f"{rule.id}: no date of birth, so the limit for an older child applied",
-                            rule=rule.id,
-                            ref=opened.ref,
-                            date=anchor,
-                        )
-                    )
-                if occurrence == 1:
-                    done = next((d for d in in_case if d >= anchor), None)
-                else:
-                    done = next((d for d in in_case if d > anchor), None)
-                if ctx.applies(rule, anchor):
-                    try:
-                        due = ctx.due(anchor, limit, rule)
-                    except TermsUnavailable:
-                        ctx.note(
-                            DataQualityFinding(
-                                "DATA006",
-                                ctx.child,
-                                f"{rule.id} cannot be assessed after {anchor.isoformat()}: no "
-                                "school term dates cover the next term",
-                                rule=rule.id,
-                                ref=opened.ref,
-                                date=anchor,
-                            )
-                        )
-                        break
-                    extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
-                    finding = ctx.finding(
-                        rule,
-                        ref=opened.ref,
-                        anchor=anchor,
-                        due=due,
-                        done=done,
-                        close=case.close,
-                        limit=limit,
-                        extra=extra,
-                    )
-                    if finding is not None:
-                        yield finding
-                if done is None:
-                    break
-                anchor = done
-                occurrence += 1
-                rule = chain.rule_for(occurrence, anchor, case, tl.dob)
+            yield from walk_chain(chain, ctx, case, in_case)
 
     def _milestone(
         self, rule: MilestoneRule, ctx: Context, events: list[Ev], links: _Links

@@ -135,63 +135,73 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
     tl = ctx.timeline
     events = tl.select(head.event)
     for case in cases(tl, head):
-        opened = case.opened
-        in_case = dates_in_case(events, case, head.match)
-        anchor = opened.date
-        rule: ScheduleRule | None = head
-        occurrence = 1
-        while rule is not None:
-            limit = pick_limit(rule.limit, anchor, case, tl.dob)
-            if limit is None:
-                break
-            if tl.dob is None and any(
-                lim.when is not None and lim.when.age_under_at_anchor for lim in rule.limit
-            ):
+        yield from walk_chain(chain, ctx, case, dates_in_case(events, case, head.match))
+
+
+def walk_chain(
+    chain: Chain, ctx: Context, case: Case, in_case: Sequence[dt.date]
+) -> Iterator[Finding]:
+    """Step through one case's events in date order: the head's limit from the opening, then
+    the follower governing each occurrence from the actual previous event. Shared by both
+    engines (the durable one finds ``in_case`` with durable-rules)."""
+    head = chain.head
+    tl = ctx.timeline
+    opened = case.opened
+    anchor = opened.date
+    rule: ScheduleRule | None = head
+    occurrence = 1
+    while rule is not None:
+        limit = pick_limit(rule.limit, anchor, case, tl.dob)
+        if limit is None:
+            break
+        if tl.dob is None and any(
+            lim.when is not None and lim.when.age_under_at_anchor for lim in rule.limit
+        ):
+            ctx.note(
+                DataQualityFinding(
+                    "DATA007",
+                    ctx.child,
+                    f"{rule.id}: no date of birth, so the limit for an older child applied",
+                    rule=rule.id,
+                    ref=opened.ref,
+                    date=anchor,
+                )
+            )
+        if occurrence == 1:
+            done = next((d for d in in_case if d >= anchor), None)
+        else:
+            done = next((d for d in in_case if d > anchor), None)
+        if ctx.applies(rule, anchor):
+            try:
+                due = ctx.due(anchor, limit, rule)
+            except TermsUnavailable:
                 ctx.note(
                     DataQualityFinding(
-                        "DATA007",
+                        "DATA006",
                         ctx.child,
-                        f"{rule.id}: no date of birth, so the limit for an older child applied",
+                        f"{rule.id} cannot be assessed after {anchor.isoformat()}: no school "
+                        "term dates cover the next term",
                         rule=rule.id,
                         ref=opened.ref,
                         date=anchor,
                     )
                 )
-            if occurrence == 1:
-                done = next((d for d in in_case if d >= anchor), None)
-            else:
-                done = next((d for d in in_case if d > anchor), None)
-            if ctx.applies(rule, anchor):
-                try:
-                    due = ctx.due(anchor, limit, rule)
-                except TermsUnavailable:
-                    ctx.note(
-                        DataQualityFinding(
-                            "DATA006",
-                            ctx.child,
-                            f"{rule.id} cannot be assessed after {anchor.isoformat()}: no school "
-                            "term dates cover the next term",
-                            rule=rule.id,
-                            ref=opened.ref,
-                            date=anchor,
-                        )
-                    )
-                    break
-                extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
-                finding = ctx.finding(
-                    rule,
-                    ref=opened.ref,
-                    anchor=anchor,
-                    due=due,
-                    done=done,
-                    close=case.close,
-                    limit=limit,
-                    extra=extra,
-                )
-                if finding is not None:
-                    yield finding
-            if done is None:
                 break
-            anchor = done
-            occurrence += 1
-            rule = chain.rule_for(occurrence, anchor, case, tl.dob)
+            extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
+            finding = ctx.finding(
+                rule,
+                ref=opened.ref,
+                anchor=anchor,
+                due=due,
+                done=done,
+                close=case.close,
+                limit=limit,
+                extra=extra,
+            )
+            if finding is not None:
+                yield finding
+        if done is None:
+            break
+        anchor = done
+        occurrence += 1
+        rule = chain.rule_for(occurrence, anchor, case, tl.dob)

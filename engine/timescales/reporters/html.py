@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from .. import __version__
+from ..aggregates.permanence import COLUMNS as PERMANENCE_COLUMNS
 from ..findings import Finding
 
 if TYPE_CHECKING:
@@ -681,32 +682,16 @@ def render(
         w(("" if first else ",\n") + _json(row))
         first = False
     w("]}</script>")
-    columns = [*PERMANENCE_FIELDS, "plan_text"]
+    columns = [*PERMANENCE_COLUMNS, "plan_text"]
     w('<script type="application/json" id="data-permanence">{"columns":' + _json(columns))
     w(',"rows":[')
     first = True
     for p in permanence:
-        values = [p.get(c) for c in PERMANENCE_FIELDS] + ["yes" if p.get("plan") else "no"]
+        values = [p.get(c) for c in PERMANENCE_COLUMNS] + ["yes" if p.get("plan") else "no"]
         w(("" if first else ",\n") + _json(values))
         first = False
     w("]}</script>")
     w(f"<script>{SCRIPT}</script></body></html>\n")
-
-
-PERMANENCE_FIELDS = (
-    "child",
-    "team",
-    "worker",
-    "iro",
-    "looked_after_since",
-    "reviews",
-    "last_review",
-    "next_review_due",
-    "plan",
-    "plan_date",
-    "due",
-    "status",
-)
 
 
 def _tile(value: str, label: str, tone: str = "") -> str:
