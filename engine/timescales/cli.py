@@ -114,7 +114,13 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="check case records and report findings")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="case-record files or directories; - reads JSON Lines from standard input",
+    )
     _council_options(check)
     check.add_argument(
         "--as-of", required=True, type=_date, help="the date to check as of (required)"
@@ -302,9 +308,9 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     aggregated = args.format == "xlsx" or args.aggregates is not None
     if aggregated and (args.jobs != 1 or args.engine != "python"):
         raise UsageError("--format xlsx and --aggregates run with --jobs 1 and --engine python")
-    for path in args.paths:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or directory")
+    _paths_exist(args.paths)
+    if args.jobs != 1 and any(str(p) == "-" for p in args.paths):
+        raise UsageError("standard input (-) is read by one process: drop --jobs")
     shown: list[RecordError] = []
     with contextlib.ExitStack() as stack:
         reject_writer = None
@@ -621,8 +627,11 @@ def cmd_serve(args: argparse.Namespace) -> ExitCode:
 
 
 def _paths_exist(paths: Sequence[Path]) -> None:
+    """Every input exists; ``-`` (standard input, JSON Lines) may be given once."""
+    if sum(str(p) == "-" for p in paths) > 1:
+        raise UsageError("standard input (-) can be read only once")
     for path in paths:
-        if not path.exists():
+        if str(path) != "-" and not path.exists():
             raise UsageError(f"{path}: no such file or directory")
 
 

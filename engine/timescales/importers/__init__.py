@@ -121,7 +121,10 @@ def available(extra: dict[str, Importer] | None = None) -> list[Importer]:
 
 
 def detect(path: Path, extra: dict[str, Importer] | None = None) -> Importer:
-    """The first importer whose sniffer recognises ``path``."""
+    """The first importer whose sniffer recognises ``path``; ``-`` (standard input) is JSON
+    Lines, as it cannot be sniffed without consuming it."""
+    if str(path) == "-":
+        return get("jsonl")
     if not path.exists():
         raise InputError("no such file or directory", Location(str(path)))
     for importer in available(extra):
@@ -138,6 +141,10 @@ def detect(path: Path, extra: dict[str, Importer] | None = None) -> Importer:
 
 
 def resolve(path: Path, fmt: str = "auto", extra: dict[str, Importer] | None = None) -> Importer:
+    if str(path) == "-" and fmt not in ("auto", "jsonl"):
+        raise InputError(
+            f"standard input is read as JSON Lines only, not {fmt!r}", Location("<stdin>")
+        )
     return detect(path, extra) if fmt == "auto" else get(fmt, extra)
 
 

@@ -47,12 +47,21 @@ def to_record(data: Any, location: Location, context: Mapping[str, Any] | None =
         return Item(where, error=RecordError(message, where, field))
 
 
+STDIN = "-"  # the path that means standard input (JSON Lines, streamed)
+
+
 def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
-    source = str(path)
-    try:
-        fh = _open_lines(path)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+    """JSON Lines, one child a line, read as a stream: memory does not grow with the file.
+    The path ``-`` reads standard input (reported as ``<stdin>``)."""
+    if str(path) == STDIN:
+        source = "<stdin>"
+        fh: Any = _StdinLines()
+    else:
+        source = str(path)
+        try:
+            fh = _open_lines(path)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
     with fh:
         for number, raw in enumerate(fh, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -124,6 +133,21 @@ def _open_lines(path: Path) -> Any:
         return _Reencoded(text)
     fh.seek(0)
     return fh
+
+
+class _StdinLines:
+    """Standard input as byte lines (not closed afterwards: it is not ours)."""
+
+    def __enter__(self) -> _StdinLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[bytes]:
+        import sys
+
+        return iter(sys.stdin.buffer)
 
 
 class _Reencoded:
