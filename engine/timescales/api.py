@@ -20,9 +20,9 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from .errors import Location, RecordError
+from .errors import Location, RecordError, value_class
 from .evaluation.ruleset import ChildResult, RuleSet
-from .importers.canonical import validation_message
+from .importers.canonical import validation_error
 from .records import ChildRecord
 
 __all__ = ["Checked", "check_record", "check_stream", "parse_record", "validation_context"]
@@ -54,16 +54,15 @@ def parse_record(
             data = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             reason = str(exc).split(":", 1)[0]
-            raise RecordError(f"not valid JSON ({reason})", where) from None
+            raise RecordError(f"not valid JSON ({reason})", where, code="E301") from None
     if not isinstance(data, Mapping):
-        raise RecordError("a record must be a JSON object", where)
+        raise RecordError(
+            "a record must be a JSON object", where, code="E302", value_class=value_class(data)
+        )
     try:
         return ChildRecord.model_validate(dict(data), context=validation_context(ruleset))
     except ValidationError as exc:
-        message, pointer = validation_message(exc)
-        at = Location(where.source, where.line, (where.pointer or "") + (pointer or ""))
-        field = pointer.rsplit("/", 1)[-1] if pointer else None
-        raise RecordError(message, at, field) from None
+        raise validation_error(exc, where) from None
 
 
 def check_record(
@@ -79,6 +78,7 @@ def check_record(
         raise RecordError(
             f"cannot be checked: a date calculation went out of range ({type(exc).__name__})",
             location,
+            code="E307",
         ) from None
 
 
@@ -110,7 +110,9 @@ def check_stream(
         try:
             record = parse_record(data, ruleset=ruleset, location=where)
             if max_events is not None and len(record.events) > max_events:
-                raise RecordError(f"more than {max_events} events for one child", where, "events")
+                raise RecordError(
+                    f"more than {max_events} events for one child", where, "events", code="E304"
+                )
             result = check_record(ruleset, record, as_of=as_of, location=where)
         except RecordError as exc:
             yield Checked(index, error=exc)

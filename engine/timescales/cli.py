@@ -134,7 +134,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
     check.add_argument("-o", "--output", type=Path, help="write findings here (default stdout)")
     check.add_argument("--data-quality", type=Path, help="write data-quality notes (JSON Lines)")
-    check.add_argument("--rejects", type=Path, help="write rejected records as CSV")
+    check.add_argument(
+        "--rejects",
+        type=Path,
+        help="write every rejected record or row, with code, place, field and value class, as "
+        "CSV (or JSON Lines for a .jsonl path)",
+    )
     check.add_argument(
         "--max-rejects", help="exit 2 if more records than N (or N%%) are rejected", default=None
     )
@@ -281,7 +286,9 @@ def _too_many_rejects(limit: str | None, rejected: int, read: int) -> bool:
         raise UsageError(f"--max-rejects takes N or N%, not {limit!r}") from None
 
 
-REJECT_COLUMNS = ["source", "line", "pointer", "code", "field", "reason"]
+# --rejects CSV columns; value_class (the kind of value at fault, never the value) came last so
+# that readers of the older six columns keep working. A .jsonl path gets JSON Lines instead.
+REJECT_COLUMNS = ["source", "line", "pointer", "code", "field", "reason", "value_class"]
 
 
 def _reject_row(err: RecordError) -> list[object]:
@@ -293,7 +300,29 @@ def _reject_row(err: RecordError) -> list[object]:
         err.code,
         err.field or "",
         err.message,
+        err.value_class or "",
     ]
+
+
+def _reject_writer(fh: IO[str], path: Path) -> Callable[[RecordError], None]:
+    """Write each rejection to ``fh``: CSV (REJECT_COLUMNS), or JSON Lines for a .jsonl path."""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+
+        def write_json(err: RecordError) -> None:
+            fh.write(orjson.dumps(err.as_dict()).decode() + "\n")
+
+        return write_json
+    writer = csv.writer(fh)
+    writer.writerow(REJECT_COLUMNS)
+    return lambda err: writer.writerow(_reject_row(err)) and None
+
+
+def describe(err: TimescalesError) -> str:
+    """One line for people: code, place, message, and the kind of value found (never the value)."""
+    text = f"{err.code} {err}"
+    if err.value_class:
+        text += f" [value: {err.value_class}]"
+    return text
 
 
 def cmd_check(args: argparse.Namespace) -> ExitCode:
@@ -315,15 +344,14 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     with contextlib.ExitStack() as stack:
         reject_writer = None
         if args.rejects:
-            reject_writer = csv.writer(stack.enter_context(output(args.rejects)))
-            reject_writer.writerow(REJECT_COLUMNS)
+            reject_writer = _reject_writer(stack.enter_context(output(args.rejects)), args.rejects)
         quality_file = stack.enter_context(output(args.data_quality)) if args.data_quality else None
 
         def on_reject(err: RecordError) -> None:
             if len(shown) <= 20:
                 shown.append(err)
             if reject_writer is not None:
-                reject_writer.writerow(_reject_row(err))
+                reject_writer(err)
 
         def on_quality(note: DataQualityFinding) -> None:
             if quality_file is not None:
@@ -401,7 +429,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     if not args.quiet:
         for err in shown[:20]:
-            print(f"rejected: {err}", file=sys.stderr)
+            print(f"rejected: {describe(err)}", file=sys.stderr)
         if summary.rejected > 20:
             print(f"... and {summary.rejected - 20} more rejected (see --rejects)", file=sys.stderr)
         if args.input_format == "auto":
@@ -632,7 +660,7 @@ def _paths_exist(paths: Sequence[Path]) -> None:
         raise UsageError("standard input (-) can be read only once")
     for path in paths:
         if str(path) != "-" and not path.exists():
-            raise UsageError(f"{path}: no such file or directory")
+            raise UsageError(f"{path}: no such file or directory", code="E101")
 
 
 def cmd_report(args: argparse.Namespace) -> ExitCode:
@@ -713,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(COMMANDS[args.command](args))
     except TimescalesError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {describe(exc)}", file=sys.stderr)
         return int(ExitCode.ERROR)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

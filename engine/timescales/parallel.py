@@ -96,7 +96,7 @@ class Merger:
             return
         summary.read += 1
         if outcome.kind == "reject":
-            error = outcome.error or RecordError("unreadable record")
+            error = outcome.error or RecordError("unreadable record", code="E300")
             summary.rejected += 1
             (run.on_reject or run.rejects.append)(error)
             return

@@ -146,13 +146,16 @@ class Run:
                 continue
             self.summary.read += 1
             if item.error is not None or item.record is None:
-                self._reject(item.error or RecordError("unreadable record", item.location))
+                self._reject(
+                    item.error or RecordError("unreadable record", item.location, code="E300")
+                )
                 continue
             if len(item.record.events) > self.max_events:
                 self._reject(
                     RecordError(
                         f"more than {self.max_events} events for one child (see --max-events)",
                         item.location,
+                        code="E304",
                     )
                 )
                 continue

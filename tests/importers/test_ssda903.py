@@ -361,7 +361,7 @@ def test_truncated_xml_is_one_clear_error(cli, tmp_path: Path) -> None:
     res = cli("check", "--input-format", "ssda903", str(path), "--as-of", "2018-03-31")
     no_traceback(res.err)
     assert res.code == 2
-    assert f"error: {path}:2: XML is not well-formed at line 2" in res.err
+    assert f"error: E404 {path}:2: XML is not well-formed at line 2" in res.err
     assert "truncated" in res.err
 
 
@@ -437,7 +437,7 @@ def test_missing_columns_name_the_file(cli, tmp_path: Path) -> None:
     no_traceback(res.err)
     assert res.code == 2
     assert (
-        f"error: {data / 'episodes.csv'}:1: the 903 episodes table lacks column(s): RNE, REC"
+        f"error: E406 {data / 'episodes.csv'}:1: the 903 episodes table lacks column(s): RNE, REC"
         in (res.err)
     )
     # a CSV that is no 903 table at all is named too, never silently skipped

@@ -84,15 +84,20 @@ def test_parse_record_errors_carry_location_and_field_never_the_value() -> None:
     with pytest.raises(timescales.RecordError) as info:
         parse_record(bad, location=timescales.Location("crm", 7))
     err = info.value
-    assert err.code == "E300"
+    assert err.code == "E307"  # a value of the wrong form
+    assert err.value_class == "date DD/MM/YYYY"  # the kind of value, never the value
+    assert err.as_dict()["value_class"] == "date DD/MM/YYYY"
+    assert "12/04/2015" not in str(err.as_dict()) and "Jane" not in str(err.as_dict())
     assert err.field == "dob"
     assert err.location is not None and err.location.line == 7
     assert err.location.pointer == "/dob"
     assert "12/04/2015" not in str(err) and "Jane" not in str(err)
-    with pytest.raises(timescales.RecordError, match="not valid JSON"):
+    with pytest.raises(timescales.RecordError, match="not valid JSON") as info:
         parse_record("{nope")
-    with pytest.raises(timescales.RecordError, match="JSON object"):
+    assert info.value.code == "E301"
+    with pytest.raises(timescales.RecordError, match="JSON object") as info:
         parse_record("[1, 2]")
+    assert info.value.code == "E302" and info.value.value_class == "list (2 items)"
 
 
 def test_check_stream_rejects_and_goes_on() -> None:

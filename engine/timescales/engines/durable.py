@@ -577,7 +577,7 @@ class DurableRuleSet:
         try:
             findings = self._evaluate(ctx, timeline)
         except calendar.CalendarRangeError as exc:
-            raise RecordError(f"cannot be checked: {exc}", location) from None
+            raise RecordError(f"cannot be checked: {exc}", location, code="E307") from None
         finally:
             self.main.clear()
             if self.late is not None:

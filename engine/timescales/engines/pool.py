@@ -166,7 +166,7 @@ def read_range(
             where = Location(task.path, this)
             if len(raw) > MAX_LINE_BYTES:
                 yield (
-                    Item(where, error=RecordError("record larger than 16 MiB", where)),
+                    Item(where, error=RecordError("record larger than 16 MiB", where, code="E303")),
                     (
                         offset,
                         number,
@@ -182,7 +182,7 @@ def read_range(
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
                 reason = str(exc).split(":", 1)[0]
-                error = RecordError(f"not valid JSON ({reason})", where)
+                error = RecordError(f"not valid JSON ({reason})", where, code="E301")
                 yield Item(where, error=error), (offset, number)
                 continue
             yield to_record(data, where, context), (offset, number)
@@ -223,11 +223,14 @@ class _Checker:
         if item.record is None and item.error is None:
             return Outcome("notes", quality=item.quality)
         if item.error is not None or item.record is None:
-            return Outcome("reject", item.error or RecordError("unreadable record", item.location))
+            return Outcome(
+                "reject", item.error or RecordError("unreadable record", item.location, code="E300")
+            )
         if len(item.record.events) > self.setup.max_events:
             error = RecordError(
                 f"more than {self.setup.max_events} events for one child (see --max-events)",
                 item.location,
+                code="E304",
             )
             return Outcome("reject", error)
         try:
@@ -243,8 +246,8 @@ class _Checker:
                 f"internal error in the {self.setup.engine} engine ({type(exc).__name__}); the "
                 "child could not be checked: please report it",
                 item.location,
+                code="E399",
             )
-            error.code = "E399"
             return Outcome("reject", error)
         return self.checked(result, item.quality, batch)
 
@@ -254,6 +257,7 @@ class _Checker:
             error = RecordError(
                 f"more than {self.setup.max_events} events for one child (see --max-events)",
                 item.location,
+                code="E304",
             )
             return Outcome("reject", error)
         try:
@@ -492,8 +496,8 @@ class Pool:
                 f"not checked: the {self.setup.engine} engine's worker process died on this "
                 f"record ({reason}); the run went on without it",
                 where,
+                code="E399",
             )
-            error.code = "E399"
             state.batches.append(Batch(outcomes=[Outcome("reject", error)]))
             state.task = _skip_first(task)
             state.resume = None

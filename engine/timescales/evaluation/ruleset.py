@@ -302,7 +302,7 @@ class RuleSet:
             try:
                 findings.extend(checker(ctx))
             except calendar.CalendarRangeError as exc:
-                raise RecordError(f"cannot be checked: {exc}", location) from None
+                raise RecordError(f"cannot be checked: {exc}", location, code="E307") from None
             except Exception as exc:
                 # A fault in one rule's checker must not stop the run or lose the child
                 # silently: the child is rejected with the rule and the kind of failure (no
@@ -311,8 +311,8 @@ class RuleSet:
                     f"internal error in rule {rule_id} ({type(exc).__name__}); the child could "
                     "not be checked: please report it",
                     location,
+                    code="E399",
                 )
-                error.code = "E399"
                 raise error from exc
         if self.report is not None:
             findings = [f for f in findings if f.rule in self.report]

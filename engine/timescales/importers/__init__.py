@@ -100,12 +100,12 @@ def get(name: str, extra: dict[str, Importer] | None = None) -> Importer:
     target = REGISTRY.get(name)
     if target is None:
         known = ", ".join([*REGISTRY, *(extra or {})])
-        raise InputError(f"unknown input format {name!r} (known: {known})")
+        raise InputError(f"unknown input format {name!r} (known: {known})", code="E402")
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name, __name__)
     except ModuleNotFoundError as exc:
-        raise InputError(f"input format {name!r} is not available: {exc}") from None
+        raise InputError(f"input format {name!r} is not available: {exc}", code="E402") from None
     importer: Importer = getattr(module, attr)
     return importer
 
@@ -126,24 +126,29 @@ def detect(path: Path, extra: dict[str, Importer] | None = None) -> Importer:
     if str(path) == "-":
         return get("jsonl")
     if not path.exists():
-        raise InputError("no such file or directory", Location(str(path)))
+        raise InputError("no such file or directory", Location(str(path)), code="E101")
     for importer in available(extra):
         try:
             if importer.sniff(path):
                 return importer
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", Location(str(path))) from None
+            raise InputError(
+                f"cannot read: {exc.strerror}", Location(str(path)), code="E401"
+            ) from None
     raise InputError(
         "cannot tell the input format; give --input-format "
         f"({', '.join(n for n in FORMATS if n != 'auto')})",
         Location(str(path)),
+        code="E402",
     )
 
 
 def resolve(path: Path, fmt: str = "auto", extra: dict[str, Importer] | None = None) -> Importer:
     if str(path) == "-" and fmt not in ("auto", "jsonl"):
         raise InputError(
-            f"standard input is read as JSON Lines only, not {fmt!r}", Location("<stdin>")
+            f"standard input is read as JSON Lines only, not {fmt!r}",
+            Location("<stdin>"),
+            code="E402",
         )
     return detect(path, extra) if fmt == "auto" else get(fmt, extra)
 

@@ -47,7 +47,7 @@ from openpyxl.utils.datetime import from_excel  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from .. import calendar
-from ..errors import InputError, Location, RecordError
+from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
 from . import ImportContext, Importer, Item, SourceStats
@@ -754,24 +754,31 @@ def guard_workbook(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source) from None
+        raise InputError(f"cannot read: {exc.strerror}", source, code="E401") from None
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError("an old .xls workbook: save it as .xlsx (Excel 2007 or later)", source)
+        raise InputError(
+            "an old .xls workbook: save it as .xlsx (Excel 2007 or later)", source, code="E402"
+        )
     if not zipfile.is_zipfile(path):
-        raise InputError("not an xlsx workbook (it is not a zip file)", source)
+        raise InputError("not an xlsx workbook (it is not a zip file)", source, code="E404")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise InputError("not a readable xlsx workbook (damaged zip)", source) from None
+        raise InputError(
+            "not a readable xlsx workbook (damaged zip)", source, code="E404"
+        ) from None
     if len(members) > MAX_MEMBERS:
-        raise InputError(f"refusing the workbook: more than {MAX_MEMBERS} parts", source)
+        raise InputError(
+            f"refusing the workbook: more than {MAX_MEMBERS} parts", source, code="E403"
+        )
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
         raise InputError(
             f"refusing the workbook: it would expand to {_mib(total)} "
             f"(limit {_mib(MAX_UNCOMPRESSED)}); split it, or export each list as CSV",
             source,
+            code="E403",
         )
     for member in members:
         if member.file_size > RATIO_FROM:
@@ -781,6 +788,7 @@ def guard_workbook(path: Path) -> None:
                     f"refusing the workbook: part {member.filename!r} expands {ratio:.0f} times "
                     f"(limit {MAX_MEMBER_RATIO}): a zip bomb, or padding no real list has",
                     source,
+                    code="E403",
                 )
 
 
@@ -798,7 +806,7 @@ def _open_workbook(path: Path) -> Any:
         return _load(path)
     except Exception as exc:  # untrusted input: openpyxl raises many kinds; say which, no trace
         raise InputError(
-            f"cannot read the workbook ({type(exc).__name__})", Location(str(path))
+            f"cannot read the workbook ({type(exc).__name__})", Location(str(path)), code="E404"
         ) from None
 
 
@@ -1114,7 +1122,9 @@ class AnnexA:
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
         files = _files(path) if path.is_dir() else [path]
         if path.is_dir() and not files:
-            raise InputError("no .xlsx or .csv files in the directory", Location(str(path)))
+            raise InputError(
+                "no .xlsx or .csv files in the directory", Location(str(path)), code="E406"
+            )
         opened: list[Any] = []
         try:
             sheets: list[Sheet] = []
@@ -1125,6 +1135,7 @@ class AnnexA:
                     "no Annex A list found: no sheet has a list's header (a child ID column and "
                     f"the list's own columns) in its first {HEADER_SCAN_ROWS} rows",
                     Location(str(path)),
+                    code="E406",
                 )
             children: dict[str, Child] = {}
             for sheet in sheets:
@@ -1155,10 +1166,14 @@ class AnnexA:
         try:
             size = file.stat().st_size
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", Location(str(file))) from None
+            raise InputError(
+                f"cannot read: {exc.strerror}", Location(str(file)), code="E401"
+            ) from None
         if size > MAX_CSV_BYTES:
             raise InputError(
-                f"refusing the CSV: {_mib(size)} (limit {_mib(MAX_CSV_BYTES)})", Location(str(file))
+                f"refusing the CSV: {_mib(size)} (limit {_mib(MAX_CSV_BYTES)})",
+                Location(str(file)),
+                code="E403",
             )
         text = _decode(file.read_bytes())
 
@@ -1168,7 +1183,9 @@ class AnnexA:
         try:
             header = detect_header(_head(_csv_rows(text), _csv_cells))
         except csv.Error as exc:
-            raise InputError(f"not a readable CSV file ({exc})", Location(str(file))) from None
+            raise InputError(
+                f"not a readable CSV file ({exc})", Location(str(file)), code="E404"
+            ) from None
         return [Sheet(file, None, header, csv_rows)]
 
     def _read_sheet(
@@ -1191,6 +1208,7 @@ class AnnexA:
                     None,
                     f"sheet {sheet.name or sheet.file.name!r} is not an Annex A list (no list "
                     f"header in its first {HEADER_SCAN_ROWS} rows): row not read",
+                    code="E406",
                 )
                 continue
             yield from self._row(sheet, header, number, cells, stats, children)
@@ -1203,10 +1221,13 @@ class AnnexA:
         column: int,
         field_name: str | None,
         reason: str,
+        code: str = "E310",
+        found: str | None = None,
     ) -> Item:
         stats.rows_rejected += 1
         where = Location(str(sheet.file), row, sheet.pointer(row, column))
-        return Item(where, error=RecordError(reason, where, field_name), row=True)
+        error = RecordError(reason, where, field_name, code=code, value_class=found)
+        return Item(where, error=error, row=True)
 
     def _row(
         self,
@@ -1227,6 +1248,7 @@ class AnnexA:
                 0,
                 first.label,
                 f"{spec.name} ({spec.title}) has no {first.label!r} column: row not read",
+                code="E406",
             )
             return
         if not spec.about_children:
@@ -1238,6 +1260,7 @@ class AnnexA:
                 None,
                 f"{spec.name} ({spec.title}) is about prospective adopters, not children: not "
                 "checked (AD003 is not assessable from Annex A)",
+                code="E300",
             )
             return
         columns = {c.key: c for c in (*COMMON, *spec.columns)}
@@ -1272,6 +1295,7 @@ class AnnexA:
                     column.label,
                     f"cell {sheet.pointer(number, position)} holds a formula; formulas are not "
                     "evaluated (paste the values)",
+                    found="formula",
                 )
                 return
             if cell.error:
@@ -1282,20 +1306,34 @@ class AnnexA:
                     position,
                     column.label,
                     f"cell {sheet.pointer(number, position)} holds an Excel error value",
+                    found="Excel error value",
                 )
                 return
             try:
                 values[key] = parser(cell.value, sheet.epoch)
             except ValueError as exc:
                 yield self._reject(
-                    stats, sheet, number, position, column.label, f"{column.label}: {exc}"
+                    stats,
+                    sheet,
+                    number,
+                    position,
+                    column.label,
+                    f"{column.label}: {exc}",
+                    found=value_class(cell.value),
                 )
                 return
         for key, column in columns.items():
             if column.required and values.get(key) is None:
                 position = header.columns.get(key, 0)
                 yield self._reject(
-                    stats, sheet, number, position, column.label, f"{column.label} is blank"
+                    stats,
+                    sheet,
+                    number,
+                    position,
+                    column.label,
+                    f"{column.label} is blank",
+                    code="E311",
+                    found="empty",
                 )
                 return
         stats.rows_used += 1
@@ -1345,11 +1383,14 @@ def _safe(sheet: Sheet, chunk: int = 512) -> Iterator[list[Cell]]:
         except StopIteration:
             done = True
         except csv.Error as exc:
-            raise InputError(f"not a readable CSV file ({exc})", Location(sheet.source)) from None
+            raise InputError(
+                f"not a readable CSV file ({exc})", Location(sheet.source), code="E404"
+            ) from None
         except Exception as exc:  # openpyxl and its XML parser raise many kinds
             raise InputError(
                 f"cannot read sheet {sheet.name!r} ({type(exc).__name__})",
                 Location(str(sheet.file)),
+                code="E404",
             ) from None
         yield from batch
 
@@ -1388,7 +1429,8 @@ def _finish(children: dict[str, Child]) -> Iterator[Item]:
         except ValidationError as exc:
             first = exc.errors(include_input=False, include_url=False)[0]
             message = first["msg"].removeprefix("Value error, ")
-            yield Item(child.location, error=RecordError(message, child.location))
+            error = RecordError(message, child.location, code="E313")
+            yield Item(child.location, error=error)
             continue
         yield Item(child.location, record=record, quality=tuple(child.notes))
 

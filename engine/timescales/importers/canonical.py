@@ -11,40 +11,69 @@ import orjson
 import yaml
 from pydantic import ValidationError
 
-from ..errors import InputError, Location, RecordError
+from ..errors import InputError, Location, RecordError, value_class
 from ..records import ChildRecord
 from . import ImportContext, Item
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one child's record; larger lines are rejected unread
 
 
-def validation_message(exc: ValidationError) -> tuple[str, str | None]:
-    """A short message and the JSON pointer of the first problem; never echoes input values."""
-    parts = []
-    pointer = None
-    for err in exc.errors(include_input=False, include_url=False):
+def _problems(exc: ValidationError) -> list[tuple[str, str, str, str | None]]:
+    """(pointer, message, code, value class) of each problem; never the input values."""
+    out = []
+    for err in exc.errors(include_url=False):
         loc = [str(p) for p in err["loc"]]
         where = "/" + "/".join(loc) if loc else "/"
-        pointer = pointer or where
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
-        parts.append(f"{where}: {msg}")
-    return "; ".join(parts[:5]) + (f" (+{len(parts) - 5} more)" if len(parts) > 5 else ""), pointer
+        kind = err["type"]
+        found: str | None = value_class(err.get("input"))
+        if kind == "extra_forbidden":
+            msg, code, found = f"unknown key {loc[-1]!r}", "E306", None
+        elif kind == "missing":
+            msg, code, found = "required key is missing", "E305", None
+        elif msg.startswith("unknown event type"):
+            code = "E308"
+        elif msg.startswith("unknown attribute"):
+            code = "E306"
+        else:
+            code = "E307"
+        out.append((where, msg, code, found))
+    return out
+
+
+def validation_message(exc: ValidationError) -> tuple[str, str | None]:
+    """A short message and the JSON pointer of the first problem; never echoes input values."""
+    problems = _problems(exc)
+    parts = [f"{where}: {msg}" for where, msg, _, _ in problems]
+    pointer = problems[0][0] if problems else None
+    more = f" (+{len(parts) - 5} more)" if len(parts) > 5 else ""
+    return "; ".join(parts[:5]) + more, pointer
+
+
+def validation_error(
+    exc: ValidationError, location: Location, message: str | None = None
+) -> RecordError:
+    """The RecordError for a record that failed validation: located at the first problem's
+    JSON pointer, with its field, code and value class. ``message`` replaces the text."""
+    problems = _problems(exc)
+    text, pointer = validation_message(exc)
+    where = Location(location.source, location.line, (location.pointer or "") + (pointer or ""))
+    field = pointer.rsplit("/", 1)[-1] if pointer else None
+    code, found = (problems[0][2], problems[0][3]) if problems else ("E300", None)
+    return RecordError(message or text, where, field, code=code, value_class=found)
 
 
 def to_record(data: Any, location: Location, context: Mapping[str, Any] | None = None) -> Item:
     if not isinstance(data, dict):
-        return Item(location, error=RecordError("a record must be a JSON object", location))
+        error = RecordError(
+            "a record must be a JSON object", location, code="E302", value_class=value_class(data)
+        )
+        return Item(location, error=error)
     try:
         return Item(location, record=ChildRecord.model_validate(data, context=context))
     except ValidationError as exc:
-        message, pointer = validation_message(exc)
-        where = Location(location.source, location.line, (location.pointer or "") + (pointer or ""))
-        field = pointer.rsplit("/", 1)[-1] if pointer else None
-        return Item(where, error=RecordError(message, where, field))
+        error = validation_error(exc, location)
+        return Item(error.location or location, error=error)
 
 
 STDIN = "-"  # the path that means standard input (JSON Lines, streamed)
@@ -61,7 +90,9 @@ def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator
         try:
             fh = _open_lines(path)
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+            raise InputError(
+                f"cannot read: {exc.strerror}", Location(source), code="E401"
+            ) from None
     with fh:
         for number, raw in enumerate(fh, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -70,13 +101,17 @@ def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator
                 continue
             where = Location(source, number)
             if len(raw) > MAX_LINE_BYTES:
-                yield Item(where, error=RecordError("record larger than 16 MiB", where))
+                yield Item(
+                    where, error=RecordError("record larger than 16 MiB", where, code="E303")
+                )
                 continue
             try:
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
                 reason = str(exc).split(":", 1)[0]
-                yield Item(where, error=RecordError(f"not valid JSON ({reason})", where))
+                yield Item(
+                    where, error=RecordError(f"not valid JSON ({reason})", where, code="E301")
+                )
                 continue
             yield to_record(data, where, context)
 
@@ -86,9 +121,9 @@ def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
     try:
         data = orjson.loads(_utf8(path.read_bytes()))
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+        raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
     except orjson.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc}", Location(source)) from None
+        raise InputError(f"not valid JSON: {exc}", Location(source), code="E404") from None
     yield from _items(data, source, context)
 
 
@@ -98,15 +133,19 @@ def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
         text = _utf8(path.read_bytes()).decode("utf-8")
         data = _dates_to_text(yaml.safe_load(text))  # a self-referencing alias recurses here
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+        raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise InputError("not valid YAML", Location(source, line)) from None
+        raise InputError("not valid YAML", Location(source, line), code="E404") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", Location(source)) from None
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start})", Location(source), code="E405"
+        ) from None
     except RecursionError:
-        raise InputError("nested too deeply (or refers to itself)", Location(source)) from None
+        raise InputError(
+            "nested too deeply (or refers to itself)", Location(source), code="E403"
+        ) from None
     yield from _items(data, source, context)
 
 
@@ -169,7 +208,9 @@ def _items(data: Any, source: str, context: Mapping[str, Any] | None) -> Iterato
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise InputError("expected a list of records (or one record)", Location(source))
+        raise InputError(
+            "expected a list of records (or one record)", Location(source), code="E406"
+        )
     for index, item in enumerate(data):
         yield to_record(item, Location(source, None, f"/{index}"), context)
 

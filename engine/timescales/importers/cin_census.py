@@ -56,7 +56,7 @@ import defusedxml.ElementTree as DET  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from .. import calendar
-from ..errors import InputError, Location, RecordError, UsageError
+from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
 from . import ImportContext, Item, SourceStats
@@ -221,12 +221,17 @@ def _text(el: ET.Element | None) -> str:
 class _Bad(Exception):
     """A value that cannot be used: rejects the unit it belongs to."""
 
-    def __init__(self, reason: str, el: ET.Element | None, path: str, field: str) -> None:
+    def __init__(
+        self, reason: str, el: ET.Element | None, path: str, field: str, found: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.el = el
         self.path = path
         self.field = field
+        self.found = found
+        # a required value absent, or one that is there and cannot be read
+        self.code = "E311" if reason.endswith("(required)") else "E310"
 
 
 def _parse_date(text: str) -> dt.date | str:
@@ -276,7 +281,7 @@ class _Node:
             return None
         value = _parse_date(text)
         if isinstance(value, str):
-            raise _Bad(f"{name} is {value}", el, path, name)
+            raise _Bad(f"{name} is {value}", el, path, name, value_class(text))
         return value
 
 
@@ -338,7 +343,8 @@ class _ChildMapper:
         msg = f"{what} not used: {bad.reason}"
         if units > 1:
             msg += f" (with the {units - 1} assessment, enquiry and plan element(s) inside it)"
-        self.rejects.append(Item(where, error=RecordError(msg, where, bad.field), row=True))
+        error = RecordError(msg, where, bad.field, code=bad.code, value_class=bad.found)
+        self.rejects.append(Item(where, error=error, row=True))
         self.rejected_units += units
 
     def note(
@@ -375,10 +381,11 @@ class _ChildMapper:
         try:
             record = self.build(root)
         except _Bad as bad:
-            return self.reject_child(bad.reason, self.loc(bad.el, bad.path), bad.field, units)
+            where = self.loc(bad.el, bad.path)
+            return self.reject_child(bad.reason, where, bad.field, units, bad.code, bad.found)
         except ValidationError as exc:  # defensive: the mapping should only make valid records
             message, _ = validation_message(exc)
-            return self.reject_child(message, self.loc(self.el, self.path), None, units)
+            return self.reject_child(message, self.loc(self.el, self.path), None, units, "E313")
         first = self.state.seen.get(record.child)
         fingerprint = _fingerprint(record)
         if first is not None:
@@ -391,7 +398,7 @@ class _ChildMapper:
             ids_el, ids_path = root.one("ChildIdentifiers")
             id_el = _Node(ids_el, ids_path).one("LAchildID")[0] if ids_el is not None else None
             where = self.loc(id_el, f"{ids_path}/LAchildID")
-            return self.reject_child(reason, where, "LAchildID", units)
+            return self.reject_child(reason, where, "LAchildID", units, "E309")
         self.state.seen[record.child] = (self.index, fingerprint)
         rows.rows_used += 1
         elements.rows_used += self.used_units
@@ -404,13 +411,21 @@ class _ChildMapper:
         return [*self.rejects, Item(where, record=record, quality=tuple(self.quality))]
 
     def reject_child(
-        self, reason: str, where: Location, field_name: str | None, units: int
+        self,
+        reason: str,
+        where: Location,
+        field_name: str | None,
+        units: int,
+        code: str = "E310",
+        found: str | None = None,
     ) -> list[Item]:
         """The whole child is not used; its units go with it (counted rejected)."""
         self.state.rows.rows_rejected += 1
         self.state.elements.rows_rejected += units
         who = f"LAchildID {self.child}: " if self.child else ""
-        error = RecordError(f"{who}child not used: {reason}", where, field_name)
+        error = RecordError(
+            f"{who}child not used: {reason}", where, field_name, code=code, value_class=found
+        )
         return [Item(where, error=error)]
 
     @staticmethod
@@ -436,7 +451,13 @@ class _ChildMapper:
             raise _Bad(f"LAchildID {reason}", id_el if id_el is not None else ids_el, id_path,
                        "LAchildID")  # fmt: skip
         if len(child) > 200:
-            raise _Bad("LAchildID is longer than 200 characters", id_el, id_path, "LAchildID")
+            raise _Bad(
+                "LAchildID is longer than 200 characters",
+                id_el,
+                id_path,
+                "LAchildID",
+                value_class(child),
+            )
         self.child = child
         dob = ids.date("PersonBirthDate")
         expected = ids.date("ExpectedPersonBirthDate")
@@ -515,6 +536,7 @@ class _ChildMapper:
                     flag_el,
                     flag_path,
                     "ICPCnotRequired",
+                    value_class(flag),
                 )
         except _Bad as bad:
             self.reject_unit(bad, f"Section47 {ref}", 1)
@@ -609,7 +631,13 @@ class _ChildMapper:
                         continue  # an empty review element says nothing
                     value = _parse_date(text)
                     if isinstance(value, str):
-                        raise _Bad(f"CPPreviewDate is {value}", el, path, "CPPreviewDate")
+                        raise _Bad(
+                            f"CPPreviewDate is {value}",
+                            el,
+                            path,
+                            "CPPreviewDate",
+                            value_class(text),
+                        )
                     reviews.append((value, el, path))
         except _Bad as bad:
             self.reject_unit(bad, f"child protection plan {ref}", 1)
@@ -723,23 +751,28 @@ class CinCensusImporter:
         source = str(path)
         if path.is_dir():
             raise InputError(
-                "a CIN census input is one XML file, not a directory", Location(source)
+                "a CIN census input is one XML file, not a directory", Location(source), code="E406"
             )
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+            raise InputError(
+                f"cannot read: {exc.strerror}", Location(source), code="E401"
+            ) from None
         limit = self.limit()
         if size > limit:
             raise InputError(
                 f"refused: the file is {size:,} bytes, over the {limit:,}-byte limit for a CIN "
                 f"census file (set {MAX_BYTES_ENV} to raise it)",
                 Location(source),
+                code="E403",
             )
         try:
             fh = path.open("rb")
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+            raise InputError(
+                f"cannot read: {exc.strerror}", Location(source), code="E401"
+            ) from None
         state = _FileState(
             source, context.source(source), context.source(f"{source} [CIN elements]")
         )
@@ -802,6 +835,7 @@ class CinCensusImporter:
                     raise InputError(
                         f"not a CIN census file: the root element is {name!r}, not Message",
                         Location(source, line),
+                        code="E406",
                     )
                 siblings = counts[-1]
                 index = siblings[name] = siblings.get(name, 0) + 1
@@ -829,6 +863,7 @@ class CinCensusImporter:
                 f"refused: the file contains {kind}; entities are never expanded "
                 "(this guards against entity-expansion 'XML bomb' attacks)",
                 Location(source, builder.expat.CurrentLineNumber),
+                code="E403",
             ) from None
         summary = target_summary(state.tally)
         if pending is not None and summary is not None:
@@ -851,7 +886,7 @@ class CinCensusImporter:
         what came before is used; the break is reported with its element path and line."""
         line, message = self._break_message(exc)
         where = Location(state.source, line, _where(names))
-        return Item(where, error=RecordError(message, where), row=True)
+        return Item(where, error=RecordError(message, where, code="E404"), row=True)
 
     def _broken_child(
         self,
@@ -882,7 +917,8 @@ class CinCensusImporter:
         ids = partial.one("ChildIdentifiers")[0]
         lachildid = _text(_Node(ids, "").one("LAchildID")[0]) if ids is not None else ""
         who = f"LAchildID {lachildid}: " if lachildid else f"Child[{child_index}]: "
-        return Item(where, error=RecordError(f"{who}child not used: {message}", where))
+        error = RecordError(f"{who}child not used: {message}", where, code="E404")
+        return Item(where, error=error)
 
 
 IMPORTER = CinCensusImporter()

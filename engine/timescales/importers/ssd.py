@@ -60,7 +60,7 @@ import orjson
 from pydantic import ValidationError
 
 from .. import calendar
-from ..errors import InputError, Location, RecordError, UsageError
+from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord, Event
 from . import ImportContext, Item, SourceStats
@@ -397,10 +397,16 @@ def tables_for(event_types: frozenset[str] | set[str]) -> dict[str, list[str]]:
 
 
 class _Bad(Exception):
-    def __init__(self, reason: str, column: str | None) -> None:
+    """A row that cannot be used: why, the column at fault, the error code, the value class."""
+
+    def __init__(
+        self, reason: str, column: str | None, code: str = "E310", found: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.column = column
+        self.code = code
+        self.found = found
 
 
 _NULLS = frozenset({"", "NULL", "null", "Null"})
@@ -735,10 +741,10 @@ class _Person:
             DataQualityFinding(code, self.person, message, ref=ref, date=date, source=source)
         )
 
-    def reject(self, row: Row, column: str | None, reason: str) -> None:
+    def reject(self, row: Row, column: str | None, reason: str, code: str = "E313") -> None:
         where = _where(self.state, row, column)
         table = self.state.files[row[1]].table.name
-        error = RecordError(f"{table} row not used: {reason}", where, column)
+        error = RecordError(f"{table} row not used: {reason}", where, column, code=code)
         self.rejects.append(Item(where, error=error, row=True))
         self.rejected.add(id(row))
 
@@ -841,7 +847,7 @@ class _Person:
             for row in self.rows:
                 if id(row) not in self.rejected:
                     self.state.files[row[1]].stats.rows_rejected += 1
-            error = RecordError(f"person {self.person}: not used: {message}", where)
+            error = RecordError(f"person {self.person}: not used: {message}", where, code="E313")
             return [*self.rejects, Item(where, error=error)]
         for row in self.rows:
             stats = self.state.files[row[1]].stats
@@ -1165,7 +1171,7 @@ class _Person:
                 continue
             day = _day(v["clah_health_check_date"])
             if day is None:
-                self.reject(row, "clah_health_check_date", "a completed check with no date")
+                self.reject(row, "clah_health_check_date", "a completed check with no date", "E311")
                 continue
             etype, said = kind
             if etype == "dental_check":
@@ -1675,11 +1681,12 @@ class SsdImporter:
         path = Path(path)
         self._sniffed.pop(str(path.resolve()), None)
         if not path.exists():
-            raise InputError("no such file or directory", Location(str(path)))
+            raise InputError("no such file or directory", Location(str(path)), code="E101")
         if not path.is_dir():
             raise InputError(
                 "an SSD input is a directory of CSV files, one per table (ssd_cla_visits.csv...)",
                 Location(str(path)),
+                code="E406",
             )
         found = scan(path)
         usable = [f for f in found if f.table is not None and not f.lacking]
@@ -1688,6 +1695,7 @@ class SsdImporter:
                 "no SSD table here: no CSV file has the columns of an SSD table this importer "
                 "reads (see docs/importers/ssd.md)",
                 Location(str(path)),
+                code="E406",
             )
         state = _State(
             str(path),
@@ -1793,7 +1801,9 @@ class SsdImporter:
         try:
             fh = _open_text(found.path)
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", Location(source)) from None
+            raise InputError(
+                f"cannot read: {exc.strerror}", Location(source), code="E401"
+            ) from None
         with fh:
             first = fh.readline()
             reader = csv.reader(fh, delimiter=_delimiter(first))
@@ -1812,6 +1822,7 @@ class SsdImporter:
                         error=RecordError(
                             f"the CSV breaks off here ({exc}); the rest of the file is not read",
                             where,
+                            code="E404",
                         ),
                         row=True,
                     )
@@ -1831,7 +1842,11 @@ class SsdImporter:
                     stats.rows_rejected += 1
                     where = Location(source, line, bad.column)
                     error = RecordError(
-                        f"{table.name} row not used: {bad.reason}", where, bad.column
+                        f"{table.name} row not used: {bad.reason}",
+                        where,
+                        bad.column,
+                        code=bad.code,
+                        value_class=bad.found,
                     )
                     yield Item(where, error=error, row=True)
                     continue
@@ -1860,10 +1875,15 @@ class SsdImporter:
                     "period of care read so far (ssd_cla_episodes, ssd_cla_placement, "
                     "ssd_cla_visits)",
                     table.period,
+                    code="E312",
                 )
-            raise _Bad(f"{table.person} is blank (required)", table.person)
+            raise _Bad(f"{table.person} is blank (required)", table.person, "E311", "empty")
         if len(person) > MAX_CHILD_ID:
-            raise _Bad(f"{table.person} is longer than {MAX_CHILD_ID} characters", table.person)
+            raise _Bad(
+                f"{table.person} is longer than {MAX_CHILD_ID} characters",
+                table.person,
+                found=value_class(person),
+            )
         if cla is not None and table.period:
             state.period_person.setdefault(cla, person)
         return str(person)
@@ -1934,14 +1954,14 @@ class _Parser:
                 if name in SOFT_DATES:
                     append(BAD_DATE)
                     continue
-                raise _Bad(f"{name} is {exc}", name) from None
+                raise _Bad(f"{name} is {exc}", name, found=value_class(fields[at])) from None
             if is_date and value == ZERO_DATE:
                 value = None
                 self.zeros += 1
             append(value)
         for at, name in self.needed:
             if out[at] is None:
-                raise _Bad(f"{name} is blank (required)", name)
+                raise _Bad(f"{name} is blank (required)", name, "E311", "empty")
         if self.ordered is not None:
             s_at, e_at, s_name, e_name = self.ordered
             start, end = out[s_at], out[e_at]

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from ..errors import InputError, Location, RecordError
+from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
 from . import ImportContext, Importer, Item, SourceStats
@@ -479,17 +479,17 @@ class Store:
         child = (child or "").strip()
         plan = PLANS[table]
         values: list[Any] = []
-        problem = None
+        problem: tuple[str, str, str] | None = None
         if not child:
-            problem = ("CHILD", "is blank")
+            problem = ("CHILD", "is blank", child)
         elif len(child) > MAX_CHILD_ID:
-            problem = ("CHILD", f"is longer than {MAX_CHILD_ID} characters")
+            problem = ("CHILD", f"is longer than {MAX_CHILD_ID} characters", child)
         else:
             for (column, kind, required), text in zip(plan, raw, strict=True):
                 text = (text or "").strip()
                 if not text:
                     if required:
-                        problem = (column, "is blank")
+                        problem = (column, "is blank", text)
                         break
                     values.append(None)
                 elif kind == CODE:
@@ -497,7 +497,7 @@ class Store:
                 else:
                     day = parse_date(text)
                     if day is None:
-                        problem = (column, "is not a date dd/mm/yyyy")
+                        problem = (column, "is not a date dd/mm/yyyy", text)
                         break
                     values.append(day)
                     if kind != BIRTH:
@@ -508,11 +508,18 @@ class Store:
                         ):
                             source.earliest_review = day
         if problem is not None:
-            column, why = problem
+            column, why, found = problem
             shown = names.get(column, column) if names else column
             where = source.location(line, f"{pointer}/{shown}" if pointer else shown)
             source.stats.rows_rejected += 1
-            return Item(where, error=RecordError(f"{shown} {why}", where, shown), row=True)
+            error = RecordError(
+                f"{shown} {why}",
+                where,
+                shown,
+                code="E311" if why == "is blank" else "E310",
+                value_class=value_class(found),
+            )
+            return Item(where, error=error, row=True)
         self.seq += 1
         keyed = KEYED[table]
         key = self.seq if keyed is None else (values[0] if keyed else None)
@@ -606,7 +613,8 @@ class ChildBuilder:
             pointer = f"{row.pointer}/{column}" if row.pointer else column
             where = source.location(row.line, pointer)
             self.rejected.add(row.seq)
-            self.rejects.append(Item(where, error=RecordError(reason, where, column), row=True))
+            error = RecordError(reason, where, column, code="E312")
+            self.rejects.append(Item(where, error=error, row=True))
 
     # merging several returns ------------------------------------------------------------------
 
@@ -932,10 +940,12 @@ class SSDA903:
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
         path = Path(path)
         if not path.exists():
-            raise InputError("no such file or directory", Location(str(path)))
+            raise InputError("no such file or directory", Location(str(path)), code="E101")
         files = _files(path)
         if not files:
-            raise InputError("no 903 files (.csv or .xml) in this directory", Location(str(path)))
+            raise InputError(
+                "no 903 files (.csv or .xml) in this directory", Location(str(path)), code="E406"
+            )
         store = Store()
         root = path if path.is_dir() else path.parent
         for order, file in enumerate(files):
@@ -945,6 +955,7 @@ class SSDA903:
                     f"file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for "
                     "one 903 file",
                     Location(str(file)),
+                    code="E403",
                 )
             relative = file.relative_to(root).as_posix() if path.is_dir() else file.name
             source = Source(
@@ -968,14 +979,16 @@ class SSDA903:
         try:
             fh = file.open(encoding="utf-8-sig", newline="")
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where) from None
+            raise InputError(f"cannot read: {exc.strerror}", where, code="E401") from None
         with fh:
             reader = csv.reader(fh)
             try:
                 try:
                     header = next(reader)
                 except StopIteration:
-                    raise InputError("empty file: no header row of 903 columns", where) from None
+                    raise InputError(
+                        "empty file: no header row of 903 columns", where, code="E406"
+                    ) from None
                 columns = [_column(c) for c in header]
                 table, lacking = identify(columns, file.name)
                 if table is None:
@@ -983,17 +996,21 @@ class SSDA903:
                         "not a 903 table: its columns match none of "
                         + ", ".join(t.name for t in TABLES),
                         where,
+                        code="E406",
                     )
                 if lacking:
                     raise InputError(
                         f"the 903 {TABLES[table].name} table lacks column(s): "
                         + ", ".join(lacking),
                         Location(str(file), 1),
+                        code="E406",
                     )
                 dupes = sorted({c for c in columns if c and columns.count(c) > 1})
                 if dupes:
                     raise InputError(
-                        f"column(s) given twice: {', '.join(dupes)}", Location(str(file), 1)
+                        f"column(s) given twice: {', '.join(dupes)}",
+                        Location(str(file), 1),
+                        code="E406",
                     )
                 index = {c: i for i, c in enumerate(columns)}
                 width = len(columns)
@@ -1010,7 +1027,9 @@ class SSDA903:
                         yield Item(
                             at,
                             error=RecordError(
-                                f"row has {len(fields)} fields, the header has {width}", at
+                                f"row has {len(fields)} fields, the header has {width}",
+                                at,
+                                code="E310",
                             ),
                             row=True,
                         )
@@ -1021,10 +1040,12 @@ class SSDA903:
                     if rejected is not None:
                         yield rejected
             except UnicodeDecodeError:
-                raise InputError("not UTF-8 text (save it as CSV UTF-8)", where) from None
+                raise InputError(
+                    "not UTF-8 text (save it as CSV UTF-8)", where, code="E405"
+                ) from None
             except csv.Error as exc:
                 raise InputError(
-                    f"not readable as CSV: {exc}", Location(str(file), reader.line_num)
+                    f"not readable as CSV: {exc}", Location(str(file), reader.line_num), code="E404"
                 ) from None
 
     # XML ------------------------------------------------------------------------------------
@@ -1034,7 +1055,7 @@ class SSDA903:
         try:
             fh = file.open("rb")
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where) from None
+            raise InputError(f"cannot read: {exc.strerror}", where, code="E401") from None
         with fh:
             depth = 0
             root: Any = None
@@ -1049,6 +1070,7 @@ class SSDA903:
                                     f"not a 903 XML file: the root element is "
                                     f"{_local(elem.tag)}, not {ROOT}",
                                     where,
+                                    code="E406",
                                 )
                             root = elem
                         continue
@@ -1064,10 +1086,11 @@ class SSDA903:
                     f"XML is not well-formed at line {line}, column {column} (a truncated or "
                     "damaged file?); nothing in it was used",
                     Location(str(file), line),
+                    code="E404",
                 ) from None
             except _defused_errors.DefusedXmlException:
                 raise InputError(
-                    "XML declares a DTD or entities, which are refused", where
+                    "XML declares a DTD or entities, which are refused", where, code="E403"
                 ) from None
 
     def _xml_child(self, elem: Any, number: int, source: Source, store: Store) -> Iterator[Item]:
@@ -1165,7 +1188,8 @@ class SSDA903:
             record = ChildRecord.model_validate(data)
         except ValidationError as exc:  # pragma: no cover - built from checked values only
             message, _ = validation_message(exc)
-            yield Item(where, error=RecordError(message, where), quality=tuple(builder.notes))
+            error = RecordError(message, where, code="E313")
+            yield Item(where, error=error, quality=tuple(builder.notes))
             return
         yield Item(where, record=record, quality=tuple(builder.notes))
 

@@ -51,7 +51,7 @@ def _parse(path: Path, model: type[Override] | type[Target]) -> list[Override] |
     out = []
     for item in items:
         if not isinstance(item, dict):
-            raise RuleError("each entry must be a mapping", Location(str(path), 1))
+            raise RuleError("each entry must be a mapping", Location(str(path), 1), code="E205")
         try:
             out.append(model.model_validate(item))
         except ValidationError as exc:
@@ -89,26 +89,32 @@ def activate(
         where = Location(str(path))
         rule = by_id.get(override.rule)
         if rule is None:
-            raise RuleError(f"override {override.name}: no rule {override.rule} to override", where)
+            raise RuleError(
+                f"override {override.name}: no rule {override.rule} to override", where, code="E206"
+            )
         national = tuple(rule.limits())
         if not national:
-            raise RuleError(f"override {override.name}: {rule.id} has no limit", where)
+            raise RuleError(f"override {override.name}: {rule.id} has no limit", where, code="E205")
         local = tuple(override.value)
         if len(local) not in (1, len(national)):
             raise RuleError(
                 f"override {override.name}: give one limit or {len(national)} (one per branch of "
                 f"{rule.id})",
                 where,
+                code="E205",
             )
         if any(lim.unit == "terms" for lim in (*national, *local)):
             raise RuleError(
-                f"override {override.name}: term-based limits cannot be overridden", where
+                f"override {override.name}: term-based limits cannot be overridden",
+                where,
+                code="E205",
             )
         if override.rule in active:
             raise RuleError(
                 f"override {override.name}: {rule.id} is already overridden by "
                 f"{active[override.rule].override.name}",
                 where,
+                code="E207",
             )
         spec = ActiveOverride(override, plugin, national, local)
         if not override.relaxes:
@@ -120,6 +126,7 @@ def activate(
                         f"national rule (e.g. for a clock starting {later.isoformat()}); say "
                         "'relaxes: true' with a 'reason' if that is intended",
                         where,
+                        code="E208",
                     )
         active[override.rule] = spec
     return active

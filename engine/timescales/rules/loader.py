@@ -65,11 +65,15 @@ def read_yaml(text: str, source: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise RuleError(f"{exc.problem or exc}", Location(source, line)) from None
+        problem = f"{exc.problem or exc}"
+        code = "E203" if problem.startswith("duplicate key") else "E201"
+        raise RuleError(problem, Location(source, line), code=code) from None
     except yaml.YAMLError as exc:
-        raise RuleError(f"not valid YAML: {exc}", Location(source)) from None
+        raise RuleError(f"not valid YAML: {exc}", Location(source), code="E201") from None
     except RecursionError:
-        raise RuleError("nested too deeply to be a rule file", Location(source)) from None
+        raise RuleError(
+            "nested too deeply to be a rule file", Location(source), code="E201"
+        ) from None
 
 
 def line_of(text: str, path: Sequence[int | str]) -> int | None:
@@ -104,6 +108,7 @@ def format_validation_error(exc: ValidationError, text: str, source: str) -> Rul
     """Turn the first pydantic error into a RuleError at the right line, with all errors listed."""
     lines = []
     first_line = None
+    code = None
     for err in exc.errors():
         loc = [part for part in err["loc"] if part not in ("deadline", "schedule")]
         # pydantic puts function-validator names in loc; keep only real keys and indexes
@@ -122,15 +127,27 @@ def format_validation_error(exc: ValidationError, text: str, source: str) -> Rul
         elif err["type"] == "missing":
             msg = "required key is missing"
         first_line = first_line or line
+        code = code or _rule_code(err["type"], msg)
         lines.append(f"line {line}: {where}: {msg}" if line else f"{where}: {msg}")
     message = "invalid rule: " + "; ".join(lines)
-    return RuleError(message, Location(source, first_line))
+    return RuleError(message, Location(source, first_line), code=code or "E200")
+
+
+def _rule_code(kind: str, message: str) -> str:
+    """The error code of one rule-validation problem (the first decides the error's code)."""
+    if kind == "extra_forbidden":
+        return "E202"
+    if kind == "missing":
+        return "E204"
+    if "unknown event type" in message or "unknown attribute" in message:
+        return "E206"
+    return "E205"
 
 
 def parse_rule(text: str, source: str) -> Rule:
     data = read_yaml(text, source)
     if not isinstance(data, dict):
-        raise RuleError("a rule file must be a YAML mapping", Location(source, 1))
+        raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
     try:
         return _RULE.validate_python(data)
     except ValidationError as exc:
@@ -171,6 +188,7 @@ def load_rule_dir(
             raise RuleError(
                 f"file name {item.name!r} does not match rule id {rule.id!r}",
                 Location(source, line_of(item.read_text(encoding="utf-8"), ["id"])),
+                code="E205",
             )
         out.append((rule, Location(source)))
     return out
@@ -195,21 +213,28 @@ def validate_pack(
     for rule, where in rules:
         if rule.id in by_id:
             raise RuleError(
-                f"duplicate rule id {rule.id} (also defined in {by_id[rule.id][1].source})", where
+                f"duplicate rule id {rule.id} (also defined in {by_id[rule.id][1].source})",
+                where,
+                code="E207",
             )
         if rule.name in names:
-            raise RuleError(f"duplicate rule name {rule.name!r} (also {names[rule.name]})", where)
+            raise RuleError(
+                f"duplicate rule name {rule.name!r} (also {names[rule.name]})", where, code="E207"
+            )
         by_id[rule.id] = (rule, where)
         names[rule.name] = rule.id
         for selector in rule.selectors():
             if selector.type not in event_types:
-                raise RuleError(f"rule {rule.id}: unknown event type {selector.type!r}", where)
+                raise RuleError(
+                    f"rule {rule.id}: unknown event type {selector.type!r}", where, code="E206"
+                )
             attrs = event_types[selector.type]
             for attr in (*selector.where, *selector.unless):
                 if attr not in attrs:
                     raise RuleError(
                         f"rule {rule.id}: event type {selector.type!r} has no attribute {attr!r}",
                         where,
+                        code="E206",
                     )
         ordered.append(rule)
     for rule in ordered:
@@ -219,14 +244,19 @@ def validate_pack(
                 raise RuleError(
                     f"rule {rule.id}: 'schedule' must name a schedule head, not {rule.schedule}",
                     by_id[rule.id][1],
+                    code="E206",
                 )
         if isinstance(rule, ScheduleRule) and rule.follows is not None:
             head = by_id.get(rule.follows)
             where = by_id[rule.id][1]
             if head is None:
-                raise RuleError(f"rule {rule.id} follows unknown rule {rule.follows}", where)
+                raise RuleError(
+                    f"rule {rule.id} follows unknown rule {rule.follows}", where, code="E206"
+                )
             if not isinstance(head[0], ScheduleRule) or head[0].follows is not None:
                 raise RuleError(
-                    f"rule {rule.id} follows {rule.follows}, which is not a schedule head", where
+                    f"rule {rule.id} follows {rule.follows}, which is not a schedule head",
+                    where,
+                    code="E206",
                 )
     return ordered

@@ -79,7 +79,9 @@ def build_ruleset(
                 unknown = [r for r in target.rules if r not in {v.id for v in validated}]
                 if unknown:
                     raise RuleError(
-                        f"target {target.name}: unknown rule(s) {unknown}", Location(str(path))
+                        f"target {target.name}: unknown rule(s) {unknown}",
+                        Location(str(path)),
+                        code="E206",
                     )
                 targets.append(target)
     national_calendar = calendar or ENGLAND

@@ -31,13 +31,22 @@ from starlette.types import Receive, Scope, Send
 from .. import __version__
 from ..api import check_record, validation_context
 from ..docs import describe_limits, render
-from ..errors import Location, RecordError
+from ..errors import Location, RecordError, value_class
 from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
 from ..findings import DataQualityFinding
+from ..importers.canonical import validation_error
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
-from .middleware import LOG_KEY, AccessLog, BearerAuth, BodyLimit, BodyTooLarge, error_body
+from .middleware import (
+    LOG_KEY,
+    AccessLog,
+    BearerAuth,
+    BodyLimit,
+    BodyTooLarge,
+    error_body,
+    error_dict,
+)
 from .models import (
     CheckRequest,
     CheckResponse,
@@ -70,7 +79,7 @@ class ServiceError(Exception):
         self.problems = problems or []
 
     def response(self) -> Response:
-        body = orjson.dumps({"code": self.code, "detail": self.detail, "problems": self.problems})
+        body = orjson.dumps(error_dict(self.code, self.detail, self.problems))
         return Response(body, status_code=self.status, media_type=JSON)
 
 
@@ -147,7 +156,10 @@ class Checker:
         if len(record.events) > self.settings.max_events:
             self.tally.rejected += 1
             raise RecordError(
-                f"more than {self.settings.max_events} events for one child", where, "events"
+                f"more than {self.settings.max_events} events for one child",
+                where,
+                "events",
+                code="E304",
             )
         try:
             result = check_record(self.ruleset, record, as_of=self.as_of, location=where)
@@ -185,6 +197,7 @@ def rejection(index: int, error: RecordError) -> dict[str, Any]:
         "code": error.code,
         "pointer": pointer,
         "field": error.field,
+        "value_class": error.value_class,
         "message": error.message,
     }
 
@@ -350,23 +363,22 @@ class StreamCheck:
         where = Location("request", self.line)
         if raw is None:
             limit = self.service.settings.max_line_bytes
-            raise RecordError(f"line longer than {limit} bytes", where)
+            raise RecordError(f"line longer than {limit} bytes", where, code="E303")
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             reason = str(exc).split(":", 1)[0]
-            raise RecordError(f"not valid JSON ({reason})", where) from None
+            raise RecordError(f"not valid JSON ({reason})", where, code="E301") from None
         if not isinstance(data, dict):
-            raise RecordError("a record must be a JSON object", where)
+            raise RecordError(
+                "a record must be a JSON object", where, code="E302", value_class=value_class(data)
+            )
         try:
             return ChildRecord.model_validate(data, context=self.service.context)
         except ValidationError as exc:
             problems = problems_of(exc)
-            pointer = problems[0]["pointer"]
             message = "; ".join(f"{p['pointer']}: {p['message']}" for p in problems[:5])
-            raise RecordError(
-                message, Location("request", self.line, pointer), pointer.rsplit("/", 1)[-1]
-            ) from None
+            raise validation_error(exc, where, message) from None
 
     async def _body_lines(self, receive: Receive) -> AsyncIterator[list[bytes | None]]:
         """The body's lines as they arrive, in batches; a line over the limit is not kept
@@ -442,7 +454,7 @@ class StreamCheck:
             scope.get(LOG_KEY, {}).update(checker.tally.log())
             return
         tail = (
-            {"error": {"code": error[0], "detail": error[1], "problems": []}}
+            {"error": error_dict(error[0], error[1])}
             if error
             else {"summary": checker.tally.summary()}
         )

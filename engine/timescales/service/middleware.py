@@ -32,8 +32,35 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+# Each HTTP error's slug (``code``, kept for clients of 0.x) and its code in the tool-wide scheme
+# (``error_code``, timescales.errors.CODES): the same scheme the CLI's errors and rejects use.
+ERROR_CODES = {
+    "unauthorized": "E601",
+    "invalid_json": "E602",
+    "bad_request": "E600",
+    "invalid_request": "E603",
+    "body_too_large": "E604",
+    "too_many_records": "E604",
+    "timeout": "E605",
+    "unknown_rule": "E100",
+    "not_found": "E600",
+    "method_not_allowed": "E600",
+    "http_error": "E600",
+}
+
+
+def error_dict(code: str, detail: str, problems: list[Any] | None = None) -> dict[str, Any]:
+    """The ErrorResponse body: slug, tool-wide error code, sentence, the places at fault."""
+    return {
+        "code": code,
+        "error_code": ERROR_CODES.get(code, "E600"),
+        "detail": detail,
+        "problems": problems or [],
+    }
+
+
 def error_body(code: str, detail: str) -> bytes:
-    return orjson.dumps({"code": code, "detail": detail, "problems": []})
+    return orjson.dumps(error_dict(code, detail))
 
 
 async def send_error(

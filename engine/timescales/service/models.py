@@ -110,9 +110,13 @@ class Rejection(BaseModel):
     """A record that could not be checked, with where and why (never the offending value)."""
 
     index: int = Field(description="0-based position of the record in the request.")
-    code: str
+    code: str = Field(description="The stable error code (docs/errors.md), e.g. E307.")
     pointer: str | None
     field: str | None
+    value_class: str | None = Field(
+        default=None,
+        description="The kind of value found at the field (never the value itself).",
+    )
     message: str
 
 
@@ -204,7 +208,8 @@ class Problem(BaseModel):
 class ErrorResponse(BaseModel):
     """Every error: a stable ``code``, a sentence, and for invalid input the places at fault."""
 
-    code: str
+    code: str = Field(description="What went wrong, as a short slug (e.g. body_too_large).")
+    error_code: str = Field(description="The same, as a stable error code (docs/errors.md).")
     detail: str
     problems: list[Problem] = Field(default_factory=list)
 

@@ -69,7 +69,9 @@ class VisitsCsv:
             reader = csv.reader(fh)
             header = tuple(h.strip().lower() for h in next(reader, []))
             if header != COLUMNS:
-                raise InputError(f"expected columns {', '.join(COLUMNS)}", Location(str(path), 1))
+                raise InputError(
+                    f"expected columns {', '.join(COLUMNS)}", Location(str(path), 1), code="E406"
+                )
             for row_number, row in enumerate(reader, start=2):
                 stats.rows_read += 1
                 where = Location(str(path), row_number)
@@ -77,7 +79,8 @@ class VisitsCsv:
                     event = self._event(dict(zip(COLUMNS, row, strict=False)), row)
                 except ValueError as exc:
                     stats.rows_rejected += 1
-                    yield Item(where, error=RecordError(str(exc), where), row=True)
+                    error = RecordError(str(exc), where, code="E310")
+                    yield Item(where, error=error, row=True)
                     continue
                 child = children.setdefault(row[0].strip(), {"events": [], "dob": None})
                 if row[1].strip():
@@ -90,9 +93,8 @@ class VisitsCsv:
             try:
                 built = ChildRecord.model_validate(record, context=context.validation_context())
             except ValidationError as exc:
-                yield Item(
-                    where, error=RecordError(f"invalid record: {exc.errors()[0]['msg']}", where)
-                )
+                message = f"invalid record: {exc.errors()[0]['msg']}"
+                yield Item(where, error=RecordError(message, where, code="E313"))
                 continue
             yield Item(where, record=built)
 

@@ -1,0 +1,18 @@
+"""Fuzz the CIN census reader: one XML file (the whole input).
+
+    .venv/bin/python fuzz/fuzz_cin_census.py fuzz/corpus/cin_census -max_total_time=600
+"""
+
+from __future__ import annotations
+
+import _harness
+
+
+@_harness.guarded("cin_census")
+def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+    with _harness.temp_file(data, "census.xml") as path:
+        _harness.check_import("cin-census", path)
+
+
+if __name__ == "__main__":
+    _harness.main(TestOneInput)

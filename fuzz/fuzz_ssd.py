@@ -1,0 +1,31 @@
+"""Fuzz the Standard Safeguarding Dataset reader: a directory of CSV tables.
+
+Input: the files of the directory, each starting with a line ``>>> name`` (``>>>
+ssd_cla_episodes.csv``); text before the first such line is ``ssd_person.csv``, and a file
+without a name takes the next SSD table name. The importer recognises a table by its columns,
+so the names only need the right suffix (.csv or .txt, which is added when missing).
+
+    .venv/bin/python fuzz/fuzz_ssd.py fuzz/corpus/ssd -max_total_time=600
+"""
+
+from __future__ import annotations
+
+import _harness
+from timescales.importers.ssd import TABLES
+
+NAMES = [f"{t.name}.csv" for t in TABLES]
+SUFFIXES = (".csv", ".txt")
+
+
+@_harness.guarded("ssd")
+def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+    files = [
+        (_harness.safe_name(name, NAMES[i % len(NAMES)], SUFFIXES), content)
+        for i, (name, content) in enumerate(_harness.split_files(data))
+    ]
+    with _harness.temp_tree(files) as root:
+        _harness.check_import("ssd", root)
+
+
+if __name__ == "__main__":
+    _harness.main(TestOneInput)

@@ -1,0 +1,39 @@
+"""Fuzz the SSDA903 reader: one CSV table, one XML return, or a directory of both.
+
+Input: the first byte picks the form (its value mod 3: ``0`` one CSV file, ``1`` one XML file,
+``2`` a directory), the rest is the file, or for a directory its files, each starting with a
+line ``>>> name`` (``>>> 2023/episodes.csv``: a year folder is allowed, as several years'
+returns are read together and the path names the collection year).
+
+    .venv/bin/python fuzz/fuzz_ssda903.py fuzz/corpus/ssda903 -max_total_time=600
+"""
+
+from __future__ import annotations
+
+import _harness
+
+SUFFIXES = (".csv", ".xml")
+
+
+@_harness.guarded("ssda903")
+def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+    if not data:
+        return
+    mode, body = data[0] % 3, data[1:]
+    if mode == 0:
+        with _harness.temp_file(body, "episodes.csv") as path:
+            _harness.check_import("ssda903", path)
+    elif mode == 1:
+        with _harness.temp_file(body, "ssda903.xml") as path:
+            _harness.check_import("ssda903", path)
+    else:
+        files = [
+            (_harness.safe_name(name, f"file{i}.csv", SUFFIXES, depth=2), content)
+            for i, (name, content) in enumerate(_harness.split_files(body))
+        ]
+        with _harness.temp_tree(files) as root:
+            _harness.check_import("ssda903", root)
+
+
+if __name__ == "__main__":
+    _harness.main(TestOneInput)
