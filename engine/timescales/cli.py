@@ -188,6 +188,9 @@ def parser() -> argparse.ArgumentParser:
     plugins_list.add_argument("--format", choices=("table", "json"), default="table")
     plugins_list.add_argument("-p", "--plugin", action="append", default=[], metavar="MODULE")
 
+    errors = sub.add_parser("errors", help="list the stable error codes (docs/errors.md)")
+    errors.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a canonical record")
     schema.add_argument("-o", "--output", type=Path)
 
@@ -502,6 +505,21 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_errors(args: argparse.Namespace) -> ExitCode:
+    from .docs import errors_markdown
+    from .errors import CODES
+
+    if args.format == "json":
+        rows = [{"code": code, "meaning": meaning} for code, meaning in CODES.items()]
+        print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+    elif args.format == "markdown":
+        sys.stdout.write(errors_markdown())
+    else:
+        for code, meaning in CODES.items():
+            print(f"{code}  {meaning}")
+    return ExitCode.OK
+
+
 def cmd_schema(args: argparse.Namespace) -> ExitCode:
     with output(args.output) as out:
         out.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -729,6 +747,7 @@ COMMANDS = {
     "worklist": cmd_worklist,
     "rules": cmd_rules,
     "schema": cmd_schema,
+    "errors": cmd_errors,
     "convert": cmd_convert,
     "generate": cmd_generate,
     "plugins": cmd_plugins,

@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
 }
 
 _DDMMYYYY = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+_DDMMYY = re.compile(r"\d{1,2}/\d{1,2}/\d{2}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -109,6 +110,8 @@ def value_class(value: Any) -> str:
             return "date YYYY-MM-DD"
         if _DDMMYYYY.fullmatch(text):
             return "date DD/MM/YYYY"
+        if _DDMMYY.fullmatch(text):
+            return "date DD/MM/YY"
         if _NUMBER.fullmatch(text):
             return "number text" if len(text) <= 18 else f"number text ({len(text)} digits)"
         if any(ord(c) < 32 and c not in "\t\r\n" for c in text):

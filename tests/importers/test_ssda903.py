@@ -424,6 +424,12 @@ def test_wrong_date_format_rejects_the_row_with_file_line_and_column(cli, tmp_pa
     assert {(r["line"], r["pointer"], r["field"]) for r in rows} == {
         ("2", "DOB", "DOB"), ("4", "DECOM", "DECOM"), ("4", "REVIEW", "REVIEW")
     }  # fmt: skip
+    # each with its error code and the kind of value found (the value itself never)
+    assert {(r["field"], r["code"], r["value_class"]) for r in rows} == {
+        ("DOB", "E310", "date YYYY-MM-DD"),
+        ("DECOM", "E310", "date DD/MM/YY"),
+        ("REVIEW", "E310", "date DD/MM/YYYY"),
+    }
     assert "rows read 7, used 4, rejected 3" in res.err
 
 

@@ -108,6 +108,10 @@ def test_stream_sent_in_small_chunks_rejects_bad_lines_and_goes_on(server) -> No
     ]
     assert lines[1]["rejected"]["message"].startswith("not valid JSON")
     assert lines[2]["line"] == 4 and lines[2]["rejected"]["field"] == "dob"
+    # the tool-wide error codes, and the kind of value at fault (never the value)
+    assert lines[1]["rejected"]["code"] == "E301"
+    assert lines[2]["rejected"]["code"] == "E307"
+    assert lines[2]["rejected"]["value_class"] == "date DD/MM/YYYY"
     assert "31/12/2015" not in response.text
     assert lines[-1]["summary"] == {
         "read": 5,
@@ -218,7 +222,7 @@ def test_body_over_the_limit_is_413_by_content_length(tight) -> None:
     response = tight.client.post("/check", json={"as_of": AS_OF, "records": records})
     assert response.status_code == 413
     body = response.json()
-    assert body["code"] == "body_too_large"
+    assert body["code"] == "body_too_large" and body["error_code"] == "E604"
     assert "larger than the limit of 3000 bytes" in body["detail"]
 
 
@@ -268,6 +272,7 @@ def test_invalid_requests_are_422_with_pointers_and_no_values(tight) -> None:
         "/check", content=b"{oops", headers={"content-type": "application/json"}
     )
     assert broken.status_code == 400 and broken.json()["code"] == "invalid_json"
+    assert broken.json()["error_code"] == "E602" and missing.json()["error_code"] == "E603"
     no_date = tight.client.post("/check/stream", content=b"{}\n")
     assert no_date.status_code == 422 and no_date.json()["problems"][0]["pointer"] == "/query/as_of"
 
@@ -300,7 +305,8 @@ def test_stream_limits_end_the_stream_with_an_error_line(tight) -> None:
             yield b"\n" * 1000
 
     streamed = tight.client.post(f"/check/stream?as_of={AS_OF}", content=chunks())
-    assert json.loads(streamed.text.splitlines()[-1])["error"]["code"] == "body_too_large"
+    tail = json.loads(streamed.text.splitlines()[-1])["error"]
+    assert tail["code"] == "body_too_large" and tail["error_code"] == "E604"
 
 
 def test_a_request_over_its_time_limit_is_503() -> None:
@@ -360,6 +366,7 @@ def test_bearer_token_required_when_configured(monkeypatch) -> None:
         ):
             none = call({})
             assert none.status_code == 401 and none.json()["code"] == "unauthorized"
+            assert none.json()["error_code"] == "E601"
             assert none.headers["www-authenticate"].startswith("Bearer")
             wrong = call({"authorization": "Bearer wrong-token-wrong-token-0000"})
             assert wrong.status_code == 401 and "not valid" in wrong.json()["detail"]

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from .. import calendar
 from ..errors import Location, RuleError
 from ..evaluation.outcome import due_date
-from ..rules.loader import format_validation_error, read_yaml
+from ..rules.loader import format_validation_error, read_text, read_yaml
 from ..rules.model import Limit, Rule
 from .model import Override, Target
 
@@ -45,7 +45,7 @@ class ActiveOverride:
 
 
 def _parse(path: Path, model: type[Override] | type[Target]) -> list[Override] | list[Target]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, str(path))
     data = read_yaml(text, str(path))
     items = data if isinstance(data, list) else [data]
     out = []

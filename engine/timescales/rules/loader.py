@@ -52,6 +52,18 @@ _StrictLoader.add_constructor(
 )
 
 
+def read_text(item: Path | resources.abc.Traversable, source: str) -> str:
+    """A rule file's text: UTF-8 (a BOM is allowed), or a RuleError naming the file."""
+    try:
+        return item.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RuleError(
+            f"not UTF-8 text (byte {exc.start}); save the rule file as UTF-8",
+            Location(source),
+            code="E201",
+        ) from None
+
+
 def read_yaml(text: str, source: str) -> Any:
     """Parse YAML strictly; errors become RuleError with the file and line."""
     try:
@@ -182,12 +194,13 @@ def load_rule_dir(
     base = label or str(directory)
     for item in rule_files(directory):
         source = os.path.join(base, _relative(directory, item))
-        rule = parse_rule(item.read_text(encoding="utf-8"), source)
+        text = read_text(item, source)
+        rule = parse_rule(text, source)
         stem = item.name.rsplit(".", 1)[0]
         if stem != rule.id:
             raise RuleError(
                 f"file name {item.name!r} does not match rule id {rule.id!r}",
-                Location(source, line_of(item.read_text(encoding="utf-8"), ["id"])),
+                Location(source, line_of(text, ["id"])),
                 code="E205",
             )
         out.append((rule, Location(source)))
