@@ -811,8 +811,11 @@ def _open_workbook(path: Path) -> Any:
 
 
 def _decode(raw: bytes, final: bool = True) -> str:
-    """UTF-8 (with or without a byte-order mark), else Windows-1252 (Excel's "CSV" on Windows).
-    ``final=False`` for a first chunk: a character cut at its end is left out, not misread."""
+    """UTF-8 (with or without a byte-order mark), UTF-16 with its BOM (Excel's "Unicode text"),
+    else Windows-1252 (Excel's "CSV" on Windows). ``final=False`` for a first chunk: a
+    character cut at its end is left out, not misread."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return codecs.getincrementaldecoder("utf-16")(errors="replace").decode(raw, final=final)
     try:
         return codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=final)
     except UnicodeDecodeError:

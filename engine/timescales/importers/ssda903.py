@@ -977,7 +977,10 @@ class SSDA903:
     def _read_csv(self, file: Path, source: Source, store: Store) -> Iterator[Item]:
         where = Location(str(file))
         try:
-            fh = file.open(encoding="utf-8-sig", newline="")
+            # UTF-8 (a BOM is allowed), or UTF-16 with its BOM (Excel's "Unicode text")
+            with file.open("rb") as probe:
+                utf16 = probe.read(2) in (b"\xff\xfe", b"\xfe\xff")
+            fh = file.open(encoding="utf-16" if utf16 else "utf-8-sig", newline="")
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", where, code="E401") from None
         with fh:
@@ -1041,7 +1044,7 @@ class SSDA903:
                         yield rejected
             except UnicodeDecodeError:
                 raise InputError(
-                    "not UTF-8 text (save it as CSV UTF-8)", where, code="E405"
+                    "not UTF-8 or UTF-16 text (save it as CSV UTF-8)", where, code="E405"
                 ) from None
             except csv.Error as exc:
                 raise InputError(
