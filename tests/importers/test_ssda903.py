@@ -458,11 +458,11 @@ def test_a_file_that_is_not_utf8_is_one_clear_error(cli, tmp_path: Path) -> None
     (data / "header.csv").write_bytes(
         b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\n1001,1,15/06/2010,WBRI,A\xa31,,\r\n"
     )
-    with pytest.raises(InputError, match="not UTF-8 text"):
+    with pytest.raises(InputError, match="not UTF-8 or UTF-16 text"):
         read(data)
     res = cli("check", "--input-format", "ssda903", str(data), "--as-of", "2018-03-31")
     no_traceback(res.err)
-    assert res.code == 2 and "header.csv: not UTF-8 text" in res.err
+    assert res.code == 2 and "header.csv: not UTF-8 or UTF-16 text" in res.err
 
 
 def test_blank_required_fields_and_short_rows(tmp_path: Path) -> None:
