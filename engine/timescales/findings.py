@@ -136,5 +136,8 @@ DATA_QUALITY_CODES = {
     "DATA005": "a case was opened again while one was open; the first is taken as closed",
     "DATA006": "a term-based rule could not go on: no school term dates around the date",
     "DATA007": "no date of birth: an age-dependent limit took its default branch",
-    "DATA008": "the same event recorded twice with different details; both are counted",
+    "DATA008": (
+        "the same event recorded twice with different details: counted once, a detail the "
+        "copies disagree on taken as unknown (in two different cases: both counted)"
+    ),
 }

@@ -45,7 +45,7 @@ from ..errors import Location, RecordError
 from ..evaluation.context import Context
 from ..evaluation.ruleset import ChildResult, RuleSet
 from ..evaluation.schedule import Chain, pick_limit, walk_chain
-from ..evaluation.timeline import Case, Ev, Timeline, holds, related
+from ..evaluation.timeline import Case, Ev, Timeline, earliest_plausible, holds, related
 from ..findings import DataQualityFinding, Finding
 from ..records import ChildRecord
 from ..rules.model import (
@@ -817,8 +817,9 @@ class DurableRuleSet:
             done: dt.date | None = None
             chosen = False
             if rule.met_before_clock:
+                plausible = earliest_plausible(ctx.timeline.dob)
                 for d in sorted(pool[i].date for i in before.get(n, [])):
-                    if floor is None or d > floor:
+                    if (floor is None or d > floor) and d >= plausible:
                         done, chosen = d, True
                         break
             else:

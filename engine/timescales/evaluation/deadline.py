@@ -15,7 +15,7 @@ from ..findings import DataQualityFinding, Finding
 from ..rules.model import DeadlineRule
 from .context import Context
 from .schedule import cases_of
-from .timeline import Case, Ev, holds, related
+from .timeline import Case, Ev, earliest_plausible, holds, related
 
 
 def _clocks(rule: DeadlineRule, ctx: Context) -> list[tuple[Ev, dt.date | None]]:
@@ -126,11 +126,12 @@ def _first_done(
     close: dt.date | None,
     floor: dt.date | None,
 ) -> dt.date | None:
+    plausible = earliest_plausible(ctx.timeline.dob)
     for cand in candidates:
         if not related(clock, cand, rule.match):
             continue
         if rule.met_before_clock and cand.date < clock.date:
-            if floor is None or cand.date > floor:
+            if (floor is None or cand.date > floor) and cand.date >= plausible:
                 return cand.date
             continue
         if cand.date < clock.date:

@@ -13,6 +13,14 @@ from ..rules.model import Condition, Match, Selector
 PLAUSIBLE_FROM = dt.date(1990, 1, 1)
 
 
+def earliest_plausible(dob: dt.date | None) -> dt.date:
+    """The earliest date an event can have and still be believed (DATA003 otherwise): 1990, or
+    the date of birth when later. An event met "early" (``met_before_clock``) counts only from
+    here: a plan dated 1900-01-01 or before the child was born is bad data, and bad data must
+    never turn a late event into an on-time one."""
+    return PLAUSIBLE_FROM if dob is None or dob < PLAUSIBLE_FROM else dob
+
+
 @dataclass(frozen=True, slots=True)
 class Ev:
     """The engine's own light copy of an event (records are validated before they get here)."""
@@ -37,13 +45,6 @@ def order(ev: Ev) -> tuple[dt.date, str, str, str, str]:
     """Date first, then everything else, so that same-day events have one fixed order."""
     attrs = repr(sorted((k, repr(v)) for k, v in ev.attrs.items())) if ev.attrs else ""
     return (ev.date, ev.type, ev.ref or "", ev.case or "", attrs)
-
-
-def _compatible(a: Ev, b: Ev) -> bool:
-    """Two records of one event: same case, and no attribute with two different values."""
-    if a.case != b.case:
-        return False
-    return all(a.attrs[k] == v for k, v in b.attrs.items() if k in a.attrs)
 
 
 def _matches(actual: Any, wanted: Any) -> bool:
@@ -73,6 +74,7 @@ class Timeline:
         self.ignored_after_as_of = 0
         by_type: dict[str, list[Ev]] = {}
         seen: dict[tuple[str, dt.date, str | None], list[int]] = {}
+        disputed: dict[tuple[str, int], set[str]] = {}  # details the copies disagree on
         # A total order, so that neither findings nor what duplicates become depend on the
         # order events were given in.
         for ev in sorted(events, key=order):
@@ -81,15 +83,28 @@ class Timeline:
                 continue
             key = (ev.type, ev.date, ev.ref)
             items = by_type.setdefault(ev.type, [])
-            same = next((i for i in seen.get(key, []) if _compatible(items[i], ev)), None)
+            same = next((i for i in seen.get(key, []) if items[i].case == ev.case), None)
             if same is not None:
                 # The same event twice counts once, keeping what either copy recorded (a visit
-                # entered twice, once with "seen alone" and once without).
+                # entered twice, once with "seen alone" and once without). A detail the copies
+                # give two values for (seen alone yes and no) is taken as unknown: bad data
+                # never meets a rule, nor turns a late event into an on-time one.
                 kept = items[same]
-                if ev.attrs and not ev.attrs.items() <= kept.attrs.items():
-                    items[same] = Ev(
-                        kept.type, kept.date, kept.ref, kept.case, {**kept.attrs, **ev.attrs}
+                unknown = disputed.setdefault((ev.type, same), set())
+                clash = {k for k, v in ev.attrs.items() if k in kept.attrs and kept.attrs[k] != v}
+                unknown |= clash
+                merged = {k: v for k, v in {**kept.attrs, **ev.attrs}.items() if k not in unknown}
+                if merged != kept.attrs:
+                    items[same] = Ev(kept.type, kept.date, kept.ref, kept.case, merged)
+                if clash:
+                    note = (
+                        f"{ev.type} recorded twice on the same date with different "
+                        f"{', '.join(sorted(clash))}; counted once, with that taken as unknown"
                     )
+                    self.quality.append(
+                        DataQualityFinding("DATA008", child, note, ref=ev.ref, date=ev.date)
+                    )
+                    continue
                 self.quality.append(
                     DataQualityFinding(
                         "DATA004",
@@ -101,13 +116,12 @@ class Timeline:
                 )
                 continue
             if key in seen:
-                # same type, date and ref but the copies disagree (legal status L1 and L2, a
-                # visit "seen alone" and "not seen alone"): both are kept, and it is noted
+                # same type, date and ref in two different cases: both are kept, and noted
                 self.quality.append(
                     DataQualityFinding(
                         "DATA008",
                         child,
-                        f"{ev.type} recorded twice on the same date with different details; "
+                        f"{ev.type} recorded twice on the same date in different cases; "
                         "both are counted",
                         ref=ev.ref,
                         date=ev.date,

@@ -62,6 +62,7 @@ __all__ = [
 CALENDAR_FIRST = dt.date(2000, 1, 1)
 CALENDAR_LAST = dt.date(2030, 12, 31)
 ONE_DAY = dt.timedelta(days=1)
+BELIEVABLE_FROM = dt.date(1990, 1, 1)  # earlier events are bad data (DATA003)
 
 
 class OutsideCalendar(Exception):
@@ -315,19 +316,25 @@ class Child:
         self.dob = record.dob
         self.as_of = as_of
         kept: dict[tuple[str, dt.date, str | None], list[E]] = {}
+        contested: dict[tuple[str, dt.date, str | None, int], set[str]] = {}
         for ev in sorted(record.events, key=canonical_key):
             if ev.date > as_of:
                 continue  # events dated after as_of are ignored
             # design.md: the same event recorded twice (same type, date and ref) counts once.
-            # Choice: copies are "the same" when they agree (same case, no attribute with two
-            # values); the one event keeps what either copy recorded (a visit entered twice,
-            # once with "seen alone"). Copies that disagree are different events: both count.
+            # Choice: copies in the same case are one event, keeping what either copy recorded
+            # (a visit entered twice, once with "seen alone"); a detail they give two values
+            # for is unknown (so a contradiction never meets a rule). Copies in different
+            # cases are different events: both count.
             copies = kept.setdefault((ev.type, ev.date, ev.ref), [])
             for i, other in enumerate(copies):
-                if other.case == ev.case and all(
-                    other.attrs[k] == v for k, v in ev.attrs.items() if k in other.attrs
-                ):
-                    merged = {**other.attrs, **ev.attrs}
+                if other.case == ev.case:
+                    unknown = contested.setdefault((ev.type, ev.date, ev.ref, i), set())
+                    unknown |= {
+                        k for k, v in ev.attrs.items() if k in other.attrs and other.attrs[k] != v
+                    }
+                    merged = {
+                        k: v for k, v in {**other.attrs, **ev.attrs}.items() if k not in unknown
+                    }
                     copies[i] = E(
                         other.type, other.date, other.ref, other.case, merged, other.order
                     )
@@ -690,8 +697,15 @@ class ReferenceModel:
                 if cand.date < clock.date:
                     # Choice (LA001, ``met_before_clock``): an event before the clock counts if
                     # it comes after the end of the previous instance of the same rule (its
-                    # clock, its close or the event that met it, whichever is latest).
-                    if rule.met_before_clock and (floor is None or cand.date > floor):
+                    # clock, its close or the event that met it, whichever is latest), and is
+                    # dated no earlier than 1990 nor before the child's birth: an impossible
+                    # date is bad data, which never meets a rule.
+                    believable = cand.date >= max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+                    if (
+                        rule.met_before_clock
+                        and (floor is None or cand.date > floor)
+                        and (believable)
+                    ):
                         done = cand.date
                         break
                     continue

@@ -1,0 +1,110 @@
+"""Data-quality problems are reported apart from breaches, with their codes, and can never turn a
+late event into an on-time one: dirtying a record (events out of order, impossible dates,
+duplicates, conflicting duplicates, events after as_of) never makes one of its breaches "met"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import assume, given, note
+from hypothesis import strategies as st
+from property_kit import NATIONAL, examples
+
+import timescales
+from timescales import ChildRecord, Event
+from timescales.testing.strategies import as_of_dates, child_records, rules
+
+BREACH = ("late", "overdue")
+
+
+@st.composite
+def records(draw: st.DrawFn) -> ChildRecord:
+    if draw(st.booleans()):
+        return draw(child_records())
+    return draw(child_records(focus=draw(rules())))
+
+
+def dirty(draw: st.DrawFn, record: ChildRecord, as_of: dt.date) -> tuple[ChildRecord, str | None]:
+    """The record with one kind of bad data added, and the data-quality code it must raise."""
+    event = draw(st.sampled_from(record.events), label="copied event")
+    how = draw(
+        st.sampled_from(["duplicate", "ancient", "before birth", "after as_of", "conflicting"]),
+        label="dirt",
+    )
+    if how == "before birth" and (record.dob is None or record.dob.year <= 1901):
+        how = "ancient"
+    if how == "duplicate":  # the same event twice: counted once
+        extra, code = event, "DATA004"
+    elif how == "ancient":  # a date before any clock could start: out of order, implausible
+        extra, code = event.model_copy(update={"date": dt.date(1985, 1, 1)}), "DATA003"
+    elif how == "before birth" and record.dob is not None:
+        day = record.dob - dt.timedelta(days=draw(st.integers(1, 400)))
+        extra = event.model_copy(update={"date": min(day, event.date)})
+        code = "DATA003" if extra.date < record.dob else None
+    elif how == "after as_of":  # a future event: ignored (and counted) as of this date
+        day = as_of + dt.timedelta(days=draw(st.integers(1, 400)))
+        extra, code = event.model_copy(update={"date": day}), None
+    else:
+        # the same event twice, contradicting itself (a yes/no flag the other way round): both
+        # copies are kept (DATA008), so the copy that says "no" still breaches. (A copy that
+        # only adds what the other left blank is the same event with more detail: merged, and
+        # counted once, DATA004, by design.)
+        attrs = {k: (not v if isinstance(v, bool) else v) for k, v in event.attrs.items()}
+        code = "DATA008" if attrs != event.attrs else "DATA004"
+        extra = event.model_copy(update={"attrs": attrs})
+    note(f"added: {how}")
+    if extra.date > as_of:
+        code = None  # events after as_of are ignored (and counted), not examined
+    return record.model_copy(update={"events": [*record.events, extra]}), code
+
+
+def breaches_turned_met(before: Any, after: Any) -> list[str]:
+    """Each breach (rule, anchor, ref) that is met afterwards with no breach left beside it.
+    (A contradicting copy of an event, DATA008, is counted as well, so it may add a "met"
+    beside the breach: the breach is still reported. A spurious clock event dated long ago
+    may move a clock's anchor: the breach is then reported at the new anchor, not met.)"""
+
+    def keys(findings: Any, statuses: tuple[str, ...]) -> set[tuple[Any, ...]]:
+        return {(f.rule, f.anchor, f.ref) for f in findings if f.status in statuses}
+
+    met, still = keys(after, ("met",)), keys(after, BREACH)
+    return [f"{key}: was a breach, now met" for key in keys(before, BREACH) - still if key in met]
+
+
+@examples(300)
+@given(data=st.data())
+def test_bad_data_never_turns_a_breach_into_met(data: st.DataObject) -> None:
+    record = data.draw(records(), label="record")
+    assume(record.events)
+    as_of = data.draw(as_of_dates(record), label="as_of")
+    spoiled, code = dirty(data.draw, record, as_of)
+    try:
+        clean = NATIONAL.check(record, as_of=as_of)
+        result = NATIONAL.check(spoiled, as_of=as_of)
+    except timescales.RecordError:
+        return  # a working-day count outside the calendar's years: the record is rejected
+    assert not breaches_turned_met(clean.findings, result.findings)
+    if code is not None:
+        assert code in {q.code for q in result.quality}, (code, result.quality)
+    # data-quality notes are values of their own: never findings, never breaches
+    assert all(q.code.startswith("DATA") for q in result.quality)
+    assert not any(f.rule.startswith("DATA") for f in result.findings)
+
+
+@examples(150)
+@given(data=st.data())
+def test_an_exact_duplicate_changes_no_finding(data: st.DataObject) -> None:
+    record = data.draw(records(), label="record")
+    assume(record.events)
+    as_of = data.draw(as_of_dates(record), label="as_of")
+    event: Event = data.draw(st.sampled_from(record.events), label="duplicated")
+    assume(event.date <= as_of)
+    twice = record.model_copy(update={"events": [*record.events, event]})
+    try:
+        clean = NATIONAL.check(record, as_of=as_of)
+        result = NATIONAL.check(twice, as_of=as_of)
+    except timescales.RecordError:
+        return
+    assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in clean.findings]
+    assert "DATA004" in {q.code for q in result.quality}
