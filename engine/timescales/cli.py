@@ -165,6 +165,14 @@ def parser() -> argparse.ArgumentParser:
         "--max-events", type=int, default=100_000, help="reject a child with more events"
     )
     check.add_argument(
+        "--max-record-bytes",
+        type=_byte_size,
+        default=16 * 1024 * 1024,
+        metavar="SIZE",
+        help="reject unread a record (JSON Lines line) longer than this (default 16M; "
+        "K, M and G suffixes are binary)",
+    )
+    check.add_argument(
         "--pseudonymise",
         action="store_true",
         help=f"replace child ids in every output by a keyed hash (key from ${PSEUDONYM_KEY})",
@@ -277,6 +285,21 @@ def output(path: Path | None) -> Iterator[IO[str]]:
         raise
 
 
+def _byte_size(text: str) -> int:
+    """A size for an option: 4096, 512K, 16M, 1G (binary multiples)."""
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    number, unit = text.strip().upper().removesuffix("B").removesuffix("I"), 1
+    if number[-1:] in scale:
+        number, unit = number[:-1], scale[number[-1]]
+    try:
+        size = int(number) * unit
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4096, 512K, 16M)") from None
+    if size < 1:
+        raise argparse.ArgumentTypeError("a size must be at least 1 byte")
+    return size
+
+
 def _too_many_rejects(limit: str | None, rejected: int, read: int) -> bool:
     if limit is None:
         return False
@@ -366,6 +389,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             on_reject=on_reject,
             on_quality=on_quality,
             max_events=args.max_events,
+            max_record_bytes=args.max_record_bytes,
         )
         findings: Callable[[Iterable[Item]], Iterator[Finding]] = run.findings
         if args.pseudonymise:

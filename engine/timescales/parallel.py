@@ -147,6 +147,7 @@ def batches(
         spill_dir=spill_dir,
         context=run.summary.context.validation_context(),
         max_events=getattr(run, "max_events", 100_000),
+        max_record_bytes=run.summary.context.max_record_bytes,
     )
     merger = Merger(run)
     with Pool(setup, jobs) as pool:

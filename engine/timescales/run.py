@@ -94,6 +94,8 @@ class Run:
     on_quality: Callable[[DataQualityFinding], None] | None = None
     # a child with more events than this is rejected unread (bounded work per child)
     max_events: int = 100_000
+    # a JSON Lines record (line) longer than this is rejected unread (bounded memory per child)
+    max_record_bytes: int = 16 * 1024 * 1024
     _seen: set[str] = field(default_factory=set)
 
     def plan(
@@ -122,6 +124,7 @@ class Run:
     ) -> Iterator[Item]:
         """Plan now (so the rule set is settled before any record is checked), read lazily."""
         self.summary.context.as_of = self.as_of
+        self.summary.context.max_record_bytes = self.max_record_bytes
         if self.ruleset.event_types:
             self.summary.context.event_types = {
                 name: dict(spec) for name, spec in self.ruleset.event_types.items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -184,3 +185,63 @@ def test_interrupt_leaves_no_partial_output(cli, tmp_path: Path, monkeypatch) ->
     assert res.code == 130
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]
+
+
+class _Spy(io.BytesIO):
+    """A stream that remembers the largest piece it was asked for and gave."""
+
+    largest = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        raw = super().readline(size)
+        self.largest = max(self.largest, len(raw))
+        return raw
+
+
+def test_an_endless_line_is_read_past_in_bounded_pieces() -> None:
+    from timescales.importers.canonical import bounded_lines
+
+    stream = _Spy(b'{"a": 1}\n' + b"x" * (5 << 20) + b"\n" + b'{"b": 2}')
+    got = list(bounded_lines(stream, 1000))
+    assert got == [(b'{"a": 1}\n', 9), (None, (5 << 20) + 1), (b'{"b": 2}', 8)]
+    assert stream.largest <= 1 << 20  # never the whole 5 MiB line at once
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_max_record_bytes_rejects_a_long_record_unread(cli, tmp_path: Path, jobs: str) -> None:
+    path = tmp_path / "in.jsonl"
+    padded = {**GOOD, "child": "BIG", "team": "x" * 5000}
+    lines = [GOOD, padded, {**GOOD, "child": "C2"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    rejects = tmp_path / "rejects.jsonl"
+    res = cli(
+        "check", str(path), "--as-of", "2023-06-01", "--rules", "LA005", "--jobs", jobs,
+        "--max-record-bytes", "4K", "--rejects", str(rejects), "--format", "jsonl",
+    )  # fmt: skip
+    assert "children read 3, checked 2, rejected 1" in res.err, res.err
+    (row,) = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert (row["code"], row["line"]) == ("E303", 2)
+    assert "larger than 4 KiB" in row["message"]
+    assert "BIG" not in res.out
+
+
+def test_a_json_document_over_its_limit_is_refused(cli, tmp_path: Path, monkeypatch) -> None:
+    from timescales.importers import canonical
+
+    monkeypatch.setitem(canonical.MAX_DOCUMENT_BYTES, "json", 100)
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps([GOOD, {**GOOD, "child": "C2"}]))
+    res = cli("check", str(path), "--as-of", "2023-06-01")
+    assert res.code == 2 and "error: E403 " in res.err and "JSON Lines" in res.err
+
+
+def test_max_record_bytes_takes_sizes(cli, tmp_path: Path) -> None:
+    from timescales.cli import _byte_size
+
+    assert [_byte_size(x) for x in ("4096", "512K", "16M", "16MiB", "1G")] == [
+        4096, 512 << 10, 16 << 20, 16 << 20, 1 << 30
+    ]  # fmt: skip
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n")
+    with pytest.raises(SystemExit):
+        cli("check", str(path), "--as-of", "2023-06-01", "--max-record-bytes", "lots")

@@ -40,7 +40,7 @@ from ..errors import Location, RecordError
 from ..evaluation.ruleset import ChildResult, RuleSet
 from ..findings import DataQualityFinding, Finding
 from ..importers import Item
-from ..importers.canonical import MAX_LINE_BYTES, to_record
+from ..importers.canonical import MAX_LINE_BYTES, bounded_lines, to_record, too_large
 from ..reporters import write_findings
 from . import evaluator, fastpath
 
@@ -113,6 +113,7 @@ class Setup:
     spill_dir: str | None = None  # where workers write that text (else it goes by pipe)
     context: Mapping[str, Any] | None = None  # pydantic validation context (event types)
     max_events: int = 100_000  # a child with more is rejected unread (as Run does)
+    max_record_bytes: int = MAX_LINE_BYTES  # a longer JSON Lines line is rejected unread
     fast: bool = True  # the fast validated path for JSON Lines (Python engine, with msgspec)
 
 
@@ -144,7 +145,10 @@ def split_jsonl(path: Path, chunk_bytes: int) -> Iterator[RangeTask]:
 
 
 def read_range(
-    task: RangeTask, context: Mapping[str, Any] | None, fast: bool = False
+    task: RangeTask,
+    context: Mapping[str, Any] | None,
+    fast: bool = False,
+    max_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[tuple[Item | FastItem, tuple[int, int]]]:
     """The items of a byte range, each with where to resume after it: (offset, line).
     Mirrors ``importers.canonical.read_jsonl`` line for line (same errors, same locations);
@@ -153,25 +157,19 @@ def read_range(
     offset, number = task.start, task.line
     with open(task.path, "rb") as fh:
         fh.seek(offset)
+        lines = bounded_lines(fh, max_bytes)
         while offset < task.end:
-            raw = fh.readline()
-            if not raw:
+            line, size = next(lines, (b"", 0))
+            if not size:
                 break
-            offset += len(raw)
+            offset += size
             this, number = number, number + 1
-            if this == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
             where = Location(task.path, this)
-            if len(raw) > MAX_LINE_BYTES:
-                yield (
-                    Item(where, error=RecordError("record larger than 16 MiB", where, code="E303")),
-                    (
-                        offset,
-                        number,
-                    ),
-                )
+            if line is None:
+                yield Item(where, error=too_large(where, max_bytes)), (offset, number)
+                continue
+            raw = line[3:] if this == 1 and line.startswith(b"\xef\xbb\xbf") else line
+            if not raw.strip():
                 continue
             if fast:
                 record = fastpath.decode(raw, types)
@@ -294,7 +292,7 @@ class _Checker:
                 for index, item in enumerate(task.items[task.start :], start=task.start)
             )
         else:
-            pairs = read_range(task, self.setup.context, self.fast)
+            pairs = read_range(task, self.setup.context, self.fast, self.setup.max_record_bytes)
         for item, resume in pairs:
             batch.outcomes.append(self.outcome(item, batch))
             if len(batch.outcomes) >= size:

@@ -56,6 +56,8 @@ class ImportContext:
     stats: list[SourceStats] = field(default_factory=list)
     # national event types plus the selected council's (None: national only)
     event_types: dict[str, dict[str, type]] | None = None
+    # the largest record (one JSON Lines line) read; a larger one is rejected unread (E303)
+    max_record_bytes: int = 16 * 1024 * 1024
 
     def validation_context(self) -> dict[str, object] | None:
         """The pydantic validation context that lets records carry the council's event types."""

@@ -16,6 +16,43 @@ from ..records import ChildRecord
 from . import ImportContext, Item
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one child's record; larger lines are rejected unread
+# a JSON or YAML document is parsed whole: larger ones are refused (JSON Lines is streamed)
+MAX_DOCUMENT_BYTES = {"json": 256 * 1024 * 1024, "yaml": 32 * 1024 * 1024}
+
+
+def bounded_lines(fh: Any, limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """Each line of a binary stream with its size in bytes. A line longer than ``limit`` is
+    read past in chunks, never held whole, and given as None: memory stays bounded however
+    long a line (or a file with no line ends at all) is."""
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        size = len(raw)
+        if size <= limit:
+            yield raw, size
+            continue
+        while not raw.endswith(b"\n"):
+            raw = fh.readline(1 << 20)
+            if not raw:
+                break
+            size += len(raw)
+        yield None, size
+
+
+def too_large(where: Location, limit: int) -> RecordError:
+    return RecordError(
+        f"record larger than {_size(limit)} (see --max-record-bytes); not read",
+        where,
+        code="E303",
+    )
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n:,} bytes"
 
 
 def _problems(exc: ValidationError) -> list[tuple[str, str, str, str | None]]:
@@ -79,7 +116,9 @@ def to_record(data: Any, location: Location, context: Mapping[str, Any] | None =
 STDIN = "-"  # the path that means standard input (JSON Lines, streamed)
 
 
-def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
+def read_jsonl(
+    path: Path, context: Mapping[str, Any] | None = None, max_bytes: int = MAX_LINE_BYTES
+) -> Iterator[Item]:
     """JSON Lines, one child a line, read as a stream: memory does not grow with the file.
     The path ``-`` reads standard input (reported as ``<stdin>``)."""
     if str(path) == STDIN:
@@ -94,16 +133,13 @@ def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator
                 f"cannot read: {exc.strerror}", Location(source), code="E401"
             ) from None
     with fh:
-        for number, raw in enumerate(fh, start=1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
+        for number, (line, _) in enumerate(bounded_lines(fh, max_bytes), start=1):
             where = Location(source, number)
-            if len(raw) > MAX_LINE_BYTES:
-                yield Item(
-                    where, error=RecordError("record larger than 16 MiB", where, code="E303")
-                )
+            if line is None:
+                yield Item(where, error=too_large(where, max_bytes))
+                continue
+            raw = line[3:] if number == 1 and line.startswith(b"\xef\xbb\xbf") else line
+            if not raw.strip():
                 continue
             try:
                 data = orjson.loads(raw)
@@ -116,10 +152,23 @@ def read_jsonl(path: Path, context: Mapping[str, Any] | None = None) -> Iterator
             yield to_record(data, where, context)
 
 
+def _document(path: Path, kind: str) -> bytes:
+    """A whole JSON or YAML document's bytes, refused beyond its size limit."""
+    limit = MAX_DOCUMENT_BYTES[kind]
+    if path.stat().st_size > limit:
+        raise InputError(
+            f"a {kind.upper()} document larger than {_size(limit)} is not read whole: give the "
+            "records as JSON Lines (one child a line), which is streamed",
+            Location(str(path)),
+            code="E403",
+        )
+    return path.read_bytes()
+
+
 def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
     source = str(path)
     try:
-        data = orjson.loads(_utf8(path.read_bytes()))
+        data = orjson.loads(_utf8(_document(path, "json")))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
     except orjson.JSONDecodeError as exc:
@@ -130,7 +179,7 @@ def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
 def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
     source = str(path)
     try:
-        text = _utf8(path.read_bytes()).decode("utf-8")
+        text = _utf8(_document(path, "yaml")).decode("utf-8")
         data = _dates_to_text(yaml.safe_load(text))  # a self-referencing alias recurses here
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
@@ -183,10 +232,10 @@ class _StdinLines:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def __iter__(self) -> Iterator[bytes]:
+    def readline(self, size: int = -1) -> bytes:
         import sys
 
-        return iter(sys.stdin.buffer)
+        return sys.stdin.buffer.readline(size)
 
 
 class _Reencoded:
@@ -199,9 +248,10 @@ class _Reencoded:
     def __exit__(self, *exc: object) -> None:
         self.text.close()
 
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self.text:
-            yield line.encode("utf-8")
+    def readline(self, size: int = -1) -> bytes:
+        # whole lines (UTF-16 input is rare and re-encoded line by line)
+        line: str = self.text.readline()
+        return line.encode("utf-8")
 
 
 def _items(data: Any, source: str, context: Mapping[str, Any] | None) -> Iterator[Item]:
@@ -254,7 +304,9 @@ class _Canonical:
         return self.first is not None and _head(path).startswith(self.first)
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
-        readers = {"jsonl": read_jsonl, "json": read_json, "yaml": read_yaml}
+        if self.name == "jsonl":
+            return read_jsonl(path, context.validation_context(), context.max_record_bytes)
+        readers = {"json": read_json, "yaml": read_yaml}
         return readers[self.name](path, context.validation_context())
 
 
