@@ -137,7 +137,7 @@ DATA_QUALITY_CODES = {
     "DATA006": "a term-based rule could not go on: no school term dates around the date",
     "DATA007": "no date of birth: an age-dependent limit took its default branch",
     "DATA008": (
-        "the same event recorded twice with different details: counted once, a detail the "
-        "copies disagree on taken as unknown (in two different cases: both counted)"
+        "the same event recorded twice with different details: counted once with the detail "
+        "unknown, or both kept where the detail starts an obligation (or in two cases)"
     ),
 }

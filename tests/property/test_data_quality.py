@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 from property_kit import NATIONAL, examples
 
 import timescales
 from timescales import ChildRecord, Event
+from timescales.testing.reference import compare_with_engine
 from timescales.testing.strategies import as_of_dates, child_records, rules
 
 BREACH = ("late", "overdue")
@@ -108,3 +110,75 @@ def test_an_exact_duplicate_changes_no_finding(data: st.DataObject) -> None:
         return
     assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in clean.findings]
     assert "DATA004" in {q.code for q in result.quality}
+
+
+@examples(200)
+@given(data=st.data())
+def test_the_reference_model_reads_bad_data_alike(data: st.DataObject) -> None:
+    """The independent reference model takes contradicting copies, impossible dates and
+    duplicates the same way as the engine (DISPUTED details, copies kept apart where the detail
+    starts an obligation, early events from 1990 and birth only)."""
+    record = data.draw(records(), label="record")
+    assume(record.events)
+    as_of = data.draw(as_of_dates(record), label="as_of")
+    spoiled, _ = dirty(data.draw, record, as_of)
+    assert compare_with_engine(NATIONAL, spoiled, as_of=as_of) == []
+
+
+def test_contradicting_copies_examples() -> None:
+    """Pinned cases: what each kind of contradiction does."""
+    interview = {"type": "return_interview", "date": "2023-01-12", "ref": "M1"}
+    missing = [
+        {"type": "missing_started", "date": "2023-01-05", "ref": "M1"},
+        {"type": "missing_returned", "date": "2023-01-06", "ref": "M1"},
+    ]
+
+    def statuses(events: list[dict[str, Any]], rule: str) -> list[str]:
+        record = ChildRecord.model_validate({"child": "C", "events": events})
+        result = NATIONAL.check(record, as_of=dt.date(2023, 3, 1))
+        return [f.status for f in result.findings if f.rule == rule]
+
+    offered = {**interview, "attrs": {"offered": True}, "date": "2023-01-08"}
+    refused = {**offered, "attrs": {"offered": False}}
+    assert statuses([*missing, offered], "MI001") == ["met"]
+    # offered and not offered on the same day: unknown, so not met (the breach stands)
+    assert statuses([*missing, offered, refused], "MI001") == ["overdue"]
+    # a second copy that only adds a detail is the same interview
+    assert statuses([*missing, offered, {**offered, "attrs": {}}], "MI001") == ["met"]
+    # legal status L1 and L2 starting on one day (same ref): both clocks run
+    both = [
+        {"type": "legal_status_started", "date": "2023-01-05", "ref": "E1", "attrs": {"code": c}}
+        for c in ("L1", "L2")
+    ]
+    assert statuses(both, "LS001") and statuses(both, "LS002")
+
+
+@examples(100)
+@given(data=st.data())
+def test_the_durable_engine_reads_bad_data_alike(data: st.DataObject) -> None:
+    from timescales.engines import durable_available
+
+    if not durable_available():
+        pytest.skip("durable-rules is not installed (the 'durable' extra)")
+    record = data.draw(records(), label="record")
+    assume(record.events)
+    as_of = data.draw(as_of_dates(record), label="as_of")
+    spoiled, _ = dirty(data.draw, record, as_of)
+    try:
+        python = NATIONAL.check(spoiled, as_of=as_of)
+    except timescales.RecordError:
+        return
+    durable = _durable().check(spoiled, as_of)
+    assert [f.to_dict() for f in durable.findings] == [f.to_dict() for f in python.findings]
+    assert sorted(map(repr, durable.quality)) == sorted(map(repr, python.quality))
+
+
+_ENGINES: list[Any] = []
+
+
+def _durable() -> Any:
+    from timescales.engines.durable import DurableRuleSet
+
+    if not _ENGINES:
+        _ENGINES.append(DurableRuleSet(NATIONAL))
+    return _ENGINES[0]

@@ -45,7 +45,15 @@ from ..errors import Location, RecordError
 from ..evaluation.context import Context
 from ..evaluation.ruleset import ChildResult, RuleSet
 from ..evaluation.schedule import Chain, pick_limit, walk_chain
-from ..evaluation.timeline import Case, Ev, Timeline, earliest_plausible, holds, related
+from ..evaluation.timeline import (
+    DISPUTED,
+    Case,
+    Ev,
+    Timeline,
+    earliest_plausible,
+    holds,
+    related,
+)
 from ..findings import DataQualityFinding, Finding
 from ..records import ChildRecord
 from ..rules.model import (
@@ -70,10 +78,15 @@ Cond = dict[str, Any]
 Alts = list[list[Cond]]  # alternatives (disjoint), each a list of conditions all to hold
 
 
+DISPUTED_KEY = "x:disputed"  # no rule value has this key: a disputed detail matches nothing
+
+
 def _key(value: Any) -> str:
     """Attribute values as durable-rules sees them, equal exactly when Python's == says so."""
     if value is None:
         return "~"
+    if value is DISPUTED:
+        return DISPUTED_KEY
     if isinstance(value, bool):
         return f"n:{int(value)}"
     if isinstance(value, float) and value.is_integer():
@@ -90,6 +103,7 @@ def _selector(sel: Selector) -> Alts:
     for name, wanted in sel.unless.items():
         options = wanted if isinstance(wanted, list) else [wanted]
         base.extend({"$neq": {f"a_{name}": _key(v)}} for v in options)
+        base.append({"$neq": {f"a_{name}": DISPUTED_KEY}})  # a disputed detail: excluded
     choices = [
         [{f"a_{name}": _key(v)} for v in (wanted if isinstance(wanted, list) else [wanted])]
         for name, wanted in sel.where.items()
@@ -555,7 +569,7 @@ class DurableRuleSet:
             raise TypeError("as_of must be a datetime.date")
         rs = self.ruleset
         events = [Ev(e.type, e.date, e.ref, e.case, e.attrs) for e in record.events]
-        timeline = Timeline(record.child, record.dob, events, as_of)
+        timeline = Timeline(record.child, record.dob, events, as_of, self.ruleset.apart)
         exceptions: dict[str, list[tuple[str | None, str]]] = {}
         for ev in timeline.by_type.get("exception", []):
             rule = ev.attrs.get("rule")
@@ -615,7 +629,9 @@ class DurableRuleSet:
             fact[f"a_{name}"] = _key(attrs.get(name))
         for name in self.present:
             value = attrs.get(name)
-            fact[f"p_{name}"] = int(value is not None and value != "")
+            # 2 for a disputed detail: neither present (1) nor absent (0), so no test passes
+            present = int(value is not None and value != "")
+            fact[f"p_{name}"] = 2 if value is DISPUTED else present
         return fact
 
     def _feed(

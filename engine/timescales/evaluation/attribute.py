@@ -12,11 +12,13 @@ from ..findings import Finding
 from ..rules.model import AttributeRule, AttrTest
 from .context import Context
 from .schedule import pick_limit
-from .timeline import Case, Ev
+from .timeline import DISPUTED, Case, Ev
 
 
 def _passes(test: AttrTest, ev: Ev) -> bool:
     value = ev.attrs.get(test.attr)
+    if value is DISPUTED:  # two copies of the visit disagree: not shown either way
+        return False
     if test.present is not None:
         given = value is not None and value != ""
         return given == test.present

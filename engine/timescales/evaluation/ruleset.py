@@ -24,6 +24,7 @@ from ..rules.model import (
     RollingRule,
     Rule,
     ScheduleRule,
+    keep_apart,
 )
 from .attribute import check_attribute
 from .context import Context
@@ -122,6 +123,9 @@ class RuleSet:
         self.local_calendar = local_calendar or calendar_ or calendar.ENGLAND
         self.targets: tuple[Target, ...] = tuple(targets)
         self.by_id: dict[str, Rule] = {r.id: r for r in self.rules}
+        # details on which contradicting copies of an event stay two events (each may start
+        # an obligation); on any other detail the copies are one event, the detail unknown
+        self.apart = keep_apart(self.rules)
         self.calendar = calendar_ or calendar.ENGLAND
         self.la = la
         self.event_types = event_types
@@ -278,7 +282,7 @@ class RuleSet:
         worker: str | None = None,
         location: Location | None = None,
     ) -> ChildResult:
-        timeline = Timeline(child, dob, events, as_of)
+        timeline = Timeline(child, dob, events, as_of, self.apart)
         exceptions: dict[str, list[tuple[str | None, str]]] = {}
         for ev in timeline.by_type.get("exception", []):
             rule = ev.attrs.get("rule")

@@ -21,6 +21,23 @@ def earliest_plausible(dob: dt.date | None) -> dt.date:
     return PLAUSIBLE_FROM if dob is None or dob < PLAUSIBLE_FROM else dob
 
 
+class _Disputed:
+    """The value of a detail two copies of one event give differently: unknown. It is falsy,
+    equal only to itself, matches no ``where`` and every ``unless`` and fails every attribute
+    test, so it never helps an event meet, void or close anything."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<disputed>"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+DISPUTED: Any = _Disputed()
+
+
 @dataclass(frozen=True, slots=True)
 class Ev:
     """The engine's own light copy of an event (records are validated before they get here)."""
@@ -47,6 +64,15 @@ def order(ev: Ev) -> tuple[dt.date, str, str, str, str]:
     return (ev.date, ev.type, ev.ref or "", ev.case or "", attrs)
 
 
+def _agree(a: Ev, b: Ev) -> bool:
+    """No detail with two values (a DISPUTED detail agrees with nothing)."""
+    return not _clash(a, b)
+
+
+def _clash(a: Ev, b: Ev) -> set[str]:
+    return {k for k, v in b.attrs.items() if k in a.attrs and (a.attrs[k] != v or v is DISPUTED)}
+
+
 def _matches(actual: Any, wanted: Any) -> bool:
     return actual in wanted if isinstance(wanted, list) else actual == wanted
 
@@ -55,9 +81,14 @@ def selects(selector: Selector, ev: Ev) -> bool:
     if ev.type != selector.type:
         return False
     for key, value in selector.where.items():
-        if not _matches(ev.attrs.get(key), value):
+        actual = ev.attrs.get(key)
+        if actual is DISPUTED or not _matches(actual, value):
             return False
-    return not any(_matches(ev.attrs.get(key), value) for key, value in selector.unless.items())
+    for key, value in selector.unless.items():
+        actual = ev.attrs.get(key)
+        if actual is DISPUTED or _matches(actual, value):
+            return False
+    return True
 
 
 class Timeline:
@@ -66,15 +97,21 @@ class Timeline:
     __slots__ = ("by_type", "child", "dob", "ignored_after_as_of", "quality")
 
     def __init__(
-        self, child: str, dob: dt.date | None, events: Iterable[Ev], as_of: dt.date
+        self,
+        child: str,
+        dob: dt.date | None,
+        events: Iterable[Ev],
+        as_of: dt.date,
+        apart: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
+        """``apart`` (``rules.model.keep_apart``): per type, the details on which two
+        contradicting copies of an event stay two events (each may start an obligation)."""
         self.child = child
         self.dob = dob
         self.quality: list[DataQualityFinding] = []
         self.ignored_after_as_of = 0
         by_type: dict[str, list[Ev]] = {}
         seen: dict[tuple[str, dt.date, str | None], list[int]] = {}
-        disputed: dict[tuple[str, int], set[str]] = {}  # details the copies disagree on
         # A total order, so that neither findings nor what duplicates become depend on the
         # order events were given in.
         for ev in sorted(events, key=order):
@@ -83,17 +120,23 @@ class Timeline:
                 continue
             key = (ev.type, ev.date, ev.ref)
             items = by_type.setdefault(ev.type, [])
-            same = next((i for i in seen.get(key, []) if items[i].case == ev.case), None)
+            copies = [i for i in seen.get(key, []) if items[i].case == ev.case]
+            same = next((i for i in copies if _agree(items[i], ev)), None)
+            if same is None and copies:
+                clash = _clash(items[copies[0]], ev)
+                if not clash & (apart or {}).get(ev.type, frozenset()):
+                    same = copies[0]
             if same is not None:
                 # The same event twice counts once, keeping what either copy recorded (a visit
                 # entered twice, once with "seen alone" and once without). A detail the copies
-                # give two values for (seen alone yes and no) is taken as unknown: bad data
+                # give two values for (seen alone yes and no) is unknown (DISPUTED): bad data
                 # never meets a rule, nor turns a late event into an on-time one.
                 kept = items[same]
-                unknown = disputed.setdefault((ev.type, same), set())
-                clash = {k for k, v in ev.attrs.items() if k in kept.attrs and kept.attrs[k] != v}
-                unknown |= clash
-                merged = {k: v for k, v in {**kept.attrs, **ev.attrs}.items() if k not in unknown}
+                clash = _clash(kept, ev)
+                merged = {**kept.attrs, **ev.attrs, **dict.fromkeys(clash, DISPUTED)}
+                for k, v in kept.attrs.items():
+                    if v is DISPUTED:
+                        merged[k] = DISPUTED
                 if merged != kept.attrs:
                     items[same] = Ev(kept.type, kept.date, kept.ref, kept.case, merged)
                 if clash:
@@ -116,12 +159,13 @@ class Timeline:
                 )
                 continue
             if key in seen:
-                # same type, date and ref in two different cases: both are kept, and noted
+                # two cases, or two values of a detail that starts an obligation (legal status
+                # L1 and L2 on one day): both are kept, each starting its own, and noted
                 self.quality.append(
                     DataQualityFinding(
                         "DATA008",
                         child,
-                        f"{ev.type} recorded twice on the same date in different cases; "
+                        f"{ev.type} recorded twice on the same date with different details; "
                         "both are counted",
                         ref=ev.ref,
                         date=ev.date,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -184,6 +185,17 @@ class Extension(_Strict):
     max_count: int | None = Field(default=None, ge=1)
 
 
+def keep_apart(rules: Iterable[RuleBase]) -> dict[str, frozenset[str]]:
+    """Per event type, the details (attributes) that decide whether an event of that type
+    starts an obligation in one of ``rules``: copies of an event that disagree on one of these
+    stay two events; on any other detail they are one event with that detail unknown."""
+    out: dict[str, set[str]] = {}
+    for rule in rules:
+        for sel in rule.starting():
+            out.setdefault(sel.type, set()).update(sel.where, sel.unless)
+    return {t: frozenset(attrs) for t, attrs in out.items()}
+
+
 def _scope_selectors(scope: Scope) -> list[Selector]:
     return [Selector(type=t) for t in (*scope.opens, *scope.closes)]
 
@@ -232,6 +244,12 @@ class RuleBase(_Strict):
         """Every event selector the rule uses (for event-type checks and assessability)."""
         return []
 
+    def starting(self) -> list[Selector]:
+        """The selectors of events that start an obligation (a clock, a spell, an event to be
+        checked itself): two contradicting copies of such an event are kept apart, each
+        starting its own, so that bad data never hides an obligation."""
+        return []
+
     def limits(self) -> list[Limit]:
         return []
 
@@ -272,6 +290,9 @@ class DeadlineRule(RuleBase):
         during = _scope_selectors(self.during) if self.during else []
         ext = [Selector(type=self.extension.type)] if self.extension else []
         return [*clock, self.met_by, *extra, *self.closed_by, *during, *self.requires_any, *ext]
+
+    def starting(self) -> list[Selector]:
+        return [*([self.clock] if self.clock else []), *self.requires_any]
 
     def limits(self) -> list[Limit]:
         return list(self.limit)
@@ -368,6 +389,9 @@ class AttributeRule(RuleBase):
     def selectors(self) -> list[Selector]:
         return [self.event]
 
+    def starting(self) -> list[Selector]:
+        return [self.event]
+
     def limits(self) -> list[Limit]:
         return list(self.limit)
 
@@ -401,6 +425,9 @@ class RollingRule(RuleBase):
 
     def selectors(self) -> list[Selector]:
         return [self.spell.starts, self.spell.ends, *([self.met_by] if self.met_by else [])]
+
+    def starting(self) -> list[Selector]:
+        return [self.spell.starts]
 
     def limits(self) -> list[Limit]:
         return list(self.limit)

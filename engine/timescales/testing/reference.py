@@ -41,6 +41,7 @@ from ..rules.model import (
     ScheduleRule,
     Scope,
     Selector,
+    keep_apart,
 )
 
 __all__ = [
@@ -63,6 +64,16 @@ CALENDAR_FIRST = dt.date(2000, 1, 1)
 CALENDAR_LAST = dt.date(2030, 12, 31)
 ONE_DAY = dt.timedelta(days=1)
 BELIEVABLE_FROM = dt.date(1990, 1, 1)  # earlier events are bad data (DATA003)
+
+
+class _Unknown:
+    """A detail two copies of one event give differently: falsy, and equal only to itself."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
 
 
 class OutsideCalendar(Exception):
@@ -311,7 +322,12 @@ def in_canonical_order(record: ChildRecord) -> ChildRecord:
 class Child:
     """One child's events on or before as_of; the same event recorded twice counts once."""
 
-    def __init__(self, record: ChildRecord, as_of: dt.date) -> None:
+    def __init__(
+        self,
+        record: ChildRecord,
+        as_of: dt.date,
+        apart: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         self.id = record.child
         self.dob = record.dob
         self.as_of = as_of
@@ -325,20 +341,22 @@ class Child:
             # (a visit entered twice, once with "seen alone"); a detail they give two values
             # for is unknown (so a contradiction never meets a rule). Copies in different
             # cases are different events: both count.
+            # Contradicting copies stay two events only where the contested detail decides
+            # whether the event starts an obligation (``apart``: legal status L1 and L2).
             copies = kept.setdefault((ev.type, ev.date, ev.ref), [])
-            for i, other in enumerate(copies):
-                if other.case == ev.case:
-                    unknown = contested.setdefault((ev.type, ev.date, ev.ref, i), set())
-                    unknown |= {
-                        k for k, v in ev.attrs.items() if k in other.attrs and other.attrs[k] != v
-                    }
-                    merged = {
-                        k: v for k, v in {**other.attrs, **ev.attrs}.items() if k not in unknown
-                    }
-                    copies[i] = E(
-                        other.type, other.date, other.ref, other.case, merged, other.order
-                    )
-                    break
+            starting = (apart or {}).get(ev.type, frozenset())
+            same_case = [i for i, other in enumerate(copies) if other.case == ev.case]
+            agreeing = [i for i in same_case if not _contested(copies[i], ev.attrs)]
+            chosen = agreeing[:1] or [
+                i for i in same_case[:1] if not _contested(copies[i], ev.attrs) & starting
+            ]
+            for i in chosen:
+                other = copies[i]
+                unknown = contested.setdefault((ev.type, ev.date, ev.ref, i), set())
+                unknown |= _contested(other, ev.attrs)
+                merged = {**other.attrs, **ev.attrs, **dict.fromkeys(unknown, UNKNOWN)}
+                copies[i] = E(other.type, other.date, other.ref, other.case, merged, other.order)
+                break
             else:
                 copies.append(
                     E(ev.type, ev.date, ev.ref, ev.case, dict(ev.attrs), canonical_key(ev))
@@ -364,13 +382,28 @@ def _same(actual: Any, wanted: Any) -> bool:
     return actual == wanted and type(actual) is type(wanted)
 
 
+def _contested(event: E, attrs: Mapping[str, Any]) -> set[str]:
+    """The details ``attrs`` gives another value for than ``event`` (or one already unknown)."""
+    return {
+        k
+        for k, v in attrs.items()
+        if k in event.attrs and (event.attrs[k] is UNKNOWN or not _same(event.attrs[k], v))
+    }
+
+
 def _selected(selector: Selector, ev: E) -> bool:
-    """The type, every ``where`` value, and no ``unless`` value."""
+    """The type, every ``where`` value, and no ``unless`` value; an unknown (contested)
+    detail matches no ``where`` and every ``unless``."""
     if ev.type != selector.type:
         return False
-    if not all(_value_matches(ev.attr(k), v) for k, v in selector.where.items()):
+    if not all(
+        ev.attr(k) is not UNKNOWN and _value_matches(ev.attr(k), v)
+        for k, v in selector.where.items()
+    ):
         return False
-    return not any(_value_matches(ev.attr(k), v) for k, v in selector.unless.items())
+    return not any(
+        ev.attr(k) is UNKNOWN or _value_matches(ev.attr(k), v) for k, v in selector.unless.items()
+    )
 
 
 def _related(a: E, b: E, match: str) -> bool:
@@ -537,7 +570,7 @@ class ReferenceModel:
     def check(self, record: ChildRecord, *, as_of: dt.date) -> list[RefFinding]:
         """Every finding for one child, sorted. Raises OutsideCalendar where the engine rejects
         the record (a working-day count outside 2000-2030)."""
-        child = Child(record, as_of)
+        child = Child(record, as_of, keep_apart(self.rules))
         active = self.active()
         active_ids = {r.id for r in active}
         found: list[RefFinding] = []
@@ -1018,6 +1051,8 @@ class ReferenceModel:
 
 def _attr_test(test: AttrTest, ev: E) -> bool:
     value = ev.attr(test.attr)
+    if value is UNKNOWN:
+        return False
     if test.present is not None:
         return (value is not None and value != "") == test.present
     return _same(value, test.equals)
