@@ -592,6 +592,12 @@ class DurableRuleSet:
             findings = self._evaluate(ctx, timeline)
         except calendar.CalendarRangeError as exc:
             raise RecordError(f"cannot be checked: {exc}", location, code="E307") from None
+        except OverflowError:
+            raise RecordError(
+                "cannot be checked: a date calculation went out of range (a date near year 9999?)",
+                location,
+                code="E307",
+            ) from None
         finally:
             self.main.clear()
             if self.late is not None:

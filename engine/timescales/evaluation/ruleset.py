@@ -307,6 +307,15 @@ class RuleSet:
                 findings.extend(checker(ctx))
             except calendar.CalendarRangeError as exc:
                 raise RecordError(f"cannot be checked: {exc}", location, code="E307") from None
+            except OverflowError:
+                # a date near year 9999 (a birthday, a month added) leaves the date range: the
+                # record's dates are impossible, not the rule at fault
+                raise RecordError(
+                    "cannot be checked: a date calculation went out of range (a date near "
+                    "year 9999?)",
+                    location,
+                    code="E307",
+                ) from None
             except Exception as exc:
                 # A fault in one rule's checker must not stop the run or lose the child
                 # silently: the child is rejected with the rule and the kind of failure (no

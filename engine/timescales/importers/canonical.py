@@ -180,7 +180,11 @@ def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
     source = str(path)
     try:
         text = _utf8(_document(path, "yaml")).decode("utf-8")
-        data = _dates_to_text(yaml.safe_load(text))  # a self-referencing alias recurses here
+        loader = _CaseLoader(text)
+        try:  # a self-referencing alias recurses here
+            data = _dates_to_text(loader.get_single_data())
+        finally:
+            loader.dispose()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
     except yaml.YAMLError as exc:
@@ -196,6 +200,19 @@ def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
             "nested too deeply (or refers to itself)", Location(source), code="E403"
         ) from None
     yield from _items(data, source, context)
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that leaves dates as text: the record schema checks each one, so an
+    impossible date (2023-02-30) rejects its own record, at its place, not the whole file."""
+
+
+def _date_as_text(loader: _CaseLoader, node: yaml.Node) -> Any:
+    assert isinstance(node, yaml.ScalarNode)
+    return loader.construct_scalar(node)
+
+
+_CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -865,6 +865,15 @@ class CinCensusImporter:
                 Location(source, builder.expat.CurrentLineNumber),
                 code="E403",
             ) from None
+        except (ValueError, LookupError) as exc:
+            if isinstance(exc, ValueError) and "encoding" not in str(exc):
+                raise
+            # expat cannot decode the declared encoding ("UTF-6", a multi-byte legacy one)
+            raise InputError(
+                "the XML declares an encoding that cannot be read (census files are UTF-8)",
+                Location(source, 1),
+                code="E405",
+            ) from None
         summary = target_summary(state.tally)
         if pending is not None and summary is not None:
             note = DataQualityFinding("DATA021", "(file)", summary, source=source)

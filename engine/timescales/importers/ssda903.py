@@ -1018,7 +1018,8 @@ class SSDA903:
                 index = {c: i for i, c in enumerate(columns)}
                 width = len(columns)
                 at_child = index["CHILD"]
-                at_keep = [index[c] for c in TABLES[table].keep]
+                # an optional column (REVIEW_CODE) may be absent: its values are then blank
+                at_keep = [index.get(c, -1) for c in TABLES[table].keep]
                 for fields in reader:
                     line = reader.line_num
                     if not fields or not any(f.strip() for f in fields):
@@ -1038,7 +1039,7 @@ class SSDA903:
                         )
                         continue
 
-                    raw = [fields[i] for i in at_keep]
+                    raw = [fields[i] if i >= 0 else None for i in at_keep]
                     rejected = store.add(source, table, fields[at_child], raw, line, "")
                     if rejected is not None:
                         yield rejected
@@ -1094,6 +1095,15 @@ class SSDA903:
             except _defused_errors.DefusedXmlException:
                 raise InputError(
                     "XML declares a DTD or entities, which are refused", where, code="E403"
+                ) from None
+            except (ValueError, LookupError) as exc:
+                if isinstance(exc, ValueError) and "encoding" not in str(exc):
+                    raise
+                # expat cannot decode the declared encoding ("UTF-6", a multi-byte one)
+                raise InputError(
+                    "the XML declares an encoding that cannot be read (save it as UTF-8)",
+                    Location(str(file), 1),
+                    code="E405",
                 ) from None
 
     def _xml_child(self, elem: Any, number: int, source: Source, store: Store) -> Iterator[Item]:
