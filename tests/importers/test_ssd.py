@@ -762,3 +762,16 @@ def test_ten_thousand_people_import_speed(
             f"({total / cpu:,.0f} rows per CPU second)"
         )
     assert elapsed < 10.0  # a guard against gross regressions, not a benchmark (load varies)
+
+
+def test_a_directory_with_too_many_files_is_refused_whole(tmp_path: Path, monkeypatch) -> None:
+    """Never read in part: a directory over the file limit is one clear error (E403)."""
+    from timescales.errors import InputError
+    from timescales.importers import ssd
+
+    monkeypatch.setattr(ssd, "MAX_FILES", 3)
+    for n in range(4):
+        (tmp_path / f"t{n}.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError) as info:
+        list(ssd.IMPORTER.read(tmp_path, ImportContext()))
+    assert info.value.code == "E403" and "4 CSV files" in info.value.message

@@ -550,7 +550,14 @@ def scan(path: Path) -> list[_Found]:
     """The CSV files directly in ``path`` (sorted), each with the table it holds, if any."""
     files = sorted(
         p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".txt")
-    )[:MAX_FILES]
+    )
+    if len(files) > MAX_FILES:  # refused whole, never read in part
+        raise InputError(
+            f"{len(files)} CSV files: more than the {MAX_FILES} an SSD extract could hold (it has "
+            "about 40 tables); is this the right directory?",
+            Location(str(path)),
+            code="E403",
+        )
     out = []
     for file in files:
         header = _header(file)
