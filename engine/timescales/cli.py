@@ -25,7 +25,7 @@ import orjson
 
 from . import __version__
 from .docs import describe_limits
-from .errors import RecordError, TimescalesError, UsageError
+from .errors import InputError, RecordError, TimescalesError, UsageError
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
@@ -317,7 +317,7 @@ def _too_many_rejects(limit: str | None, rejected: int, read: int) -> bool:
 REJECT_COLUMNS = ["source", "line", "pointer", "code", "field", "reason", "value_class"]
 
 
-def _reject_row(err: RecordError) -> list[object]:
+def _reject_row(err: TimescalesError) -> list[object]:
     loc = err.location
     return [
         loc.source if loc else "",
@@ -330,17 +330,22 @@ def _reject_row(err: RecordError) -> list[object]:
     ]
 
 
-def _reject_writer(fh: IO[str], path: Path) -> Callable[[RecordError], None]:
+def _reject_writer(fh: IO[str], path: Path) -> Callable[[TimescalesError], None]:
     """Write each rejection to ``fh``: CSV (REJECT_COLUMNS), or JSON Lines for a .jsonl path."""
     if path.suffix.lower() in (".jsonl", ".ndjson"):
 
-        def write_json(err: RecordError) -> None:
+        def write_json(err: TimescalesError) -> None:
             fh.write(orjson.dumps(err.as_dict()).decode() + "\n")
 
         return write_json
     writer = csv.writer(fh)
     writer.writerow(REJECT_COLUMNS)
     return lambda err: writer.writerow(_reject_row(err)) and None
+
+
+def _say_input_error(err: InputError) -> None:
+    """A whole input that cannot be read: said at once; the run goes on with the others."""
+    print(f"error: {describe(err)}", file=sys.stderr)
 
 
 def describe(err: TimescalesError) -> str:
@@ -379,6 +384,13 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             if reject_writer is not None:
                 reject_writer(err)
 
+        def on_input_error(err: InputError) -> None:
+            # a whole input that cannot be read: said at once, written with the rejects, and
+            # the run goes on with the other inputs
+            print(f"error: {describe(err)}", file=sys.stderr)
+            if reject_writer is not None:
+                reject_writer(err)
+
         def on_quality(note: DataQualityFinding) -> None:
             if quality_file is not None:
                 write_quality([note], quality_file)
@@ -390,6 +402,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             on_quality=on_quality,
             max_events=args.max_events,
             max_record_bytes=args.max_record_bytes,
+            on_input_error=on_input_error,
         )
         findings: Callable[[Iterable[Item]], Iterator[Finding]] = run.findings
         if args.pseudonymise:
@@ -551,19 +564,20 @@ def cmd_schema(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_convert(args: argparse.Namespace) -> ExitCode:
-    run = Run(load_rules(rules=[]), dt.date.max)
+    run = Run(load_rules(rules=[]), dt.date.max, on_input_error=_say_input_error)
     read = rejected = rows_rejected = 0
     with output(args.output) as out:
         for item in run.items(args.paths, args.input_format):
             if item.row or (item.record is None and item.error is None):
                 rows_rejected += int(item.row)
                 if item.error is not None:
-                    print(f"rejected row: {item.error}", file=sys.stderr)
+                    print(f"rejected row: {describe(item.error)}", file=sys.stderr)
                 continue
             read += 1
             if item.record is None:
                 rejected += 1
-                print(f"rejected: {item.error}", file=sys.stderr)
+                error = item.error or RecordError("unreadable record", item.location, code="E300")
+                print(f"rejected: {describe(error)}", file=sys.stderr)
                 continue
             data = item.record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
             out.write(orjson.dumps(data).decode() + "\n")
@@ -717,7 +731,13 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
     if args.since is not None and args.since > args.as_of:
         raise UsageError("--since must be on or before --as-of")
     iros = read_iro_list(args.iros) if args.iros else None
-    run = Run(ruleset, args.as_of, on_reject=lambda err: None, on_quality=lambda note: None)
+    run = Run(
+        ruleset,
+        args.as_of,
+        on_reject=lambda err: None,
+        on_quality=lambda note: None,
+        on_input_error=_say_input_error,
+    )
     items = run.items(args.paths, args.input_format, council.importers)
     with output(args.output) as out:
         write_report(
@@ -746,7 +766,13 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     _paths_exist(args.paths)
     if args.within < 0:
         raise UsageError("--within takes 0 or more days")
-    run = Run(ruleset, args.as_of, on_reject=lambda err: None, on_quality=lambda note: None)
+    run = Run(
+        ruleset,
+        args.as_of,
+        on_reject=lambda err: None,
+        on_quality=lambda note: None,
+        on_input_error=_say_input_error,
+    )
     items = run.items(args.paths, args.input_format, council.importers)
     work = worklist.build(
         run.findings(track_paths(items, args.paths, quiet=args.quiet)),

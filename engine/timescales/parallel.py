@@ -59,7 +59,7 @@ def _tasks(run: Run, plan: list[tuple[Path, Importer]], jobs: int) -> Iterator[T
             yield from split_jsonl(path, chunk)
             continue
         batch = []
-        for item in importer.read(path, run.summary.context):
+        for item in run.read_input(path, importer):
             batch.append(item)
             if len(batch) >= ITEMS_PER_TASK:
                 yield ItemsTask(tuple(batch))

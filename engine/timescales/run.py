@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RecordError
+from .errors import InputError, RecordError
 from .evaluation.ruleset import ChildResult, RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import ImportContext, Importer, Item, resolve
@@ -34,6 +34,8 @@ class Summary:
     context: ImportContext = field(default_factory=ImportContext)
     # rule id -> why it cannot be assessed from these inputs (reported once, never "overdue")
     not_assessable: dict[str, str] = field(default_factory=dict)
+    # inputs that could not be read at all (InputError): reported, and the run went on
+    unreadable: int = 0
 
     @property
     def rows(self) -> tuple[int, int, int]:
@@ -73,6 +75,8 @@ class Summary:
             text += f"; data-quality notes {sum(self.quality.values())}"
         if self.events_after_as_of:
             text += f"; events after as-of ignored {self.events_after_as_of}"
+        if self.unreadable:
+            text += f"; inputs unreadable {self.unreadable}"
         return text
 
 
@@ -92,6 +96,9 @@ class Run:
     quality: list[DataQualityFinding] = field(default_factory=list)
     on_reject: Callable[[RecordError], None] | None = None
     on_quality: Callable[[DataQualityFinding], None] | None = None
+    # an input that cannot be read at all goes here (kept in ``input_errors`` by default)
+    on_input_error: Callable[[InputError], None] | None = None
+    input_errors: list[InputError] = field(default_factory=list)
     # a child with more events than this is rejected unread (bounded work per child)
     max_events: int = 100_000
     # a JSON Lines record (line) longer than this is rejected unread (bounded memory per child)
@@ -134,7 +141,17 @@ class Run:
 
     def _read(self, plan: list[tuple[Path, Importer]]) -> Iterator[Item]:
         for path, importer in plan:
+            yield from self.read_input(path, importer)
+
+    def read_input(self, path: Path, importer: Importer) -> Iterator[Item]:
+        """One input's items. An input that cannot be read at all (InputError: not a 903
+        table, malformed XML, a zip bomb) is counted unreadable and reported, and the run goes
+        on with the next input: the exit code is 2 only when nothing could be checked."""
+        try:
             yield from importer.read(path, self.summary.context)
+        except InputError as exc:
+            self.summary.unreadable += 1
+            (self.on_input_error or self.input_errors.append)(exc)
 
     def results(self, items: Iterable[Item]) -> Iterator[ChildResult]:
         for item in items:

@@ -245,3 +245,24 @@ def test_max_record_bytes_takes_sizes(cli, tmp_path: Path) -> None:
     path.write_text(json.dumps(GOOD) + "\n")
     with pytest.raises(SystemExit):
         cli("check", str(path), "--as-of", "2023-06-01", "--max-record-bytes", "lots")
+
+
+def test_an_unreadable_input_is_reported_and_the_others_are_checked(cli, tmp_path: Path) -> None:
+    """Exit 2 only when nothing could be checked: one broken input among good ones is an
+    error line and a row in --rejects, and the good ones' findings are written."""
+    good = tmp_path / "good.jsonl"
+    write_jsonl(good, [GOOD, {**GOOD, "child": "C2"}])
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{")
+    rejects = tmp_path / "rejects.jsonl"
+    out = tmp_path / "findings.jsonl"
+    args = ("--as-of", "2023-06-01", "--rules", "LA005", "--format", "jsonl", "-o", str(out))
+    res = cli("check", str(good), str(broken), *args, "--rejects", str(rejects))
+    assert res.code == 1, res.err  # LA005 is overdue for both children: breaches, not an error
+    assert f"error: E404 {broken}: not valid JSON" in res.err
+    assert "children read 2, checked 2, rejected 0" in res.err and "inputs unreadable 1" in res.err
+    assert len(out.read_text().splitlines()) == 2
+    (row,) = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert (row["code"], row["source"]) == ("E404", str(broken))
+    alone = cli("check", str(broken), *args)
+    assert alone.code == 2 and "nothing could be checked" in alone.err
