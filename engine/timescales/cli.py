@@ -26,6 +26,7 @@ import orjson
 from . import __version__
 from .docs import describe_limits
 from .errors import InputError, RecordError, TimescalesError, UsageError
+from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
@@ -341,6 +342,18 @@ def _reject_writer(fh: IO[str], path: Path) -> Callable[[TimescalesError], None]
     writer = csv.writer(fh)
     writer.writerow(REJECT_COLUMNS)
     return lambda err: writer.writerow(_reject_row(err)) and None
+
+
+def _counting_run(ruleset: RuleSet, as_of: dt.date) -> Run:
+    """A run for the report and the worklist: rejects and notes are counted, not kept; an
+    unreadable input is said at once."""
+    return Run(
+        ruleset,
+        as_of,
+        on_reject=lambda err: None,
+        on_quality=lambda note: None,
+        on_input_error=_say_input_error,
+    )
 
 
 def _say_input_error(err: InputError) -> None:
@@ -731,13 +744,7 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
     if args.since is not None and args.since > args.as_of:
         raise UsageError("--since must be on or before --as-of")
     iros = read_iro_list(args.iros) if args.iros else None
-    run = Run(
-        ruleset,
-        args.as_of,
-        on_reject=lambda err: None,
-        on_quality=lambda note: None,
-        on_input_error=_say_input_error,
-    )
+    run = _counting_run(ruleset, args.as_of)
     items = run.items(args.paths, args.input_format, council.importers)
     with output(args.output) as out:
         write_report(
@@ -766,13 +773,7 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     _paths_exist(args.paths)
     if args.within < 0:
         raise UsageError("--within takes 0 or more days")
-    run = Run(
-        ruleset,
-        args.as_of,
-        on_reject=lambda err: None,
-        on_quality=lambda note: None,
-        on_input_error=_say_input_error,
-    )
+    run = _counting_run(ruleset, args.as_of)
     items = run.items(args.paths, args.input_format, council.importers)
     work = worklist.build(
         run.findings(track_paths(items, args.paths, quiet=args.quiet)),

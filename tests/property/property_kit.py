@@ -8,15 +8,25 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from hypothesis import strategies as st
+
 from timescales import ChildRecord
 from timescales.rules.model import Limit, Rule
 from timescales.testing import profiles
 from timescales.testing.reference import OutsideCalendar, ReferenceModel, compare_with_engine
-from timescales.testing.strategies import national_ruleset
+from timescales.testing.strategies import child_records, national_ruleset, rules
 
 examples = profiles.examples
 scaled = profiles.scaled
 NATIONAL = national_ruleset()
+
+
+@st.composite
+def records(draw: st.DrawFn) -> ChildRecord:
+    """Half life courses, half records built around one national rule."""
+    if draw(st.booleans()):
+        return draw(child_records())
+    return draw(child_records(focus=draw(rules())))
 
 
 def assert_engine_matches_reference(ruleset: Any, record: ChildRecord, as_of: dt.date) -> int:

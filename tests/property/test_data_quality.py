@@ -10,21 +10,14 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
-from property_kit import NATIONAL, examples
+from property_kit import NATIONAL, examples, records
 
 import timescales
 from timescales import ChildRecord, Event
 from timescales.testing.reference import compare_with_engine
-from timescales.testing.strategies import as_of_dates, child_records, rules
+from timescales.testing.strategies import as_of_dates
 
 BREACH = ("late", "overdue")
-
-
-@st.composite
-def records(draw: st.DrawFn) -> ChildRecord:
-    if draw(st.booleans()):
-        return draw(child_records())
-    return draw(child_records(focus=draw(rules())))
 
 
 def dirty(draw: st.DrawFn, record: ChildRecord, as_of: dt.date) -> tuple[ChildRecord, str | None]:
@@ -61,6 +54,16 @@ def dirty(draw: st.DrawFn, record: ChildRecord, as_of: dt.date) -> tuple[ChildRe
     return record.model_copy(update={"events": [*record.events, extra]}), code
 
 
+@st.composite
+def dirty_cases(draw: st.DrawFn) -> tuple[ChildRecord, dt.date, ChildRecord, str | None]:
+    """(record, as_of, the record dirtied, the data-quality code the dirt must raise)."""
+    record = draw(records())
+    assume(record.events)
+    as_of = draw(as_of_dates(record))
+    spoiled, code = dirty(draw, record, as_of)
+    return record, as_of, spoiled, code
+
+
 def breaches_turned_met(before: Any, after: Any) -> list[str]:
     """Each breach (rule, anchor, ref) that is met afterwards with no breach left beside it.
     (A contradicting copy of an event, DATA008, is counted as well, so it may add a "met"
@@ -77,10 +80,7 @@ def breaches_turned_met(before: Any, after: Any) -> list[str]:
 @examples(300)
 @given(data=st.data())
 def test_bad_data_never_turns_a_breach_into_met(data: st.DataObject) -> None:
-    record = data.draw(records(), label="record")
-    assume(record.events)
-    as_of = data.draw(as_of_dates(record), label="as_of")
-    spoiled, code = dirty(data.draw, record, as_of)
+    record, as_of, spoiled, code = data.draw(dirty_cases(), label="case")
     try:
         clean = NATIONAL.check(record, as_of=as_of)
         result = NATIONAL.check(spoiled, as_of=as_of)
@@ -118,10 +118,7 @@ def test_the_reference_model_reads_bad_data_alike(data: st.DataObject) -> None:
     """The independent reference model takes contradicting copies, impossible dates and
     duplicates the same way as the engine (DISPUTED details, copies kept apart where the detail
     starts an obligation, early events from 1990 and birth only)."""
-    record = data.draw(records(), label="record")
-    assume(record.events)
-    as_of = data.draw(as_of_dates(record), label="as_of")
-    spoiled, _ = dirty(data.draw, record, as_of)
+    _, as_of, spoiled, _ = data.draw(dirty_cases(), label="case")
     assert compare_with_engine(NATIONAL, spoiled, as_of=as_of) == []
 
 
@@ -160,10 +157,7 @@ def test_the_durable_engine_reads_bad_data_alike(data: st.DataObject) -> None:
 
     if not durable_available():
         pytest.skip("durable-rules is not installed (the 'durable' extra)")
-    record = data.draw(records(), label="record")
-    assume(record.events)
-    as_of = data.draw(as_of_dates(record), label="as_of")
-    spoiled, _ = dirty(data.draw, record, as_of)
+    _, as_of, spoiled, _ = data.draw(dirty_cases(), label="case")
     try:
         python = NATIONAL.check(spoiled, as_of=as_of)
     except timescales.RecordError:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
-from property_kit import NATIONAL, breaches_turned_met, examples, varied
+from property_kit import NATIONAL, breaches_turned_met, examples, records, varied
 
 import timescales
 from timescales import ChildRecord, Event, Finding
@@ -34,14 +34,6 @@ from timescales.testing.strategies import (
 )
 
 BREACH = ("late", "overdue")
-
-
-@st.composite
-def records(draw: st.DrawFn) -> ChildRecord:
-    """Half life courses, half records built around one national rule."""
-    if draw(st.booleans()):
-        return draw(child_records())
-    return draw(child_records(focus=draw(rules())))
 
 
 def national(draw: st.DrawFn) -> Any:
