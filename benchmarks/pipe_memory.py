@@ -6,7 +6,7 @@ A producer process (this script with ``--produce BYTES``) writes generated child
 (the project's generator, one unique child id each) to a pipe until it has written that many
 bytes; the consumer reads the pipe:
 
-    timescales check - --as-of 2024-03-31 --format jsonl        (stdout to /dev/null)
+    timescales check - --as-of 2024-03-31 --format jsonl        (stdout drained, discarded)
 
 Every --sample-every seconds the consumer's resident memory (VmRSS, and VmHWM, the peak) is read
 from /proc/<pid>/status, against the bytes the producer has pushed into the pipe by then. It
@@ -16,9 +16,11 @@ the first 10% (the warm-up), in KiB of RSS per 100 MB of input (and per child). 
 asserted about time or memory: the numbers depend on the machine and on what else runs on it
 (the load average is printed).
 
-The consumer's stdout goes to /dev/null through the pipe set-up rather than ``-o /dev/null``:
-``-o`` writes a temporary file beside its target and renames it over the target when done, which
-on /dev/null (as root) replaces the device by a regular file. The consumer runs without
+The consumer's findings go to a second pipe that this script drains and counts (the bytes are
+discarded). Not ``-o /dev/null``: ``-o`` writes a temporary file beside its target and renames it
+over the target when done, which on /dev/null (as root) replaces the device by a regular file;
+and not /dev/null at all, so that a /dev/null broken that way by something else cannot turn the
+findings into a file in memory under the benchmark. The consumer runs without
 --quiet, with stderr captured to a file (not a terminal, so no progress bar is drawn), so that
 its summary line can be reconciled with what was fed: children read = checked + rejected = fed.
 Exits 1 if the consumer fails (exit 2) or the counts do not reconcile.
@@ -111,6 +113,12 @@ class Sample:
     hwm_kib: int
 
 
+def _drain(stream, counted: list[int]) -> None:
+    """Read the consumer's findings and throw them away, counting the bytes."""
+    while chunk := stream.read1(1 << 20):
+        counted[0] += len(chunk)
+
+
 def _follow(stream, progress: Progress, done: threading.Event) -> None:
     for raw in stream:
         parts = raw.decode(errors="replace").split()
@@ -152,6 +160,7 @@ class Outcome:
     seconds: float
     exit_code: int
     max_rss_kib: int  # from wait4: the consumer's true peak, even after the last sample
+    output_bytes: int  # what the consumer wrote to stdout (the findings)
     stderr: str
     command: list[str]
 
@@ -170,11 +179,12 @@ def run(total: int, output_format: str, sample_every: float, seed: int) -> Outco
         consumer = subprocess.Popen(
             command,
             stdin=producer.stdout,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=errfile,
             env=env,
         )
         assert producer.stdout is not None and producer.stderr is not None
+        assert consumer.stdout is not None
         producer.stdout.close()  # the consumer holds the read end now; EOF when the producer ends
         progress = Progress()
         finished = threading.Event()
@@ -182,6 +192,9 @@ def run(total: int, output_format: str, sample_every: float, seed: int) -> Outco
             target=_follow, args=(producer.stderr, progress, finished), daemon=True
         )
         follower.start()
+        output_bytes = [0]
+        drainer = threading.Thread(target=_drain, args=(consumer.stdout, output_bytes), daemon=True)
+        drainer.start()
 
         samples: list[Sample] = []
 
@@ -210,6 +223,8 @@ def run(total: int, output_format: str, sample_every: float, seed: int) -> Outco
         consumer.returncode = os.waitstatus_to_exitcode(wait_status)
         producer.wait()
         follower.join(timeout=5)
+        drainer.join(timeout=5)
+        consumer.stdout.close()
         errfile.seek(0)
         stderr = errfile.read().decode(errors="replace")
     return Outcome(
@@ -219,6 +234,7 @@ def run(total: int, output_format: str, sample_every: float, seed: int) -> Outco
         exit_code=consumer.returncode,
         max_rss_kib=usage.ru_maxrss,
         stderr=stderr,
+        output_bytes=output_bytes[0],
         command=command,
     )
 
@@ -265,7 +281,7 @@ def report(
 
     print(f"command: python benchmarks/pipe_memory.py {shlex.join(argv)}")
     consumer = " ".join(
-        ["timescales", *outcome.command[outcome.command.index("check") :], "> /dev/null"]
+        ["timescales", *outcome.command[outcome.command.index("check") :], "| <drained>"]
     )
     print(f"consumer: <producer> | {consumer}")
     print(f"cores: {os.cpu_count()}; nice: {os.nice(0)}")
@@ -283,6 +299,7 @@ def report(
         ("wall time", f"{outcome.seconds:,.1f} s"),
         ("throughput", f"{fed / 1e6 / outcome.seconds:,.2f} MB/s"),
         ("children/s", f"{children / outcome.seconds:,.0f}"),
+        ("findings written (stdout)", f"{outcome.output_bytes:,} bytes"),
     ]
     for mark in MARKS:
         s = at_mark(samples, total, mark)

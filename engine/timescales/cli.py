@@ -270,6 +270,14 @@ def output(path: Path | None) -> Iterator[IO[str]]:
         yield sys.stdout
         sys.stdout.flush()
         return
+    if path.exists() and not path.is_file():
+        # a device or a pipe (-o /dev/null, -o /dev/stdout, a FIFO): written straight to, never
+        # replaced by a regular file (renaming over /dev/null as root would destroy the device)
+        if path.is_dir():
+            raise UsageError(f"-o {path}: is a directory")
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:

@@ -103,14 +103,12 @@ class Merger:
         summary.checked += 1
         summary.events_after_as_of += outcome.ignored
         quality = list(outcome.quality)
-        seen = run._seen
-        if outcome.child in seen:
+        if run._seen.add(outcome.child):
             quality.append(
                 DataQualityFinding(
                     "DATA002", outcome.child, "child id seen more than once in the input"
                 )
             )
-        seen.add(outcome.child)
         self._notes(quality)
 
     def _notes(self, notes: Iterable[DataQualityFinding]) -> None:
@@ -154,6 +152,7 @@ def batches(
         for batch in pool.run(_tasks(run, plan, jobs)):
             merger.add(batch)
             yield batch
+    run.report_repeats()
 
 
 def _plan(

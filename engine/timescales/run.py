@@ -16,6 +16,7 @@ from .evaluation.ruleset import ChildResult, RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import ImportContext, Importer, Item, resolve
 from .records import ChildRecord
+from .seen import SeenIds
 
 
 @dataclass(slots=True)
@@ -87,7 +88,7 @@ class Run:
     Rejections and data-quality notes go to ``on_reject`` / ``on_quality`` as they happen (the
     CLI writes them straight to their files, so memory does not grow with the input); by
     default they are kept in ``rejects`` / ``quality``. Only the set of child ids seen is kept,
-    to spot a child given twice."""
+    to spot a child given twice (in bounded memory, spilling to disk past 200,000)."""
 
     ruleset: RuleSet
     as_of: dt.date
@@ -103,7 +104,8 @@ class Run:
     max_events: int = 100_000
     # a JSON Lines record (line) longer than this is rejected unread (bounded memory per child)
     max_record_bytes: int = 16 * 1024 * 1024
-    _seen: set[str] = field(default_factory=set)
+    # the child ids seen, to note a child given twice (bounded memory: see seen.py)
+    _seen: SeenIds = field(default_factory=SeenIds)
 
     def plan(
         self, paths: Iterable[Path], fmt: str = "auto", extra: dict[str, Importer] | None = None
@@ -187,6 +189,15 @@ class Run:
             self.summary.checked += 1
             self._account(item.record, result, item.quality)
             yield result
+        self.report_repeats()
+
+    def report_repeats(self) -> None:
+        """DATA002 for the repeats found only at the end (a stream past the in-memory limit of
+        child ids: ``SeenIds``). Called when the input is exhausted."""
+        self._notes(
+            DataQualityFinding("DATA002", child, "child id seen more than once in the input")
+            for child in self._seen.repeats()
+        )
 
     def findings(self, items: Iterable[Item]) -> Iterator[Finding]:
         for result in self.results(items):
@@ -213,13 +224,12 @@ class Run:
             self.summary.findings[finding.status.value] += 1
             self.summary.by_rule[(finding.rule, finding.status.value)] += 1
         quality = [*imported, *result.quality]
-        if record.child in self._seen:
+        if self._seen.add(record.child):
             quality.append(
                 DataQualityFinding(
                     "DATA002", record.child, "child id seen more than once in the input"
                 )
             )
-        self._seen.add(record.child)
         sink = self.on_quality or self.quality.append
         for note in quality:
             self.summary.quality[note.code] += 1

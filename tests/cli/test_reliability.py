@@ -266,3 +266,25 @@ def test_an_unreadable_input_is_reported_and_the_others_are_checked(cli, tmp_pat
     assert (row["code"], row["source"]) == ("E404", str(broken))
     alone = cli("check", str(broken), *args)
     assert alone.code == 2 and "nothing could be checked" in alone.err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "xlsx"])
+def test_output_to_a_pipe_or_device_writes_to_it_and_never_replaces_it(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """-o /dev/null (or a FIFO) must not be renamed over: as root that destroys the device."""
+    import os
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    data = write_jsonl(tmp_path / "in.jsonl", [GOOD])
+    res = cli("check", str(data), "--as-of", "2023-06-01", "--format", fmt, "-o", str(fifo))
+    reader.join(timeout=30)
+    assert res.code in (0, 1), res.err
+    assert fifo.is_fifo(), "the FIFO was replaced by a regular file"
+    assert got and got[0], "nothing was written to the pipe"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".fifo.")]

@@ -424,13 +424,19 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 def _save(wb: Workbook, path: Path, streamed: Sequence[tuple[str, IO[bytes]]] = ()) -> None:
     """Save under a temporary name, splice in the streamed sheets' rows, rename when done."""
-    directory = path.parent if str(path.parent) else Path(".")
+    special = path.exists() and not path.is_file()  # a device or a pipe: never replaced
+    directory = None if special else (path.parent if str(path.parent) else Path("."))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=directory)
     os.close(fd)
     try:
         wb.save(tmp)
         if streamed:
             _splice(Path(tmp), dict(streamed))
+        if special:
+            with open(tmp, "rb") as src, path.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            os.unlink(tmp)
+            return
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would: a workbook is for sharing
