@@ -22,7 +22,7 @@ SUFFIXES = (".csv", ".tsv", ".xlsx")
 
 
 @_harness.guarded("annex_a")
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     if not data:
         return
     mode, body = data[0] % 4, data[1:]

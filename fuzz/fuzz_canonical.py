@@ -15,7 +15,7 @@ FORMATS = (("jsonl", ".jsonl"), ("json", ".json"), ("yaml", ".yaml"))
 
 
 @_harness.guarded("canonical")
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     if not data:
         return
     fmt, suffix = FORMATS[data[0] % len(FORMATS)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 import _harness
+
 from timescales import RuleError
 from timescales.rules.loader import load_rule_dir, validate_pack
 
@@ -24,7 +25,7 @@ ID_LINE = re.compile(rb"(?m)^(?:\xef\xbb\xbf)?id:[ \t]*['\"]?([A-Za-z0-9_\-]{1,4
 
 
 @_harness.guarded("rule_loader")
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     files = []
     for i, (name, content) in enumerate(_harness.split_files(data)):
         default = f"XX{i:03d}.yaml"

@@ -11,6 +11,7 @@ so the names only need the right suffix (.csv or .txt, which is added when missi
 from __future__ import annotations
 
 import _harness
+
 from timescales.importers.ssd import TABLES
 
 NAMES = [f"{t.name}.csv" for t in TABLES]
@@ -18,7 +19,7 @@ SUFFIXES = (".csv", ".txt")
 
 
 @_harness.guarded("ssd")
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     files = [
         (_harness.safe_name(name, NAMES[i % len(NAMES)], SUFFIXES), content)
         for i, (name, content) in enumerate(_harness.split_files(data))

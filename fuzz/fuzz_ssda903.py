@@ -16,7 +16,7 @@ SUFFIXES = (".csv", ".xml")
 
 
 @_harness.guarded("ssda903")
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     if not data:
         return
     mode, body = data[0] % 3, data[1:]
