@@ -150,6 +150,29 @@ def test_contradicting_copies_examples() -> None:
     assert statuses(both, "LS001") and statuses(both, "LS002")
 
 
+def test_a_disputed_in_education_keeps_a_care_leavers_case_open_to_25() -> None:
+    """CL002 runs to 21, or 25 in education: copies of the needs assessment that disagree
+    about education keep the later age (a contradiction never ends an obligation early)."""
+
+    def reviews_due_after_21(*flags: bool) -> int:
+        events = [
+            {"type": "needs_assessment", "date": "2020-01-06", "ref": "P1",
+             "attrs": {"in_education": flag}}
+            for flag in flags
+        ] + [
+            {"type": "pathway_plan_review", "date": day, "ref": "P1"}
+            for day in ("2020-06-01", "2020-11-01", "2021-04-01", "2021-09-01", "2022-02-01",
+                        "2022-07-01", "2022-12-01")
+        ]  # fmt: skip
+        record = ChildRecord.model_validate({"child": "C", "dob": "2002-03-01", "events": events})
+        result = NATIONAL.check(record, as_of=dt.date(2026, 6, 1))
+        return sum(f.rule == "CL002" and f.due > dt.date(2023, 3, 1) for f in result.findings)
+
+    assert reviews_due_after_21(False) == 0
+    assert reviews_due_after_21(True) > 0
+    assert reviews_due_after_21(True, False) == reviews_due_after_21(True)
+
+
 @examples(100)
 @given(data=st.data())
 def test_the_durable_engine_reads_bad_data_alike(data: st.DataObject) -> None:

@@ -44,7 +44,7 @@ from ..aggregates.caseload import current_iro
 from ..errors import Location, RecordError
 from ..evaluation.context import Context
 from ..evaluation.ruleset import ChildResult, RuleSet
-from ..evaluation.schedule import Chain, pick_limit, walk_chain
+from ..evaluation.schedule import Chain, end_age, pick_limit, walk_chain
 from ..evaluation.timeline import (
     DISPUTED,
     Case,
@@ -451,9 +451,7 @@ class _Session:
 
 def _cap(scope: Scope, opened: Ev, dob: dt.date | None) -> dt.date | None:
     """The birthday that ends a scope's case (care leavers: 21, or 25 in education)."""
-    age = scope.until_age
-    if scope.until_age_in_education is not None and opened.attrs.get("in_education") is True:
-        age = scope.until_age_in_education
+    age = end_age(scope, opened)
     if age is None or dob is None:
         return None
     return calendar.add_years(dob, age)

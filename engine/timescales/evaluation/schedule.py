@@ -16,7 +16,7 @@ from ..findings import DataQualityFinding, Finding
 from ..rules.model import Limit, Match, ScheduleRule, Scope
 from .context import Context
 from .outcome import TermsUnavailable
-from .timeline import Case, Ev, Timeline, holds, related
+from .timeline import DISPUTED, Case, Ev, Timeline, holds, related
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +50,23 @@ def pick_limit(
     return None
 
 
+def end_age(scope: Scope, opened: Ev) -> int | None:
+    """The age at which a scope's case ends (care leavers: 21, or 25 in education), if any.
+    In education, or disputed (copies say yes and no), keeps the case open to the later age:
+    a contradiction in the data never ends an obligation early."""
+    in_education = opened.attrs.get("in_education")
+    if scope.until_age_in_education is not None and (
+        in_education is True or in_education is DISPUTED
+    ):
+        return scope.until_age_in_education
+    return scope.until_age
+
+
 def case_close(
     scope: Scope, opened: Ev, close: dt.date | None, dob: dt.date | None
 ) -> dt.date | None:
     """A case's close date, brought forward to the birthday that ends the scope, if any."""
-    age = scope.until_age
-    if scope.until_age_in_education is not None and opened.attrs.get("in_education") is True:
-        age = scope.until_age_in_education
+    age = end_age(scope, opened)
     if age is None or dob is None:
         return close
     birthday = calendar.add_years(dob, age)

@@ -462,7 +462,10 @@ def windows(child: Child, scope: Scope, match: str) -> list[Window]:
     result = []
     for opened, close in out:
         age = scope.until_age
-        if scope.until_age_in_education is not None and opened.attr("in_education") is True:
+        in_education = opened.attr("in_education")
+        if scope.until_age_in_education is not None and (
+            in_education is True or in_education is UNKNOWN
+        ):
             age = scope.until_age_in_education
         if age is not None and child.dob is not None:
             birthday = add_years(child.dob, age)
