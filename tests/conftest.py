@@ -33,15 +33,16 @@ def cli(capsys: pytest.CaptureFixture[str]):
     return run
 
 
-def run_module(args: Sequence[str], cwd: Path | None = None) -> Result:
+def run_module(args: Sequence[str], cwd: Path | None = None, stdin: bytes = b"") -> Result:
+    """The CLI in a child process, with ``stdin`` piped to its standard input."""
     proc = subprocess.run(
         [sys.executable, "-m", "timescales", *args],
+        input=stdin,
         capture_output=True,
-        text=True,
         cwd=cwd,
         check=False,
     )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+    return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
 def write_jsonl(path: Path, lines: Sequence[object]) -> Path:

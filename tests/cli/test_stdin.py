@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, Result
+from conftest import ROOT, Result, run_module
 
 EXAMPLES = ROOT / "examples" / "children.jsonl"
 BENCHMARK = ROOT / "benchmarks" / "pipe_memory.py"
@@ -25,16 +25,7 @@ LATE = {
 
 
 def run_stdin(args: list[str], data: bytes = b"", cwd: Path | None = None) -> Result:
-    """The CLI in a child process (as tests/cli/test_check.py runs it), with ``data`` piped to
-    its standard input."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "timescales", *args],
-        input=data,
-        capture_output=True,
-        cwd=cwd,
-        check=False,
-    )
-    return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+    return run_module(args, cwd, data)
 
 
 def test_findings_from_stdin_equal_findings_from_the_file() -> None:
