@@ -346,7 +346,10 @@ def build_zip(members: Sequence[tuple[bytes | None, bytes]]) -> bytes:
         for raw, content in members:
             if raw is None:
                 continue
-            name = raw.decode("utf-8", "replace").strip()[:200]
+            # no NULs or control characters: zipfile cuts a name at a NUL (an empty name then
+            # fails inside zipfile itself, a harness error, not the importer's)
+            text = raw.decode("utf-8", "replace")
+            name = "".join(c for c in text if c >= " ").strip()[:200]
             if not name or name in seen:
                 continue
             seen.add(name)
