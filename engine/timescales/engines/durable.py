@@ -40,10 +40,9 @@ from typing import Any
 import orjson
 
 from .. import calendar
-from ..aggregates.caseload import current_iro
-from ..errors import Location, RecordError
+from ..errors import Location
 from ..evaluation.context import Context
-from ..evaluation.ruleset import ChildResult, RuleSet
+from ..evaluation.ruleset import ChildResult, RuleSet, out_of_range, partial
 from ..evaluation.schedule import Chain, end_age, pick_limit, walk_chain
 from ..evaluation.timeline import (
     DISPUTED,
@@ -567,55 +566,18 @@ class DurableRuleSet:
             raise TypeError("as_of must be a datetime.date")
         rs = self.ruleset
         events = [Ev(e.type, e.date, e.ref, e.case, e.attrs) for e in record.events]
-        timeline = Timeline(record.child, record.dob, events, as_of, self.ruleset.apart)
-        exceptions: dict[str, list[tuple[str | None, str]]] = {}
-        for ev in timeline.by_type.get("exception", []):
-            rule = ev.attrs.get("rule")
-            if isinstance(rule, str):
-                exceptions.setdefault(rule, []).append((ev.ref, str(ev.attrs.get("reason", ""))))
-        ctx = Context(
-            timeline=timeline,
-            as_of=as_of,
-            cal=rs.calendar,
-            la=rs.la,
-            team=record.team,
-            worker=record.worker,
-            exceptions=exceptions,
-            terms=rs.terms,
-            overrides=rs.overrides,
-            local_rules=rs.local_rules,
-            local_cal=rs.local_calendar,
-        )
+        timeline = Timeline(record.child, record.dob, events, as_of, rs.apart)
+        ctx = rs.context(timeline, as_of, record.team, record.worker)
         try:
             findings = self._evaluate(ctx, timeline)
-        except calendar.CalendarRangeError as exc:
-            raise RecordError(f"cannot be checked: {exc}", location, code="E307") from None
-        except OverflowError:
-            raise RecordError(
-                "cannot be checked: a date calculation went out of range (a date near year 9999?)",
-                location,
-                code="E307",
-            ) from None
+        except (calendar.CalendarRangeError, OverflowError) as exc:
+            raise out_of_range(exc, location) from None
         finally:
             self.main.clear()
             if self.late is not None:
                 self.late.clear()
-        if rs.report is not None:
-            findings = [f for f in findings if f.rule in rs.report]
-        findings.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
-        if record.partial_history:
-            findings = [
-                Finding(**{**_fields(f), "extra": (*f.extra, ("partial_history", True))})
-                for f in findings
-            ]
-        iro = current_iro(timeline, as_of) if rs.aggregates else None
-        return ChildResult(
-            record.child,
-            tuple(findings),
-            tuple(timeline.quality),
-            timeline.ignored_after_as_of,
-            iro,
-        )
+        result = rs.result(record.child, findings, timeline, as_of)
+        return partial(result) if record.partial_history else result
 
     def _fact(self, n: int, ev: Ev) -> dict[str, Any]:
         fact: dict[str, Any] = {
@@ -1083,10 +1045,6 @@ def _authority(
         if lasts is not None and order.date <= due and ctx.due(order.date, lasts) >= due:
             return order.date
     return None
-
-
-def _fields(finding: Finding) -> dict[str, Any]:
-    return {name: getattr(finding, name) for name in Finding.__dataclass_fields__}
 
 
 Check = Callable[[ChildRecord, dt.date, Location | None], ChildResult]

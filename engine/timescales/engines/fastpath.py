@@ -16,14 +16,13 @@ workers use that path for every line.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Location
-from ..evaluation.ruleset import ChildResult, RuleSet
+from ..evaluation.ruleset import ChildResult, RuleSet, partial
 from ..evaluation.timeline import Ev
 from ..records import NATIONAL_EVENT_TYPES, parse_iso_date
 
@@ -134,10 +133,4 @@ def check(
         worker=record.worker,
         location=location,
     )
-    if record.partial_history:
-        flagged = tuple(
-            dataclasses.replace(f, extra=(*f.extra, ("partial_history", True)))
-            for f in result.findings
-        )
-        result = dataclasses.replace(result, findings=flagged)
-    return result
+    return partial(result) if record.partial_history else result

@@ -263,13 +263,42 @@ class RuleSet:
             worker=record.worker,
             location=location,
         )
-        if record.partial_history:
-            flagged = tuple(
-                dataclasses.replace(f, extra=(*f.extra, ("partial_history", True)))
-                for f in result.findings
-            )
-            result = dataclasses.replace(result, findings=flagged)
-        return result
+        return partial(result) if record.partial_history else result
+
+    def context(
+        self, timeline: Timeline, as_of: dt.date, team: str | None, worker: str | None
+    ) -> Context:
+        """What every rule kind's checker reads for one child (any engine)."""
+        exceptions: dict[str, list[tuple[str | None, str]]] = {}
+        for ev in timeline.by_type.get("exception", []):
+            rule = ev.attrs.get("rule")
+            if isinstance(rule, str):
+                exceptions.setdefault(rule, []).append((ev.ref, str(ev.attrs.get("reason", ""))))
+        return Context(
+            timeline=timeline,
+            as_of=as_of,
+            cal=self.calendar,
+            la=self.la,
+            team=team,
+            worker=worker,
+            exceptions=exceptions,
+            terms=self.terms,
+            overrides=self.overrides,
+            local_rules=self.local_rules,
+            local_cal=self.local_calendar,
+        )
+
+    def result(
+        self, child: str, findings: Iterable[Finding], timeline: Timeline, as_of: dt.date
+    ) -> ChildResult:
+        """One child's result from its findings (any engine): the reported rules only, in
+        order, with the child's data-quality notes and IRO."""
+        kept = [f for f in findings if self.report is None or f.rule in self.report]
+        kept.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
+        iro = current_iro(timeline, as_of) if self.aggregates else None
+        return ChildResult(
+            child, tuple(kept), tuple(timeline.quality), timeline.ignored_after_as_of, iro
+        )
 
     def check_events(
         self,
@@ -283,39 +312,13 @@ class RuleSet:
         location: Location | None = None,
     ) -> ChildResult:
         timeline = Timeline(child, dob, events, as_of, self.apart)
-        exceptions: dict[str, list[tuple[str | None, str]]] = {}
-        for ev in timeline.by_type.get("exception", []):
-            rule = ev.attrs.get("rule")
-            if isinstance(rule, str):
-                exceptions.setdefault(rule, []).append((ev.ref, str(ev.attrs.get("reason", ""))))
-        ctx = Context(
-            timeline=timeline,
-            as_of=as_of,
-            cal=self.calendar,
-            la=self.la,
-            team=team,
-            worker=worker,
-            exceptions=exceptions,
-            terms=self.terms,
-            overrides=self.overrides,
-            local_rules=self.local_rules,
-            local_cal=self.local_calendar,
-        )
+        ctx = self.context(timeline, as_of, team, worker)
         findings: list[Finding] = []
         for rule_id, checker in self._checkers:
             try:
                 findings.extend(checker(ctx))
-            except calendar.CalendarRangeError as exc:
-                raise RecordError(f"cannot be checked: {exc}", location, code="E307") from None
-            except OverflowError:
-                # a date near year 9999 (a birthday, a month added) leaves the date range: the
-                # record's dates are impossible, not the rule at fault
-                raise RecordError(
-                    "cannot be checked: a date calculation went out of range (a date near "
-                    "year 9999?)",
-                    location,
-                    code="E307",
-                ) from None
+            except (calendar.CalendarRangeError, OverflowError) as exc:
+                raise out_of_range(exc, location) from None
             except Exception as exc:
                 # A fault in one rule's checker must not stop the run or lose the child
                 # silently: the child is rejected with the rule and the kind of failure (no
@@ -327,10 +330,25 @@ class RuleSet:
                     code="E399",
                 )
                 raise error from exc
-        if self.report is not None:
-            findings = [f for f in findings if f.rule in self.report]
-        findings.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
-        iro = current_iro(timeline, as_of) if self.aggregates else None
-        return ChildResult(
-            child, tuple(findings), tuple(timeline.quality), timeline.ignored_after_as_of, iro
-        )
+        return self.result(child, findings, timeline, as_of)
+
+
+def out_of_range(exc: Exception, location: Location | None) -> RecordError:
+    """The rejection (E307) of a record whose dates leave the calendar's years (a working-day
+    count outside them) or the date range itself (a birthday near year 9999): the record's
+    dates are impossible, not the rule at fault."""
+    if isinstance(exc, calendar.CalendarRangeError):
+        return RecordError(f"cannot be checked: {exc}", location, code="E307")
+    return RecordError(
+        "cannot be checked: a date calculation went out of range (a date near year 9999?)",
+        location,
+        code="E307",
+    )
+
+
+def partial(result: ChildResult) -> ChildResult:
+    """The result with every finding marked ``partial_history`` (earlier events are missing)."""
+    flagged = tuple(
+        dataclasses.replace(f, extra=(*f.extra, ("partial_history", True))) for f in result.findings
+    )
+    return dataclasses.replace(result, findings=flagged)
