@@ -55,7 +55,7 @@ def _size(n: int) -> str:
     return f"{n:,} bytes"
 
 
-def _problems(exc: ValidationError) -> list[tuple[str, str, str, str | None]]:
+def problems(exc: ValidationError) -> list[tuple[str, str, str, str | None]]:
     """(pointer, message, code, value class) of each problem; never the input values."""
     out = []
     for err in exc.errors(include_url=False):
@@ -80,9 +80,12 @@ def _problems(exc: ValidationError) -> list[tuple[str, str, str, str | None]]:
 
 def validation_message(exc: ValidationError) -> tuple[str, str | None]:
     """A short message and the JSON pointer of the first problem; never echoes input values."""
-    problems = _problems(exc)
-    parts = [f"{where}: {msg}" for where, msg, _, _ in problems]
-    pointer = problems[0][0] if problems else None
+    return _summary(problems(exc))
+
+
+def _summary(found: list[tuple[str, str, str, str | None]]) -> tuple[str, str | None]:
+    parts = [f"{where}: {msg}" for where, msg, _, _ in found]
+    pointer = found[0][0] if found else None
     more = f" (+{len(parts) - 5} more)" if len(parts) > 5 else ""
     return "; ".join(parts[:5]) + more, pointer
 
@@ -92,12 +95,12 @@ def validation_error(
 ) -> RecordError:
     """The RecordError for a record that failed validation: located at the first problem's
     JSON pointer, with its field, code and value class. ``message`` replaces the text."""
-    problems = _problems(exc)
-    text, pointer = validation_message(exc)
+    found = problems(exc)
+    text, pointer = _summary(found)
     where = Location(location.source, location.line, (location.pointer or "") + (pointer or ""))
     field = pointer.rsplit("/", 1)[-1] if pointer else None
-    code, found = (problems[0][2], problems[0][3]) if problems else ("E300", None)
-    return RecordError(message or text, where, field, code=code, value_class=found)
+    code, kind = (found[0][2], found[0][3]) if found else ("E300", None)
+    return RecordError(message or text, where, field, code=code, value_class=kind)
 
 
 def to_record(data: Any, location: Location, context: Mapping[str, Any] | None = None) -> Item:

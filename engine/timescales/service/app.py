@@ -35,7 +35,7 @@ from ..errors import Location, RecordError, value_class
 from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
 from ..findings import DataQualityFinding
-from ..importers.canonical import validation_error
+from ..importers.canonical import problems, validation_error
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
 from .middleware import (
@@ -88,18 +88,12 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def problems_of(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
-    """Where and what, for each validation problem (at most 20); never the input values."""
-    out = []
-    for err in exc.errors(include_input=False, include_url=False)[:20]:
-        loc = [str(p) for p in err["loc"]]
-        pointer = prefix + "/" + "/".join(loc) if loc else prefix or "/"
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key {loc[-1]!r}"
-        elif err["type"] == "missing":
-            message = "required key is missing"
-        out.append({"pointer": pointer, "message": message})
-    return out
+    """Where and what, for each validation problem (at most 20); never the input values (the
+    same wording as the CLI's rejections: ``importers.canonical.problems``)."""
+    return [
+        {"pointer": prefix + where if where != "/" else prefix or "/", "message": message}
+        for where, message, _, _ in problems(exc)[:20]
+    ]
 
 
 @dataclass(slots=True)
