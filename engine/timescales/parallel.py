@@ -134,9 +134,9 @@ def batches(
     accounts each into ``run`` (summary, rejects, data-quality notes) as it is yielded."""
     require(engine)
     paths = [Path(p) for p in paths]
-    if not run.summary.formats:  # not planned yet (the CLI plans before it gets here)
+    if [p for p, _ in run.planned] != paths:  # not planned yet (the CLI plans before this)
         run.items(paths, input_format, extra)  # settles the rule set (not-assessable rules)
-    plan = [(p, imp) for p, imp in zip(paths, _plan(run, paths, input_format, extra), strict=True)]
+    plan = run.planned
     setup = Setup(
         ruleset=run.ruleset,
         as_of=run.as_of,
@@ -153,14 +153,6 @@ def batches(
             merger.add(batch)
             yield batch
     run.report_repeats()
-
-
-def _plan(
-    run: Run, paths: list[Path], input_format: str, extra: dict[str, Importer] | None
-) -> list[Importer]:
-    from .importers import resolve
-
-    return [resolve(p, input_format, extra) for p in paths]
 
 
 def findings(

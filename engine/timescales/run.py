@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, RecordError
+from .errors import InputError, Location, RecordError
 from .evaluation.ruleset import ChildResult, RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import ImportContext, Importer, Item, resolve
@@ -106,13 +106,15 @@ class Run:
     max_record_bytes: int = 16 * 1024 * 1024
     # the child ids seen, to note a child given twice (bounded memory: see seen.py)
     _seen: SeenIds = field(default_factory=SeenIds)
+    # each input with its importer, as the last plan() resolved them
+    planned: list[tuple[Path, Importer]] = field(default_factory=list)
 
     def plan(
         self, paths: Iterable[Path], fmt: str = "auto", extra: dict[str, Importer] | None = None
     ) -> list[tuple[Path, Importer]]:
         """Resolve each input's format (detecting it under ``auto``), and set aside the rules
         these inputs can never feed: they are "not assessable", not overdue."""
-        plan = [(Path(p), resolve(Path(p), fmt, extra)) for p in paths]
+        plan = self.planned = [(Path(p), resolve(Path(p), fmt, extra)) for p in paths]
         supplied: set[str] | None = set()
         for path, importer in plan:
             self.summary.formats[str(path)] = importer.name
@@ -173,13 +175,7 @@ class Run:
                 )
                 continue
             if len(item.record.events) > self.max_events:
-                self._reject(
-                    RecordError(
-                        f"more than {self.max_events} events for one child (see --max-events)",
-                        item.location,
-                        code="E304",
-                    )
-                )
+                self._reject(too_many_events(self.max_events, item.location))
                 continue
             try:
                 result = self.ruleset.check(item.record, as_of=self.as_of, location=item.location)
@@ -234,6 +230,13 @@ class Run:
         for note in quality:
             self.summary.quality[note.code] += 1
             sink(note)
+
+
+def too_many_events(limit: int, where: Location | None) -> RecordError:
+    """The rejection (E304) of a child with more events than ``--max-events``."""
+    return RecordError(
+        f"more than {limit} events for one child (see --max-events)", where, code="E304"
+    )
 
 
 def check(

@@ -42,6 +42,7 @@ from ..findings import DataQualityFinding, Finding
 from ..importers import Item
 from ..importers.canonical import MAX_LINE_BYTES, bounded_lines, to_record, too_large
 from ..reporters import write_findings
+from ..run import too_many_events
 from . import evaluator, fastpath
 
 BATCH = 256  # items per message from a worker in normal mode
@@ -225,12 +226,7 @@ class _Checker:
                 "reject", item.error or RecordError("unreadable record", item.location, code="E300")
             )
         if len(item.record.events) > self.setup.max_events:
-            error = RecordError(
-                f"more than {self.setup.max_events} events for one child (see --max-events)",
-                item.location,
-                code="E304",
-            )
-            return Outcome("reject", error)
+            return Outcome("reject", too_many_events(self.setup.max_events, item.location))
         try:
             result = self.evaluate(item.record, self.setup.as_of, item.location)
         except RecordError as exc:
@@ -252,12 +248,7 @@ class _Checker:
     def fast_outcome(self, item: FastItem, batch: Batch) -> Outcome:
         record = item.record
         if len(record.events) > self.setup.max_events:
-            error = RecordError(
-                f"more than {self.setup.max_events} events for one child (see --max-events)",
-                item.location,
-                code="E304",
-            )
-            return Outcome("reject", error)
+            return Outcome("reject", too_many_events(self.setup.max_events, item.location))
         try:
             result = fastpath.check(self.setup.ruleset, record, self.setup.as_of, item.location)
         except RecordError as exc:
