@@ -42,6 +42,7 @@ import orjson
 from .. import calendar
 from ..errors import Location
 from ..evaluation.context import Context
+from ..evaluation.rolling import Spell, count_spells
 from ..evaluation.ruleset import ChildResult, RuleSet, out_of_range, partial
 from ..evaluation.schedule import Chain, end_age, pick_limit, walk_chain
 from ..evaluation.timeline import (
@@ -951,49 +952,18 @@ class DurableRuleSet:
         ends = links.first.get(f"end:{rule.id}", {})
         orders = links.pairs.get(f"order:{rule.id}", {})
         picked = links.selected.get(f"spell:{rule.id}", set())
-        spells = [
-            (n, events[n], events[ends[n]].date if n in ends else None)
+        spells: list[Spell] = [
+            (
+                events[n],
+                events[ends[n]].date if n in ends else None,
+                [
+                    events[i]
+                    for i in sorted(set(orders.get(n, [])), key=lambda i: (events[i].date, i))
+                ],
+            )
             for n in sorted(picked, key=lambda i: (events[i].date, i))
         ]
-        if not spells:
-            return
-        first = spells[0][1]
-        limit = pick_limit(rule.limit, first.date, Case(first, None), ctx.timeline.dob)
-        if limit is None:
-            return
-        allowed_days = limit.value if limit.unit == "days" else limit.value // 24
-        counted: list[dt.date] = []  # occupied days since counting last restarted, each once
-        resume = dt.date.min
-        for n, start, end in spells:
-            last = (end - dt.timedelta(days=1)) if end is not None else ctx.as_of
-            day = max(
-                start.date, resume, calendar.add_days(counted[-1], 1) if counted else start.date
-            )
-            tied = sorted(set(orders.get(n, [])), key=lambda i: (events[i].date, i))
-            while day <= last:
-                counted.append(day)
-                since = _window_start(day, rule.window)
-                window_days = [d for d in counted if d >= since]
-                if len(window_days) > allowed_days:
-                    due = day
-                    anchor = window_days[0]
-                    done = _authority(rule, ctx, [events[i] for i in tied], anchor, due)
-                    if ctx.applies(rule, anchor):
-                        finding = ctx.finding(
-                            rule,
-                            ref=start.ref,
-                            anchor=anchor,
-                            due=due,
-                            done=done,
-                            close=end,
-                            limit=Limit(unit="days", value=(due - anchor).days),
-                        )
-                        if finding is not None:
-                            yield finding
-                    counted = []
-                    resume = calendar.add_days(last, 1)
-                    break
-                day = calendar.add_days(day, 1)
+        return count_spells(rule, ctx, spells)
 
 
 def _index(events: list[Ev], ev: Ev) -> int:
@@ -1025,26 +995,6 @@ def _scheduled_due(
         anchor = actual if actual is not None else due
         schedule_rule = chain.rule_for(occurrence + 1, anchor, case, ctx.timeline.dob)
     return due
-
-
-def _window_start(day: dt.date, window: Limit) -> dt.date:
-    if window.unit == "months":
-        return calendar.add_days(calendar.add_months(day, -window.value), 1)
-    return calendar.add_days(day, 1 - window.value)
-
-
-def _authority(
-    rule: RollingRule, ctx: Context, orders: list[Ev], anchor: dt.date, due: dt.date
-) -> dt.date | None:
-    """The first order (durable-rules tied it to the spell) made on or after the first counted
-    day, or an earlier one still in force on the due date."""
-    for order in orders:
-        if order.date >= anchor:
-            return order.date
-        lasts = rule.met_by_lasts
-        if lasts is not None and order.date <= due and ctx.due(order.date, lasts) >= due:
-            return order.date
-    return None
 
 
 Check = Callable[[ChildRecord, dt.date, Location | None], ChildResult]

@@ -18,28 +18,32 @@ from .context import Context
 from .schedule import pick_limit
 from .timeline import Case, Ev, related
 
+# A spell: its start event, its end date (None while open), and the ``met_by`` events tied to
+# it, in date order. The Python engine finds them with the timeline, the durable engine with
+# durable-rules; both count them with ``count_spells``.
+Spell = tuple[Ev, dt.date | None, list[Ev]]
 
-def _spells(rule: RollingRule, ctx: Context) -> list[tuple[Ev, dt.date, dt.date | None]]:
-    """(start event, first day, end date or None while open), in date order."""
+
+def check_rolling(rule: RollingRule, ctx: Context) -> Iterator[Finding]:
     tl = ctx.timeline
     ends = tl.select(rule.spell.ends)
-    out = []
+    orders = tl.select(rule.met_by) if rule.met_by else []
+    spells: list[Spell] = []
     for start in tl.select(rule.spell.starts):
         end = next(
             (e.date for e in ends if e.date >= start.date and related(start, e, rule.match)), None
         )
-        out.append((start, start.date, end))
-    return out
+        spells.append((start, end, [o for o in orders if related(start, o, rule.match)]))
+    yield from count_spells(rule, ctx, spells)
 
 
 def _authority(
-    rule: RollingRule, ctx: Context, start: Ev, orders: list[Ev], anchor: dt.date, due: dt.date
+    rule: RollingRule, ctx: Context, orders: list[Ev], anchor: dt.date, due: dt.date
 ) -> dt.date | None:
-    """The date of the authority that answers the breach: one made on or after the first counted
-    day, or an earlier one still in force on the due date (``met_by_lasts``)."""
+    """The date of the authority that answers the breach (``orders``: those tied to the spell):
+    one made on or after the first counted day, or an earlier one still in force on the due
+    date (``met_by_lasts``)."""
     for order in orders:
-        if not related(start, order, rule.match):
-            continue
         if order.date >= anchor:
             return order.date
         if rule.met_by_lasts is not None and order.date <= due:
@@ -49,15 +53,15 @@ def _authority(
     return None
 
 
-def _window_start(day: dt.date, window: Limit) -> dt.date:
+def window_start(day: dt.date, window: Limit) -> dt.date:
     """First day of the window of ``window`` consecutive days (or months) ending on ``day``."""
     if window.unit == "months":
         return calendar.add_days(calendar.add_months(day, -window.value), 1)
     return calendar.add_days(day, 1 - window.value)
 
 
-def check_rolling(rule: RollingRule, ctx: Context) -> Iterator[Finding]:
-    spells = _spells(rule, ctx)
+def count_spells(rule: RollingRule, ctx: Context, spells: list[Spell]) -> Iterator[Finding]:
+    """The findings of a rolling rule over its spells, in date order."""
     if not spells:
         return
     first_start = spells[0][0]
@@ -65,20 +69,20 @@ def check_rolling(rule: RollingRule, ctx: Context) -> Iterator[Finding]:
     if limit is None:
         return
     allowed_days = limit.value if limit.unit == "days" else limit.value // 24
-    orders = ctx.timeline.select(rule.met_by) if rule.met_by else []
     counted: list[dt.date] = []  # occupied days since counting last restarted, each once
     resume = dt.date.min
-    for start, first, end in spells:
+    for start, end, tied in spells:
+        first = start.date
         last = (end - dt.timedelta(days=1)) if end is not None else ctx.as_of
         day = max(first, resume, calendar.add_days(counted[-1], 1) if counted else first)
         while day <= last:
             counted.append(day)  # overlapping spells: a day already counted is not again
-            since = _window_start(day, rule.window)
+            since = window_start(day, rule.window)
             window_days = [d for d in counted if d >= since]
             if len(window_days) > allowed_days:
                 due = day
                 anchor = window_days[0]
-                done = _authority(rule, ctx, start, orders, anchor, due)
+                done = _authority(rule, ctx, tied, anchor, due)
                 if ctx.applies(rule, anchor):
                     finding = ctx.finding(
                         rule,
