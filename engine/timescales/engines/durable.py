@@ -42,6 +42,7 @@ import orjson
 from .. import calendar
 from ..errors import Location
 from ..evaluation.context import Context
+from ..evaluation.deadline import deadline_finding
 from ..evaluation.rolling import Spell, count_spells
 from ..evaluation.ruleset import ChildResult, RuleSet, out_of_range, partial
 from ..evaluation.schedule import Chain, end_age, pick_limit, walk_chain
@@ -51,7 +52,6 @@ from ..evaluation.timeline import (
     Ev,
     Timeline,
     earliest_plausible,
-    holds,
     related,
 )
 from ..findings import DataQualityFinding, Finding
@@ -822,57 +822,8 @@ class DurableRuleSet:
                 answer = pool[dones[n]].date
                 done = answer if close is None or answer <= close else None
             previous = max(d for d in (clock.date, close, done) if d is not None)
-            stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
-            case = Case(clock, close)
-            limit = next(
-                (
-                    lim
-                    for lim in rule.limit
-                    if holds(
-                        lim.when,
-                        anchor=clock.date,
-                        case=case,
-                        dob=tl.dob,
-                        add_months=calendar.add_months,
-                        stop=stop,
-                    )
-                ),
-                None,
-            )
-            if limit is None:
-                continue
-            due = ctx.due(clock.date, limit, rule)
-            extra: list[tuple[str, object]] = []
-            if len(rule.limit) > 1:
-                extra.append(("threshold", limit.describe()))
-            if rule.extension is not None:
-                ext = rule.extension
-                step = calendar.add_days if ext.unit == "days" else calendar.add_weeks
-                total = used = 0
-                for i in sorted(set(exts.get(n, [])), key=lambda i: (pool[i].date, i)):
-                    event = pool[i]
-                    if ext.max_count is not None and used >= ext.max_count:
-                        break
-                    if event.date > due:
-                        continue
-                    amount = min(int(event.attrs.get(ext.attr) or 0), ext.max_each)
-                    if amount <= 0:
-                        continue
-                    due = step(due, amount)
-                    total += amount
-                    used += 1
-                if total:
-                    extra.append(("extended", f"{total} {ext.unit}"))
-            finding = ctx.finding(
-                rule,
-                ref=clock.ref,
-                anchor=clock.date,
-                due=due,
-                done=done,
-                close=close,
-                limit=limit,
-                extra=tuple(extra),
-            )
+            tied = [pool[i] for i in sorted(set(exts.get(n, [])), key=lambda i: (pool[i].date, i))]
+            finding = deadline_finding(rule, ctx, clock, close, done, tied)
             if finding is not None:
                 yield finding
 

@@ -77,45 +77,60 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
             close = case_end if close is None else min(close, case_end)
         done = _first_done(rule, ctx, clock, candidates, close, floor)
         previous = max(d for d in (clock.date, close, done) if d is not None)
-        stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
-        case = Case(clock, close)
-        limit = next(
-            (
-                lim
-                for lim in rule.limit
-                if holds(
-                    lim.when,
-                    anchor=clock.date,
-                    case=case,
-                    dob=tl.dob,
-                    add_months=calendar.add_months,
-                    stop=stop,
-                )
-            ),
-            None,
-        )
-        if limit is None:
-            continue
-        due = ctx.due(clock.date, limit, rule)
-        extra: list[tuple[str, object]] = []
-        if len(rule.limit) > 1:
-            extra.append(("threshold", limit.describe()))
-        if rule.extension is not None:
-            due, amount = _extend(rule, clock, due, extensions)
-            if amount:
-                extra.append(("extended", f"{amount} {rule.extension.unit}"))
-        finding = ctx.finding(
-            rule,
-            ref=clock.ref,
-            anchor=clock.date,
-            due=due,
-            done=done,
-            close=close,
-            limit=limit,
-            extra=tuple(extra),
-        )
+        tied = [e for e in extensions if e.date >= clock.date and related(clock, e, rule.match)]
+        finding = deadline_finding(rule, ctx, clock, close, done, tied)
         if finding is not None:
             yield finding
+
+
+def deadline_finding(
+    rule: DeadlineRule,
+    ctx: Context,
+    clock: Ev,
+    close: dt.date | None,
+    done: dt.date | None,
+    extensions: list[Ev],
+) -> Finding | None:
+    """One instance's finding once its clock, close and done dates are known, however they were
+    found (the timeline here, durable-rules in the durable engine): the limit that applies, the
+    due date with any recorded ``extensions`` (those tied to the clock, in date order)."""
+    stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
+    case = Case(clock, close)
+    limit = next(
+        (
+            lim
+            for lim in rule.limit
+            if holds(
+                lim.when,
+                anchor=clock.date,
+                case=case,
+                dob=ctx.timeline.dob,
+                add_months=calendar.add_months,
+                stop=stop,
+            )
+        ),
+        None,
+    )
+    if limit is None:
+        return None
+    due = ctx.due(clock.date, limit, rule)
+    extra: list[tuple[str, object]] = []
+    if len(rule.limit) > 1:
+        extra.append(("threshold", limit.describe()))
+    if rule.extension is not None:
+        due, amount = _extend(rule, due, extensions)
+        if amount:
+            extra.append(("extended", f"{amount} {rule.extension.unit}"))
+    return ctx.finding(
+        rule,
+        ref=clock.ref,
+        anchor=clock.date,
+        due=due,
+        done=done,
+        close=close,
+        limit=limit,
+        extra=tuple(extra),
+    )
 
 
 def _first_done(
@@ -151,12 +166,10 @@ def _first_done(
     return None
 
 
-def _extend(
-    rule: DeadlineRule, clock: Ev, due: dt.date, extensions: list[Ev]
-) -> tuple[dt.date, int]:
-    """Apply recorded extensions in date order. An extension counts only if it was recorded on or
-    before the due date as extended so far: one recorded after the time ran out cannot turn a
-    late finding into a met one."""
+def _extend(rule: DeadlineRule, due: dt.date, extensions: list[Ev]) -> tuple[dt.date, int]:
+    """Apply recorded extensions (tied to the clock, on or after it) in date order. An
+    extension counts only if it was recorded on or before the due date as extended so far: one
+    recorded after the time ran out cannot turn a late finding into a met one."""
     ext = rule.extension
     assert ext is not None
     step = calendar.add_days if ext.unit == "days" else calendar.add_weeks
@@ -164,7 +177,7 @@ def _extend(
     for event in extensions:
         if ext.max_count is not None and used >= ext.max_count:
             break
-        if event.date < clock.date or event.date > due or not related(clock, event, rule.match):
+        if event.date > due:
             continue
         amount = min(int(event.attrs.get(ext.attr) or 0), ext.max_each)
         if amount <= 0:
