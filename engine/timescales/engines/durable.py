@@ -43,6 +43,7 @@ from .. import calendar
 from ..errors import Location
 from ..evaluation.context import Context
 from ..evaluation.deadline import deadline_finding
+from ..evaluation.milestone import milestone_finding
 from ..evaluation.rolling import Spell, count_spells
 from ..evaluation.ruleset import ChildResult, RuleSet, out_of_range, partial
 from ..evaluation.schedule import Chain, end_age, pick_limit, walk_chain
@@ -60,7 +61,6 @@ from ..rules.model import (
     AttributeRule,
     AttrTest,
     DeadlineRule,
-    Limit,
     Match,
     MilestoneRule,
     RollingRule,
@@ -855,21 +855,10 @@ class DurableRuleSet:
                 for d in (dt.date.fromordinal(o) for o in sequences.get(n, []))
                 if case.close is None or d <= case.close
             ]
-            due = _scheduled_due(rule, chain, ctx, case, in_case)
-            if due is None or not ctx.applies(rule, opened.date):
-                continue
             done = events[plans[n]].date if n in plans else None
             if done is not None and case.close is not None and done > case.close:
                 done = None
-            finding = ctx.finding(
-                rule,
-                ref=opened.ref,
-                anchor=opened.date,
-                due=due,
-                done=done,
-                close=case.close,
-                limit=Limit(unit="days", value=(due - opened.date).days),
-            )
+            finding = milestone_finding(rule, chain, ctx, case, in_case, done)
             if finding is not None:
                 yield finding
 
@@ -922,30 +911,6 @@ def _index(events: list[Ev], ev: Ev) -> int:
         if candidate is ev:
             return n
     raise LookupError("event not in the timeline")
-
-
-def _scheduled_due(
-    rule: MilestoneRule, chain: Chain, ctx: Context, case: Case, in_case: list[dt.date]
-) -> dt.date | None:
-    """The milestone's due date: the schedule's own limits walked over the occurrences
-    durable-rules sequenced (calendar arithmetic only)."""
-    anchor = case.opened.date
-    schedule_rule: ScheduleRule | None = chain.head
-    due = anchor
-    for occurrence in range(1, rule.occurrence + 1):
-        if schedule_rule is None:
-            return None
-        limit = pick_limit(schedule_rule.limit, anchor, case, ctx.timeline.dob)
-        if limit is None:
-            return None
-        due = ctx.due(anchor, limit, schedule_rule)
-        after = [d for d in in_case if (d >= anchor if occurrence == 1 else d > anchor)]
-        actual = after[0] if after else None
-        if occurrence == rule.occurrence:
-            return min(actual, due) if actual is not None else due
-        anchor = actual if actual is not None else due
-        schedule_rule = chain.rule_for(occurrence + 1, anchor, case, ctx.timeline.dob)
-    return due
 
 
 Check = Callable[[ChildRecord, dt.date, Location | None], ChildResult]

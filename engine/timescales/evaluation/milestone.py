@@ -26,9 +26,6 @@ def check_milestone(rule: MilestoneRule, chain: Chain, ctx: Context) -> Iterator
     for case in cases(tl, head):
         opened = case.opened
         in_case = dates_in_case(events, case, head.match)
-        due = _scheduled_due(rule, chain, ctx, case, in_case)
-        if due is None or not ctx.applies(rule, opened.date):
-            continue
         done = next(
             (
                 p.date
@@ -39,18 +36,34 @@ def check_milestone(rule: MilestoneRule, chain: Chain, ctx: Context) -> Iterator
             ),
             None,
         )
-        limit = Limit(unit="days", value=(due - opened.date).days)
-        finding = ctx.finding(
-            rule,
-            ref=opened.ref,
-            anchor=opened.date,
-            due=due,
-            done=done,
-            close=case.close,
-            limit=limit,
-        )
+        finding = milestone_finding(rule, chain, ctx, case, in_case, done)
         if finding is not None:
             yield finding
+
+
+def milestone_finding(
+    rule: MilestoneRule,
+    chain: Chain,
+    ctx: Context,
+    case: Case,
+    in_case: list[dt.date],
+    done: dt.date | None,
+) -> Finding | None:
+    """One case's finding, given the dates of the schedule's events in the case and the date the
+    milestone was recorded (if in the case), however they were found (both engines)."""
+    opened = case.opened
+    due = _scheduled_due(rule, chain, ctx, case, in_case)
+    if due is None or not ctx.applies(rule, opened.date):
+        return None
+    return ctx.finding(
+        rule,
+        ref=opened.ref,
+        anchor=opened.date,
+        due=due,
+        done=done,
+        close=case.close,
+        limit=Limit(unit="days", value=(due - opened.date).days),
+    )
 
 
 def _scheduled_due(
