@@ -953,15 +953,21 @@ def _section47(
     return out
 
 
+def _contradicts(start: dt.date, end: dt.date | None, review: dt.date | None) -> bool:
+    """A plan or period of care that ends before it starts, or whose latest review is outside
+    it (DATA031)."""
+    if end is not None and end < start:
+        return True
+    return review is not None and (review < start or (end is not None and review > end))
+
+
 def _plan(child: Child, start: dt.date, ref: str | None, v: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if v.get("visit"):
         attrs = {} if v.get("seen_alone") is None else {"seen_alone": v["seen_alone"]}
         out.append(_ev("cp_visit", v["visit"], ref, **attrs))
     end, review = v.get("end"), v.get("review")
-    if (end is not None and end < start) or (
-        review is not None and (review < start or (end is not None and review > end))
-    ):
+    if _contradicts(start, end, review):
         child.note(
             "DATA031",
             "List 7: the plan ends before it starts, or its latest review conference is outside "
@@ -992,9 +998,7 @@ def _period(
     child: Child, start: dt.date, ref: str | None, v: dict[str, Any]
 ) -> list[dict[str, Any]]:
     ceased, review = v.get("ceased"), v.get("review")
-    if (ceased is not None and ceased < start) or (
-        review is not None and (review < start or (ceased is not None and review > ceased))
-    ):
+    if _contradicts(start, ceased, review):
         child.note(
             "DATA031",
             "List 8: the period of care ends before it starts, or its latest review is outside "
