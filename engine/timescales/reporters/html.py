@@ -27,6 +27,7 @@ import orjson
 from .. import __version__
 from ..aggregates.permanence import COLUMNS as PERMANENCE_COLUMNS
 from ..findings import Finding
+from . import TABLE_COLUMNS
 
 if TYPE_CHECKING:
     from ..aggregates.summary import Aggregator
@@ -46,22 +47,8 @@ BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = (
 STATUS_COLOURS = {"met": BLUE, "late": ORANGE, "overdue": VERMILLION, "pending": GREY}
 TREND_MONTHS = 24  # months shown in the trend charts (all months are in the tables)
 
-BREACH_COLUMNS = (
-    "rule",
-    "child",
-    "ref",
-    "anchor",
-    "due",
-    "done",
-    "status",
-    "days_late",
-    "working_days_late",
-    "team",
-    "worker",
-    "exception",
-    "cite",
-    "override",
-)
+# the terminal table's columns, then who holds the case and why it is as it is
+BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "override")
 
 
 def e(value: object) -> str:
