@@ -46,7 +46,7 @@ from ..evaluation.deadline import deadline_finding
 from ..evaluation.milestone import milestone_finding
 from ..evaluation.rolling import Spell, count_spells
 from ..evaluation.ruleset import ChildResult, RuleSet, out_of_range, partial
-from ..evaluation.schedule import Chain, end_age, pick_limit, walk_chain
+from ..evaluation.schedule import Chain, case_from, end_age, pick_limit, walk_chain
 from ..evaluation.timeline import (
     DISPUTED,
     Case,
@@ -284,6 +284,7 @@ class _ScopeUse:
     match: Match
     rule_id: str  # the rule its DATA005 notes name
     sequenced: bool
+    head: ScheduleRule | None = None  # the schedule head whose events are sequenced
 
 
 class _Links:
@@ -436,14 +437,21 @@ class _Session:
         }
         self.assert_fact(cur)
         if use.sequenced:
-            cap = _cap(use.scope, self.events[o["n"]], self.dob)
+            opened = self.events[o["n"]]
+            cap = _cap(use.scope, opened, self.dob)
+            # the sequence starts at the opening, or earlier where the head allows (reg 7)
+            start = (
+                o["d"]
+                if use.head is None
+                else case_from(use.head, Case(opened, None), self.dob).toordinal()
+            )
             self.assert_fact(
                 {
                     **cur,
                     "id": f"s{sc}|{o['n']}",
                     "t": "$seq",
                     "k": o["n"],
-                    "last": o["d"] - 1,
+                    "last": start - 1,
                     "lim": cap.toordinal() if cap is not None else NEVER,
                 }
             )
@@ -536,7 +544,7 @@ class DurableRuleSet:
                 main.select(f"req:{rid}", main.use(sel))
         elif isinstance(rule, ScheduleRule):
             assert rule.scope is not None and rule.event is not None
-            self.scopes[rid] = _ScopeUse(rid, rule.scope, rule.match, rid, True)
+            self.scopes[rid] = _ScopeUse(rid, rule.scope, rule.match, rid, True, rule)
             main.scope(rid, rule.scope, rule.match, rule.event)
             main.attrs.add("in_education")
             main.attrs.add("permanent")
@@ -871,7 +879,7 @@ class DurableRuleSet:
             ev = events[n]
             if not ctx.applies(rule, ev.date):
                 continue
-            limit = pick_limit(rule.limit, ev.date, Case(ev, None), ctx.timeline.dob)
+            limit = pick_limit(rule.limit, ev.date, Case(ev, None), ctx.timeline)
             if limit is None:
                 continue
             finding = ctx.finding(

@@ -27,9 +27,10 @@ def _passes(test: AttrTest, ev: Ev) -> bool:
 
 def check_attribute(rule: AttributeRule, ctx: Context) -> Iterator[Finding]:
     for ev in ctx.timeline.select(rule.event):
-        if not ctx.applies(rule, ev.date):
+        case = Case(ev, None)
+        if not ctx.applies(rule, ev.date, case):
             continue
-        limit = pick_limit(rule.limit, ev.date, Case(ev, None), ctx.timeline.dob)
+        limit = pick_limit(rule.limit, ev.date, case, ctx.timeline)
         if limit is None:
             continue
         ok = any(_passes(test, ev) for test in rule.satisfied_if_any)

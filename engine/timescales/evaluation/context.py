@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import calendar
-from ..findings import DataQualityFinding, Finding
+from ..findings import DataQualityFinding, Finding, Status
 from ..rules.model import Limit, RuleBase
 from .outcome import Terms, due_date, outcome
-from .timeline import Timeline
+from .timeline import Case, Ev, Timeline, holds
 
 if TYPE_CHECKING:
     from ..plugins.overrides import ActiveOverride
@@ -39,12 +39,20 @@ class Context:
     def note(self, quality: DataQualityFinding) -> None:
         self.timeline.quality.append(quality)
 
-    def applies(self, rule: RuleBase, anchor: dt.date) -> bool:
-        """The rule's own effective dates, judged by the date its clock starts."""
-        eff = rule.effective
-        if eff is None:
+    def applies(self, rule: RuleBase, anchor: dt.date, case: Case | None = None) -> bool:
+        """The rule applies to an instance whose clock starts on ``anchor``: its provision was
+        in force that day (``effective``) and its exclusion does not hold (``excluded_when``,
+        read on that day: a short-breaks child is outside reg 28(2))."""
+        if not rule.in_force(anchor):
+            return False
+        if rule.excluded_when is None:
             return True
-        return not ((eff.start and anchor < eff.start) or (eff.end and anchor > eff.end))
+        within = case if case is not None else Case(Ev("", anchor), None)
+        return not holds(rule.excluded_when, anchor=anchor, case=within, tl=self.timeline)
+
+    def not_assessed(self, rule: RuleBase, why: str) -> None:
+        """Count an instance the law in force left without a date to breach (the run's tally)."""
+        self.timeline.not_assessed[(rule.id, why)] += 1
 
     def calendar_for(self, rule: RuleBase | None) -> calendar.WorkingCalendar:
         """A council's closure days move only its own rules, never a national one."""
@@ -53,8 +61,10 @@ class Context:
         return self.cal
 
     def due(self, anchor: dt.date, limit: Limit, rule: RuleBase | None = None) -> dt.date:
-        """The due date under the limit in force: a council's override where one applies."""
+        """The due date under the limit in force: a temporary variation's, then a council's
+        override where one applies."""
         if rule is not None:
+            limit = _varied(rule, anchor, limit)
             active = self.overrides.get(rule.id)
             if active is not None and active.applies(anchor):
                 limit = active.local_for(limit)
@@ -72,6 +82,10 @@ class Context:
         limit: Limit,
         extra: tuple[tuple[str, object], ...] = (),
     ) -> Finding | None:
+        variation = rule.variation_at(anchor)
+        if variation is not None:
+            extra = (*extra, ("variation", variation.name))
+            limit = variation.limit or limit
         active = self.overrides.get(rule.id)
         if active is not None and active.applies(anchor):
             national_due = due_date(anchor, limit, self.cal, self.terms)
@@ -90,6 +104,10 @@ class Context:
             working=limit.unit == "working_days",
         )
         if result is None:
+            return None
+        if variation is not None and variation.limit is None and result.status is not Status.MET:
+            # relaxed to "as soon as reasonably practicable": no date to breach
+            self.not_assessed(rule, f"{variation.name}: as soon as reasonably practicable")
             return None
         return Finding(
             rule=rule.id,
@@ -114,3 +132,8 @@ class Context:
     def _exception(self, rule: str, ref: str | None) -> str | None:
         reasons = [why for on, why in self.exceptions.get(rule, []) if on is None or on == ref]
         return "; ".join(reasons) or None
+
+
+def _varied(rule: RuleBase, anchor: dt.date, limit: Limit) -> Limit:
+    variation = rule.variation_at(anchor)
+    return variation.limit if variation is not None and variation.limit is not None else limit

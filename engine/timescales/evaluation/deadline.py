@@ -15,7 +15,7 @@ from ..findings import DataQualityFinding, Finding
 from ..rules.model import DeadlineRule
 from .context import Context
 from .schedule import cases_of
-from .timeline import Case, Ev, earliest_plausible, holds, related
+from .timeline import Case, Ev, Timeline, earliest_plausible, holds, related, statuses_at
 
 
 def _clocks(rule: DeadlineRule, ctx: Context) -> list[tuple[Ev, dt.date | None]]:
@@ -94,26 +94,27 @@ def deadline_finding(
     """One instance's finding once its clock, close and done dates are known, however they were
     found (the timeline here, durable-rules in the durable engine): the limit that applies, the
     due date with any recorded ``extensions`` (those tied to the clock, in date order)."""
+    tl = ctx.timeline
+    if rule.requires_time_in is not None and not _time_in(rule, tl, clock.date):
+        return None
     stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
     case = Case(clock, close)
     limit = next(
         (
             lim
             for lim in rule.limit
-            if holds(
-                lim.when,
-                anchor=clock.date,
-                case=case,
-                dob=ctx.timeline.dob,
-                add_months=calendar.add_months,
-                stop=stop,
-            )
+            if holds(lim.when, anchor=clock.date, case=case, tl=tl, stop=stop)
         ),
         None,
     )
     if limit is None:
         return None
-    due = ctx.due(clock.date, limit, rule)
+    anchor = clock.date
+    began = _status_began(rule, tl, clock.date)
+    if began is not None:
+        assert rule.counts_from_status is not None
+        anchor, limit = began, rule.counts_from_status.limit
+    due = ctx.due(anchor, limit, rule)
     extra: list[tuple[str, object]] = []
     if len(rule.limit) > 1:
         extra.append(("threshold", limit.describe()))
@@ -124,13 +125,53 @@ def deadline_finding(
     return ctx.finding(
         rule,
         ref=clock.ref,
-        anchor=clock.date,
+        anchor=anchor,
         due=due,
         done=done,
         close=close,
         limit=limit,
         extra=tuple(extra),
     )
+
+
+def _status_began(rule: DeadlineRule, tl: Timeline, clock: dt.date) -> dt.date | None:
+    """The day the legal status in force the day before the clock began, when it is one of
+    ``counts_from_status``'s codes (police protection before an emergency protection order)."""
+    back = rule.counts_from_status
+    if back is None:
+        return None
+    day = clock - dt.timedelta(days=1)
+    codes = statuses_at(tl, day) & set(back.codes)
+    if not codes:
+        return None
+    return max(
+        e.date
+        for e in tl.by_type.get("legal_status_started", ())
+        if e.date <= day and e.attrs.get("code") in codes
+    )
+
+
+def _time_in(rule: DeadlineRule, tl: Timeline, until: dt.date) -> bool:
+    """The child spent ``requires_time_in`` in the rule's ``during`` cases between the
+    ``since_age`` birthday and ``until`` (cases the exclusion holds for at their opening do
+    not count). Without a date of birth it cannot be known: the rule does not apply."""
+    need = rule.requires_time_in
+    assert need is not None and rule.during is not None
+    if tl.dob is None:
+        return False
+    since = calendar.add_years(tl.dob, need.since_age)
+    days = 0
+    for case in cases_of(tl, rule.during, rule.match, rule.id):
+        opened = case.opened.date
+        if need.excluded_when is not None and holds(
+            need.excluded_when, anchor=opened, case=case, tl=tl
+        ):
+            continue
+        start = max(opened, since)
+        end = until if case.close is None else min(case.close, until)
+        days += max((end - start).days, 0)
+    wanted = need.at_least.value * (7 if need.at_least.unit == "weeks" else 1)
+    return days >= wanted
 
 
 def _first_done(

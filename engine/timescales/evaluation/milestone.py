@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from ..findings import Finding
 from ..rules.model import Limit, MilestoneRule, ScheduleRule
 from .context import Context
-from .schedule import Chain, cases, dates_in_case, pick_limit
+from .schedule import Chain, case_from, cases, dates_in_case, pick_limit
 from .timeline import Case, related
 
 
@@ -25,7 +25,7 @@ def check_milestone(rule: MilestoneRule, chain: Chain, ctx: Context) -> Iterator
     plans = tl.select(rule.met_by)
     for case in cases(tl, head):
         opened = case.opened
-        in_case = dates_in_case(events, case, head.match)
+        in_case = dates_in_case(events, case, head.match, case_from(head, case, tl.dob))
         done = next(
             (
                 p.date
@@ -53,7 +53,7 @@ def milestone_finding(
     milestone was recorded (if in the case), however they were found (both engines)."""
     opened = case.opened
     due = _scheduled_due(rule, chain, ctx, case, in_case)
-    if due is None or not ctx.applies(rule, opened.date):
+    if due is None or not ctx.applies(rule, opened.date, case):
         return None
     return ctx.finding(
         rule,
@@ -75,14 +75,14 @@ def _scheduled_due(
     for occurrence in range(1, rule.occurrence + 1):
         if schedule_rule is None:
             return None
-        limit = pick_limit(schedule_rule.limit, anchor, case, ctx.timeline.dob)
+        limit = pick_limit(schedule_rule.limit, anchor, case, ctx.timeline)
         if limit is None:
             return None
         due = ctx.due(anchor, limit, schedule_rule)
-        after = [d for d in in_case if (d >= anchor if occurrence == 1 else d > anchor)]
+        after = in_case if occurrence == 1 else [d for d in in_case if d > anchor]
         actual = after[0] if after else None
         if occurrence == rule.occurrence:
             return min(actual, due) if actual is not None else due
         anchor = actual if actual is not None else due
-        schedule_rule = chain.rule_for(occurrence + 1, anchor, case, ctx.timeline.dob)
+        schedule_rule = chain.rule_for(occurrence + 1, anchor, case, ctx.timeline)
     return due

@@ -65,7 +65,7 @@ def count_spells(rule: RollingRule, ctx: Context, spells: list[Spell]) -> Iterat
     if not spells:
         return
     first_start = spells[0][0]
-    limit = pick_limit(rule.limit, first_start.date, Case(first_start, None), ctx.timeline.dob)
+    limit = pick_limit(rule.limit, first_start.date, Case(first_start, None), ctx.timeline)
     if limit is None:
         return
     allowed_days = limit.value if limit.unit == "days" else limit.value // 24

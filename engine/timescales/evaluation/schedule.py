@@ -16,7 +16,7 @@ from ..findings import DataQualityFinding, Finding
 from ..rules.model import Limit, Match, ScheduleRule, Scope
 from .context import Context
 from .outcome import TermsUnavailable
-from .timeline import DISPUTED, Case, Ev, Timeline, holds, related
+from .timeline import DISPUTED, Case, Ev, Timeline, earliest_plausible, holds, related
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,21 +31,22 @@ class Chain:
         object.__setattr__(self, "ranges", ranges)
 
     def rule_for(
-        self, occurrence: int, anchor: dt.date, case: Case, dob: dt.date | None
+        self, occurrence: int, anchor: dt.date, case: Case, tl: Timeline
     ) -> ScheduleRule | None:
+        """The follower (lowest ID first) governing this occurrence: it names the occurrence,
+        its provision was in force on the anchor date and its ``when`` holds; else the head
+        if it repeats."""
         for first, last, rule in self.ranges:
             if occurrence < first or (last is not None and occurrence > last):
                 continue
-            if holds(rule.when, anchor=anchor, case=case, dob=dob, add_months=calendar.add_months):
+            if rule.in_force(anchor) and holds(rule.when, anchor=anchor, case=case, tl=tl):
                 return rule
         return self.head if self.head.repeats else None
 
 
-def pick_limit(
-    limits: Sequence[Limit], anchor: dt.date, case: Case, dob: dt.date | None
-) -> Limit | None:
+def pick_limit(limits: Sequence[Limit], anchor: dt.date, case: Case, tl: Timeline) -> Limit | None:
     for limit in limits:
-        if holds(limit.when, anchor=anchor, case=case, dob=dob, add_months=calendar.add_months):
+        if holds(limit.when, anchor=anchor, case=case, tl=tl):
             return limit
     return None
 
@@ -126,14 +127,30 @@ def cases_of(tl: Timeline, scope: Scope, match: Match, rule_id: str) -> list[Cas
     return [c for c in out if c.close is None or c.close >= c.opened.date]
 
 
-def dates_in_case(events: Sequence[Ev], case: Case, match: Match) -> list[dt.date]:
-    """Dates of the events that belong to a case: from its opening to its close (both days
-    included), tied to the opening event by ref or case."""
+def case_from(head: ScheduleRule, case: Case, dob: dt.date | None) -> dt.date:
+    """The first day an event of a head's case may fall on: the opening, or earlier by the
+    head's ``met_before_opening`` (never before 1990 nor the date of birth)."""
+    opened = case.opened.date
+    back = head.met_before_opening
+    if back is None:
+        return opened
+    step = {"days": calendar.add_days, "weeks": calendar.add_weeks}.get(
+        back.unit, calendar.add_months
+    )
+    return max(min(step(opened, -back.value), opened), earliest_plausible(dob))
+
+
+def dates_in_case(
+    events: Sequence[Ev], case: Case, match: Match, start: dt.date | None = None
+) -> list[dt.date]:
+    """Dates of the events that belong to a case: from its opening (or ``start``) to its
+    close (both days included), tied to the opening event by ref or case."""
     opened = case.opened
+    first = opened.date if start is None else start
     return [
         e.date
         for e in events
-        if e.date >= opened.date
+        if e.date >= first
         and (case.close is None or e.date <= case.close)
         and related(opened, e, match)
     ]
@@ -145,7 +162,8 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
     tl = ctx.timeline
     events = tl.select(head.event)
     for case in cases(tl, head):
-        yield from walk_chain(chain, ctx, case, dates_in_case(events, case, head.match))
+        start = case_from(head, case, tl.dob)
+        yield from walk_chain(chain, ctx, case, dates_in_case(events, case, head.match, start))
 
 
 def walk_chain(
@@ -161,7 +179,7 @@ def walk_chain(
     rule: ScheduleRule | None = head
     occurrence = 1
     while rule is not None:
-        limit = pick_limit(rule.limit, anchor, case, tl.dob)
+        limit = pick_limit(rule.limit, anchor, case, tl)
         if limit is None:
             break
         if tl.dob is None and any(
@@ -178,10 +196,12 @@ def walk_chain(
                 )
             )
         if occurrence == 1:
-            done = next((d for d in in_case if d >= anchor), None)
+            # the first event counts from the opening, or from before it where the head allows
+            # (``in_case`` then starts earlier)
+            done = next(iter(in_case), None)
         else:
             done = next((d for d in in_case if d > anchor), None)
-        if ctx.applies(rule, anchor):
+        if ctx.applies(rule, anchor, case):
             try:
                 due = ctx.due(anchor, limit, rule)
             except TermsUnavailable:
@@ -214,4 +234,4 @@ def walk_chain(
             break
         anchor = done
         occurrence += 1
-        rule = chain.rule_for(occurrence, anchor, case, tl.dob)
+        rule = chain.rule_for(occurrence, anchor, case, tl)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import calendar
 from ..findings import DataQualityFinding
-from ..rules.model import Condition, Match, Selector
+from ..rules.model import Condition, FirstEvent, Match, Selector
 
 PLAUSIBLE_FROM = dt.date(1990, 1, 1)
 
@@ -94,7 +96,7 @@ def selects(selector: Selector, ev: Ev) -> bool:
 class Timeline:
     """Events of one child up to ``as_of``, by type, each list sorted by date."""
 
-    __slots__ = ("by_type", "child", "dob", "ignored_after_as_of", "quality")
+    __slots__ = ("by_type", "child", "dob", "ignored_after_as_of", "not_assessed", "quality")
 
     def __init__(
         self,
@@ -110,6 +112,8 @@ class Timeline:
         self.dob = dob
         self.quality: list[DataQualityFinding] = []
         self.ignored_after_as_of = 0
+        # (rule, why) -> instances not assessed: the law then in force set no date to breach
+        self.not_assessed: Counter[tuple[str, str]] = Counter()
         by_type: dict[str, list[Ev]] = {}
         seen: dict[tuple[str, dt.date, str | None], list[int]] = {}
         # A total order, so that neither findings nor what duplicates become depend on the
@@ -211,36 +215,113 @@ class Case:
     close: dt.date | None
 
 
+def placement_at(tl: Timeline, case: Case, day: dt.date) -> Ev | None:
+    """The placement in force on ``day``: the case's own when the case is a placement, else the
+    latest ``placement_started`` on or before ``day``."""
+    if case.opened.type == "placement_started":
+        return case.opened
+    found = None
+    for ev in tl.by_type.get("placement_started", ()):
+        if ev.date > day:
+            break
+        found = ev
+    return found
+
+
+def statuses_at(tl: Timeline, day: dt.date) -> frozenset[Any]:
+    """The legal status codes in force on ``day``: those of the latest ``legal_status_started``
+    on or before it, less any with a ``legal_status_ended`` of the same code after its start and
+    on or before ``day``."""
+    started = [e for e in tl.by_type.get("legal_status_started", ()) if e.date <= day]
+    if not started:
+        return frozenset()
+    latest = started[-1].date
+    ended = tl.by_type.get("legal_status_ended", ())
+    return frozenset(
+        code
+        for e in started
+        if e.date == latest
+        and not any(
+            x.attrs.get("code") == (code := e.attrs.get("code")) and latest < x.date <= day
+            for x in ended
+        )
+    )
+
+
+def before_first(tl: Timeline, first: FirstEvent, anchor: dt.date) -> bool:
+    """No ``first.type`` event yet, on or before ``anchor``, since the latest ``first.since``
+    event on or before it (the period of care)."""
+    since = None
+    if first.since is not None:
+        for ev in tl.by_type.get(first.since, ()):
+            if ev.date > anchor:
+                break
+            since = ev.date
+    return not any(
+        (since is None or ev.date >= since) and ev.date <= anchor
+        for ev in tl.by_type.get(first.type, ())
+    )
+
+
+def _attrs_match(ev: Ev | None, wanted: Mapping[str, Any]) -> bool:
+    if ev is None:
+        return False
+    for key, value in wanted.items():
+        actual = ev.attrs.get(key)
+        if actual is DISPUTED or not _matches(actual, value):
+            return False
+    return True
+
+
 def holds(
     condition: Condition | None,
     *,
     anchor: dt.date,
     case: Case,
-    dob: dt.date | None,
-    add_months: Any,
+    tl: Timeline,
     stop: dt.date | None = None,
 ) -> bool:
     """Whether a structured condition holds for one instance (``stop``: when its clock stops)."""
     if condition is None:
         return True
+    dob = tl.dob
     if condition.stops_on_or_before is not None and not (
         stop is not None and stop <= condition.stops_on_or_before
     ):
         return False
     opened = case.opened.date
     if condition.anchor_before_anniversary is not None and not (
-        anchor < add_months(opened, 12 * condition.anchor_before_anniversary)
+        anchor < calendar.add_months(opened, 12 * condition.anchor_before_anniversary)
     ):
         return False
     if condition.anchor_from_anniversary is not None and not (
-        anchor >= add_months(opened, 12 * condition.anchor_from_anniversary)
+        anchor >= calendar.add_months(opened, 12 * condition.anchor_from_anniversary)
     ):
         return False
     if condition.placement_permanent is not None and (
         bool(case.opened.attrs.get("permanent")) != condition.placement_permanent
     ):
         return False
-    return not (
-        condition.age_under_at_anchor is not None
-        and (dob is None or anchor >= add_months(dob, 12 * condition.age_under_at_anchor))
+    if condition.age_under_at_anchor is not None and (
+        dob is None or anchor >= calendar.add_months(dob, 12 * condition.age_under_at_anchor)
+    ):
+        return False
+    if condition.placement is not None and not _attrs_match(
+        placement_at(tl, case, anchor), condition.placement
+    ):
+        return False
+    if condition.legal_status is not None and not (
+        statuses_at(tl, anchor) & set(condition.legal_status)
+    ):
+        return False
+    if condition.anchor_before_first is not None and not before_first(
+        tl, condition.anchor_before_first, anchor
+    ):
+        return False
+    if condition.any is not None and not any(
+        holds(c, anchor=anchor, case=case, tl=tl, stop=stop) for c in condition.any
+    ):
+        return False
+    return condition.none_of is None or not any(
+        holds(c, anchor=anchor, case=case, tl=tl, stop=stop) for c in condition.none_of
     )

@@ -63,8 +63,26 @@ class Reference(_Strict):
         return value
 
 
+AttrValues = dict[str, str | bool | int | list[str | bool | int]]
+
+
+class FirstEvent(_Strict):
+    """The first event of ``type`` on or after the latest ``since`` event on or before the
+    anchor (``anchor_before_first``: the first review of the current period of care)."""
+
+    type: str
+    since: str | None = None
+
+
 class Condition(_Strict):
-    """When a step or a limit applies. Every field given must hold (they are ANDed)."""
+    """When a step, a limit or a whole rule applies. Every field given must hold (they are
+    ANDed); ``any`` holds when one of its conditions does, ``none_of`` when none does.
+
+    The fields that look at the child's circumstances read them on the anchor date (the clock,
+    or the previous event of a schedule): the placement in force (the case's own placement for
+    a visiting chain, else the latest ``placement_started`` on or before it) and the legal
+    statuses in force (the latest ``legal_status_started`` codes on or before it, less any
+    ended before it). A detail two copies of an event disagree on matches nothing."""
 
     # The anchor (the previous event) falls before/on-or-after the Nth anniversary of the case's
     # opening (e.g. the first year of a private fostering arrangement or of a placement).
@@ -77,6 +95,48 @@ class Condition(_Strict):
     # The clock stops (the event is done; else as_of or the case's close) on or before this date:
     # for thresholds that depend on the period in which the clock stops (adoption scorecard).
     stops_on_or_before: RuleDate | None = None
+    # The placement in force on the anchor date has all these attributes (a list: any of them),
+    # e.g. ``{placement_type: [P1]}`` (903 PLACE P1: placed with a parent).
+    placement: AttrValues | None = None
+    # The legal status in force on the anchor date is one of these 903 codes (C1 interim care
+    # order, C2 full care order, V3/V4 short breaks ...).
+    legal_status: list[str] | None = None
+    # The anchor falls before the first event of this kind (no such event yet: true). Reg 28(3)
+    # and (4): weekly visits "until the first review".
+    anchor_before_first: FirstEvent | None = None
+    any: list[Condition] | None = Field(default=None, min_length=1)
+    none_of: list[Condition] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("anchor_before_first"), str):
+            return {**data, "anchor_before_first": {"type": data["anchor_before_first"]}}
+        return data
+
+    def needs_timeline(self) -> bool:
+        """Whether the condition reads the child's other events (placements, legal statuses)."""
+        return (
+            self.placement is not None
+            or self.legal_status is not None
+            or self.anchor_before_first is not None
+            or any(c.needs_timeline() for c in (*(self.any or ()), *(self.none_of or ())))
+        )
+
+    def event_types(self) -> set[str]:
+        """The event types the condition reads (for assessability and the durable engine)."""
+        out: set[str] = set()
+        if self.placement is not None:
+            out.add("placement_started")
+        if self.legal_status is not None:
+            out.update(("legal_status_started", "legal_status_ended"))
+        if self.anchor_before_first is not None:
+            out.add(self.anchor_before_first.type)
+            if self.anchor_before_first.since:
+                out.add(self.anchor_before_first.since)
+        for sub in (*(self.any or ()), *(self.none_of or ())):
+            out |= sub.event_types()
+        return out
 
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
@@ -201,10 +261,50 @@ def _scope_selectors(scope: Scope) -> list[Selector]:
 
 
 class Effective(_Strict):
-    """The dates between which the rule applies, by the date its clock starts (both inclusive)."""
+    """The dates between which the rule applies, by the date its clock starts (both inclusive).
+    ``from`` is the day the provision came into force: a clock before it gives no finding."""
 
     start: RuleDate | None = Field(default=None, alias="from")
     end: RuleDate | None = Field(default=None, alias="to")
+
+    def covers(self, day: dt.date) -> bool:
+        return not ((self.start and day < self.start) or (self.end and day > self.end))
+
+
+ReadFrom = Literal["provision", "part", "secondary", "not-found"]
+
+
+class Law(_Strict):
+    """What the rule rests on, as read: the provision, the version read, what it says in a line,
+    and how it was read (``provision``: the text itself on legislation.gov.uk or the guidance
+    publication; ``part``: some of it, the rest elsewhere; ``secondary``: only as quoted or
+    summarised by a council's procedures or a commentary; ``not-found``: the text was not
+    found). The legal-source table (docs/legal-sources.md) is made from these."""
+
+    provision: str = Field(min_length=3)
+    version: str = Field(min_length=3)
+    says: str = Field(min_length=10)
+    read: ReadFrom
+
+
+class Variation(_Strict):
+    """A temporary change to the law (SI 2020/445, coronavirus): for clocks from ``from`` to
+    ``to`` (both inclusive) the duty was ``limit`` instead; with no limit it was relaxed to "as
+    soon as reasonably practicable", which no date can breach: an instance then gives a finding
+    only if it met the usual limit (marked with the variation), else it is not assessed."""
+
+    start: RuleDate = Field(alias="from")
+    end: RuleDate = Field(alias="to")
+    name: str = Field(min_length=3)
+    limit: Limit | None = None
+    says: str = Field(min_length=10)
+    references: list[Reference] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Variation:
+        if self.end < self.start:
+            raise ValueError("a variation's 'to' is before its 'from'")
+        return self
 
 
 Match = Literal["auto", "case"]
@@ -221,6 +321,11 @@ class RuleBase(_Strict):
     seeds: list[str] = Field(default_factory=list)
     since: str = "0.1.0"
     effective: Effective | None = None
+    law: Law | None = None
+    variations: list[Variation] = Field(default_factory=list)
+    # the rule does not apply to an instance when this holds on its anchor date (reg 48: a
+    # child looked after only under a series of short breaks, legal status V3 or V4)
+    excluded_when: Condition | None = None
     notes: str | None = None
     # How events are tied together: ``auto`` = same ref if both have one, else same case if both
     # have one, else any; ``case`` skips the ref step (e.g. a referral and its assessment).
@@ -240,6 +345,26 @@ class RuleBase(_Strict):
             raise ValueError("must be kebab-case (lower-case words joined by '-')")
         return value
 
+    def in_force(self, anchor: dt.date) -> bool:
+        """The provision was in force on the clock date (``effective``)."""
+        return self.effective is None or self.effective.covers(anchor)
+
+    def variation_at(self, anchor: dt.date) -> Variation | None:
+        """The temporary change to the law in force on the clock date, if any."""
+        return next((v for v in self.variations if v.start <= anchor <= v.end), None)
+
+    def conditions(self) -> list[Condition]:
+        """Every condition the rule reads (its own, its limits', its exclusion)."""
+        out = [lim.when for lim in self.limits() if lim.when is not None]
+        return out + ([self.excluded_when] if self.excluded_when is not None else [])
+
+    def context_types(self) -> set[str]:
+        """Event types its conditions read (placements, legal statuses, first reviews)."""
+        out: set[str] = set()
+        for cond in self.conditions():
+            out |= cond.event_types()
+        return out
+
     def selectors(self) -> list[Selector]:
         """Every event selector the rule uses (for event-type checks and assessability)."""
         return []
@@ -252,6 +377,30 @@ class RuleBase(_Strict):
 
     def limits(self) -> list[Limit]:
         return []
+
+
+class TimeIn(_Strict):
+    """Time spent in a rule's ``during`` cases since the child's ``since_age`` birthday, up to
+    the clock, at least ``at_least``; cases for which ``excluded_when`` holds on their opening
+    day do not count (reg 40(2): short breaks)."""
+
+    since_age: int = Field(ge=0, le=30)
+    at_least: Limit
+    excluded_when: Condition | None = None
+
+    @model_validator(mode="after")
+    def _days_or_weeks(self) -> TimeIn:
+        if self.at_least.unit not in ("days", "weeks") or self.at_least.when is not None:
+            raise ValueError("'at_least' is a plain number of days or weeks")
+        return self
+
+
+class CountsFrom(_Strict):
+    """Where one of ``codes`` was the legal status the day before the clock, the instance's
+    limit is ``limit`` counted from the day that status began."""
+
+    codes: list[str] = Field(min_length=1)
+    limit: Limit
 
 
 class DeadlineRule(RuleBase):
@@ -275,6 +424,13 @@ class DeadlineRule(RuleBase):
     # prepared before the first placement where it can be), but never one from before the
     # previous clock of the same rule
     met_before_clock: bool = False
+    # the rule applies only to a child who spent at least this long in ``during``'s cases since
+    # an age, up to the clock (CL001: an eligible child, looked after 13 weeks since 14)
+    requires_time_in: TimeIn | None = None
+    # where one of these legal statuses was in force the day before the clock, ``limit`` counts
+    # from the day it began instead (CA 1989 s.45(3): an emergency protection order made after
+    # police protection runs from the first day of police protection)
+    counts_from_status: CountsFrom | None = None
 
     @model_validator(mode="after")
     def _one_clock(self) -> DeadlineRule:
@@ -284,18 +440,45 @@ class DeadlineRule(RuleBase):
             raise ValueError("'clock_at_age' needs 'during' (the case the birthday must fall in)")
         return self
 
+    @model_validator(mode="after")
+    def _time_in_needs_during(self) -> DeadlineRule:
+        if self.requires_time_in is not None and self.during is None:
+            raise ValueError("'requires_time_in' needs 'during' (the cases whose time counts)")
+        return self
+
     def selectors(self) -> list[Selector]:
         extra = [self.void_by] if self.void_by else []
         clock = [self.clock] if self.clock else []
         during = _scope_selectors(self.during) if self.during else []
         ext = [Selector(type=self.extension.type)] if self.extension else []
-        return [*clock, self.met_by, *extra, *self.closed_by, *during, *self.requires_any, *ext]
+        back = (
+            [Selector(type="legal_status_started"), Selector(type="legal_status_ended")]
+            if self.counts_from_status
+            else []
+        )
+        return [
+            *clock,
+            self.met_by,
+            *extra,
+            *self.closed_by,
+            *during,
+            *self.requires_any,
+            *ext,
+            *back,
+        ]
+
+    def conditions(self) -> list[Condition]:
+        out = super().conditions()
+        if self.requires_time_in is not None and self.requires_time_in.excluded_when:
+            out.append(self.requires_time_in.excluded_when)
+        return out
 
     def starting(self) -> list[Selector]:
         return [*([self.clock] if self.clock else []), *self.requires_any]
 
     def limits(self) -> list[Limit]:
-        return list(self.limit)
+        back = [self.counts_from_status.limit] if self.counts_from_status else []
+        return [*self.limit, *back]
 
 
 class ScheduleRule(RuleBase):
@@ -313,6 +496,9 @@ class ScheduleRule(RuleBase):
     when: Condition | None = None
     # a head that also governs every later occurrence no follower governs (same limit each time)
     repeats: bool = False
+    # the head's event may come this long before the case opened and still meet it (reg 7: a
+    # health assessment in the three months before the child became looked after)
+    met_before_opening: Limit | None = None
 
     @model_validator(mode="after")
     def _head_or_follower(self) -> ScheduleRule:
@@ -322,12 +508,28 @@ class ScheduleRule(RuleBase):
             if self.occurrence is not None or self.when is not None:
                 raise ValueError("'occurrence' and 'when' belong to followers (with 'follows')")
         else:
-            if self.scope is not None or self.event is not None or self.repeats:
-                raise ValueError("a follower takes 'scope', 'event' and 'repeats' from its head")
+            if (
+                self.scope is not None
+                or self.event is not None
+                or self.repeats
+                or self.met_before_opening is not None
+            ):
+                raise ValueError(
+                    "a follower takes 'scope', 'event', 'repeats' and 'met_before_opening' "
+                    "from its head"
+                )
             if self.occurrence is None:
                 raise ValueError("a follower needs 'occurrence' (e.g. 2 or '2+')")
             self.occurrence_range()  # validates the form
+        if self.met_before_opening is not None and (
+            self.met_before_opening.unit not in ("days", "weeks", "months")
+            or self.met_before_opening.when is not None
+        ):
+            raise ValueError("'met_before_opening' is a plain number of days, weeks or months")
         return self
+
+    def conditions(self) -> list[Condition]:
+        return super().conditions() + ([self.when] if self.when is not None else [])
 
     def occurrence_range(self) -> tuple[int, int | None]:
         """(first, last) occurrence this rule governs; last None = open-ended."""
