@@ -15,6 +15,7 @@ from .evaluation.outcome import due_date
 from .rules.model import (
     AggregateRule,
     AttributeRule,
+    Condition,
     DeadlineRule,
     Limit,
     MilestoneRule,
@@ -36,6 +37,14 @@ WHEN_TEXT = {
     "placement_permanent": "the placement is recorded as permanent: {v}",
     "age_under_at_anchor": "the child is under {v} on the date of the previous event",
     "stops_on_or_before": "the clock stops (event done, or as of / case end) by {v}",
+    "anchor_on_or_after": "the date it counts from is on or after {v}",
+}
+READ_TEXT = {
+    "provision": "read from the provision itself",
+    "part": "read in part from the provision; the rest as noted",
+    "secondary": "read only as quoted or summarised elsewhere (a council's procedures, a "
+    "commentary): not from the provision itself",
+    "not-found": "the text was not found",
 }
 
 
@@ -48,9 +57,57 @@ def describe_selector(selector: Selector) -> str:
     return text
 
 
-def describe_condition(condition: object) -> str:
-    data = condition.model_dump(exclude_none=True) if hasattr(condition, "model_dump") else {}
-    return " and ".join(WHEN_TEXT[k].format(v=str(v).lower()) for k, v in data.items())
+def _values(value: object) -> str:
+    return " or ".join(str(v) for v in value) if isinstance(value, list) else str(value).lower()
+
+
+def describe_condition(condition: Condition) -> str:
+    """A condition in words: each test it makes, joined by "and"."""
+    parts: list[str] = []
+    data = condition.model_dump(exclude_none=True)
+    for key, value in data.items():
+        if key in WHEN_TEXT:
+            parts.append(WHEN_TEXT[key].format(v=str(value).lower()))
+    if condition.placement is not None:
+        attrs = ", ".join(f"{k} {_values(v)}" for k, v in condition.placement.items())
+        parts.append(f"the placement in force has {attrs}")
+    if condition.legal_status is not None:
+        parts.append(f"the legal status in force is {_values(condition.legal_status)}")
+    if condition.anchor_before_first is not None:
+        first = condition.anchor_before_first
+        since = f" since the latest `{first.since}`" if first.since else ""
+        parts.append(f"no `{first.type}` yet{since}")
+    if condition.any is not None:
+        parts.append("(" + " or ".join(describe_condition(c) for c in condition.any) + ")")
+    if condition.none_of is not None:
+        parts.append("not (" + " or ".join(describe_condition(c) for c in condition.none_of) + ")")
+    return " and ".join(parts)
+
+
+def law_lines(rule: Rule) -> list[str]:
+    """The provision and its commencement, and any temporary variation (``rules show``)."""
+    lines: list[str] = []
+    if rule.law is not None:
+        lines += [
+            f"Provision: {rule.law.provision}.",
+            f"It says: {rule.law.says}",
+            f"Version read: {rule.law.version}; {READ_TEXT[rule.law.read]}.",
+        ]
+    start = rule.effective.start if rule.effective else None
+    end = rule.effective.end if rule.effective else None
+    if start is not None:
+        lines.append(f"In force from {start:%d %B %Y}: a clock before that day gives no finding.")
+    if end is not None:
+        lines.append(f"In force until {end:%d %B %Y}: a later clock gives no finding.")
+    for var in rule.variations:
+        limit = var.limit.describe() if var.limit else "as soon as reasonably practicable"
+        lines.append(
+            f"Temporarily varied by {var.name} for clocks from {var.start:%d %B %Y} to "
+            f"{var.end:%d %B %Y} ({limit}): {var.says}"
+        )
+    if rule.excluded_when is not None:
+        lines.append(f"Not assessed where {describe_condition(rule.excluded_when)}.")
+    return lines
 
 
 def describe_limits(limits: list[Limit]) -> str:
@@ -261,12 +318,10 @@ def render(rule: Rule, rules: list[Rule], overrides: Mapping[str, Any] | None = 
     out = [f"{rule.name} ({rule.id})", "=" * len(f"{rule.name} ({rule.id})"), ""]
     out.append(f"{rule.title}")
     out.append(f"Kind: {rule.kind}. Family: {rule.family}. Since: {rule.since}.")
-    if rule.effective:
-        out.append(
-            f"In force for clocks starting {rule.effective.start or '...'} "
-            f"to {rule.effective.end or '...'}."
-        )
     out += ["", "What it checks", "--------------", rule.summary, ""]
+    law = law_lines(rule)
+    if law:
+        out += ["The law", "-------", *(f"- {line}" for line in law), ""]
     out += ["Why", "---", rule.rationale]
     if rule.seeds:
         out.append(f"Inspection reports citing it: {', '.join(rule.seeds)}.")

@@ -38,7 +38,17 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
     "cin_closed": {},
     # looked after
     "became_looked_after": {},
-    "placement_started": {"placement_type": str, "permanent": bool},
+    "placement_started": {
+        "placement_type": str,
+        "permanent": bool,
+        # SI 2010/959 reg 19: placed with a parent before the parent's assessment is complete
+        "placed_before_assessment": bool,
+        # reg 24: with a relative, friend or connected person temporarily approved as foster carer
+        "temporary_approval": bool,
+    },
+    # reg 28(3A): the child, of sufficient age and understanding, agrees to be visited less often
+    # in a long-term foster placement
+    "visit_frequency_agreed": {},
     "care_plan": {},
     "lac_visit": {"seen_alone": bool, "not_alone_reason": str},
     "lac_review": {},
@@ -66,6 +76,9 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
     "placed_for_adoption": {},
     "adopter_stage2_started": {},
     "adopter_approved": {},
+    # reg 30B(2) of the Adoption Agencies Regulations: the decision delayed for exceptional
+    # circumstances or at the prospective adopter's request
+    "adopter_decision_delayed": {"reason": str},
     # care leavers
     "left_care": {"in_education": bool},
     "needs_assessment": {"in_education": bool},
@@ -78,6 +91,9 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
     # legal status
     "legal_status_started": {"code": str},
     "legal_status_ended": {"code": str},
+    # SI 2010/959 reg 48: a series of short breaks (903 V3/V4) begins and ends
+    "short_breaks_started": {},
+    "short_breaks_ended": {},
     "epo_extended": {"days": int},
     # a recorded reason why a timescale was not met (shown beside findings, never changes status)
     "exception": {"rule": str, "reason": str},

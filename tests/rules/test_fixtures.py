@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,100 @@ def test_fixtures_catch_a_limit_one_unit_off(rule_id: str, index: int, delta: in
     assert cases, f"{rule_id} has no fixtures"
     caught = [c.id for c in cases if compare(c.expect, run_case(c, mutated))]
     assert caught, f"no fixture of {rule_id} notices limit {index} moved by {delta:+d}"
+
+
+# The law in force on the clock date: a rule's commencement (``effective.from``) and the regime
+# its conditions choose are pinned as firmly as its limits.
+STARTS = [
+    rule.id
+    for rule in RULESET.rules
+    # an aggregate is measured at as_of, not per clock
+    if rule.effective and rule.effective.start and rule.kind != "aggregate"
+]
+
+
+def _caught(rule_id: str, mutated_rule) -> list[str]:
+    mutated = RULESET.replace([mutated_rule if r.id == rule_id else r for r in RULESET.rules])
+    cases = [c for c in CASES if rule_id in c.rules]
+    assert cases, f"{rule_id} has no fixtures"
+    return [c.id for c in cases if compare(c.expect, run_case(c, mutated))]
+
+
+def _without_date(cond, day):
+    """A condition with every ``anchor_on_or_after: day`` removed (at any depth)."""
+    if cond is None:
+        return None
+    update = {}
+    if cond.anchor_on_or_after == day:
+        update["anchor_on_or_after"] = None
+    for key in ("any", "none_of"):
+        subs = getattr(cond, key)
+        if subs:
+            update[key] = [_without_date(c, day) for c in subs]
+    return cond.model_copy(update=update)
+
+
+def _commencement_removed(rule_id: str) -> list:
+    """The pack with a rule's commencement gone: its ``effective.from``, and the same date where
+    a sibling carries it (LA004 keeps reg 28(2)(c) for clocks before reg 28(3A) came in)."""
+    rule = RULESET.by_id[rule_id]
+    day = rule.effective.start
+    out = []
+    for r in RULESET.rules:
+        if r.id == rule_id:
+            r = r.model_copy(update={"effective": r.effective.model_copy(update={"start": None})})
+        update = {}
+        for key in ("when", "excluded_when"):
+            cond = getattr(r, key, None)
+            if cond is not None:
+                update[key] = _without_date(cond, day)
+        out.append(r.model_copy(update=update) if update else r)
+    return out
+
+
+@pytest.mark.parametrize("rule_id", STARTS)
+def test_fixtures_catch_a_rule_applied_before_its_commencement(rule_id: str) -> None:
+    mutated = RULESET.replace(_commencement_removed(rule_id))
+    cases = [c for c in CASES if rule_id in c.rules]
+    caught = [c.id for c in cases if compare(c.expect, run_case(c, mutated))]
+    assert caught, f"no fixture of {rule_id} notices its commencement date removed"
+
+
+@pytest.mark.parametrize("rule_id", STARTS)
+def test_fixtures_catch_a_commencement_moved_later(rule_id: str) -> None:
+    rule = RULESET.by_id[rule_id]
+    assert rule.effective is not None and rule.effective.start is not None
+    # past every fixture's clock: the fixtures that expect a finding must lose it
+    moved = rule.effective.model_copy(update={"start": dt.date(2031, 1, 1)})
+    caught = _caught(rule_id, rule.model_copy(update={"effective": moved}))
+    assert caught, f"no fixture of {rule_id} notices its commencement moved later"
+
+
+def _regime_fields(rule) -> list[str]:
+    """The conditions that choose who a rule applies to (not the limits' own)."""
+    fields = []
+    if rule.excluded_when is not None:
+        fields.append("excluded_when")
+    when = getattr(rule, "when", None)
+    if when is not None and (when.placement or when.legal_status or when.any or when.none_of):
+        fields.append("when")
+    if getattr(rule, "requires_time_in", None) is not None:
+        fields.append("requires_time_in")
+    if getattr(rule, "counts_from_status", None) is not None:
+        fields.append("counts_from_status")
+    if rule.variations:
+        fields.append("variations")
+    return fields
+
+
+REGIMES = [(rule.id, name) for rule in RULESET.rules for name in _regime_fields(rule)]
+
+
+@pytest.mark.parametrize(("rule_id", "field"), REGIMES)
+def test_fixtures_catch_a_regime_choice_removed(rule_id: str, field: str) -> None:
+    """Dropping what chooses the regime (a short-breaks exclusion, a reg 28 regime's placement
+    and legal status, eligibility, a temporary variation) changes some fixture's findings."""
+    rule = RULESET.by_id[rule_id]
+    empty = [] if field == "variations" else None
+    caught = _caught(rule_id, rule.model_copy(update={field: empty}))
+    assert caught, f"no fixture of {rule_id} notices its {field} removed"

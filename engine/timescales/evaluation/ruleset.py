@@ -189,14 +189,17 @@ class RuleSet:
             raise KeyError(", ".join(sorted(unknown)))
         for rule_id in list(wanted):
             rule = self.by_id[rule_id]
-            if isinstance(rule, ScheduleRule) and rule.follows:
-                wanted.add(rule.follows)
+            head = None
+            if isinstance(rule, ScheduleRule):
+                head = rule.follows or rule.id
             if isinstance(rule, MilestoneRule):
-                wanted.add(rule.schedule)
+                head = rule.schedule
+            if head is not None:
+                # the whole chain: which follower governs a step depends on its siblings (LA004
+                # alone would end the chain at the first step LA003 governs)
+                wanted.add(head)
                 wanted.update(
-                    r.id
-                    for r in self.rules
-                    if isinstance(r, ScheduleRule) and r.follows == rule.schedule
+                    r.id for r in self.rules if isinstance(r, ScheduleRule) and r.follows == head
                 )
         return self._derive([r for r in self.rules if r.id in wanted], report=set(ids))
 

@@ -34,13 +34,20 @@ class Chain:
         self, occurrence: int, anchor: dt.date, case: Case, tl: Timeline
     ) -> ScheduleRule | None:
         """The follower (lowest ID first) governing this occurrence: it names the occurrence,
-        its provision was in force on the anchor date and its ``when`` holds; else the head
-        if it repeats."""
+        its ``when`` holds, and its provision was in force on the anchor date (a regime that
+        came in later, reg 28(3A) from 2015, gives way to the one then in force). Where none
+        in force holds, the first that holds: it gives no finding, but the chain walks on, so
+        visits after a commencement are still assessed. Else the head if it repeats."""
+        not_yet: ScheduleRule | None = None
         for first, last, rule in self.ranges:
             if occurrence < first or (last is not None and occurrence > last):
                 continue
-            if rule.in_force(anchor) and holds(rule.when, anchor=anchor, case=case, tl=tl):
-                return rule
+            if holds(rule.when, anchor=anchor, case=case, tl=tl):
+                if rule.in_force(anchor):
+                    return rule
+                not_yet = not_yet or rule
+        if not_yet is not None:
+            return not_yet
         return self.head if self.head.repeats else None
 
 

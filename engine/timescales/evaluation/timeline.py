@@ -237,15 +237,14 @@ def statuses_at(tl: Timeline, day: dt.date) -> frozenset[Any]:
         return frozenset()
     latest = started[-1].date
     ended = tl.by_type.get("legal_status_ended", ())
-    return frozenset(
-        code
-        for e in started
-        if e.date == latest
-        and not any(
-            x.attrs.get("code") == (code := e.attrs.get("code")) and latest < x.date <= day
-            for x in ended
-        )
-    )
+    codes = set()
+    for ev in started:
+        code = ev.attrs.get("code")
+        if ev.date == latest and not any(
+            x.attrs.get("code") == code and latest < x.date <= day for x in ended
+        ):
+            codes.add(code)
+    return frozenset(codes)
 
 
 def before_first(tl: Timeline, first: FirstEvent, anchor: dt.date) -> bool:
@@ -305,6 +304,8 @@ def holds(
     if condition.age_under_at_anchor is not None and (
         dob is None or anchor >= calendar.add_months(dob, 12 * condition.age_under_at_anchor)
     ):
+        return False
+    if condition.anchor_on_or_after is not None and anchor < condition.anchor_on_or_after:
         return False
     if condition.placement is not None and not _attrs_match(
         placement_at(tl, case, anchor), condition.placement

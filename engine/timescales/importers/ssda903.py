@@ -15,6 +15,8 @@ record (docs/importers/ssda903.md has the mapping table):
   period is a looked-after case, ref ``P1``, ``P2``...;
 - ``placement_started`` at the DECOM of each episode with RNE S, P, T, B or U (not L);
 - legal-status spells: consecutive episodes of a period with the same LS code;
+- a series of short breaks (reg 48): ``short_breaks_started`` at the first episode of a run with
+  LS V3 or V4 (across periods), ``short_breaks_ended`` at the next episode with another LS;
 - reviews go into the latest-starting period whose [start, end] contains them;
 - missing episodes (MISSING = M), placement order (first LS E1), placed for adoption (first PLACE
   A3-A6 of a period), adoption decision (DATE_PLACED, DATE_INT) and match (DATE_MATCH).
@@ -94,6 +96,9 @@ MISSING_CODES = frozenset({"M", "A"})
 PERMANENT_PLACE = frozenset({"U1", "U4"})
 ADOPTION_PLACE = frozenset({"A3", "A4", "A5", "A6"})
 PLACEMENT_ORDER_LS = "E1"
+# 903 legal statuses of a series of short breaks (SI 2010/959 reg 48): V3 an individual break,
+# V4 the agreement for them
+SHORT_BREAK_LS = frozenset({"V3", "V4"})
 
 SUPPLIES = frozenset(
     {
@@ -103,6 +108,8 @@ SUPPLIES = frozenset(
         "lac_review",
         "legal_status_started",
         "legal_status_ended",
+        "short_breaks_started",
+        "short_breaks_ended",
         "missing_started",
         "missing_returned",
         "placement_order",
@@ -828,16 +835,28 @@ class ChildBuilder:
 
     def legal_status(self, periods: list[Period]) -> None:
         """A stretch of consecutive episodes (within a period) with one LS code is one spell,
-        ending at the end of the last of them."""
+        ending at the end of the last of them. A run of short-break episodes (V3/V4), across
+        periods, is one series under reg 48: ``short_breaks_started`` at its first episode,
+        ``short_breaks_ended`` when an episode with another legal status starts."""
         spell = 0
+        series = 0
+        in_series = False
         for period in periods:
             for code, stretch_iter in groupby(period.episodes, key=lambda e: e.ls):
                 stretch = list(stretch_iter)
                 if code is None:
                     continue
+                start = stretch[0].decom
+                if code in SHORT_BREAK_LS and not in_series:
+                    series += 1
+                    in_series = True
+                    self.event("short_breaks_started", start, f"SB{series}")
+                elif code not in SHORT_BREAK_LS and in_series:
+                    in_series = False
+                    self.event("short_breaks_ended", start, f"SB{series}")
                 spell += 1
                 ref = f"LS{spell}"
-                self.event("legal_status_started", stretch[0].decom, ref, {"code": code})
+                self.event("legal_status_started", start, ref, {"code": code})
                 end = stretch[-1].end
                 if end is not None:
                     self.event("legal_status_ended", end, ref, {"code": code})

@@ -101,6 +101,8 @@ class Condition(_Strict):
     # The legal status in force on the anchor date is one of these 903 codes (C1 interim care
     # order, C2 full care order, V3/V4 short breaks ...).
     legal_status: list[str] | None = None
+    # The anchor is on or after this date (a limit that came in with an amending instrument).
+    anchor_on_or_after: RuleDate | None = None
     # The anchor falls before the first event of this kind (no such event yet: true). Reg 28(3)
     # and (4): weekly visits "until the first review".
     anchor_before_first: FirstEvent | None = None

@@ -218,8 +218,15 @@ def mutate(rule: Rule, index: int, delta: int) -> Rule:
         return rule.model_copy(update={"range": moved})
     limits = list(rule.limits())
     step = _step(limits[index].unit)
-    limits[index] = limits[index].model_copy(update={"value": limits[index].value + delta * step})
-    return rule.model_copy(update={"limit": limits})
+    shifted = limits[index].model_copy(update={"value": limits[index].value + delta * step})
+    back = getattr(rule, "counts_from_status", None)
+    if back is not None and index == len(limits) - 1:
+        # the last limit of a deadline that counts from a preceding status is that one's
+        return rule.model_copy(
+            update={"counts_from_status": back.model_copy(update={"limit": shifted})}
+        )
+    limits[index] = shifted
+    return rule.model_copy(update={"limit": limits[: len(limits) - (back is not None)]})
 
 
 def uncaught_mutations(ruleset: RuleSet, cases: Sequence[FixtureCase], rule_id: str) -> list[str]:
