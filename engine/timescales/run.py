@@ -136,6 +136,9 @@ class Run:
         """Plan now (so the rule set is settled before any record is checked), read lazily."""
         self.summary.context.as_of = self.as_of
         self.summary.context.max_record_bytes = self.max_record_bytes
+        # the rules the run loaded (before the inputs narrow them to the assessable ones):
+        # importers compare councils' due dates with these, a council's overrides included
+        self.summary.context.rules = self.ruleset
         if self.ruleset.event_types:
             self.summary.context.event_types = {
                 name: dict(spec) for name, spec in self.ruleset.event_types.items()

@@ -60,14 +60,19 @@ class Context:
             return self.local_cal
         return self.cal
 
-    def due(self, anchor: dt.date, limit: Limit, rule: RuleBase | None = None) -> dt.date:
-        """The due date under the limit in force: a temporary variation's, then a council's
-        override where one applies."""
+    def limit_in_force(self, anchor: dt.date, limit: Limit, rule: RuleBase | None = None) -> Limit:
+        """The rule's limit for a clock starting on ``anchor``: a temporary variation's, then a
+        council's override of it where one applies on that date, else the limit itself."""
         if rule is not None:
             limit = _varied(rule, anchor, limit)
             active = self.overrides.get(rule.id)
             if active is not None and active.applies(anchor):
-                limit = active.local_for(limit)
+                return active.local_for(limit)
+        return limit
+
+    def due(self, anchor: dt.date, limit: Limit, rule: RuleBase | None = None) -> dt.date:
+        """The due date under the limit in force (``limit_in_force``)."""
+        limit = self.limit_in_force(anchor, limit, rule)
         return due_date(anchor, limit, self.calendar_for(rule), self.terms)
 
     def finding(

@@ -8,6 +8,12 @@ children read = checked + rejected, and rows read = rows used + rows rejected.
 
 Importers are found by name in ``REGISTRY`` (``module:attribute``, imported only when used);
 council plugins add more through the ``timescales_importers`` hook.
+
+No importer counts a limit of its own: where one needs a rule's due date (to compare a council's
+own due date with ours, or to tell whether a latest-only review can be the first), it asks
+``ImportContext.due``, which answers from the run's rule set (a council's overrides and the
+rules' effective dates included) or, with none given, from the national pack.
+tests/importers/test_no_rule_arithmetic.py keeps it so.
 """
 
 from __future__ import annotations
@@ -17,11 +23,15 @@ import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import InputError, Location, RecordError
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
+
+if TYPE_CHECKING:
+    from ..evaluation.oracle import Due, RuleOracle
+    from ..evaluation.ruleset import RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +60,8 @@ class SourceStats:
 
 @dataclass(slots=True)
 class ImportContext:
-    """What an importer may need besides the path: the run's date and somewhere to count rows."""
+    """What an importer may need besides the path: the run's date, somewhere to count rows
+    and the rules in force (``due``), so that no importer counts a limit of its own."""
 
     as_of: dt.date | None = None
     stats: list[SourceStats] = field(default_factory=list)
@@ -58,6 +69,39 @@ class ImportContext:
     event_types: dict[str, dict[str, type]] | None = None
     # the largest record (one JSON Lines line) read; a larger one is rejected unread (E303)
     max_record_bytes: int = 16 * 1024 * 1024
+    # the run's rule set (a council's overrides and local rules included); None: the national
+    # pack, loaded on first use
+    rules: RuleSet | None = None
+    _oracle: RuleOracle | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def oracle(self) -> RuleOracle:
+        """The due dates of ``rules`` (or of the national pack when no rule set was given)."""
+        from ..evaluation import oracle
+
+        if self.rules is None:
+            return oracle.national()
+        if self._oracle is None or self._oracle.ruleset is not self.rules:
+            self._oracle = oracle.RuleOracle(self.rules)
+        return self._oracle
+
+    def due(
+        self,
+        rule_id: str,
+        anchor: dt.date,
+        *,
+        occurrence: int = 1,
+        opened: dt.date | None = None,
+        dob: dt.date | None = None,
+    ) -> Due | None:
+        """The due date ``rule_id`` gives for a clock starting on ``anchor``, with the limit
+        in force (``Due.describe()``: "15 working days"), counted as the engine counts it.
+
+        For a schedule, ``occurrence`` N counts from the actual (N-1)th event under the rule
+        governing the Nth (``due("LA005", last_review, occurrence=3)`` is LA007's). None when
+        the rule is not in the set or not in force on ``anchor``: then nothing is compared.
+        See ``timescales.evaluation.oracle.RuleOracle.due``."""
+        return self.oracle.due(rule_id, anchor, occurrence=occurrence, opened=opened, dob=dob)
 
     def validation_context(self) -> dict[str, object] | None:
         """The pydantic validation context that lets records carry the council's event types."""

@@ -46,7 +46,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.datetime import from_excel  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
-from .. import calendar
+from ..calendar import CalendarRangeError
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
@@ -68,7 +68,7 @@ QUALITY_CODES: dict[str, str] = {
     "DATA035": "the date of birth is not a readable date (or is a formula): it is not used",
     "DATA036": "lists give the child different dates of birth: the first is kept",
     "DATA037": "a working-day due date needed to place the latest review could not be computed "
-    "(outside the calendar's years): the period of care is not checked",
+    "(outside the calendar's years): the plan or period of care is not checked",
 }
 
 # --- limits on untrusted input ------------------------------------------------------------------
@@ -893,8 +893,9 @@ def _ev(etype: str, date: dt.date, ref: str | None = None, **attrs: object) -> d
     return out
 
 
-def _events(child: Child) -> list[dict[str, Any]]:
-    """Canonical events from the child's merged rows, with the latest-event gates applied."""
+def _events(child: Child, context: ImportContext) -> list[dict[str, Any]]:
+    """Canonical events from the child's merged rows, with the latest-event gates applied
+    (the first review's due date from the rules in ``context``)."""
     events: list[dict[str, Any]] = []
     for (number, key), group in sorted(
         child.groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))
@@ -916,9 +917,9 @@ def _events(child: Child) -> list[dict[str, Any]]:
         elif number == 5:
             events.extend(_section47(child, key, ref, v))
         elif number == 7:
-            events.extend(_plan(child, key, ref, v))
+            events.extend(_plan(child, key, ref, v, context))
         elif number == 8:
-            events.extend(_period(child, key, ref, v))
+            events.extend(_period(child, key, ref, v, context))
         elif number == 9:
             if v.get("pathway_review"):
                 events.append(_ev("pathway_plan_review", v["pathway_review"]))
@@ -961,7 +962,36 @@ def _contradicts(start: dt.date, end: dt.date | None, review: dt.date | None) ->
     return review is not None and (review < start or (end is not None and review > end))
 
 
-def _plan(child: Child, start: dt.date, ref: str | None, v: dict[str, Any]) -> list[dict[str, Any]]:
+def _first_review_due(
+    child: Child,
+    rule: str,
+    start: dt.date,
+    ref: str | None,
+    what: tuple[str, str],
+    context: ImportContext,
+) -> tuple[bool, dt.date | None]:
+    """(usable, the first review's due date) under ``rule`` (the review schedule's head), from
+    the rules in ``context``. Not usable when that date leaves the calendar's years (DATA037;
+    ``what``: the list and the thing, ("List 8", "period")); no date when ``rule`` is not in
+    the rules or not in force on ``start``: nothing checks the first review, so no gate."""
+    try:
+        due = context.due(rule, start)
+    except CalendarRangeError:
+        listed, thing = what
+        child.note(
+            "DATA037",
+            f"{listed}: the first review's due date is outside the working-day calendar; the "
+            f"{thing} is not checked",
+            ref=ref,
+            date=start,
+        )
+        return False, None
+    return True, None if due is None else due.date
+
+
+def _plan(
+    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], context: ImportContext
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if v.get("visit"):
         attrs = {} if v.get("seen_alone") is None else {"seen_alone": v["seen_alone"]}
@@ -976,8 +1006,10 @@ def _plan(child: Child, start: dt.date, ref: str | None, v: dict[str, Any]) -> l
             date=start,
         )
         return out
-    first_due = calendar.add_months(start, 3)  # CP003
-    if review is not None and review > first_due:
+    usable, first_due = _first_review_due(child, "CP003", start, ref, ("List 7", "plan"), context)
+    if not usable:
+        return out
+    if review is not None and first_due is not None and review > first_due:
         child.note(
             "DATA030",
             "List 7 holds only the latest review conference, after the first was due: the "
@@ -995,7 +1027,7 @@ def _plan(child: Child, start: dt.date, ref: str | None, v: dict[str, Any]) -> l
 
 
 def _period(
-    child: Child, start: dt.date, ref: str | None, v: dict[str, Any]
+    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], context: ImportContext
 ) -> list[dict[str, Any]]:
     ceased, review = v.get("ceased"), v.get("review")
     if _contradicts(start, ceased, review):
@@ -1007,18 +1039,10 @@ def _period(
             date=start,
         )
         return []
-    try:
-        first_due = calendar.ENGLAND.add_working_days(start, 20)  # LA005
-    except calendar.CalendarRangeError:
-        child.note(
-            "DATA037",
-            "List 8: the first review's due date is outside the working-day calendar; the "
-            "period is not checked",
-            ref=ref,
-            date=start,
-        )
+    usable, first_due = _first_review_due(child, "LA005", start, ref, ("List 8", "period"), context)
+    if not usable:
         return []
-    if review is not None and review > first_due:
+    if review is not None and first_due is not None and review > first_due:
         child.note(
             "DATA030",
             "List 8 holds only the latest review, after the first was due: the earlier ones are "
@@ -1150,7 +1174,7 @@ class AnnexA:
         finally:
             for wb in opened:
                 wb.close()
-        yield from _finish(children)
+        yield from _finish(children, context)
 
     def _sheets(self, file: Path, opened: list[Any]) -> list[Sheet]:
         if file.suffix.lower() in WORKBOOK_SUFFIXES or (
@@ -1420,9 +1444,9 @@ def _files(path: Path) -> list[Path]:
     )
 
 
-def _finish(children: dict[str, Child]) -> Iterator[Item]:
+def _finish(children: dict[str, Child], context: ImportContext) -> Iterator[Item]:
     for child in children.values():
-        events = _events(child)
+        events = _events(child, context)
         data: dict[str, Any] = {
             "child": child.child,
             "dob": child.dob,

@@ -32,8 +32,9 @@ second (``<file> [CIN elements]``) counts ``CINdetails``, assessments, ``Section
 Messages name fields and kinds of problem, never values (dates of birth, names).
 
 Where a ``Section47`` carries the council's own ``InitialCPCtarget`` and it differs from our due
-date (15 working days after ``S47ActualStartDate``, that day excluded), the child gets a
-data-quality note (DATA020); the file gets one summary of the direction (DATA021, child
+date (CP002's: its limit, 15 working days nationally, after ``S47ActualStartDate``, that day
+excluded; a council's override applies, and without CP002 in force nothing is compared), the
+child gets a data-quality note (DATA020); the file gets one summary of the direction (DATA021, child
 ``"(file)"``), attached to the file's last record so that it reaches ``--data-quality`` and the
 run summary; ``target_summary`` builds the same text from a tally for other callers.
 """
@@ -55,7 +56,7 @@ import defusedxml  # type: ignore[import-untyped]
 import defusedxml.ElementTree as DET  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
-from .. import calendar
+from ..calendar import CalendarRangeError
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
@@ -64,7 +65,6 @@ from .canonical import validation_message
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
-    "ICPC_WORKING_DAYS",
     "IMPORTER",
     "MAX_BYTES_ENV",
     "QUALITY_CODES",
@@ -76,7 +76,7 @@ __all__ = [
 
 QUALITY_CODES: dict[str, str] = {
     "DATA020": "the council's InitialCPCtarget differs from our ICPC due date "
-    "(15 working days after S47ActualStartDate, that day excluded)",
+    "(CP002's limit after S47ActualStartDate, that day excluded: 15 working days nationally)",
     "DATA021": "per file: how the council's InitialCPCtargets differ from our due dates "
     "(child '(file)')",
     "DATA022": "a CPPreviewDate before its plan's CPPstartDate; ignored for CP003/CP004",
@@ -103,7 +103,8 @@ SUPPLIES: frozenset[str] = frozenset(
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB: far above any real census return
 MAX_BYTES_ENV = "TIMESCALES_CIN_MAX_BYTES"
-ICPC_WORKING_DAYS = 15
+# the rule whose due date an InitialCPCtarget is compared with (its limit comes from the rules)
+ICPC_RULE = "CP002"
 SNIFF_BYTES = 16 * 1024
 
 # elements that repeat, so their paths carry an index (others get one only when repeated)
@@ -305,6 +306,8 @@ class _FileState:
     source: str
     rows: SourceStats
     elements: SourceStats
+    # the run's rules: our due dates for the council's targets
+    context: ImportContext
     tally: TargetTally = field(default_factory=TargetTally)
     # LAchildID -> (Child index, fingerprint of its record) for children already used
     seen: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -587,9 +590,12 @@ class _ChildMapper:
             )
             return
         try:
-            ours = calendar.add_working_days(start, ICPC_WORKING_DAYS)
-            diff = calendar.working_days_between(ours, target)
-        except calendar.CalendarRangeError:
+            due = self.state.context.due(ICPC_RULE, start)
+            if due is None:
+                return  # no CP002 in force for this enquiry: nothing to compare with
+            ours = due.date
+            diff = due.working_days_to(target)
+        except CalendarRangeError:
             return  # the engine rejects this child's CP002 with the reason
         tally = self.tally
         tally.compared += 1
@@ -610,7 +616,7 @@ class _ChildMapper:
         self.note(
             "DATA020",
             f"the council's InitialCPCtarget is {how} than our due date {ours.isoformat()} "
-            f"({ICPC_WORKING_DAYS} working days after S47ActualStartDate, that day excluded)"
+            f"({due.describe()} after S47ActualStartDate, that day excluded)"
             f"{hint}",
             ref=ref,
             date=target,
@@ -774,7 +780,7 @@ class CinCensusImporter:
                 f"cannot read: {exc.strerror}", Location(source), code="E401"
             ) from None
         state = _FileState(
-            source, context.source(source), context.source(f"{source} [CIN elements]")
+            source, context.source(source), context.source(f"{source} [CIN elements]"), context
         )
         with fh:
             yield from self._stream(fh, state)

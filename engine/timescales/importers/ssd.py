@@ -54,18 +54,21 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 from pydantic import ValidationError
 
-from .. import calendar
+from ..calendar import CalendarRangeError
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord, Event
 from . import ImportContext, Item, SourceStats
 from .canonical import validation_message
 from .ssd_roles import DONE_STATUS, health_event, normalise, role_map
+
+if TYPE_CHECKING:
+    from ..evaluation.oracle import Due
 
 __all__ = [
     "HISTORY_ENV",
@@ -108,8 +111,13 @@ MAX_CHILD_ID = 200
 HEADER_BYTES = 64 * 1024
 MAX_FILES = 500
 PERMANENT_TYPES = frozenset({"U1", "U4"})  # long-term fostering (decisions.md)
-LA_FIRST_REVIEW_WD = 20
-ICPC_WD = 15
+# the rules whose due dates the council's are compared with (the limits come from the rules):
+# a review schedule's head (its followers govern the later reviews), and the ICPC's clock from
+# the strategy discussion (the SSD dates it at the enquiry's start)
+LA_REVIEWS_RULE, CP_REVIEWS_RULE, ICPC_RULE = "LA005", "CP003", "CP001"
+# how some councils' scripts count 3 and 6 months in days (recognised in their due dates, never
+# used for ours)
+_MONTHS_AS_DAYS = {3: (91, 92, 90), 6: (182, 183, 184)}
 
 # ----------------------------------------------------------------------------- the tables
 
@@ -681,6 +689,8 @@ class _State:
     # table -> reason -> rows used that made no event
     idle: dict[str, Counter[str]] = field(default_factory=dict)
     dues: dict[str, _DueTally] = field(default_factory=dict)
+    # the run's rules: our due dates for the council's
+    context: ImportContext = field(default_factory=ImportContext)
 
     def idle_row(self, table: str, reason: str) -> None:
         self.idle.setdefault(table, Counter())[reason] += 1
@@ -1086,8 +1096,7 @@ class _Person:
                 starts.get(case) if case else None,
                 before,
                 theirs,
-                first=("working_days", LA_FIRST_REVIEW_WD),
-                second=3,
+                rule=LA_REVIEWS_RULE,
                 begun="the period of care began",
             )
 
@@ -1100,35 +1109,30 @@ class _Person:
         before: list[dt.date],
         theirs: dt.date,
         *,
-        first: tuple[str, int],
-        second: int,
+        rule: str,
         begun: str,
     ) -> None:
-        """The council's due date for a review against ours. ``before`` are the reviews held
-        before it: none, the first is due ``first`` after ``start`` (the period or plan began:
-        ``begun``); one, ``second`` months after it; more, 6 months after the last."""
+        """The council's due date for a review against ours, under the review schedule whose
+        head is ``rule``. ``before`` are the reviews held before it: none, the first is due
+        under the head's limit after ``start`` (the period or plan began: ``begun``); else the
+        next is due after the last under the rule governing that occurrence (LA006 for the
+        2nd, LA007 after). Nothing is compared when that rule is not in force."""
         table = self.state.files[row[1]].table.name
-        try:
-            if not before:
-                if start is None:
-                    return
-                unit, amount = first
-                anchor = start
-                if unit == "working_days":
-                    ours, months = calendar.add_working_days(start, amount), None
-                else:
-                    ours, months = calendar.add_months(start, amount), amount
-                basis = f"{amount} {unit.replace('_', ' ')} after {begun}"
-                origin = "the start"
-            else:
-                anchor = before[-1]
-                months = second if len(before) == 1 else 6
-                ours = calendar.add_months(anchor, months)
-                origin = "the previous review"
-                basis = f"{months} months after the previous review"
-            kind = _due_kind(ours, theirs, anchor, months, working=months is None)
-        except calendar.CalendarRangeError:
+        if before:
+            anchor, origin, since = before[-1], "the previous review", "the previous review"
+        elif start is not None:
+            anchor, origin, since = start, "the start", begun
+        else:
             return
+        try:
+            due = self.state.context.due(rule, anchor, occurrence=len(before) + 1, opened=start)
+            if due is None:
+                return
+            kind = _due_kind(due, theirs)
+        except CalendarRangeError:
+            return
+        ours = due.date
+        basis = f"{due.describe()} after {since}"
         self.state.due(table, column).add(kind)
         if kind is None:
             return
@@ -1275,17 +1279,20 @@ class _Person:
 
     def compare_icpc(self, row: Row, sid: str, start: dt.date, theirs: dt.date) -> None:
         try:
-            ours = calendar.add_working_days(start, ICPC_WD)
-            kind = _due_kind(ours, theirs, start, None, working=True)
-        except calendar.CalendarRangeError:
+            due = self.state.context.due(ICPC_RULE, start)
+            if due is None:
+                return  # no CP001 in force for this enquiry: nothing to compare with
+            kind = _due_kind(due, theirs)
+        except CalendarRangeError:
             return
+        ours = due.date
         self.state.due(ICPC.name, "icpc_icpc_target_date").add(kind)
         if kind is None:
             return
         self.note(
             "DATA040",
             f"the council's icpc_icpc_target_date differs from our due date {ours.isoformat()} "
-            f"({ICPC_WD} working days after the strategy discussion, that day excluded): {kind}; "
+            f"({due.describe()} after the strategy discussion, that day excluded): {kind}; "
             "ours is used",
             row,
             ref=sid,
@@ -1372,8 +1379,7 @@ class _Person:
                 plans[pid][0] if pid in plans else None,
                 before,
                 theirs,
-                first=("months", 3),
-                second=6,
+                rule=CP_REVIEWS_RULE,
                 begun="the plan began",
             )
         for row, v in _items(tables.get(CP_VISITS.name)):
@@ -1456,20 +1462,22 @@ class _Person:
         return current[2], current[1]
 
 
-def _due_kind(
-    ours: dt.date, theirs: dt.date, anchor: dt.date, months: int | None, *, working: bool
-) -> str | None:
+def _due_kind(due: Due, theirs: dt.date) -> str | None:
     """How the council's due date differs from ours (None: it does not): a count of days
     instead of months (``+ 91 days instead of 3 months``), working days (for a working-day
     limit), else calendar days."""
+    ours, limit = due.date, due.limit
     if theirs == ours:
         return None
-    if months is not None:
-        for days in {3: (91, 92, 90), 6: (182, 183, 184)}.get(months, ()):
-            if theirs == anchor + dt.timedelta(days=days):
-                return f"+ {days} days instead of {months} months"
+    working = limit.unit == "working_days"
+    if limit.unit == "months" and limit.counting == "after":
+        # the anchor plus a day count that councils' scripts use for 3 or 6 months: how
+        # theirs was counted, recognised (our due date is the rule's, above)
+        for days in _MONTHS_AS_DAYS.get(limit.value, ()):
+            if theirs == due.anchor + dt.timedelta(days=days):
+                return f"+ {days} days instead of {limit.value} months"
     if working:
-        diff = calendar.working_days_between(ours, theirs)
+        diff = due.working_days_to(theirs)
         if diff:
             size = "one working day" if abs(diff) == 1 else f"{abs(diff)} working days"
             text = f"{size} {'earlier' if diff < 0 else 'later'}"
@@ -1709,6 +1717,7 @@ class SsdImporter:
             context.as_of or dt.date.max,  # no as_of: the allocations still open
             role_map(self.roles),
             self.history_from or _history_env(),
+            context=context,
         )
         notes = self._file_notes(path, found, usable, state)
         usable.sort(key=lambda f: TABLES.index(f.table) if f.table else 0)
