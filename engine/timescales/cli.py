@@ -500,6 +500,8 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             print(f"inactive: {rule_id}: {why}", file=sys.stderr)
         for rule_id, why in sorted(summary.not_assessable.items()):
             print(f"not assessable: {rule_id}: {why}", file=sys.stderr)
+        for line in summary.not_assessed_lines():
+            print(f"not assessed: {line}", file=sys.stderr)
         for target in ruleset.targets:
             rate, total = summary.on_time_rate(target.rules)
             if rate is None:

@@ -374,7 +374,9 @@ def catalogue(rules: list[Rule]) -> str:
         "# Rule catalogue",
         "",
         "Generated from the rule files by `timescales rules docs docs/rules`; do not edit by hand.",
-        "Each ID links to its page (what it checks, why, how it is counted, an example).",
+        "Each ID links to its page (what it checks, why, how it is counted, an example); the",
+        "provision behind each rule, and how it was read, is in",
+        "[legal-sources.md](legal-sources.md).",
         "",
         "| ID | name | family | kind | limit | primary citation |",
         "|---|---|---|---|---|---|",
@@ -389,10 +391,53 @@ def catalogue(rules: list[Rule]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def legal_sources(rules: list[Rule]) -> str:
+    """The legal-source table: for every rule the provision, the version read and how, when it
+    came into force, what the text says in a line, and where its fixtures are."""
+    out = [
+        "# Legal sources",
+        "",
+        "Generated from the rule files by `timescales rules docs docs/rules`; do not edit by hand.",
+        "For every rule: the provision it rests on, the version of the text that was read and",
+        "how (**provision**: the text itself; **part**: some of it; **secondary**: only as quoted",
+        "or summarised by councils' procedures or commentaries; **not-found**: the text was not",
+        "found), the date it came into force (a clock before it gives no finding), temporary",
+        "variations, and the fixtures that pin it (a limit, commencement or regime mutation fails",
+        "one of them).",
+        "",
+        "| rule | provision | version read | read | in force from | what it says | variations "
+        "| fixtures |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for rule in sorted(rules, key=lambda r: r.id):
+        law = rule.law
+        start = rule.effective.start if rule.effective else None
+        varied = "; ".join(
+            f"{v.name} {v.start.isoformat()} to {v.end.isoformat()}" for v in rule.variations
+        )
+        out.append(
+            f"| [{rule.id}]({rule.id}.md) "
+            f"| {_cell(law.provision) if law else '-'} "
+            f"| {_cell(law.version) if law else '-'} "
+            f"| {law.read if law else '-'} "
+            f"| {start.isoformat() if start else '-'} "
+            f"| {_cell(law.says) if law else '-'} "
+            f"| {varied or '-'} "
+            f"| [tests/rules/{rule.id}](../../tests/rules/{rule.id}/) |"
+        )
+    return "\n".join(out) + "\n"
+
+
 def pages(rules: list[Rule]) -> dict[str, str]:
-    """File name -> Markdown text for every rule, plus README.md (the catalogue)."""
+    """File name -> Markdown text for every rule, plus README.md (the catalogue) and
+    legal-sources.md (the provision behind each rule)."""
     out = {f"{rule.id}.md": markdown(rule, rules) for rule in rules}
     out["README.md"] = catalogue(rules)
+    out["legal-sources.md"] = legal_sources(rules)
     return out
 
 

@@ -2,7 +2,8 @@
 
 Fields (required core, design.md): rule, name, child, ref, anchor, due, done, status, days_late,
 working_days_late, citation, la. Extras: id (stable hash of rule, child, ref, anchor), citations,
-team, worker, exception, national_due, override, threshold, partial_history.
+team, worker, exception, national_due, override, threshold, partial_history, variation (the
+temporary change to the law in force on the clock date).
 """
 
 from __future__ import annotations

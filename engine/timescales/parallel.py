@@ -102,6 +102,8 @@ class Merger:
             return
         summary.checked += 1
         summary.events_after_as_of += outcome.ignored
+        for key, n in outcome.not_assessed:
+            summary.not_assessed[key] += n
         quality = list(outcome.quality)
         if run._seen.add(outcome.child):
             quality.append(

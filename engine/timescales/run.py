@@ -37,6 +37,9 @@ class Summary:
     not_assessable: dict[str, str] = field(default_factory=dict)
     # inputs that could not be read at all (InputError): reported, and the run went on
     unreadable: int = 0
+    # (rule, why) -> instances not assessed: the law in force on their clock date set no date
+    # to breach (a duty relaxed to "as soon as reasonably practicable")
+    not_assessed: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def rows(self) -> tuple[int, int, int]:
@@ -78,7 +81,16 @@ class Summary:
             text += f"; events after as-of ignored {self.events_after_as_of}"
         if self.unreadable:
             text += f"; inputs unreadable {self.unreadable}"
+        if self.not_assessed:
+            text += f"; not assessed under the law then in force {sum(self.not_assessed.values())}"
         return text
+
+    def not_assessed_lines(self) -> list[str]:
+        """One line per rule and reason: instances the law then in force left without a date."""
+        return [
+            f"{rule}: {n} not assessed ({why})"
+            for (rule, why), n in sorted(self.not_assessed.items())
+        ]
 
 
 @dataclass(slots=True)
@@ -219,6 +231,8 @@ class Run:
         imported: tuple[DataQualityFinding, ...] = (),
     ) -> None:
         self.summary.events_after_as_of += result.ignored_after_as_of
+        for key, n in result.not_assessed:
+            self.summary.not_assessed[key] += n
         for finding in result.findings:
             self.summary.findings[finding.status.value] += 1
             self.summary.by_rule[(finding.rule, finding.status.value)] += 1

@@ -71,10 +71,11 @@ def test_as_of_is_required_and_a_date() -> None:
 def test_out_of_calendar_working_days_reject_the_record() -> None:
     ruleset = load_rules(rules=["LA005"])
     record = ChildRecord.model_validate(
-        {"child": "C1", "events": [{"type": "became_looked_after", "date": "1999-12-20"}]}
+        {"child": "C1", "events": [{"type": "became_looked_after", "date": "2030-12-20"}]}
     )
-    with pytest.raises(RecordError, match="2000-01-01"):
-        ruleset.check(record, as_of=dt.date(2000, 3, 1))
+    # (a period before 2000 is before SI 2010/959 came into force: nothing to count)
+    with pytest.raises(RecordError, match="2030-12-31"):
+        ruleset.check(record, as_of=dt.date(2031, 3, 1))
 
 
 def test_finding_id_is_stable() -> None:

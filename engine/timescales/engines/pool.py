@@ -89,6 +89,7 @@ class Outcome:
     child: str = ""
     quality: tuple[DataQualityFinding, ...] = ()
     ignored: int = 0
+    not_assessed: tuple[tuple[tuple[str, str], int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -266,6 +267,7 @@ class _Checker:
             child=result.child,
             quality=(*imported, *result.quality),
             ignored=result.ignored_after_as_of,
+            not_assessed=result.not_assessed,
         )
 
     def run(self, task: Task, careful: bool, task_id: int = 0) -> Iterator[tuple[Batch, Any]]:

@@ -57,10 +57,17 @@ def _decidable(condition: Condition | None, *, opened: bool, dob: bool) -> bool:
         return True
     if condition.stops_on_or_before is not None or condition.placement_permanent is not None:
         return False
+    if condition.needs_timeline():  # the placement, legal status or reviews of a child
+        return False
     anniversary = (condition.anchor_before_anniversary, condition.anchor_from_anniversary)
     if any(n is not None for n in anniversary) and not opened:
         return False
     return condition.age_under_at_anchor is None or dob
+
+
+def _alone(dob: dt.date | None) -> Timeline:
+    """A child with no events but a date of birth: what the oracle's conditions may read."""
+    return Timeline("", dob, (), dt.date.max)
 
 
 class RuleOracle:
@@ -151,7 +158,7 @@ class RuleOracle:
                     follower.when, opened=opened is not None, dob=dob is not None
                 ):
                     return None
-            rule = chain.rule_for(occurrence, anchor, case, dob)
+            rule = chain.rule_for(occurrence, anchor, case, _alone(dob))
         if rule is None:
             return None
         return self._answer(rule, rule.limit, anchor, case, dob, opened=opened is not None)
@@ -172,7 +179,7 @@ class RuleOracle:
         for limit in limits:
             if not _decidable(limit.when, opened=opened, dob=dob is not None):
                 return None
-            if holds(limit.when, anchor=anchor, case=case, dob=dob, add_months=calendar.add_months):
+            if holds(limit.when, anchor=anchor, case=case, tl=_alone(dob)):
                 chosen = limit
                 break
         if chosen is None:

@@ -76,6 +76,8 @@ class ChildResult:
     quality: tuple[DataQualityFinding, ...]
     ignored_after_as_of: int
     iro: str | None = None  # the IRO holding the child's open looked-after period at as_of
+    # (rule, why) -> instances the law then in force left without a date to breach
+    not_assessed: tuple[tuple[tuple[str, str], int], ...] = ()
 
 
 def _deadline(rule: DeadlineRule) -> Checker:
@@ -299,8 +301,15 @@ class RuleSet:
         kept = [f for f in findings if self.report is None or f.rule in self.report]
         kept.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
         iro = current_iro(timeline, as_of) if self.aggregates else None
+        skipped = tuple(
+            sorted(
+                (key, n)
+                for key, n in timeline.not_assessed.items()
+                if self.report is None or key[0] in self.report
+            )
+        )
         return ChildResult(
-            child, tuple(kept), tuple(timeline.quality), timeline.ignored_after_as_of, iro
+            child, tuple(kept), tuple(timeline.quality), timeline.ignored_after_as_of, iro, skipped
         )
 
     def check_events(

@@ -89,6 +89,8 @@ class FindingModel(BaseModel):
     national_due: dt.date | None = None
     override: str | None = None
     partial_history: bool | None = None
+    # the temporary change to the law in force on the clock date (SI 2020/445)
+    variation: str | None = None
     explanation: Explanation | None = Field(
         default=None, description="The counting steps, when the request asked to explain."
     )
