@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .. import calendar
 from ..findings import DataQualityFinding, Finding
 from ..rules.model import Limit, RuleBase
-from .outcome import Terms, due_date, outcome
+from .outcome import Terms, attribute_outcome, due_date, outcome
 from .timeline import Timeline
 
 if TYPE_CHECKING:
@@ -71,7 +71,11 @@ class Context:
         close: dt.date | None,
         limit: Limit,
         extra: tuple[tuple[str, object], ...] = (),
+        attribute: bool = False,
     ) -> Finding | None:
+        """The finding for one rule instance, or None when the case closed on or before ``due``
+        without the event. ``attribute``: an attribute rule's instance, met when ``done`` is
+        given and otherwise unmet (no lateness), never pending or overdue."""
         active = self.overrides.get(rule.id)
         if active is not None and active.applies(anchor):
             national_due = due_date(anchor, limit, self.cal, self.terms)
@@ -81,13 +85,17 @@ class Context:
                 ("national_due", national_due),
                 ("override", active.override.name),
             )
-        result = outcome(
-            due=due,
-            done=done,
-            close=close,
-            as_of=self.as_of,
-            cal=self.calendar_for(rule),
-            working=limit.unit == "working_days",
+        result = (
+            attribute_outcome(done)
+            if attribute
+            else outcome(
+                due=due,
+                done=done,
+                close=close,
+                as_of=self.as_of,
+                cal=self.calendar_for(rule),
+                working=limit.unit == "working_days",
+            )
         )
         if result is None:
             return None
