@@ -34,6 +34,6 @@ def test_cli_reproduces_expected_findings(tmp_path: Path) -> None:
 def test_examples_exercise_every_family_and_status() -> None:
     findings = [json.loads(line) for line in (EXAMPLES / "expected-findings.jsonl").open()]
     statuses = {f["status"] for f in findings}
-    assert statuses == {"met", "late", "overdue", "pending"}
+    assert statuses == {"met", "late", "overdue", "pending", "unmet"}
     families = {f["rule"][:2] for f in findings}
     assert families >= {"PF", "RA", "AS", "CP", "LA", "MI", "CO", "AD", "CL", "SA", "LS"}

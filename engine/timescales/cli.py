@@ -1,7 +1,8 @@
 """The command line: a thin layer over the library API; an error is one message, no traceback.
 
-Exit codes (``ExitCode``): 0 no breach; 1 at least one late or overdue finding; 2 usage error, or
-nothing could be checked (unreadable input, every record rejected, rejects above --max-rejects).
+Exit codes (``ExitCode``): 0 no breach; 1 at least one late, overdue or unmet finding; 2 usage
+error, or nothing could be checked (unreadable input, every record rejected, rejects above
+--max-rejects).
 """
 
 from __future__ import annotations
@@ -236,7 +237,9 @@ def parser() -> argparse.ArgumentParser:
     )
     report.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
 
-    work = sub.add_parser("worklist", help="what is overdue or falls due soon, per team/worker")
+    work = sub.add_parser(
+        "worklist", help="what is overdue or falls due soon, and unmet visits, per team/worker"
+    )
     work.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _council_options(work)
     work.add_argument("--as-of", required=True, type=_date, help="the date to list as of")

@@ -143,7 +143,12 @@ def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
             "Terms come from the council's school term dates (a plugin); without them the rule "
             "is inactive and the run says so once."
         )
-    if not isinstance(rule, AggregateRule):
+    if isinstance(rule, AttributeRule):
+        lines.append(
+            "Met when the event records it; otherwise unmet: a breach with no days late (the "
+            "event happened, but not as required). Never pending or overdue."
+        )
+    elif not isinstance(rule, AggregateRule):
         lines.append("On time when done on or before the due date (the last compliant day).")
     return lines
 
@@ -245,11 +250,7 @@ def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
             f"date under {head.id}'s schedule (so a late or missing review never moves it later)."
         )
     elif isinstance(rule, AttributeRule):
-        tests = " or ".join(
-            f"`{t.attr}` " + ("given" if t.present else f"= {t.equals}")
-            for t in rule.satisfied_if_any
-        )
-        lines.append(f"Each {describe_selector(rule.event)} must record {tests}.")
+        lines.append(f"Each {describe_selector(rule.event)} must record {_attr_tests(rule)}.")
         lines.append("One finding per event; anchor and due are the event's own date.")
     elif isinstance(rule, RollingRule):
         lines.append(
@@ -279,7 +280,20 @@ def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
     return lines
 
 
+def _attr_tests(rule: AttributeRule) -> str:
+    return " or ".join(
+        f"`{t.attr}` " + ("given" if t.present else f"= {t.equals}") for t in rule.satisfied_if_any
+    )
+
+
 def example(rule: Rule) -> list[str]:
+    if isinstance(rule, AttributeRule):
+        return [
+            f"A {describe_selector(rule.event)} on {EXAMPLE_ANCHOR:%a %d %b %Y} recording "
+            f"{_attr_tests(rule)}: met.",
+            f"One that does not: unmet on {EXAMPLE_ANCHOR:%d %b %Y}, with no days late, whatever "
+            "the date it is checked as of.",
+        ]
     if not rule.limits() or rule.limits()[-1].unit == "terms" or isinstance(rule, RollingRule):
         return ["See the fixtures under tests/rules/" + rule.id + " for worked cases."]
     limit = rule.limits()[-1]

@@ -285,6 +285,11 @@ def _counting_steps(
 
 
 def _outcome_step(finding: Finding) -> str:
+    if finding.status == Status.UNMET:
+        return (
+            "The event does not record what the rule requires: unmet, a breach. It is not a "
+            "deadline still to be met, so there are no days late."
+        )
     if finding.status == Status.MET:
         assert finding.done is not None
         return f"Done on {_day(finding.done)}: on time (met)."

@@ -4,6 +4,14 @@ Fields (required core, design.md): rule, name, child, ref, anchor, due, done, st
 working_days_late, citation, la. Extras: id (stable hash of rule, child, ref, anchor), citations,
 team, worker, exception, national_due, override, threshold, partial_history, variation (the
 temporary change to the law in force on the clock date).
+
+Statuses: ``met`` (done on or before due), ``late`` (done after due), ``overdue`` (not done and
+past due), ``pending`` (not done, not yet due) and, for attribute rules only (LA020, PF004: each
+visit must itself record something), ``unmet``: the event happened but not as the law requires.
+An attribute finding is ``met`` or ``unmet``, never pending or overdue. A breach is ``late``,
+``overdue`` or ``unmet``. ``days_late`` and ``working_days_late``: 0 when met; null when pending
+or unmet (an unmet visit is not a deadline missed by some days); days from due to done (late) or
+to as_of or the case's close (overdue).
 """
 
 from __future__ import annotations
@@ -20,9 +28,11 @@ class Status(StrEnum):
     LATE = "late"
     OVERDUE = "overdue"
     PENDING = "pending"
+    UNMET = "unmet"  # attribute rules: the event happened, not as the law requires
 
 
-BREACHES = frozenset({Status.LATE, Status.OVERDUE})
+# unmet is a breach with no days late: days-late figures are over late and overdue only
+BREACHES = frozenset({Status.LATE, Status.OVERDUE, Status.UNMET})
 FIELDS = (
     "id",
     "rule",
@@ -51,7 +61,8 @@ def finding_id(rule: str, child: str, ref: str | None, anchor: dt.date) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Which child, which rule, due when, done when, how late."""
+    """Which child, which rule, due when, done when, how late (or, for an attribute rule,
+    whether the event recorded what it must)."""
 
     rule: str
     name: str

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import InputError, Location, RecordError
 from .evaluation.ruleset import ChildResult, RuleSet
-from .findings import DataQualityFinding, Finding
+from .findings import BREACHES, DataQualityFinding, Finding, Status
 from .importers import ImportContext, Importer, Item, resolve
 from .records import ChildRecord
 from .seen import SeenIds
@@ -53,21 +53,21 @@ class Summary:
 
     @property
     def breaches(self) -> int:
-        return self.findings["late"] + self.findings["overdue"]
+        """Late, overdue and unmet findings: any makes ``check`` exit 1."""
+        return sum(self.findings[s.value] for s in BREACHES)
 
     def on_time_rate(self, rules: Iterable[str]) -> tuple[float | None, int]:
-        """met / (met + late + overdue) over these rules (pending excluded), and the count."""
-        met = late = 0
+        """met / (met + late + overdue + unmet) over these rules (pending excluded), and the
+        count."""
+        met = breaches = 0
         for rule in rules:
             met += self.by_rule[(rule, "met")]
-            late += self.by_rule[(rule, "late")] + self.by_rule[(rule, "overdue")]
-        total = met + late
+            breaches += sum(self.by_rule[(rule, s.value)] for s in BREACHES)
+        total = met + breaches
         return (met / total if total else None), total
 
     def line(self) -> str:
-        statuses = ", ".join(
-            f"{self.findings[s]} {s}" for s in ("met", "late", "overdue", "pending")
-        )
+        statuses = ", ".join(f"{self.findings[s.value]} {s.value}" for s in Status)
         text = (
             f"children read {self.read}, checked {self.checked}, rejected {self.rejected}; "
             f"findings: {statuses}"

@@ -4,11 +4,15 @@ sorted by due date (``timescales worklist``) — the list a team manager works f
 An item is a finding that is
 - ``overdue`` on a case still open at as_of (its days late run to as_of; an overdue finding on a
   case that has since closed cannot be acted on, so it is counted but not listed), or
-- ``pending`` with its due date within ``as_of`` .. ``as_of + within`` days (both inclusive).
+- ``pending`` with its due date within ``as_of`` .. ``as_of + within`` days (both inclusive), or
+- ``unmet``: a visit that did not meet the requirement (an attribute rule, e.g. LA020: the child
+  not seen alone and no reason recorded). Not a deadline: listed in a group of its own after
+  the deadlines, by the visit's date, with no days figure (never "overdue N days").
 
 Items are grouped by team, then worker (records without one sort last, as "(none)"), and sorted
-by due date, then rule and child, within each worker. The list is held in memory to sort it:
-it is bounded by the live work, not by every finding.
+by due date, then rule and child, within each worker (the unmet visits after the deadlines).
+The list is held in memory to sort it: it is bounded by the live work and the unmet visits, not
+by every finding.
 """
 
 from __future__ import annotations
@@ -42,13 +46,16 @@ CSV_COLUMNS = (
 )
 
 
+UNMET_GROUP = "visits that did not meet the requirement"
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     team: str
     worker: str
-    due: dt.date
-    state: str  # "overdue" or "due"
-    days: int  # days overdue, or days until due (0 = due today)
+    due: dt.date  # for an unmet visit: the visit's date
+    state: str  # "overdue", "due" or "unmet"
+    days: int | None  # days overdue, or days until due (0 = due today); None when unmet
     rule: str
     name: str
     child: str
@@ -57,12 +64,13 @@ class Item:
     id: str
     citation: str
 
-    def sort_key(self) -> tuple[bool, str, bool, str, dt.date, str, str, str]:
+    def sort_key(self) -> tuple[bool, str, bool, str, bool, dt.date, str, str, str]:
         return (
             self.team == NONE,
             self.team,
             self.worker == NONE,
             self.worker,
+            self.state == "unmet",  # the deadlines first, then the unmet visits
             self.due,
             self.rule,
             self.child,
@@ -76,6 +84,10 @@ class Worklist:
     within: int
     items: list[Item]
     closed_overdue: int = 0  # overdue on cases since closed: not listed
+
+    @property
+    def unmet(self) -> int:
+        return sum(1 for i in self.items if i.state == "unmet")
 
     @property
     def until(self) -> dt.date:
@@ -104,7 +116,10 @@ def build(
             continue
         if workers and f.worker not in workers:
             continue
-        if f.status is Status.OVERDUE:
+        days: int | None
+        if f.status is Status.UNMET:
+            state, days = "unmet", None
+        elif f.status is Status.OVERDUE:
             if f.days_late != (as_of - f.due).days:
                 closed += 1
                 continue
@@ -134,6 +149,8 @@ def build(
 
 
 def _when(item: Item) -> str:
+    if item.state == "unmet":
+        return "did not meet the requirement"
     if item.state == "overdue":
         return f"overdue {item.days} day{'s' if item.days != 1 else ''}"
     if item.days == 0:
@@ -151,13 +168,25 @@ def write(worklist: Worklist, fmt: str, out: IO[str]) -> int:
     raise ValueError(f"unknown worklist format {fmt!r}")
 
 
+def _counts(items: Sequence[Item]) -> tuple[int, int, int]:
+    """(overdue, due, unmet) among ``items``."""
+    overdue = sum(1 for i in items if i.state == "overdue")
+    unmet = sum(1 for i in items if i.state == "unmet")
+    return overdue, len(items) - overdue - unmet, unmet
+
+
+def _unmet_text(n: int) -> str:
+    return f"{n} visit{'s' if n != 1 else ''} that did not meet the requirement (unmet)"
+
+
 def _headline(worklist: Worklist) -> str:
-    overdue = sum(1 for i in worklist.items if i.state == "overdue")
-    due = len(worklist.items) - overdue
+    overdue, due, unmet = _counts(worklist.items)
     text = (
         f"Worklist as of {worklist.as_of.isoformat()}: {overdue} overdue, {due} due by "
         f"{worklist.until.isoformat()} (next {worklist.within} days)"
     )
+    if unmet:
+        text += f"; {_unmet_text(unmet)}"
     if worklist.closed_overdue:
         text += f"; {worklist.closed_overdue} overdue on cases since closed, not listed"
     return text
@@ -169,17 +198,37 @@ def _table(worklist: Worklist, out: IO[str]) -> int:
         out.write("\nnothing overdue or due in the window\n")
         return 0
     for (team, worker), items in worklist.groups():
-        overdue = sum(1 for i in items if i.state == "overdue")
-        out.write(f"\n{team} / {worker}  ({overdue} overdue, {len(items) - overdue} due)\n")
-        rows = [(i.due.isoformat(), _when(i), i.rule, i.name, i.child, i.ref or "-") for i in items]
-        heads = ("due", "when", "rule", "name", "child", "ref")
-        widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(heads)]
-        out.write("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
-        out.write("\n")
-        for row in rows:
-            cells = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-            out.write("  " + cells.rstrip() + "\n")
+        overdue, due, unmet = _counts(items)
+        counts = f"{overdue} overdue, {due} due" + (f", {unmet} unmet" if unmet else "")
+        out.write(f"\n{team} / {worker}  ({counts})\n")
+        deadlines = [i for i in items if i.state != "unmet"]
+        if deadlines:
+            _rows(
+                out,
+                ("due", "when", "rule", "name", "child", "ref"),
+                [
+                    (i.due.isoformat(), _when(i), i.rule, i.name, i.child, i.ref or "-")
+                    for i in deadlines
+                ],
+            )
+        visits = [i for i in items if i.state == "unmet"]
+        if visits:
+            out.write(f"  {UNMET_GROUP}:\n")
+            _rows(
+                out,
+                ("date", "rule", "name", "child", "ref"),
+                [(i.due.isoformat(), i.rule, i.name, i.child, i.ref or "-") for i in visits],
+            )
     return len(worklist.items)
+
+
+def _rows(out: IO[str], heads: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(heads)]
+    out.write("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
+    out.write("\n")
+    for row in rows:
+        cells = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+        out.write("  " + cells.rstrip() + "\n")
 
 
 def _csv(worklist: Worklist, out: IO[str]) -> int:
@@ -192,7 +241,7 @@ def _csv(worklist: Worklist, out: IO[str]) -> int:
                 i.worker,
                 i.due.isoformat(),
                 i.state,
-                i.days,
+                "" if i.days is None else i.days,
                 i.rule,
                 i.name,
                 i.child,
@@ -212,6 +261,7 @@ h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6em;border-top:1px solid #
 padding-top:.5em}table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{border-bottom:1px solid #d0d4d6;padding:4px 6px;text-align:left;white-space:nowrap}
 th{background:#f3f5f6}.overdue{color:#b04a00;font-weight:700}.due{color:#0072B2}
+.unmet{color:#8a3a6a;font-weight:700}h3{font-size:1rem;margin:1em 0 .3em}
 td.n{text-align:right}a{color:#005a8c}
 @media print{h2{break-before:auto}tr{break-inside:avoid}}
 """
@@ -231,21 +281,39 @@ def _html(worklist: Worklist, out: IO[str]) -> int:
     if not worklist.items:
         out.write("<p>Nothing overdue or due in the window.</p>")
     for (team, worker), items in worklist.groups():
-        overdue = sum(1 for i in items if i.state == "overdue")
-        out.write(
-            f"<section><h2>{e(team)} / {e(worker)} <small>({overdue} overdue, "
-            f"{len(items) - overdue} due)</small></h2><table><thead><tr>"
-            '<th scope="col">Due</th><th scope="col">When</th><th scope="col">Rule</th>'
-            '<th scope="col">What</th><th scope="col">Child</th><th scope="col">Ref</th>'
-            '<th scope="col">Source</th></tr></thead><tbody>'
-        )
-        for i in items:
+        overdue, due, unmet = _counts(items)
+        counts = f"{overdue} overdue, {due} due" + (f", {unmet} unmet" if unmet else "")
+        out.write(f"<section><h2>{e(team)} / {e(worker)} <small>({counts})</small></h2>")
+        deadlines = [i for i in items if i.state != "unmet"]
+        if deadlines:
             out.write(
-                f"<tr><td>{i.due.isoformat()}</td><td class={i.state}>{e(_when(i))}</td>"
-                f"<td>{e(i.rule)}</td><td>{e(i.name)}</td><td>{e(i.child)}</td>"
-                f"<td>{e(i.ref or '')}</td>"
-                f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
+                '<table><thead><tr><th scope="col">Due</th><th scope="col">When</th>'
+                '<th scope="col">Rule</th><th scope="col">What</th><th scope="col">Child</th>'
+                '<th scope="col">Ref</th><th scope="col">Source</th></tr></thead><tbody>'
             )
-        out.write("</tbody></table></section>")
+            for i in deadlines:
+                out.write(
+                    f"<tr><td>{i.due.isoformat()}</td><td class={i.state}>{e(_when(i))}</td>"
+                    f"<td>{e(i.rule)}</td><td>{e(i.name)}</td><td>{e(i.child)}</td>"
+                    f"<td>{e(i.ref or '')}</td>"
+                    f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
+                )
+            out.write("</tbody></table>")
+        visits = [i for i in items if i.state == "unmet"]
+        if visits:
+            out.write(
+                f'<h3 class="unmet">{e(UNMET_GROUP.capitalize())}</h3><table><thead><tr>'
+                '<th scope="col">Visit</th><th scope="col">Rule</th><th scope="col">What</th>'
+                '<th scope="col">Child</th><th scope="col">Ref</th><th scope="col">Source</th>'
+                "</tr></thead><tbody>"
+            )
+            for i in visits:
+                out.write(
+                    f"<tr><td>{i.due.isoformat()}</td><td>{e(i.rule)}</td><td>{e(i.name)}</td>"
+                    f"<td>{e(i.child)}</td><td>{e(i.ref or '')}</td>"
+                    f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
+                )
+            out.write("</tbody></table>")
+        out.write("</section>")
     out.write(f"<p><small>timescales {e(__version__)}</small></p></body></html>\n")
     return len(worklist.items)

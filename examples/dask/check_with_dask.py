@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"children read {totals['read']}, checked {totals['checked']}, rejected "
         f"{totals['rejected']}; findings: "
-        + ", ".join(f"{totals[s]} {s}" for s in ("met", "late", "overdue", "pending")),
+        + ", ".join(f"{totals[s]} {s}" for s in ("met", "late", "overdue", "pending", "unmet")),
         file=sys.stderr,
     )
     return 0

@@ -47,7 +47,7 @@ def main() -> None:
     answer: dict[str, Any] = json.loads(post(f"{base}/check", body, "application/json"))
     for finding in answer["findings"]:
         print(f"{finding['rule']} {finding['status']:<8} due {finding['due']}")
-    late = [f for f in answer["findings"] if f["status"] in ("late", "overdue")]
+    late = [f for f in answer["findings"] if f["status"] in ("late", "overdue", "unmet")]
     if late:
         print("\n".join(late[0]["explanation"]["steps"]))
 

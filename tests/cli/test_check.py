@@ -6,7 +6,10 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import run_module, write_jsonl
+from timescales.engines import durable_available
 
 LATE = {
     "child": "C1",
@@ -36,6 +39,70 @@ def test_breach_exits_1_and_jsonl_has_contract_fields(cli, tmp_path: Path) -> No
     for key in ("name", "child", "ref", "anchor", "working_days_late", "citation", "la"):
         assert key in finding
     assert "children read 1, checked 1, rejected 0" in res.err
+
+
+NOT_SEEN_ALONE = {
+    "child": "C3",
+    "events": [
+        {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
+        {"type": "lac_visit", "date": "2023-04-05", "ref": "P1", "attrs": {"seen_alone": False}},
+        {"type": "lac_visit", "date": "2023-05-10", "ref": "P1", "attrs": {"seen_alone": True}},
+    ],
+}
+
+
+def test_a_visit_not_seen_alone_is_unmet_with_no_days_late(cli, tmp_path: Path) -> None:
+    """LA020 is not a deadline: a looked-after child not seen alone (and no reason recorded) is
+    unmet, with days late null, not "overdue" by the days since the visit."""
+    data = write_jsonl(tmp_path / "in.jsonl", [NOT_SEEN_ALONE])
+    res = cli("check", str(data), "--as-of", "2023-11-01", "--format", "jsonl", "--rules", "LA020")
+    assert '"status":"unmet"' in res.out
+    unmet, met = [json.loads(line) for line in res.out.splitlines()]
+    assert unmet["rule"] == "LA020" and unmet["status"] == "unmet"
+    assert unmet["anchor"] == unmet["due"] == "2023-04-05" and unmet["done"] is None
+    assert unmet["days_late"] is None and unmet["working_days_late"] is None
+    assert met["status"] == "met" and met["days_late"] == 0
+    # the only breach is unmet, and it is a breach: exit 1
+    assert res.code == 1, res.err
+    assert "findings: 1 met, 0 late, 0 overdue, 0 pending, 1 unmet" in res.err
+    # the same as a table and as CSV: no days figure
+    table = cli("check", str(data), "--as-of", "2023-11-01", "--rules", "LA020").out
+    (row,) = [line for line in table.splitlines() if "unmet" in line]
+    assert row.split()[-2:] == ["-", "-"]
+    csv_out = cli(
+        "check", str(data), "--as-of", "2023-11-01", "--rules", "LA020", "--format", "csv"
+    ).out
+    (first, _) = list(csv.DictReader(csv_out.splitlines()))
+    assert first["status"] == "unmet" and first["days_late"] == first["done"] == ""
+
+
+@pytest.mark.parametrize(
+    "engine", [(), ("--jobs", "2"), ("--engine", "durable")], ids=["python", "jobs2", "durable"]
+)
+def test_unmet_as_the_only_breach_exits_1_on_every_path(
+    cli, tmp_path: Path, engine: tuple[str, ...]
+) -> None:
+    """In one process, in worker processes (the fast JSON Lines path) and in durable-rules."""
+    if "durable" in engine and not durable_available():
+        pytest.skip("durable-rules is not installed")
+    data = write_jsonl(tmp_path / "in.jsonl", [NOT_SEEN_ALONE, ON_TIME])
+    res = cli(
+        "check", str(data), "--as-of", "2023-11-01", "--format", "jsonl",
+        "--rules", "LA020,PF001,PF004", *engine,
+    )  # fmt: skip
+    found = [json.loads(line) for line in res.out.splitlines()]
+    assert [f["status"] for f in found] == ["unmet", "met", "met", "met"]
+    assert found[0]["days_late"] is None
+    assert "findings: 3 met, 0 late, 0 overdue, 0 pending, 1 unmet" in res.err
+    assert res.code == 1
+
+
+def test_a_visit_on_the_as_of_day_not_seen_alone_is_unmet_not_pending(cli, tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "in.jsonl", [NOT_SEEN_ALONE])
+    res = cli("check", str(data), "--as-of", "2023-04-05", "--format", "jsonl", "--rules", "LA020")
+    (finding,) = [json.loads(line) for line in res.out.splitlines()]
+    assert finding["status"] == "unmet" and finding["days_late"] is None
+    assert res.code == 1
 
 
 def test_no_breach_exits_0(cli, tmp_path: Path) -> None:

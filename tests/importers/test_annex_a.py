@@ -918,7 +918,9 @@ def test_data_quality_notes(cli: Any, tmp_path: Path) -> None:
             ],
         ),
         Sheet(
-            "CLA", 8, [{"Child Unique ID": "Q4", "Date Started to be Looked After": D(2030, 12, 20)}]
+            "CLA",
+            8,
+            [{"Child Unique ID": "Q4", "Date Started to be Looked After": D(2030, 12, 20)}],
         ),
         Sheet(
             "CL",

@@ -44,7 +44,7 @@ def breaches_turned_met(earlier: Any, later: Any) -> list[str]:
     """Instances (rule, anchor, ref) that were a breach at the earlier as_of and are met at the
     later one. Two instances may share a key (copies of a clock that disagree both count), so
     per key: no more "met" later than there were findings that were not breaches before."""
-    breach = ("late", "overdue")
+    breach = ("late", "overdue", "unmet")
 
     def tally(findings: Any) -> Counter[tuple[Any, ...]]:
         return Counter(

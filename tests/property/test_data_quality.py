@@ -17,7 +17,7 @@ from timescales import ChildRecord, Event
 from timescales.testing.reference import compare_with_engine
 from timescales.testing.strategies import as_of_dates
 
-BREACH = ("late", "overdue")
+BREACH = ("late", "overdue", "unmet")
 
 
 def dirty(draw: st.DrawFn, record: ChildRecord, as_of: dt.date) -> tuple[ChildRecord, str | None]:

@@ -33,7 +33,7 @@ from timescales.testing.strategies import (
     school_terms,
 )
 
-BREACH = ("late", "overdue")
+BREACH = ("late", "overdue", "unmet")
 
 
 def national(draw: st.DrawFn) -> Any:

@@ -164,5 +164,5 @@ def test_conditional_limits_apply_to_attribute_rules() -> None:
         }
     )
     as_of = dt.date(2023, 3, 3)
-    # expected: PF004 pending, due 2023-03-08; the engine said overdue, due 2023-03-01
+    # expected: PF004 due 2023-03-08 (then pending, now unmet); the engine said due 2023-03-01
     assert compare_with_engine(ruleset, record, as_of=as_of) == []

@@ -63,6 +63,48 @@ def test_focused_records_are_about_their_rule(data: st.DataObject) -> None:
     assert FIRST <= as_of <= LAST
 
 
+def _attribute_statuses(rule_id: str, record: ChildRecord) -> list[str]:
+    ruleset = NATIONAL.select([rule_id])
+    found = ruleset.check(record, as_of=max(e.date for e in record.events)).findings
+    return [f.status.value for f in found]
+
+
+def test_records_focused_on_an_attribute_rule_give_met_unmet_and_disputed_visits() -> None:
+    """Visits that meet a test, visits that miss every test by a near miss (false, an empty
+    reason) and copies of a visit that disagree all come up; the findings are met or unmet."""
+    for rule_id in ("LA020", "PF004"):
+        focus = child_records(focus=NATIONAL.by_id[rule_id])
+        find(focus, lambda r, i=rule_id: "met" in _attribute_statuses(i, r))
+        find(focus, lambda r, i=rule_id: "unmet" in _attribute_statuses(i, r))
+        find(
+            focus,
+            lambda r: any(
+                (e.attrs or {}).get("not_alone_reason") == "" for e in r.events if "visit" in e.type
+            ),
+        )
+        find(
+            focus,
+            lambda r: any(
+                a.type == b.type and a.date == b.date and a.ref == b.ref and a.attrs != b.attrs
+                for a in r.events
+                for b in r.events
+                if a is not b and "visit" in a.type
+            ),
+        )
+
+
+@examples(50)
+@given(data=st.data())
+def test_attribute_findings_are_only_met_or_unmet(data: st.DataObject) -> None:
+    rule = data.draw(rules(kinds=["attribute"]))
+    record = data.draw(child_records(focus=rule))
+    as_of = data.draw(as_of_dates(record))
+    found = NATIONAL.select([rule.id]).check(record, as_of=as_of).findings
+    for f in found:
+        assert f.status.value in ("met", "unmet"), f.to_dict()
+        assert f.days_late == (0 if f.status.value == "met" else None), f.to_dict()
+
+
 @examples(50)
 @given(ruleset=rule_sets(max_size=4))
 def test_rule_sets_report_only_the_rules_chosen(ruleset: object) -> None:

@@ -24,13 +24,13 @@ def finding(
     as_of: dt.date = AS_OF,
     live: bool = True,
 ) -> Finding:
-    """A finding with its days late worked out as the engine would: met 0, pending None,
-    overdue to as_of (``live``) or to an earlier close."""
+    """A finding with its days late worked out as the engine would: met 0, pending and unmet
+    None, overdue to as_of (``live``) or to an earlier close."""
     st = Status(status)
     done = None
     if st is Status.MET:
         days, done = 0, due
-    elif st is Status.PENDING:
+    elif st in (Status.PENDING, Status.UNMET):
         days = None
     elif st is Status.LATE:
         days = days_late if days_late is not None else 1

@@ -92,6 +92,50 @@ def test_days_late_statistics_are_over_breaches_only() -> None:
     assert stats["on_time"] == pytest.approx(1 / 4)
 
 
+def test_unmet_counts_in_on_time_but_never_in_days_late() -> None:
+    """decisions.md: % on time = met / (met + late + overdue + unmet); days-late statistics use
+    late and overdue only (an unmet visit has no days late)."""
+    agg = Aggregator(RULES, AS_OF)
+    findings = [
+        finding("LA020", "met"),
+        finding("LA020", "unmet"),
+        finding("LA020", "unmet"),
+        finding("LA005", "late", days_late=4),
+        finding("LA005", "overdue", due=AS_OF - dt.timedelta(days=30)),  # 30 days so far
+        finding("LA005", "pending", due=AS_OF + dt.timedelta(days=5)),
+    ]
+    assert [f.days_late for f in findings[1:3]] == [None, None]
+    agg.add(result("C1", findings))
+    data = agg.to_dict()
+    overall = data["overall"]
+    assert (overall["met"], overall["late"], overall["overdue"]) == (1, 1, 1)
+    assert (overall["pending"], overall["unmet"], overall["findings"]) == (1, 2, 6)
+    assert overall["on_time"] == pytest.approx(1 / 5)  # 1 / (1 + 1 + 1 + 2); pending left out
+    assert overall["median_days_late"] == 17.0  # of 4 and 30: the unmet visits are not 0 days
+    assert overall["p90_days_late"] == pytest.approx(27.4)  # h = 0.9: 4 + 0.9 * 26
+    rules = {r["rule"]: r for r in data["rules"]}
+    assert rules["LA020"]["on_time"] == pytest.approx(1 / 3)
+    assert rules["LA020"]["unmet"] == 2
+    assert rules["LA020"]["median_days_late"] is None  # breaches, but none late by some days
+    assert rules["LA020"]["p90_days_late"] is None
+    assert agg.stats("LA020").breaches == 2 and agg.stats().breaches == 4
+    assert agg.rate(["LA020", "LA005"]) == (pytest.approx(1 / 5), 5)
+    by_month = {(r["rule"], r["month"]): r for r in data["by_month"]}
+    assert by_month[(ALL, "2024-01")]["unmet"] == 2
+    assert data["overdue_open"] == 1  # the unmet visits are not overdue
+
+
+def test_stats_keep_unmet_out_of_the_histogram() -> None:
+    stats = Stats()
+    stats.add(finding("PF004", "unmet").status, None)
+    stats.add(finding("PF004", "met").status, 0)
+    assert (stats.unmet, stats.breaches, stats.due, stats.findings) == (1, 1, 2, 2)
+    assert stats.on_time == 0.5 and not stats.days
+    merged = Stats()
+    merged.merge(stats)
+    assert merged.to_dict()["unmet"] == 1 and merged.to_dict()["median_days_late"] is None
+
+
 # -- groups ------------------------------------------------------------------------------------
 
 
@@ -186,7 +230,7 @@ def test_aggregates_from_the_engine_reconcile_with_the_run_summary() -> None:
         agg.add(res, record)
     data = agg.to_dict()
     assert data["children_checked"] == 300
-    for status in ("met", "late", "overdue", "pending"):
+    for status in ("met", "late", "overdue", "pending", "unmet"):
         total = sum(n for (_, s), n in run.summary.by_rule.items() if s == status)
         assert data["overall"][status] == total
         assert sum(r[status] for r in data["rules"]) == total
@@ -374,3 +418,16 @@ def test_permanence_tracker_row_for_each_looked_after_child() -> None:
     assert second.status == "met"
     summary = agg.to_dict()["permanence"]
     assert summary == {"looked_after": 2, "with_plan": 1, "without_plan_past_due": 1}
+
+
+def test_run_summary_counts_unmet_as_a_breach_and_in_on_time() -> None:
+    """The CLI's exit code, summary line and local-target rates read the run summary."""
+    from timescales.run import Summary
+
+    summary = Summary()
+    for rule, status in [("LA020", "met"), ("LA020", "unmet"), ("LA005", "pending")]:
+        summary.findings[status] += 1
+        summary.by_rule[(rule, status)] += 1
+    assert summary.breaches == 1
+    assert summary.on_time_rate(["LA020", "LA005"]) == (0.5, 2)
+    assert "findings: 1 met, 0 late, 0 overdue, 1 pending, 1 unmet" in summary.line()

@@ -154,3 +154,60 @@ def test_report_in_headless_chromium(report: Path, tmp_path: Path) -> None:
         assert problems == {"console": [], "exceptions": [], "log": [], "requests": []}, problems
     finally:
         browser.close()
+
+
+def test_report_shows_unmet_and_keeps_it_out_of_days_late() -> None:
+    """Unmet visits (LA020, PF004) are counted in the tiles, the tables, the status chart's
+    legend and the breach list, are due in % on time, and never enter the days-late figures."""
+    import datetime as dt
+    import io
+
+    from reports_helpers import AS_OF, finding, result
+
+    from timescales.aggregates.summary import Aggregator
+    from timescales.reporters.html import PURPLE, breach_row, render
+    from timescales.rules.pack import load_rules
+
+    findings = [
+        finding("LA020", "met"),
+        finding("LA020", "unmet"),
+        finding("PF004", "unmet"),
+        finding("LA005", "late", days_late=4),
+        finding("LA005", "overdue", due=AS_OF - dt.timedelta(days=30)),
+        finding("LA005", "pending", due=AS_OF + dt.timedelta(days=5)),
+    ]
+    agg = Aggregator(load_rules(autoload=False), AS_OF)
+    agg.add(result("C1", findings))
+    cites: dict[str, int] = {}
+    rows = [breach_row(f, cites) for f in findings if f.is_breach]
+    out = io.StringIO()
+    render(agg.to_dict(), out, breaches=rows, cites=cites, cite_titles={}, permanence=[])
+    page = out.getvalue()
+    tiles = dict(
+        (label, value)
+        for value, label in re.findall(
+            r'<span class="v">([^<]*)</span><span class="l">([^<]*)<', page
+        )
+    )
+    assert tiles["unmet: visits that did not meet the requirement"] == "2"
+    assert tiles["breaches (late, overdue or unmet)"] == "4"
+    assert tiles["on time, of 5 findings due (all rules)"] == "20.0%"  # 1 / (1 + 1 + 1 + 2)
+    # of 4 and 30 days: 17 (were the unmet visits counted as 0 days, it would be 2)
+    assert tiles["median days late (late and overdue)"] == "17"
+    assert tiles["90th percentile days late (late and overdue)"] == "27.4"
+    assert '<th scope="col" class=n>Unmet</th>' in page
+    # the status chart's legend and colour
+    status_chart = re.search(r'<svg class="chart" id="chart-status".*?</svg>', page, re.S)
+    assert status_chart and ">unmet</text>" in status_chart.group(0)
+    assert f'fill="{PURPLE}"' in status_chart.group(0)
+    # the breach list carries the unmet findings, with no days late, and a filter for them
+    data = json.loads(
+        re.search(r'<script type="application/json" id="data-breaches">(.*?)</script>', page, re.S)
+        .group(1)  # type: ignore[union-attr]
+        .replace("\\u003c", "<")
+    )
+    status, days = data["columns"].index("status"), data["columns"].index("days_late")
+    unmet_rows = [r for r in data["rows"] if r[status] == "unmet"]
+    assert len(unmet_rows) == 2 and all(r[days] is None for r in unmet_rows)
+    assert '<option value="unmet">' in page
+    assert "4 findings late, overdue or unmet" in page

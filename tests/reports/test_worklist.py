@@ -129,3 +129,62 @@ def test_cli_worklist_on_records(cli, tmp_path: Path) -> None:
     res = cli("worklist", str(data), "--as-of", "2024-03-31", "--format", "html", "-o", str(out))
     assert res.code == 0 and "<table>" in out.read_text(encoding="utf-8")
     assert cli("worklist", str(data), "--as-of", "2024-03-31", "--within", "-1").code == 2
+
+
+def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
+    """An unmet finding (LA020: the child not seen alone, no reason recorded) is not a deadline:
+    never listed as overdue, never "overdue N days"; its own group, after the deadlines."""
+    findings = [
+        *FINDINGS,
+        finding("LA020", "unmet", child="C12", due=day(-200), team="North", worker="SW2"),
+        finding("PF004", "unmet", child="C13", due=day(-3), team="East", worker="SW9"),
+    ]
+    work = worklist.build(findings, AS_OF, 14)
+    assert work.unmet == 2 and work.closed_overdue == 1  # an unmet visit is not "closed overdue"
+    unmet = [i for i in work.items if i.state == "unmet"]
+    assert [(i.child, i.due, i.days) for i in unmet] == [
+        ("C13", day(-3), None),
+        ("C12", day(-200), None),
+    ]
+    sw2 = [i.child for i in work.items if i.worker == "SW2"]
+    assert sw2 == ["C2", "C11", "C1", "C12"]  # the deadlines by due date, then the unmet visit
+
+    out = io.StringIO()
+    assert worklist.write(work, "csv", out) == 9
+    rows = {r["child"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert (rows["C12"]["state"], rows["C12"]["days"], rows["C12"]["due"]) == (
+        "unmet",
+        "",
+        day(-200).isoformat(),
+    )
+    assert rows["C2"]["state"] == "overdue" and rows["C2"]["days"] == "20"
+
+    out = io.StringIO()
+    worklist.write(work, "table", out)
+    text = out.getvalue()
+    assert "2 overdue, 5 due by 2024-04-14 (next 14 days); 2 visits that did not meet the" in text
+    assert "North / SW2  (1 overdue, 2 due, 1 unmet)" in text
+    assert "visits that did not meet the requirement:" in text
+    assert "overdue 200 days" not in text and "overdue 3 days" not in text
+    block = text[text.index("North / SW2") :]
+    assert (
+        block.index("overdue 20 days")
+        < block.index("visits that did not meet")
+        < block.index("C12")
+    )
+
+    out = io.StringIO()
+    worklist.write(work, "html", out)
+    page = out.getvalue()
+    assert page.count("<section>") == 4
+    assert page.count("Visits that did not meet the requirement</h3>") == 2
+    assert "overdue 200 days" not in page and "(1 overdue, 2 due, 1 unmet)" in page
+
+
+def test_only_unmet_visits_still_make_a_worklist() -> None:
+    work = worklist.build([finding("LA020", "unmet", child="C1", due=day(-1))], AS_OF, 14)
+    out = io.StringIO()
+    assert worklist.write(work, "table", out) == 1
+    text = out.getvalue()
+    assert "0 overdue, 0 due by" in text and "1 visit that did not meet" in text
+    assert "due  when" not in text  # no deadline table, only the group of unmet visits

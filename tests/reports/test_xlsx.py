@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ STATS = (
     "late",
     "overdue",
     "pending",
+    "unmet",
     "on_time",
     "median_days_late",
     "p90_days_late",
@@ -80,6 +82,7 @@ def test_numbers_equal_the_json_aggregates(
         "late": "Late",
         "overdue": "Overdue",
         "pending": "Pending",
+        "unmet": "Unmet",
         "on_time": "% on time",
         "median_days_late": "Median days late",
         "p90_days_late": "90th percentile days late",
@@ -111,9 +114,10 @@ def test_numbers_equal_the_json_aggregates(
     summary = {r["Measure"]: r["Value"] for r in rows(wb["Summary"])}
     overall = agg["overall"]
     assert summary["Findings"] == overall["findings"]
-    assert summary["% on time (met / (met + late + overdue))"] == overall["on_time"]
-    assert summary["Median days late (breaches)"] == overall["median_days_late"]
-    assert summary["90th percentile days late (breaches)"] == overall["p90_days_late"]
+    assert summary["% on time (met / (met + late + overdue + unmet))"] == overall["on_time"]
+    assert summary["Unmet (visits that did not meet the requirement)"] == overall["unmet"]
+    assert summary["Median days late (late and overdue)"] == overall["median_days_late"]
+    assert summary["90th percentile days late (late and overdue)"] == overall["p90_days_late"]
     assert summary["Overdue now on open cases"] == agg["overdue_open"]
     assert summary["As of"].date() == dt.date(2024, 3, 31)
 
@@ -141,6 +145,34 @@ def test_numbers_equal_the_json_aggregates(
     tracker = rows(wb["Permanence"])
     assert len(tracker) == agg["permanence"]["looked_after"] > 0
     assert sum(1 for r in tracker if r["plan"]) == agg["permanence"]["with_plan"]
+
+
+def test_unmet_is_counted_and_left_out_of_the_days_late_figures(
+    outputs: tuple[Path, dict[str, Any], Path],
+) -> None:
+    """The workbook shows the unmet visits (LA020, PF004) as a count of their own, in % on
+    time's denominator, and works its days-late figures out from late and overdue only."""
+    book, _, findings = outputs
+    wb = load_workbook(book)
+    found = [json.loads(line) for line in findings.read_text(encoding="utf-8").splitlines()]
+    unmet = [f for f in found if f["status"] == "unmet"]
+    assert unmet and all(f["days_late"] is None for f in unmet)  # the generated data has some
+    summary = {r["Measure"]: r["Value"] for r in rows(wb["Summary"])}
+    assert summary["Unmet (visits that did not meet the requirement)"] == len(unmet)
+    count = {s: sum(1 for f in found if f["status"] == s) for s in ("met", "late", "overdue")}
+    due = count["met"] + count["late"] + count["overdue"] + len(unmet)
+    assert summary["% on time (met / (met + late + overdue + unmet))"] == pytest.approx(
+        count["met"] / due, abs=1e-6
+    )
+    days = sorted(f["days_late"] for f in found if f["status"] in ("late", "overdue"))
+    median = statistics.median(days)
+    p90 = statistics.quantiles(days, n=10, method="inclusive")[8]
+    assert summary["Median days late (late and overdue)"] == pytest.approx(median, abs=0.01)
+    assert summary["90th percentile days late (late and overdue)"] == pytest.approx(p90, abs=0.01)
+    with_unmet_as_zero = sorted([*days, *([0] * len(unmet))])
+    assert statistics.median(with_unmet_as_zero) != median  # so the test can tell them apart
+    rules = {r["Rule"]: r for r in rows(wb["Rules"])}
+    assert rules["LA020"]["Unmet"] > 0 and rules["LA020"]["Median days late"] is None
 
 
 def test_findings_sheet_has_every_finding_with_real_dates(

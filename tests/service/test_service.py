@@ -46,10 +46,43 @@ def test_check_returns_the_cli_findings(server) -> None:
         "rejected": 0,
         "met": 231,
         "late": 15,
-        "overdue": 11,
+        "overdue": 9,
         "pending": 9,
+        "unmet": 2,  # LA020 and PF004: a visit that did not record the child seen alone
     }
+    unmet = [f for f in body["findings"] if f["status"] == "unmet"]
+    assert {f["rule"] for f in unmet} == {"LA020", "PF004"}
+    assert all(f["days_late"] is None and f["working_days_late"] is None for f in unmet)
     assert body["rejected"] == [] and body["as_of"] == AS_OF
+
+
+def test_check_returns_unmet_for_a_visit_not_seen_alone(server) -> None:
+    record = {
+        "child": "C1",
+        "events": [
+            {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
+            {
+                "type": "lac_visit",
+                "date": "2023-04-05",
+                "ref": "P1",
+                "attrs": {"seen_alone": False},
+            },
+        ],
+    }
+    body = server.client.post(
+        "/check", json={"as_of": AS_OF, "record": record, "rules": ["LA020"], "explain": True}
+    ).json()
+    (finding,) = body["findings"]
+    assert finding["status"] == "unmet" and finding["done"] is None
+    assert finding["days_late"] is None and finding["working_days_late"] is None
+    assert finding["anchor"] == finding["due"] == "2023-04-05"
+    assert any("unmet" in step for step in finding["explanation"]["steps"])
+    assert body["summary"]["unmet"] == 1 and body["summary"]["overdue"] == 0
+    streamed = server.client.post(
+        f"/check/stream?as_of={AS_OF}&rules=LA020", content=jsonl([record])
+    ).text.splitlines()
+    assert json.loads(streamed[0])["findings"][0]["status"] == "unmet"
+    assert json.loads(streamed[-1])["summary"]["unmet"] == 1
 
 
 def test_check_one_record_and_rule_filter_and_explain(server) -> None:
@@ -117,7 +150,7 @@ def test_stream_sent_in_small_chunks_rejects_bad_lines_and_goes_on(server) -> No
         "read": 5,
         "checked": 3,
         "rejected": 2,
-        **{s: lines[-1]["summary"][s] for s in ("met", "late", "overdue", "pending")},
+        **{s: lines[-1]["summary"][s] for s in ("met", "late", "overdue", "pending", "unmet")},
     }
 
 
@@ -195,6 +228,10 @@ def test_openapi_comes_from_the_models() -> None:
     assert "pf_notified" in components["Event"]["properties"]["type"]["enum"]
     finding = components["FindingModel"]["properties"]
     assert {"id", "rule", "child", "anchor", "due", "done", "status"} <= set(finding)
+    # the statuses, unmet included, are the library's own enum
+    assert finding["status"] == {"$ref": "#/components/schemas/Status"}
+    assert components["Status"]["enum"] == ["met", "late", "overdue", "pending", "unmet"]
+    assert "unmet" in components["CheckSummary"]["required"]
     body = schema["paths"]["/check"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/CheckRequest"}
     assert "security" not in schema["paths"]["/check"]["post"]

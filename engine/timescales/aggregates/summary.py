@@ -9,12 +9,13 @@ permanence tracker, the breach list) are handed to callbacks, which the reporter
 
 Definitions (docs/reports.md):
 
-- ``% on time`` = met / (met + late + overdue); pending is excluded (decisions.md).
-- ``median`` and ``p90`` days late are over the breaches (late and overdue findings; an overdue
-  finding's days late run to as_of, or to the case's close), computed exactly from a per-group
-  histogram of whole days by linear interpolation between closest ranks (Hyndman and Fan type
-  7: numpy's default and Excel's ``MEDIAN`` / ``PERCENTILE.INC``), so a council can reproduce
-  them from the findings in a spreadsheet.
+- ``% on time`` = met / (met + late + overdue + unmet); pending is excluded (decisions.md).
+- ``median`` and ``p90`` days late are over the late and overdue findings (an overdue finding's
+  days late run to as_of, or to the case's close); ``unmet`` findings (attribute rules: the
+  visit happened but not as required) are breaches with no days late and never enter them.
+  Both are computed exactly from a per-group histogram of whole days by linear interpolation
+  between closest ranks (Hyndman and Fan type 7: numpy's default and Excel's ``MEDIAN`` /
+  ``PERCENTILE.INC``), so a council can reproduce them from the findings in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -43,8 +44,14 @@ ALL = "*"  # the rule key of "all rules together"
 RATE_DIGITS = 6  # fractions: 0.629349 (62.9349%)
 DAYS_DIGITS = 2  # quantiles of days late: 35.4
 DIMENSIONS = ("team", "worker", "iro", "month")
-STATUSES = ("met", "late", "overdue", "pending")
-_MET, _LATE, _OVERDUE, _PENDING = Status.MET, Status.LATE, Status.OVERDUE, Status.PENDING
+STATUSES = ("met", "late", "overdue", "pending", "unmet")
+_MET, _LATE, _OVERDUE, _PENDING, _UNMET = (
+    Status.MET,
+    Status.LATE,
+    Status.OVERDUE,
+    Status.PENDING,
+    Status.UNMET,
+)
 
 
 def quantile(hist: Mapping[int, int], q: float) -> float | None:
@@ -73,9 +80,10 @@ def quantile(hist: Mapping[int, int], q: float) -> float | None:
 
 
 class Stats:
-    """One group's counts: children in scope, findings by status, a histogram of days late."""
+    """One group's counts: children in scope, findings by status, a histogram of days late
+    (of the late and overdue findings only)."""
 
-    __slots__ = ("children", "days", "late", "met", "overdue", "pending")
+    __slots__ = ("children", "days", "late", "met", "overdue", "pending", "unmet")
 
     def __init__(self) -> None:
         self.children = 0
@@ -83,13 +91,16 @@ class Stats:
         self.late = 0
         self.overdue = 0
         self.pending = 0
-        self.days: Counter[int] = Counter()  # days late of each breach -> how many
+        self.unmet = 0
+        self.days: Counter[int] = Counter()  # days late of each late/overdue finding -> how many
 
     def add(self, status: Status, days_late: int | None) -> None:
         if status is _MET:
             self.met += 1
         elif status is _PENDING:
             self.pending += 1
+        elif status is _UNMET:
+            self.unmet += 1  # a breach with no days late: not in the histogram
         else:
             if status is _LATE:
                 self.late += 1
@@ -103,20 +114,26 @@ class Stats:
         self.late += other.late
         self.overdue += other.overdue
         self.pending += other.pending
+        self.unmet += other.unmet
         self.days.update(other.days)
 
     @property
     def findings(self) -> int:
-        return self.met + self.late + self.overdue + self.pending
+        return self.met + self.late + self.overdue + self.pending + self.unmet
 
     @property
     def breaches(self) -> int:
-        return self.late + self.overdue
+        return self.late + self.overdue + self.unmet
+
+    @property
+    def due(self) -> int:
+        """The findings % on time is over: met and the breaches (pending excluded)."""
+        return self.met + self.breaches
 
     @property
     def on_time(self) -> float | None:
-        """met / (met + late + overdue); pending excluded; None with nothing due yet."""
-        due = self.met + self.late + self.overdue
+        """met / (met + late + overdue + unmet); pending excluded; None with nothing due yet."""
+        due = self.due
         return self.met / due if due else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,6 +144,7 @@ class Stats:
             "late": self.late,
             "overdue": self.overdue,
             "pending": self.pending,
+            "unmet": self.unmet,
             "on_time": rounded(self.on_time, RATE_DIGITS),
             "median_days_late": rounded(quantile(self.days, 0.5), DAYS_DIGITS),
             "p90_days_late": rounded(quantile(self.days, 0.9), DAYS_DIGITS),
@@ -146,7 +164,8 @@ def _is_live(finding: Finding, as_of: dt.date) -> bool:
 
 # a group: (rule or ALL, "all" or one of DIMENSIONS, the team/worker/IRO/month or "")
 Group = tuple[str, str, str]
-_INDEX = {Status.MET: 0, Status.LATE: 1, Status.OVERDUE: 2, Status.PENDING: 3}
+_INDEX = {Status.MET: 0, Status.LATE: 1, Status.OVERDUE: 2, Status.PENDING: 3, Status.UNMET: 4}
+_DAYS = 5  # a tally's list of days late (of its late and overdue findings)
 
 
 class Aggregator:
@@ -194,7 +213,7 @@ class Aggregator:
                 iro = period.iro
         # per child first, by rule and month of the due date, then folded by rule, by month and
         # in total, then into the shared groups; a tally is
-        # [met, late, overdue, pending, [days late of each breach]]
+        # [met, late, overdue, pending, unmet, [days late of each late or overdue finding]]
         local: dict[tuple[str, str], list[Any]] = {}
         months = self._months
         names = self.names
@@ -209,29 +228,30 @@ class Aggregator:
             key = (f.rule, month)
             tally = local.get(key)
             if tally is None:
-                tally = local[key] = [0, 0, 0, 0, []]
+                tally = local[key] = [0, 0, 0, 0, 0, []]
                 if f.rule not in names:
                     names[f.rule] = f.name
             tally[index] += 1
-            if index == 1 or index == 2:
-                tally[4].append(f.days_late or 0)
+            if index == 1 or index == 2:  # late or overdue: unmet has no days late
+                tally[_DAYS].append(f.days_late or 0)
         if not local:
             by_rule: dict[str, list[Any]] = {}
         else:
             by_rule = {}
             by_month: dict[str, list[Any]] = {}
-            total: list[Any] = [0, 0, 0, 0, []]
+            total: list[Any] = [0, 0, 0, 0, 0, []]
             for (rule, month), tally in local.items():
                 for fold in (
-                    by_rule.get(rule) or by_rule.setdefault(rule, [0, 0, 0, 0, []]),
-                    by_month.get(month) or by_month.setdefault(month, [0, 0, 0, 0, []]),
+                    by_rule.get(rule) or by_rule.setdefault(rule, [0, 0, 0, 0, 0, []]),
+                    by_month.get(month) or by_month.setdefault(month, [0, 0, 0, 0, 0, []]),
                     total,
                 ):
                     fold[0] += tally[0]
                     fold[1] += tally[1]
                     fold[2] += tally[2]
                     fold[3] += tally[3]
-                    fold[4].extend(tally[4])
+                    fold[4] += tally[4]
+                    fold[_DAYS].extend(tally[_DAYS])
             by_rule[ALL] = total
         merges: list[tuple[Group, list[Any]]] = [
             ((rule, "month", month), tally) for (rule, month), tally in local.items()
@@ -256,8 +276,9 @@ class Aggregator:
             stats.late += tally[1]
             stats.overdue += tally[2]
             stats.pending += tally[3]
-            if tally[4]:
-                stats.days.update(tally[4])  # Counter.update over a list: counted in C
+            stats.unmet += tally[4]
+            if tally[_DAYS]:
+                stats.days.update(tally[_DAYS])  # Counter.update over a list: counted in C
         self.counts.add(findings)
         open_overdue = sum(1 for f in findings if _is_live(f, self.as_of))
         self.open_overdue += open_overdue
@@ -302,7 +323,7 @@ class Aggregator:
         total = Stats()
         for rule in rules:
             total.merge(self.stats(rule))
-        return total.on_time, total.met + total.breaches
+        return total.on_time, total.due
 
     def rule_info(self, rule: str) -> dict[str, Any]:
         found = self.ruleset.by_id.get(rule)

@@ -41,12 +41,13 @@ import orjson
 
 from .. import calendar
 from ..errors import Location
+from ..evaluation.attribute import attribute_finding
 from ..evaluation.context import Context
 from ..evaluation.deadline import deadline_finding
 from ..evaluation.milestone import milestone_finding
 from ..evaluation.rolling import Spell, count_spells
 from ..evaluation.ruleset import ChildResult, RuleSet, out_of_range, partial
-from ..evaluation.schedule import Chain, case_from, end_age, pick_limit, walk_chain
+from ..evaluation.schedule import Chain, case_from, end_age, walk_chain
 from ..evaluation.timeline import (
     DISPUTED,
     Case,
@@ -876,21 +877,7 @@ class DurableRuleSet:
         ok = links.selected.get(f"ok:{rule.id}", set())
         picked = links.selected.get(f"inst:{rule.id}", set())
         for n in sorted(picked, key=lambda i: (events[i].date, i)):
-            ev = events[n]
-            if not ctx.applies(rule, ev.date):
-                continue
-            limit = pick_limit(rule.limit, ev.date, Case(ev, None), ctx.timeline)
-            if limit is None:
-                continue
-            finding = ctx.finding(
-                rule,
-                ref=ev.ref,
-                anchor=ev.date,
-                due=ctx.due(ev.date, limit, rule),
-                done=ev.date if n in ok else None,
-                close=None,
-                limit=limit,
-            )
+            finding = attribute_finding(rule, ctx, events[n], n in ok)
             if finding is not None:
                 yield finding
 

@@ -1,7 +1,9 @@
 """Rule kind ``attribute``: each event must itself record something (PF004: seen alone).
 
 One finding per event: anchor = the event's date, due = anchor plus the limit (0 days: the same
-visit); done = the event's date when any test holds, else nothing (overdue once past due).
+visit); done = the event's date when any test holds. Not a deadline: the finding is ``met`` when
+a test holds and ``unmet`` otherwise (the event happened, but not as the law requires), never
+pending or overdue, and an unmet finding has no days late.
 """
 
 from __future__ import annotations
@@ -25,23 +27,30 @@ def _passes(test: AttrTest, ev: Ev) -> bool:
     return value == test.equals
 
 
+def attribute_finding(rule: AttributeRule, ctx: Context, ev: Ev, ok: bool) -> Finding | None:
+    """The finding for one event the rule selects, ``ok`` when one of its tests holds (each
+    engine finds that its own way); None when the rule does not apply on the event's date."""
+    case = Case(ev, None)
+    if not ctx.applies(rule, ev.date, case):
+        return None
+    limit = pick_limit(rule.limit, ev.date, case, ctx.timeline)
+    if limit is None:
+        return None
+    return ctx.finding(
+        rule,
+        ref=ev.ref,
+        anchor=ev.date,
+        due=ctx.due(ev.date, limit, rule),
+        done=ev.date if ok else None,
+        close=None,
+        limit=limit,
+        attribute=True,
+    )
+
+
 def check_attribute(rule: AttributeRule, ctx: Context) -> Iterator[Finding]:
     for ev in ctx.timeline.select(rule.event):
-        case = Case(ev, None)
-        if not ctx.applies(rule, ev.date, case):
-            continue
-        limit = pick_limit(rule.limit, ev.date, case, ctx.timeline)
-        if limit is None:
-            continue
         ok = any(_passes(test, ev) for test in rule.satisfied_if_any)
-        finding = ctx.finding(
-            rule,
-            ref=ev.ref,
-            anchor=ev.date,
-            due=ctx.due(ev.date, limit, rule),
-            done=ev.date if ok else None,
-            close=None,
-            limit=limit,
-        )
+        finding = attribute_finding(rule, ctx, ev, ok)
         if finding is not None:
             yield finding

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .. import calendar
 from ..findings import DataQualityFinding, Finding, Status
 from ..rules.model import Limit, RuleBase
-from .outcome import Terms, due_date, outcome
+from .outcome import Terms, attribute_outcome, due_date, outcome
 from .timeline import Case, Ev, Timeline, holds
 
 if TYPE_CHECKING:
@@ -86,7 +86,11 @@ class Context:
         close: dt.date | None,
         limit: Limit,
         extra: tuple[tuple[str, object], ...] = (),
+        attribute: bool = False,
     ) -> Finding | None:
+        """The finding for one rule instance, or None when the case closed on or before ``due``
+        without the event. ``attribute``: an attribute rule's instance, met when ``done`` is
+        given and otherwise unmet (no lateness), never pending or overdue."""
         variation = rule.variation_at(anchor)
         if variation is not None:
             extra = (*extra, ("variation", variation.name))
@@ -100,13 +104,17 @@ class Context:
                 ("national_due", national_due),
                 ("override", active.override.name),
             )
-        result = outcome(
-            due=due,
-            done=done,
-            close=close,
-            as_of=self.as_of,
-            cal=self.calendar_for(rule),
-            working=limit.unit == "working_days",
+        result = (
+            attribute_outcome(done)
+            if attribute
+            else outcome(
+                due=due,
+                done=done,
+                close=close,
+                as_of=self.as_of,
+                cal=self.calendar_for(rule),
+                working=limit.unit == "working_days",
+            )
         )
         if result is None:
             return None

@@ -82,6 +82,15 @@ def outcome(
     return Outcome(Status.OVERDUE, (end - due).days, _wd(due, end, cal, working))
 
 
+def attribute_outcome(done: dt.date | None) -> Outcome:
+    """An attribute rule's status: met when the event itself recorded what the law requires
+    (``done`` is then the event's date), else unmet: the event happened, but not as required.
+    Not a deadline: never pending or overdue, and an unmet event has no days late (null)."""
+    if done is not None:
+        return Outcome(Status.MET, 0, 0)
+    return Outcome(Status.UNMET, None, None)
+
+
 def _wd(start: dt.date, end: dt.date, cal: calendar.WorkingCalendar, working: bool) -> int | None:
     # A working-day rule outside the calendar's years must fail (the record is rejected); a
     # calendar-day rule still has a days_late, and no working-day figure.

@@ -71,7 +71,7 @@ class Override(BaseModel):
 
 class Target(BaseModel):
     """A local performance target: at least ``target`` (a fraction) of a rule's findings on
-    time (met / (met + late + overdue)), compared with the measured rate in every run."""
+    time (met / (met + late + overdue + unmet)), compared with the measured rate in every run."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

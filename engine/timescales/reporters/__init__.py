@@ -28,7 +28,7 @@ TABLE_COLUMNS = (
 TABLE_HEADINGS = {"working_days_late": "wd_late"}
 TABLE_SAMPLE = 500  # rows read ahead to size the columns; later rows are cut to fit
 TABLE_MAX_WIDTH = 40
-_COLOURS = {"met": "32", "late": "33", "overdue": "31", "pending": "36"}
+_COLOURS = {"met": "32", "late": "33", "overdue": "31", "pending": "36", "unmet": "35"}
 
 
 def write_findings(

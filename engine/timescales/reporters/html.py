@@ -44,11 +44,27 @@ BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = (
     "#CC79A7",
     "#8C8C8C",
 )
-STATUS_COLOURS = {"met": BLUE, "late": ORANGE, "overdue": VERMILLION, "pending": GREY}
+STATUS_COLOURS = {
+    "met": BLUE,
+    "late": ORANGE,
+    "overdue": VERMILLION,
+    "unmet": PURPLE,
+    "pending": GREY,
+}
+BREACH_STATUSES = ("late", "overdue", "unmet")
 TREND_MONTHS = 24  # months shown in the trend charts (all months are in the tables)
 
 # the terminal table's columns, then who holds the case and why it is as it is
 BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "override")
+
+
+def due_count(row: Mapping[str, Any]) -> int:
+    """The findings a row's % on time is over: met, late, overdue and unmet (pending left out)."""
+    return int(row["met"] + row["late"] + row["overdue"] + row["unmet"])
+
+
+def breach_count(row: Mapping[str, Any]) -> int:
+    return int(row["late"] + row["overdue"] + row["unmet"])
 
 
 def e(value: object) -> str:
@@ -415,7 +431,7 @@ color:#8c8c8c}th[aria-sort=ascending] button::after{content:" ▲"}
 th[aria-sort=descending] button::after{content:" ▼"}
 details{margin:.3em 0 1em}summary{cursor:pointer;color:#005a8c}
 .s-met{color:#0072B2}.s-late{color:#8a5a00}.s-overdue{color:#b04a00;font-weight:700}
-.s-pending{color:#505a5f}.s-above{color:#b04a00;font-weight:700}.s-below{color:#005a8c}
+.s-pending{color:#505a5f}.s-unmet{color:#8a3a6a;font-weight:700}.s-above{color:#b04a00;font-weight:700}.s-below{color:#005a8c}
 .flag{font-weight:700}
 .controls{display:flex;flex-wrap:wrap;gap:.6em 1em;align-items:end;margin:.4em 0}
 .controls label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
@@ -571,6 +587,7 @@ def _stats_cells(row: Mapping[str, Any]) -> list[Any]:
         num(row["late"]),
         num(row["overdue"]),
         num(row["pending"]),
+        num(row["unmet"]),
         pct(row["on_time"], 1),
         num(row["median_days_late"]),
         num(row["p90_days_late"]),
@@ -583,6 +600,7 @@ STATS_HEADERS = (
     "Late",
     "Overdue",
     "Pending",
+    "Unmet",
     "% on time",
     "Median days late",
     "90th percentile days late",
@@ -690,16 +708,17 @@ def _tile(value: str, label: str, tone: str = "") -> str:
 
 def _headlines(agg: Mapping[str, Any]) -> str:
     o = agg["overall"]
-    due = o["met"] + o["late"] + o["overdue"]
+    due = due_count(o)
     iro = agg["caseloads"]["iro"]
     counts = agg["counts"]
     tiles = [
         _tile(num(agg["children_checked"]), "children checked"),
         _tile(pct(o["on_time"], 1), f"on time, of {due:,} findings due (all rules)"),
-        _tile(num(o["late"] + o["overdue"]), "breaches (late or overdue)", "bad"),
+        _tile(num(breach_count(o)), "breaches (late, overdue or unmet)", "bad"),
         _tile(num(agg.get("overdue_open", 0)), "overdue now on open cases", "bad"),
-        _tile(num(o["median_days_late"]), "median days late (breaches)"),
-        _tile(num(o["p90_days_late"]), "90th percentile days late"),
+        _tile(num(o["unmet"]), "unmet: visits that did not meet the requirement", "bad"),
+        _tile(num(o["median_days_late"]), "median days late (late and overdue)"),
+        _tile(num(o["p90_days_late"]), "90th percentile days late (late and overdue)"),
         _tile(num(o["pending"]), "pending (not yet due)"),
     ]
     if iro["rows"]:
@@ -731,8 +750,9 @@ def _headlines(agg: Mapping[str, Any]) -> str:
     return (
         '<section id="headlines" aria-labelledby="h-headlines"><h2 id="h-headlines">Headlines'
         f'</h2><ul class="tiles">{"".join(tiles)}</ul>'
-        "<p class=meta>% on time = met ÷ (met + late + overdue); pending findings are not yet "
-        "due and are left out.</p></section>"
+        "<p class=meta>% on time = met ÷ (met + late + overdue + unmet); pending findings are "
+        "not yet due and are left out. Days late are over late and overdue findings only: an "
+        "unmet visit is a breach with no days late.</p></section>"
     )
 
 
@@ -748,10 +768,7 @@ def _rules_section(agg: Mapping[str, Any]) -> str:
             for row in rows:
                 if row["rule"] == rule:
                     marks[_rule_label(row)] = target["target"]
-    bars = [
-        (_rule_label(r), r["on_time"], f"({r['met'] + r['late'] + r['overdue']:,} due)")
-        for r in rows
-    ]
+    bars = [(_rule_label(r), r["on_time"], f"({due_count(r):,} due)") for r in rows]
     worst = sorted((r for r in rows if r["on_time"] is not None), key=lambda r: r["on_time"])
     desc = (
         f"Percentage of findings on time for each of {len(rows)} rules. "
@@ -782,7 +799,7 @@ def _rules_section(agg: Mapping[str, Any]) -> str:
             ]
             for r in rows
         ),
-        numeric=range(2, 10),
+        numeric=range(2, 2 + len(STATS_HEADERS)),
     )
     return (
         '<section id="rules" aria-labelledby="h-rules"><h2 id="h-rules">% on time by rule</h2>'
@@ -797,7 +814,7 @@ def _trend_section(agg: Mapping[str, Any]) -> str:
     as_of_month = agg["as_of"][:7]
     due_months = [r for r in months_all if r["month"] <= as_of_month]
     recent = _continuous(due_months, as_of_month)
-    points = [(r["month"], r["on_time"], r["met"] + r["late"] + r["overdue"]) for r in recent]
+    points = [(r["month"], r["on_time"], due_count(r)) for r in recent]
     if recent:
         rates = [(r["month"], r["on_time"]) for r in recent if r["on_time"] is not None]
         best = max(rates, key=lambda x: x[1]) if rates else None
@@ -817,9 +834,9 @@ def _trend_section(agg: Mapping[str, Any]) -> str:
         desc = "Nothing was due in any month up to the as-of date."
     line = line_chart("chart-trend", points, title="% on time by month due", desc=desc)
     stack_months = [r["month"] for r in recent]
-    series = {s: [r[s] for r in recent] for s in ("met", "late", "overdue")}
-    breaches = [r["late"] + r["overdue"] for r in recent]
-    desc2 = "Findings due each month by status (met, late, overdue), all rules. " + (
+    series = {s: [r[s] for r in recent] for s in ("met", *BREACH_STATUSES)}
+    breaches = [breach_count(r) for r in recent]
+    desc2 = "Findings due each month by status (met, late, overdue, unmet), all rules. " + (
         f"Most breaches: {max(breaches):,} in "
         f"{_month_label(stack_months[breaches.index(max(breaches))])}."
         if breaches
@@ -831,7 +848,7 @@ def _trend_section(agg: Mapping[str, Any]) -> str:
     table = _table(
         ("Month due", *STATS_HEADERS),
         ([_month_label(r["month"]), *_stats_cells(r)] for r in months_all),
-        numeric=range(1, 9),
+        numeric=range(1, 1 + len(STATS_HEADERS)),
     )
     return (
         '<section id="trend" aria-labelledby="h-trend"><h2 id="h-trend">Monthly trend</h2>'
@@ -856,15 +873,13 @@ def _continuous(rows: Sequence[Mapping[str, Any]], last: str) -> list[Mapping[st
             break
         months.append(key)
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    empty = dict.fromkeys(("met", "late", "overdue", "pending"), 0)
+    empty = dict.fromkeys(("met", "late", "overdue", "pending", "unmet"), 0)
     return [have.get(m) or {"month": m, "on_time": None, **empty} for m in reversed(months)]
 
 
 def _teams_section(agg: Mapping[str, Any]) -> str:
     teams = [r for r in agg["by_team"] if r["rule"] == "*"]
-    bars = [
-        (r["team"], r["on_time"], f"({r['met'] + r['late'] + r['overdue']:,} due)") for r in teams
-    ]
+    bars = [(r["team"], r["on_time"], f"({due_count(r):,} due)") for r in teams]
     rated = [r for r in teams if r["on_time"] is not None]
     desc = f"% of findings on time for each of {len(teams)} teams, all rules. " + "; ".join(
         f"{r['team']} {pct(r['on_time'])}" for r in rated
@@ -878,7 +893,7 @@ def _teams_section(agg: Mapping[str, Any]) -> str:
     table = _table(
         ("Team", *STATS_HEADERS),
         ([r["team"], *_stats_cells(r)] for r in teams),
-        numeric=range(1, 9),
+        numeric=range(1, 1 + len(STATS_HEADERS)),
     )
     # rules x teams matrix of % on time
     names = [r["team"] for r in teams]
@@ -898,12 +913,12 @@ def _teams_section(agg: Mapping[str, Any]) -> str:
     workers_table = _table(
         ("Worker", *STATS_HEADERS),
         ([r["worker"], *_stats_cells(r)] for r in workers),
-        numeric=range(1, 9),
+        numeric=range(1, 1 + len(STATS_HEADERS)),
     )
     iros_table = _table(
         ("IRO", *STATS_HEADERS),
         ([r["iro"], *_stats_cells(r)] for r in iros),
-        numeric=range(1, 9),
+        numeric=range(1, 1 + len(STATS_HEADERS)),
     )
     return (
         '<section id="teams" aria-labelledby="h-teams"><h2 id="h-teams">By team</h2>'
@@ -1100,16 +1115,22 @@ def _breaches_section(agg: Mapping[str, Any]) -> str:
     o = agg["overall"]
     return (
         '<section id="breaches" aria-labelledby="h-breaches"><h2 id="h-breaches">Breaches</h2>'
-        f"<p>{o['late'] + o['overdue']:,} findings late or overdue, each with the law or "
+        f"<p>{breach_count(o):,} findings late, overdue or unmet, each with the law or "
         "guidance it is checked against. Search by child, rule, team or worker.</p>"
         '<div id="breach-table" class="datatable">'
         + _controls(
             "breach",
             "breaches",
-            [("", "late and overdue"), ("overdue", "overdue"), ("late", "late")],
+            [
+                ("", "late, overdue and unmet"),
+                ("overdue", "overdue"),
+                ("late", "late"),
+                ("unmet", "unmet (visits that did not meet the requirement)"),
+            ],
         )
-        + '<div class="scroll"><table><caption class="meta">Late and overdue findings, longest '
-        "first.</caption><thead><tr></tr></thead><tbody></tbody></table></div>"
+        + '<div class="scroll"><table><caption class="meta">Late, overdue and unmet findings, '
+        "longest late first (unmet findings have no days late and come last)."
+        "</caption><thead><tr></tr></thead><tbody></tbody></table></div>"
         "<noscript><p>The breach list needs JavaScript to show; the same findings are in "
         "check --format csv or xlsx.</p></noscript></div></section>"
     )
@@ -1133,10 +1154,14 @@ def _about(agg: Mapping[str, Any]) -> str:
         '<section id="about" aria-labelledby="h-about"><h2 id="h-about">How to read this</h2>'
         f"{counts}<ul>"
         "<li>A finding is one instance of a rule for one child: met (on time), late (done "
-        "after the due date), overdue (not done and past due), pending (not yet due).</li>"
-        "<li>% on time = met ÷ (met + late + overdue); pending is left out.</li>"
-        "<li>Median and 90th percentile days late are over the breaches (late and overdue); an "
-        "overdue finding's days run to the as-of date, or to the case's close. They are exact "
+        "after the due date), overdue (not done and past due), pending (not yet due), or, for "
+        "a rule about what a visit itself must record (LA020, PF004: the child seen alone, or "
+        "why not), unmet: the visit happened but not as the law requires. Late, overdue and "
+        "unmet are the breaches.</li>"
+        "<li>% on time = met ÷ (met + late + overdue + unmet); pending is left out.</li>"
+        "<li>Median and 90th percentile days late are over the late and overdue findings; an "
+        "overdue finding's days run to the as-of date, or to the case's close. Unmet findings "
+        "are not late by a number of days and are left out of them. They are exact "
         "(linear interpolation between ranks, as Excel's MEDIAN and PERCENTILE.INC).</li>"
         "<li>Months are months of the due date. Children are counted once per rule and group "
         "they have a finding in.</li>"

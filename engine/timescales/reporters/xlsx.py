@@ -47,6 +47,7 @@ STATS = (
     ("late", "Late"),
     ("overdue", "Overdue"),
     ("pending", "Pending"),
+    ("unmet", "Unmet"),
     ("on_time", "% on time"),
     ("median_days_late", "Median days late"),
     ("p90_days_late", "90th percentile days late"),
@@ -128,7 +129,9 @@ def write_xlsx(
         (8, 30, 60, 16, *([11] * len(STATS)), 60),
     )
     dims = {
-        dim: Sheet(wb, title, ("Rule", label, *(h for _, h in STATS)), (12, 14, *([11] * 9)))
+        dim: Sheet(
+            wb, title, ("Rule", label, *(h for _, h in STATS)), (12, 14, *([11] * len(STATS)))
+        )
         for dim, title, label in DIMENSION_SHEETS
     }
     targets = Sheet(
@@ -391,9 +394,10 @@ def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
         ("Late", o["late"]),
         ("Overdue", o["overdue"]),
         ("Pending", o["pending"]),
-        ("% on time (met / (met + late + overdue))", sheet.cell(o["on_time"], PERCENT)),
-        ("Median days late (breaches)", o["median_days_late"]),
-        ("90th percentile days late (breaches)", o["p90_days_late"]),
+        ("Unmet (visits that did not meet the requirement)", o["unmet"]),
+        ("% on time (met / (met + late + overdue + unmet))", sheet.cell(o["on_time"], PERCENT)),
+        ("Median days late (late and overdue)", o["median_days_late"]),
+        ("90th percentile days late (late and overdue)", o["p90_days_late"]),
         ("Overdue now on open cases", agg["overdue_open"]),
         ("Looked after at the date", agg["permanence"]["looked_after"]),
         ("… with a permanence plan", agg["permanence"]["with_plan"]),

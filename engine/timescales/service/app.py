@@ -34,7 +34,7 @@ from ..docs import describe_limits, render
 from ..errors import Location, RecordError, value_class
 from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
-from ..findings import DataQualityFinding
+from ..findings import DataQualityFinding, Status
 from ..importers.canonical import problems, validation_error
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
@@ -111,7 +111,7 @@ class Tally:
             "read": self.read,
             "checked": self.checked,
             "rejected": self.rejected,
-            **{s: self.statuses[s] for s in ("met", "late", "overdue", "pending")},
+            **{s.value: self.statuses[s.value] for s in Status},
         }
 
     def log(self) -> dict[str, int]:

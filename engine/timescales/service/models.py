@@ -62,7 +62,11 @@ class CheckRequest(BaseModel):
 
 
 class FindingModel(BaseModel):
-    """One rule instance for one child: due when, done when, how late (``Finding.to_dict()``)."""
+    """One rule instance for one child: due when, done when, how late (``Finding.to_dict()``).
+
+    ``status``: met, late, overdue, pending, or unmet (attribute rules only: the event happened
+    but not as the law requires; ``days_late`` and ``working_days_late`` are then null). A
+    breach is late, overdue or unmet."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -123,6 +127,8 @@ class Rejection(BaseModel):
 
 
 class CheckSummary(BaseModel):
+    """Children read, checked and rejected, and the findings by status."""
+
     read: int
     checked: int
     rejected: int
@@ -130,6 +136,10 @@ class CheckSummary(BaseModel):
     late: int
     overdue: int
     pending: int
+    unmet: int = Field(
+        description="Findings of attribute rules (LA020, PF004) where the event happened but not "
+        "as the law requires: breaches with no days late."
+    )
 
 
 class CheckResponse(BaseModel):

@@ -12,11 +12,13 @@ Defaults for every case of a rule folder (``as_of``, ``rules``, ``terms``) may s
 ``<ID>/defaults.yaml``. ``terms`` lists school terms as ``[first day, last day]`` pairs, standing
 in for a council plugin's term dates.
 
-A case in ``pass/`` expects no late or overdue finding of its rules; one in ``fail/`` at least
-one. Aggregate rules (IR001) take ``records`` (a list) instead of ``record``, and their findings
-are ``above`` (the breach), ``within`` or ``below``. Actual findings of the rules under test are
-compared with ``expect`` key by key (only the keys each expected entry gives), in order, and
-their number must match.
+A case in ``pass/`` expects no breach (a late, overdue or unmet finding) of its rules; one in
+``fail/`` at least one. ``status`` is one of met, late, overdue, pending and, for attribute rules,
+unmet (the event happened but not as the law requires; its ``days_late`` is null). Aggregate
+rules (IR001) take ``records`` (a list) instead of ``record``, and their findings are ``above``
+(the breach), ``within`` or ``below``. Actual findings of the rules under test are compared with
+``expect`` key by key (only the keys each expected entry gives), in order, and their number must
+match.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from ..rules.loader import read_yaml
 from ..rules.model import AggregateRule, MilestoneRule, Rule
 
 OUTCOMES = ("pass", "fail")
-BREACH = ("late", "overdue", "above")
+BREACH = ("late", "overdue", "unmet", "above")
 
 
 class FixtureError(ValueError):
@@ -100,9 +102,9 @@ def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> 
     statuses = {e.get("status") for e in expect}
     breach = bool(statuses & set(BREACH))
     if outcome == "fail" and not breach:
-        raise FixtureError(f"{path}: a fail/ case must expect a late or overdue finding")
+        raise FixtureError(f"{path}: a fail/ case must expect a late, overdue or unmet finding")
     if outcome == "pass" and breach:
-        raise FixtureError(f"{path}: a pass/ case must not expect a late or overdue finding")
+        raise FixtureError(f"{path}: a pass/ case must not expect a late, overdue or unmet finding")
     terms = None
     if data.get("terms"):
         try:

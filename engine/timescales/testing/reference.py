@@ -631,7 +631,8 @@ class ReferenceModel:
         as_of: dt.date,
         working: bool,
     ) -> RefFinding | None:
-        """met / late / overdue / pending, and how late (decisions.md "Findings and outputs")."""
+        """met / late / overdue / pending, and how late (decisions.md "Findings and outputs");
+        attribute rules make their own (met or unmet) in ``_attribute``."""
 
         def wd(a: dt.date, b: dt.date) -> int | None:
             try:
@@ -946,7 +947,8 @@ class ReferenceModel:
 
     def _attribute(self, rule: AttributeRule, child: Child) -> list[RefFinding]:
         """Each event must itself record something: anchor = its date, done = its date when any
-        test holds."""
+        test holds. Not a deadline (decisions.md "Findings and outputs"): met when a test holds,
+        else unmet, with no days late; never pending or overdue, whatever as_of is."""
         out = []
         for ev in child.matching(rule.event):
             if not self._applies(rule, ev.date):
@@ -954,19 +956,12 @@ class ReferenceModel:
             limit = _first_limit(rule.limit, anchor=ev.date, opened=ev, dob=child.dob)
             if limit is None:
                 continue
-            ok = any(_attr_test(test, ev) for test in rule.satisfied_if_any)
-            finding = self._finding(
-                rule,
-                ref=ev.ref,
-                anchor=ev.date,
-                due=self._due(ev.date, limit),
-                done=ev.date if ok else None,
-                close=None,
-                as_of=child.as_of,
-                working=limit.unit == "working_days",
-            )
-            if finding is not None:
-                out.append(finding)
+            due = self._due(ev.date, limit)
+            if any(_attr_test(test, ev) for test in rule.satisfied_if_any):
+                done, status, days = ev.date, "met", 0
+            else:
+                done, status, days = None, "unmet", None
+            out.append(RefFinding(rule.id, ev.date, ev.ref or "", due, done, status, days, days))
         return out
 
     # -- rolling ---------------------------------------------------------------------------------

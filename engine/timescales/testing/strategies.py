@@ -837,11 +837,68 @@ def _focus_rolling(f: _Focus, rule: RollingRule, base: dt.date) -> None:
             )
 
 
+def _fits(value: Any, kind: type) -> bool:
+    """An attribute value of the declared type (True is not an int here)."""
+    if kind is bool:
+        return isinstance(value, bool)
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def _attr_outcome(draw: Draw, rule: AttributeRule, meets: bool) -> dict[str, Any]:
+    """Attributes that make one of the rule's tests hold (``meets``) or every one fail by a near
+    miss (false for true, an empty or missing reason): met and unmet findings in turn. Only
+    attributes the event type declares are set (others are left as drawn)."""
+    spec = NATIONAL_EVENT_TYPES.get(rule.event.type, {})
+    tests = [
+        t
+        for t in rule.satisfied_if_any
+        if t.attr in spec and (t.equals is None or _fits(t.equals, spec[t.attr]))
+    ]
+    attrs: dict[str, Any] = {}
+    if meets and tests:
+        test = draw(_pick(tests))
+        kind = spec[test.attr]
+        if test.present is None:
+            attrs[test.attr] = test.equals
+        elif test.present:
+            attrs[test.attr] = {bool: True, int: 1}.get(kind, "child refused")
+        else:
+            attrs[test.attr] = None
+        return attrs
+    for test in tests:
+        kind = spec[test.attr]
+        if test.present is True:  # an empty text is not a reason given
+            attrs[test.attr] = draw(_pick(["", None])) if kind is str else None
+        elif test.present is False:
+            attrs[test.attr] = {bool: False, int: 0}.get(kind, "x")
+        elif isinstance(test.equals, bool):
+            attrs[test.attr] = draw(_pick([not test.equals, None]))
+        elif isinstance(test.equals, int):
+            attrs[test.attr] = test.equals + 1
+        else:
+            attrs[test.attr] = f"{test.equals}-not"
+    return attrs
+
+
 def _focus_attribute(f: _Focus, rule: AttributeRule, base: dt.date) -> None:
+    """Events the rule selects (or nearly), each recording what a test asks, a near miss of
+    every test, or whatever was drawn; now and then a second copy of the event on its day that
+    says something else (the copies disagree: not shown either way)."""
     draw = f.draw
     cursor = base
     for _ in range(draw(_ints(1, 4))):
-        f.add(rule.event, cursor, wanted=draw(_BOOLS))
+        how = draw(_pick(["meets", "misses", "drawn"]))
+        attrs = None if how == "drawn" else _attr_outcome(draw, rule, how == "meets")
+        f.add(rule.event, cursor, wanted=draw(_BOOLS), attrs=attrs)
+        if draw(_ints(0, 5)) == 0:
+            first = f.events[-1]
+            f.add(
+                rule.event,
+                cursor,
+                ref=first.get("ref"),
+                case=first.get("case"),
+                attrs=_attr_outcome(draw, rule, how != "meets"),
+            )
         cursor += dt.timedelta(days=draw(_ints(0, 60)))
 
 
