@@ -137,7 +137,16 @@ def _regime_fields(rule) -> list[str]:
     return fields
 
 
-REGIMES = [(rule.id, name) for rule in RULESET.rules for name in _regime_fields(rule)]
+# Followers are chosen lowest ID first: LA025 (reg 28(3A)) governs only the steps that LA003,
+# LA004 and LA021-LA023 all leave (their `none_of` hold its conditions), so its own `when` is a
+# restatement no fixture can separate; LA004's exclusion of it is pinned instead.
+UNOBSERVABLE = {("LA025", "when")}
+REGIMES = [
+    (rule.id, name)
+    for rule in RULESET.rules
+    for name in _regime_fields(rule)
+    if (rule.id, name) not in UNOBSERVABLE
+]
 
 
 @pytest.mark.parametrize(("rule_id", "field"), REGIMES)
