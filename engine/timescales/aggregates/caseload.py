@@ -66,7 +66,8 @@ class CaseloadCounter:
     """Feed it each child's holders; ask it for findings at the end."""
 
     def __init__(self, rules: Iterable[AggregateRule], as_of: dt.date) -> None:
-        self.rules = [r for r in rules if r.measure == "iro_caseload"]
+        # a measure taken at as_of, under the guidance in force that day
+        self.rules = [r for r in rules if r.measure == "iro_caseload" and r.in_force(as_of)]
         self.as_of = as_of
         self.counts: Counter[str] = Counter()
 

@@ -119,9 +119,22 @@ class Context:
         if result is None:
             return None
         if variation is not None and variation.limit is None and result.status is not Status.MET:
-            # relaxed to "as soon as reasonably practicable": no date to breach
-            self.not_assessed(rule, f"{variation.name}: as soon as reasonably practicable")
-            return None
+            # Relaxed to "as soon as reasonably practicable": no date in the period to breach.
+            # Once it ended the usual limit applied again, so it counts from the period's end:
+            # only an event later than that (or none) is a certain breach.
+            due = due_date(variation.end, limit, self.calendar_for(rule), self.terms)
+            result = outcome(
+                due=due,
+                done=done,
+                close=close,
+                as_of=self.as_of,
+                cal=self.calendar_for(rule),
+                working=limit.unit == "working_days",
+            )
+            if result is None or result.status is Status.MET:
+                self.not_assessed(rule, f"{variation.name}: as soon as reasonably practicable")
+                return None
+            extra = (*extra, ("resumed", variation.end.isoformat()))
         return Finding(
             rule=rule.id,
             name=rule.name,

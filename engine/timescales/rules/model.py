@@ -291,9 +291,11 @@ class Law(_Strict):
 
 class Variation(_Strict):
     """A temporary change to the law (SI 2020/445, coronavirus): for clocks from ``from`` to
-    ``to`` (both inclusive) the duty was ``limit`` instead; with no limit it was relaxed to "as
-    soon as reasonably practicable", which no date can breach: an instance then gives a finding
-    only if it met the usual limit (marked with the variation), else it is not assessed."""
+    ``to`` (both inclusive) the duty was ``limit`` instead. With no limit it was relaxed to "as
+    soon as reasonably practicable", which no date in the period can breach: an instance is met
+    if done within the usual limit; otherwise the usual limit counts again from the period's
+    end (the finding carries ``resumed``), and done within that it is not assessed (counted in
+    the run's tally). Findings under a variation carry ``variation``."""
 
     start: RuleDate = Field(alias="from")
     end: RuleDate = Field(alias="to")
