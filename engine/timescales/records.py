@@ -38,7 +38,12 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
     "cin_closed": {},
     # looked after
     "became_looked_after": {},
-    "placement_started": {"placement_type": str, "permanent": bool},
+    "placement_started": {
+        "placement_type": str,
+        "permanent": bool,
+        "placed_before_assessment": bool,
+        "temporary_approval": bool,
+    },
     "care_plan": {},
     "lac_visit": {"seen_alone": bool, "not_alone_reason": str},
     "lac_review": {},
