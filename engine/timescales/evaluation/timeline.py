@@ -237,15 +237,14 @@ def statuses_at(tl: Timeline, day: dt.date) -> frozenset[Any]:
         return frozenset()
     latest = started[-1].date
     ended = tl.by_type.get("legal_status_ended", ())
-    return frozenset(
-        code
-        for e in started
-        if e.date == latest
-        and not any(
-            x.attrs.get("code") == (code := e.attrs.get("code")) and latest < x.date <= day
-            for x in ended
-        )
-    )
+    codes = set()
+    for e in started:
+        if e.date != latest:
+            continue
+        code = e.attrs.get("code")
+        if not any(x.attrs.get("code") == code and latest < x.date <= day for x in ended):
+            codes.add(code)
+    return frozenset(codes)
 
 
 def before_first(tl: Timeline, first: FirstEvent, anchor: dt.date) -> bool:
