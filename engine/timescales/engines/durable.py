@@ -402,8 +402,9 @@ class _Session:
             s, e = m["s"], m["e"]
             if s["id"] in self.facts:
                 links.seq.setdefault(rel, {}).setdefault(s["k"], []).append(e["d"])
-                self.retract(s)
-                self.assert_fact({**s, "last": e["d"], "id": f"{s['id']}+"})
+                if not s.get("pre"):
+                    self.retract(s)
+                    self.assert_fact({**s, "last": e["d"], "id": f"{s['id']}+"})
 
     def _close(self, sc: str, cur: dict[str, Any], day: int) -> None:
         self.links.cases.setdefault(sc, []).append((cur["n"], day))
@@ -412,7 +413,7 @@ class _Session:
             (
                 f
                 for f in self.facts.values()
-                if f["t"] == "$seq" and f["sc"] == sc and f["k"] == cur["n"]
+                if f["t"] == "$seq" and f["sc"] == sc and f["k"] == cur["n"] and not f.get("pre")
             ),
             None,
         )
@@ -446,16 +447,21 @@ class _Session:
                 if use.head is None
                 else case_from(use.head, Case(opened, None), self.dob).toordinal()
             )
-            self.assert_fact(
-                {
-                    **cur,
-                    "id": f"s{sc}|{o['n']}",
-                    "t": "$seq",
-                    "k": o["n"],
-                    "last": start - 1,
-                    "lim": cap.toordinal() if cap is not None else NEVER,
-                }
-            )
+            seq = {
+                **cur,
+                "id": f"s{sc}|{o['n']}",
+                "t": "$seq",
+                "k": o["n"],
+                "last": o["d"] - 1,
+                "lim": cap.toordinal() if cap is not None else NEVER,
+            }
+            self.assert_fact(seq)
+            if start < o["d"]:
+                # events before the opening (fed already) may meet the head's first step: one
+                # more fact collects each of them, in no particular order (``pre``: it never
+                # moves on), and the case's dates are sorted when they are read
+                early = {**seq, "id": f"{seq['id']}<", "last": start - 1, "lim": o["d"] - 1}
+                self.assert_fact({**early, "pre": 1})
 
 
 def _cap(scope: Scope, opened: Ev, dob: dt.date | None) -> dt.date | None:
@@ -799,7 +805,7 @@ class DurableRuleSet:
         previous: dt.date | None = None
         for n, clock, case_end in clocks:
             floor, previous = previous, clock.date
-            if not ctx.applies(rule, clock.date):
+            if not ctx.applies(rule, clock.date, Case(clock, case_end)):
                 continue
             if n in voided:
                 continue
@@ -845,7 +851,9 @@ class DurableRuleSet:
             opened = case.opened
             in_case = [
                 d
-                for d in (dt.date.fromordinal(o) for o in sequences.get(_index(events, opened), []))
+                for d in sorted(
+                    dt.date.fromordinal(o) for o in sequences.get(_index(events, opened), [])
+                )
                 if case.close is None or d <= case.close
             ]
             yield from walk_chain(chain, ctx, case, in_case)
@@ -861,7 +869,7 @@ class DurableRuleSet:
             n = _index(events, opened)
             in_case = [
                 d
-                for d in (dt.date.fromordinal(o) for o in sequences.get(n, []))
+                for d in sorted(dt.date.fromordinal(o) for o in sequences.get(n, []))
                 if case.close is None or d <= case.close
             ]
             done = events[plans[n]].date if n in plans else None

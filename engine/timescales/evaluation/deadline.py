@@ -63,7 +63,8 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
     for clock, case_end in clocks:
         # a met_before_clock candidate must postdate where the previous instance ended
         floor, previous = previous, clock.date
-        if not ctx.applies(rule, clock.date):
+        # the exclusion is read for the instance's own case, as its limits are (the clock)
+        if not ctx.applies(rule, clock.date, Case(clock, case_end)):
             continue
         if any(related(clock, v, rule.match) for v in voids):
             continue

@@ -55,6 +55,8 @@ def milestone_finding(
     due = _scheduled_due(rule, chain, ctx, case, in_case)
     if due is None or not ctx.applies(rule, opened.date, case):
         return None
+    # the nth event may come before the opening where the head counts one from before it
+    # (``met_before_opening``): the due date is then before the anchor, never a negative limit
     return ctx.finding(
         rule,
         ref=opened.ref,
@@ -62,7 +64,7 @@ def milestone_finding(
         due=due,
         done=done,
         close=case.close,
-        limit=Limit(unit="days", value=(due - opened.date).days),
+        limit=Limit(unit="days", value=max((due - opened.date).days, 0)),
     )
 
 

@@ -136,7 +136,9 @@ def cases_of(tl: Timeline, scope: Scope, match: Match, rule_id: str) -> list[Cas
 
 def case_from(head: ScheduleRule, case: Case, dob: dt.date | None) -> dt.date:
     """The first day an event of a head's case may fall on: the opening, or earlier by the
-    head's ``met_before_opening`` (never before 1990 nor the date of birth)."""
+    head's ``met_before_opening`` (never before 1990 nor the date of birth). The allowance only
+    reaches back: a case opened before the date of birth (bad data) still counts its events
+    from the opening, as it would without ``met_before_opening``."""
     opened = case.opened.date
     back = head.met_before_opening
     if back is None:
@@ -144,7 +146,7 @@ def case_from(head: ScheduleRule, case: Case, dob: dt.date | None) -> dt.date:
     step = {"days": calendar.add_days, "weeks": calendar.add_weeks}.get(
         back.unit, calendar.add_months
     )
-    return max(min(step(opened, -back.value), opened), earliest_plausible(dob))
+    return min(max(step(opened, -back.value), earliest_plausible(dob)), opened)
 
 
 def dates_in_case(

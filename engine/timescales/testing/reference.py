@@ -11,7 +11,16 @@ cached except the list of bank holidays. Property tests compare it with the engi
     assert model.check(record, as_of=d) == engine_findings(ruleset, record, as_of=d)
 
 Findings carry the fields the output contract fixes for one rule instance: ``rule``, ``ref``,
-``anchor``, ``due``, ``done``, ``status``, ``days_late``, ``working_days_late``.
+``anchor``, ``due``, ``done``, ``status``, ``days_late``, ``working_days_late``, and the
+temporary change to the law (``variations``) the instance was judged under, if any.
+
+The newer rule fields are read as the rule model documents them: a condition's placement is
+the case's own opening when the case is a placement, else the latest ``placement_started`` on
+or before the anchor; its legal statuses are those of the latest ``legal_status_started`` on or
+before the anchor less those since ended; ``excluded_when`` is read on the instance's anchor
+for its case; a follower governs only while in force; a schedule head's events may come
+``met_before_opening``; ``requires_time_in`` counts days in the ``during`` cases; and
+``counts_from_status`` counts from the day a status in force the day before the clock began.
 
 Interpretive choices the documents leave open are made here the way a council's performance lead
 would expect, and each is stated where it is made (search for "Choice:").
@@ -41,6 +50,7 @@ from ..rules.model import (
     ScheduleRule,
     Scope,
     Selector,
+    Variation,
     keep_apart,
 )
 
@@ -208,6 +218,8 @@ class RefFinding:
     status: str
     days_late: int | None
     working_days_late: int | None
+    # the temporary change to the law the instance was judged under (``variations``), if any
+    variation: str | None = None
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> RefFinding:
@@ -229,6 +241,7 @@ class RefFinding:
             status=str(data["status"]),
             days_late=data.get("days_late"),
             working_days_late=data.get("working_days_late"),
+            variation=data.get("variation"),
         )
 
     def key(self) -> tuple[Any, ...]:
@@ -242,6 +255,7 @@ class RefFinding:
             self.status,
             -1 if self.days_late is None else self.days_late,
             -1 if self.working_days_late is None else self.working_days_late,
+            self.variation or "",
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -254,6 +268,7 @@ class RefFinding:
             "status": self.status,
             "days_late": self.days_late,
             "working_days_late": self.working_days_late,
+            "variation": self.variation,
         }
 
     def __str__(self) -> str:
@@ -261,6 +276,7 @@ class RefFinding:
             f"{self.rule} ref={self.ref or '-'} anchor={self.anchor} due={self.due} "
             f"done={self.done} {self.status} days_late={self.days_late} "
             f"wd_late={self.working_days_late}"
+            + (f" variation={self.variation}" if self.variation else "")
         )
 
 
@@ -480,16 +496,85 @@ def windows(child: Child, scope: Scope, match: str) -> list[Window]:
 # --------------------------------------------------------------------------------------------
 
 
+def _placement_in_force(child: Child, opened: E, day: dt.date) -> E | None:
+    """The placement on ``day``: the case's own opening when the case is a placement, else the
+    latest ``placement_started`` dated on or before ``day`` (None: never placed by then).
+
+    Choice: two placements starting on one day are told apart by the reading order (the later
+    one is in force)."""
+    if opened.type == "placement_started":
+        return opened
+    found = None
+    for ev in child.events:
+        if ev.type == "placement_started" and ev.date <= day:
+            found = ev
+    return found
+
+
+def _placement_has(placement: E | None, wanted: Mapping[str, Any]) -> bool:
+    """Every wanted detail is recorded on the placement (a list: one of them); a contested
+    detail matches nothing."""
+    if placement is None:
+        return False
+    for name, value in wanted.items():
+        actual = placement.attr(name)
+        if actual is UNKNOWN or not _value_matches(actual, value):
+            return False
+    return True
+
+
+def _legal_statuses(child: Child, day: dt.date) -> set[Any]:
+    """The legal status codes in force on ``day``: the codes of the legal_status_started events
+    of the latest date on or before ``day``, less each one a legal_status_ended of the same
+    code ended after that date and on or before ``day``."""
+    starts = [e for e in child.events if e.type == "legal_status_started" and e.date <= day]
+    if not starts:
+        return set()
+    latest = max(e.date for e in starts)
+    codes = {e.attr("code") for e in starts if e.date == latest}
+    for ev in child.events:
+        if ev.type == "legal_status_ended" and latest < ev.date <= day:
+            codes = {c for c in codes if not (c is not UNKNOWN and c == ev.attr("code"))}
+    return codes
+
+
+def _status_began(child: Child, day: dt.date, codes: Iterable[str]) -> dt.date | None:
+    """When one of ``codes`` is a legal status in force on ``day``: the day that status began
+    (its latest legal_status_started on or before ``day``)."""
+    wanted = {c for c in _legal_statuses(child, day) if c is not UNKNOWN and c in set(codes)}
+    began = [
+        e.date
+        for e in child.events
+        if e.type == "legal_status_started" and e.date <= day and e.attr("code") in wanted
+    ]
+    return max(began) if began else None
+
+
+def _no_event_yet(child: Child, kind: str, since: str | None, anchor: dt.date) -> bool:
+    """No ``kind`` event dated on or before the anchor and on or after the latest ``since``
+    event on or before the anchor (no ``since`` event, or none named: any earlier date)."""
+    floor = None
+    if since is not None:
+        earlier = [e.date for e in child.events if e.type == since and e.date <= anchor]
+        floor = max(earlier) if earlier else None
+    for ev in child.events:
+        if ev.type == kind and ev.date <= anchor and (floor is None or ev.date >= floor):
+            return False
+    return True
+
+
 def _condition_holds(
     when: Condition | None,
     *,
     anchor: dt.date,
     opened: E,
-    dob: dt.date | None,
+    child: Child,
     stop: dt.date | None = None,
 ) -> bool:
+    """Every field given holds on the anchor date, for the case ``opened`` opened."""
     if when is None:
         return True
+    dob = child.dob
     if when.anchor_before_anniversary is not None and not (
         anchor < add_years(opened.date, when.anchor_before_anniversary)
     ):
@@ -506,9 +591,28 @@ def _condition_holds(
         dob is None or anchor >= add_years(dob, when.age_under_at_anchor)
     ):
         return False
-    return not (
-        when.stops_on_or_before is not None and (stop is None or stop > when.stops_on_or_before)
-    )
+    if when.anchor_on_or_after is not None and anchor < when.anchor_on_or_after:
+        return False
+    if when.stops_on_or_before is not None and (stop is None or stop > when.stops_on_or_before):
+        return False
+    if when.placement is not None and not _placement_has(
+        _placement_in_force(child, opened, anchor), when.placement
+    ):
+        return False
+    if when.legal_status is not None and not any(
+        code is not UNKNOWN and code in when.legal_status for code in _legal_statuses(child, anchor)
+    ):
+        return False
+    first = when.anchor_before_first
+    if first is not None and not _no_event_yet(child, first.type, first.since, anchor):
+        return False
+
+    def sub(condition: Condition) -> bool:
+        return _condition_holds(condition, anchor=anchor, opened=opened, child=child, stop=stop)
+
+    if when.any is not None and not any(sub(c) for c in when.any):
+        return False
+    return when.none_of is None or not any(sub(c) for c in when.none_of)
 
 
 def _first_limit(
@@ -516,14 +620,31 @@ def _first_limit(
     *,
     anchor: dt.date,
     opened: E,
-    dob: dt.date | None,
+    child: Child,
     stop: dt.date | None = None,
 ) -> Limit | None:
     """The first limit whose condition holds (the last, without ``when``, is the default)."""
     for limit in limits:
-        if _condition_holds(limit.when, anchor=anchor, opened=opened, dob=dob, stop=stop):
+        if _condition_holds(limit.when, anchor=anchor, opened=opened, child=child, stop=stop):
             return limit
     return None
+
+
+def _variation_on(rule: Rule, anchor: dt.date) -> Variation | None:
+    """The first of the rule's temporary changes to the law whose dates (both inclusive) cover
+    the anchor."""
+    for variation in rule.variations:
+        if variation.start <= anchor <= variation.end:
+            return variation
+    return None
+
+
+def _law_limit(rule: Rule, anchor: dt.date, limit: Limit) -> Limit:
+    """The limit in force on the anchor: a variation's own limit replaces the rule's."""
+    variation = _variation_on(rule, anchor)
+    if variation is not None and variation.limit is not None:
+        return variation.limit
+    return limit
 
 
 # --------------------------------------------------------------------------------------------
@@ -630,9 +751,13 @@ class ReferenceModel:
         close: dt.date | None,
         as_of: dt.date,
         working: bool,
+        resumed_due: dt.date | None = None,
+        judged: bool = False,
     ) -> RefFinding | None:
         """met / late / overdue / pending, and how late (decisions.md "Findings and outputs");
-        attribute rules make their own (met or unmet) in ``_attribute``."""
+        attribute rules make their own (met or unmet) in ``_attribute``. ``resumed_due``: under
+        a relaxed variation, the due date counting the usual limit from the period's end
+        (``judged``: this is that second judgement)."""
 
         def wd(a: dt.date, b: dt.date) -> int | None:
             try:
@@ -656,13 +781,56 @@ class ReferenceModel:
         else:
             end = as_of if close is None else min(close, as_of)
             status, days, wdays = "overdue", (end - due).days, wd(due, end)
-        return RefFinding(rule.id, anchor, ref or "", due, done, status, days, wdays)
+        variation = _variation_on(rule, anchor)
+        if variation is not None and variation.limit is None and status != "met" and not judged:
+            # relaxed to "as soon as reasonably practicable": no date in the period to be late
+            # by; the usual limit applied again from the period's end, so it is judged again
+            # with ``resumed_due`` (the caller's limit counted from that day): met by then, or
+            # pending with no date the engine could give, is not assessed
+            if resumed_due is None:
+                return None
+            again = self._finding(
+                rule,
+                ref=ref,
+                anchor=anchor,
+                due=resumed_due,
+                done=done,
+                close=close,
+                as_of=as_of,
+                working=working,
+                resumed_due=None,
+                judged=True,
+            )
+            if again is None or again.status == "met":
+                return None
+            return again
+        name = variation.name if variation is not None else None
+        return RefFinding(rule.id, anchor, ref or "", due, done, status, days, wdays, name)
 
-    def _applies(self, rule: Rule, anchor: dt.date) -> bool:
+    def _resumed(self, rule: Rule, anchor: dt.date, limit: Limit) -> dt.date | None:
+        """Under a variation that relaxed the duty (no limit of its own): the rule's limit
+        counted from the day the variation ended."""
+        variation = _variation_on(rule, anchor)
+        if variation is None or variation.limit is not None:
+            return None
+        return self._due(variation.end, limit)
+
+    @staticmethod
+    def _in_force(rule: Rule, anchor: dt.date) -> bool:
+        """The rule's ``effective`` dates (both inclusive) cover the anchor."""
         eff = rule.effective
         if eff is None:
             return True
         return (eff.start is None or anchor >= eff.start) and (eff.end is None or anchor <= eff.end)
+
+    def _applies(self, rule: Rule, anchor: dt.date, opened: E, child: Child) -> bool:
+        """In force on the anchor, and not excluded then (``excluded_when``, read on the anchor
+        for the instance's case, the one ``opened`` opened)."""
+        if not self._in_force(rule, anchor):
+            return False
+        return rule.excluded_when is None or not _condition_holds(
+            rule.excluded_when, anchor=anchor, opened=opened, child=child
+        )
 
     def _due(self, anchor: dt.date, limit: Limit) -> dt.date:
         return due_date(anchor, limit, self.terms, self.closures)
@@ -714,7 +882,7 @@ class ReferenceModel:
         previous_end: dt.date | None = None  # where the previous instance of this rule ended
         for clock, case_close in clocks:
             floor, previous_end = previous_end, clock.date
-            if not self._applies(rule, clock.date):
+            if not self._applies(rule, clock.date, clock, child):
                 continue
             if any(_related(clock, v, rule.match) for v in voids):
                 continue  # e.g. an ICPC recorded as not required removes the instance
@@ -755,27 +923,61 @@ class ReferenceModel:
                 if done is not None
                 else (child.as_of if close is None else min(close, child.as_of))
             )
+            if rule.requires_time_in is not None and not self._time_in(rule, child, clock.date):
+                continue  # e.g. CL001: not an eligible child (too little time looked after)
             limit = _first_limit(
-                rule.limit, anchor=clock.date, opened=clock, dob=child.dob, stop=stop
+                rule.limit, anchor=clock.date, opened=clock, child=child, stop=stop
             )
+            anchor = clock.date
+            back = rule.counts_from_status
+            began = _status_began(child, clock.date - ONE_DAY, back.codes) if back else None
+            if back is not None and began is not None:
+                # s.45(3): counted from the day the status in force the day before began
+                anchor, limit = began, back.limit
             if limit is None:
                 continue
-            due = self._due(clock.date, limit)
+            limit = _law_limit(rule, anchor, limit)
+            due = self._due(anchor, limit)
             if rule.extension is not None:
                 due = self._extended(rule, clock, due, child)
             finding = self._finding(
                 rule,
                 ref=clock.ref,
-                anchor=clock.date,
+                anchor=anchor,
                 due=due,
                 done=done,
                 close=close,
                 as_of=child.as_of,
                 working=limit.unit == "working_days",
+                resumed_due=self._resumed(rule, anchor, limit),
             )
             if finding is not None:
                 out.append(finding)
         return out
+
+    def _time_in(self, rule: DeadlineRule, child: Child, clock: dt.date) -> bool:
+        """``requires_time_in``: the days spent in the ``during`` cases from the ``since_age``
+        birthday up to the clock (a case counts from its opening day up to, not including, its
+        close) add up to ``at_least``; a case the exclusion holds for on its opening day does
+        not count. No date of birth: it cannot be known, so no."""
+        need = rule.requires_time_in
+        assert need is not None and rule.during is not None
+        if child.dob is None:
+            return False
+        since = add_years(child.dob, need.since_age)
+        spent: set[dt.date] = set()
+        for win in windows(child, rule.during, rule.match):
+            if need.excluded_when is not None and _condition_holds(
+                need.excluded_when, anchor=win.opened.date, opened=win.opened, child=child
+            ):
+                continue
+            day = max(win.opened.date, since)
+            last = clock if win.close is None else min(win.close, clock)
+            while day < last:
+                spent.add(day)
+                day += ONE_DAY
+        wanted = need.at_least.value * (7 if need.at_least.unit == "weeks" else 1)
+        return len(spent) >= wanted
 
     def _extended(self, rule: DeadlineRule, clock: E, due: dt.date, child: Child) -> dt.date:
         """Recorded extensions, oldest first, each capped at ``max_each``, at most ``max_count``.
@@ -803,46 +1005,77 @@ class ReferenceModel:
 
     # -- schedule --------------------------------------------------------------------------------
 
-    @staticmethod
     def _governing(
+        self,
         head: ScheduleRule,
         active: Sequence[Rule],
         occurrence: int,
         *,
         anchor: dt.date,
         opened: E,
-        dob: dt.date | None,
+        child: Child,
     ) -> ScheduleRule | None:
         """The rule for the nth event of a chain: the head for the first; later, the follower
-        (lowest ID first) that names this occurrence and whose ``when`` holds; else the head
-        again if it ``repeats``; else the chain ends."""
+        (lowest ID first) that names this occurrence, was in force on the anchor (its
+        ``effective`` dates) and whose ``when`` holds; else the head again if it ``repeats``;
+        else the chain ends."""
         if occurrence == 1:
             return head
         followers = sorted(
             (r for r in active if isinstance(r, ScheduleRule) and r.follows == head.id),
             key=lambda r: r.id,
         )
+        # a follower whose provision was not yet in force gives no finding but keeps the chain
+        # going, if none in force governs the step
+        not_yet: ScheduleRule | None = None
         for rule in followers:
             first, last = rule.occurrence_range()
             governs = first <= occurrence and (last is None or occurrence <= last)
-            if governs and _condition_holds(rule.when, anchor=anchor, opened=opened, dob=dob):
-                return rule
+            if governs and _condition_holds(rule.when, anchor=anchor, opened=opened, child=child):
+                if self._in_force(rule, anchor):
+                    return rule
+                if not_yet is None:
+                    not_yet = rule
+        if not_yet is not None:
+            return not_yet
         return head if head.repeats else None
 
+    @staticmethod
+    def _first_allowed(head: ScheduleRule, win: Window, child: Child) -> dt.date:
+        """The earliest date a chain's event can have: the case's opening, or up to the head's
+        ``met_before_opening`` before it (reg 7: a health assessment in the three months before
+        the child became looked after), though never before 1990 nor before the child's birth
+        (an impossible date is bad data, which never meets a rule)."""
+        opened = win.opened.date
+        back = head.met_before_opening
+        if back is None:
+            return opened
+        if back.unit == "months":
+            earliest = add_months(opened, -back.value)
+        else:
+            earliest = opened - dt.timedelta(days=back.value * (7 if back.unit == "weeks" else 1))
+        believable = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+        return min(max(earliest, believable), opened)
+
     def _chain_events(self, head: ScheduleRule, child: Child, win: Window) -> list[dt.date]:
+        """The dates of the head's events in a case (related to its opening), from the first
+        allowed date to the close."""
         assert head.event is not None
+        first = self._first_allowed(head, win, child)
         return [
             e.date
             for e in child.matching(head.event)
-            if win.holds(e.date) and _related(win.opened, e, head.match)
+            if first <= e.date
+            and (win.close is None or e.date <= win.close)
+            and _related(win.opened, e, head.match)
         ]
 
     def _schedule(
         self, head: ScheduleRule, child: Child, active: Sequence[Rule]
     ) -> list[RefFinding]:
         """A chain over one event type in each case: the first event within the head's limit of
-        the opening; each later one within its rule's limit of the actual previous event, and
-        strictly after it."""
+        the opening (any allowed before the opening meets it); each later one within its
+        rule's limit of the actual previous event, and strictly after it."""
         assert head.scope is not None
         out = []
         for win in windows(child, head.scope, head.match):
@@ -851,18 +1084,19 @@ class ReferenceModel:
             occurrence = 1
             while True:
                 rule = self._governing(
-                    head, active, occurrence, anchor=anchor, opened=win.opened, dob=child.dob
+                    head, active, occurrence, anchor=anchor, opened=win.opened, child=child
                 )
                 if rule is None:
                     break
-                limit = _first_limit(rule.limit, anchor=anchor, opened=win.opened, dob=child.dob)
+                limit = _first_limit(rule.limit, anchor=anchor, opened=win.opened, child=child)
                 if limit is None:
                     break
                 if occurrence == 1:
-                    done = next((d for d in dates if d >= anchor), None)
+                    done = dates[0] if dates else None
                 else:
                     done = next((d for d in dates if d > anchor), None)
-                if self._applies(rule, anchor):
+                if self._applies(rule, anchor, win.opened, child):
+                    limit = _law_limit(rule, anchor, limit)
                     try:
                         due = self._due(anchor, limit)
                     except NoTerms:
@@ -876,6 +1110,7 @@ class ReferenceModel:
                         close=win.close,
                         as_of=child.as_of,
                         working=limit.unit == "working_days",
+                        resumed_due=self._resumed(rule, anchor, limit),
                     )
                     if finding is not None:
                         out.append(finding)
@@ -892,7 +1127,8 @@ class ReferenceModel:
     ) -> list[RefFinding]:
         """Something recorded by the nth event of a schedule. Due = the earlier of the actual
         nth event and its scheduled date (each step from the actual previous event, or from the
-        previous step's due date where that event never happened)."""
+        previous step's due date where that event never happened, under the law then in force
+        for that step)."""
         assert head.scope is not None
         out = []
         for win in windows(child, head.scope, head.match):
@@ -901,25 +1137,25 @@ class ReferenceModel:
             due: dt.date | None = None
             for occurrence in range(1, rule.occurrence + 1):
                 step = self._governing(
-                    head, active, occurrence, anchor=anchor, opened=win.opened, dob=child.dob
+                    head, active, occurrence, anchor=anchor, opened=win.opened, child=child
                 )
                 limit = (
                     None
                     if step is None
-                    else _first_limit(step.limit, anchor=anchor, opened=win.opened, dob=child.dob)
+                    else _first_limit(step.limit, anchor=anchor, opened=win.opened, child=child)
                 )
-                if limit is None:
+                if step is None or limit is None:
                     due = None
                     break
-                scheduled = self._due(anchor, limit)
+                scheduled = self._due(anchor, _law_limit(step, anchor, limit))
                 if occurrence == 1:
-                    actual = next((d for d in dates if d >= anchor), None)
+                    actual = dates[0] if dates else None
                 else:
                     actual = next((d for d in dates if d > anchor), None)
                 if occurrence == rule.occurrence:
                     due = scheduled if actual is None else min(actual, scheduled)
                 anchor = actual if actual is not None else scheduled
-            if due is None or not self._applies(rule, win.opened.date):
+            if due is None or not self._applies(rule, win.opened.date, win.opened, child):
                 continue
             done = next(
                 (
@@ -951,11 +1187,12 @@ class ReferenceModel:
         else unmet, with no days late; never pending or overdue, whatever as_of is."""
         out = []
         for ev in child.matching(rule.event):
-            if not self._applies(rule, ev.date):
+            if not self._applies(rule, ev.date, ev, child):
                 continue
-            limit = _first_limit(rule.limit, anchor=ev.date, opened=ev, dob=child.dob)
+            limit = _first_limit(rule.limit, anchor=ev.date, opened=ev, child=child)
             if limit is None:
                 continue
+            limit = _law_limit(rule, ev.date, limit)
             due = self._due(ev.date, limit)
             if any(_attr_test(test, ev) for test in rule.satisfied_if_any):
                 done, status, days = ev.date, "met", 0
@@ -991,7 +1228,7 @@ class ReferenceModel:
             while day <= last_day(end):
                 occupied.add(day)
                 day += ONE_DAY
-        limit = _first_limit(rule.limit, anchor=spells[0][1], opened=spells[0][0], dob=child.dob)
+        limit = _first_limit(rule.limit, anchor=spells[0][1], opened=spells[0][0], child=child)
         if limit is None:
             return []
         allowed = limit.value if limit.unit == "days" else limit.value / 24  # days of 24 hours
@@ -1012,7 +1249,8 @@ class ReferenceModel:
                     # the spell the day belongs to (the earliest-starting one holding it)
                     start, _, end = next(s for s in spells if s[1] <= day <= last_day(s[2]))
                     done = self._authority(rule, start, orders, anchor, due)
-                    if self._applies(rule, anchor):
+                    # Choice: the instance's case is the spell the day belongs to
+                    if self._applies(rule, anchor, start, child):
                         finding = self._finding(
                             rule,
                             ref=start.ref,
