@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .. import calendar
 from ..findings import DataQualityFinding, Finding, Status
 from ..rules.model import Limit, RuleBase
-from .outcome import Terms, attribute_outcome, due_date, outcome
+from .outcome import Outcome, Terms, attribute_outcome, due_date, outcome
 from .timeline import Case, Ev, Timeline, holds
 
 if TYPE_CHECKING:
@@ -104,33 +104,23 @@ class Context:
                 ("national_due", national_due),
                 ("override", active.override.name),
             )
-        result = (
-            attribute_outcome(done)
-            if attribute
-            else outcome(
-                due=due,
-                done=done,
-                close=close,
-                as_of=self.as_of,
-                cal=self.calendar_for(rule),
-                working=limit.unit == "working_days",
+        cal = self.calendar_for(rule)
+        working = limit.unit == "working_days"
+
+        def judged(by: dt.date) -> Outcome | None:
+            return outcome(
+                due=by, done=done, close=close, as_of=self.as_of, cal=cal, working=working
             )
-        )
+
+        result = attribute_outcome(done) if attribute else judged(due)
         if result is None:
             return None
         if variation is not None and variation.limit is None and result.status is not Status.MET:
             # Relaxed to "as soon as reasonably practicable": no date in the period to breach.
             # Once it ended the usual limit applied again, so it counts from the period's end:
             # only an event later than that (or none) is a certain breach.
-            due = due_date(variation.end, limit, self.calendar_for(rule), self.terms)
-            result = outcome(
-                due=due,
-                done=done,
-                close=close,
-                as_of=self.as_of,
-                cal=self.calendar_for(rule),
-                working=limit.unit == "working_days",
-            )
+            due = due_date(variation.end, limit, cal, self.terms)
+            result = judged(due)
             if result is None or result.status is Status.MET:
                 self.not_assessed(rule, f"{variation.name}: as soon as reasonably practicable")
                 return None
