@@ -120,3 +120,23 @@ def test_events_and_terms_are_valid(
 ) -> None:
     assert event.type in ("pf_visit", "legal_status_started")  # type: ignore[attr-defined]
     assert all(a < b for a, b in terms) and list(terms) == sorted(terms)
+
+
+@examples(50)
+@given(ruleset=rule_sets(max_size=4, new_fields=True))
+def test_rule_sets_with_new_fields_report_the_rules_chosen(ruleset: object) -> None:
+    """Rules given the newer fields are still the chosen ones (and the later half of a chosen
+    follower split at a date, its ID with a 9 where the original has a 0)."""
+    report = ruleset.report  # type: ignore[attr-defined]
+    national = set(NATIONAL.ids())
+    assert report and report <= set(ruleset.ids())  # type: ignore[attr-defined]
+    assert all(i in national or (i[-3] == "9" and f"{i[:-3]}0{i[-2:]}" in report) for i in report)
+
+
+def test_with_new_fields_names_the_fields_it_can_single_out() -> None:
+    import pytest
+
+    from timescales.testing.strategies import with_new_fields
+
+    with pytest.raises(ValueError, match="not one of"):
+        with_new_fields(NATIONAL, only="placements")

@@ -3,7 +3,7 @@
 * ``fixtures`` — the fixture loader and runner (``tests/rules/<ID>/{pass,fail}/*.yaml``), and
   the limit mutations a rule's fixtures must notice (``mutations``, ``uncaught_mutations``).
 * ``strategies`` — hypothesis strategies: ``dates()``, ``events()``, ``child_records()``,
-  ``as_of_dates()``, ``rules()``, ``rule_sets()``, ``school_terms()``.
+  ``as_of_dates()``, ``rules()``, ``rule_sets()``, ``with_new_fields()``, ``school_terms()``.
 * ``reference`` — a naive reference evaluator to compare the engine with (``ReferenceModel``).
 * ``profiles`` — hypothesis settings profiles chosen by ``TIMESCALES_HYPOTHESIS_PROFILE``.
 * ``pytest_plugin`` — the pytest plugin (entry point ``pytest11``) that collects rule fixtures
@@ -41,6 +41,7 @@ _LAZY = {
     "rules": ("strategies", "rules"),
     "rule_sets": ("strategies", "rule_sets"),
     "school_terms": ("strategies", "school_terms"),
+    "with_new_fields": ("strategies", "with_new_fields"),
     "ReferenceModel": ("reference", "ReferenceModel"),
     "RefFinding": ("reference", "RefFinding"),
 }
@@ -66,6 +67,7 @@ __all__ = [
     "school_terms",
     "strategies",
     "uncaught_mutations",
+    "with_new_fields",
 ]
 
 

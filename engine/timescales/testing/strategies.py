@@ -11,7 +11,10 @@
   the events that meet them, closes, voids and extensions, dated on, either side of and far from
   each due date, with refs and cases that sometimes match and sometimes do not.
 * ``as_of_dates(record)`` — as_of dates near the record's events (and anywhere).
-* ``rule_sets()`` / ``rules()`` — subsets (single rules) of the national pack or of a given set.
+* ``rule_sets()`` / ``rules()`` — subsets (single rules) of the national pack or of a given set;
+  ``rule_sets(new_fields=True)`` / ``with_new_fields(ruleset)`` — the same rules sometimes given
+  the newer rule fields (conditions on the placement and legal status in force, exclusions,
+  variations, effective dates, met before the opening, time-in and counting from a status).
 * ``school_terms()`` — council-style school terms (first day, last day) for termly limits.
 
 Every strategy shrinks: a failing example comes back as a short record that can be pasted into
@@ -33,6 +36,7 @@ from .. import calendar as tcal
 from ..records import NATIONAL_EVENT_TYPES, ChildRecord, Event
 from ..rules.model import (
     AttributeRule,
+    Condition,
     DeadlineRule,
     Limit,
     MilestoneRule,
@@ -43,16 +47,20 @@ from ..rules.model import (
 )
 
 __all__ = [
+    "CONDITION_KINDS",
     "FIRST",
     "LAST",
+    "NEW_FIELDS",
     "as_of_dates",
     "child_records",
+    "conditions",
     "dates",
     "events",
     "national_ruleset",
     "rule_sets",
     "rules",
     "school_terms",
+    "with_new_fields",
 ]
 
 FIRST = dt.date(2001, 1, 1)
@@ -163,11 +171,14 @@ def _school_terms(
 # --------------------------------------------------------------------------------------------
 
 _TEXT_VALUES: dict[str, tuple[str, ...]] = {
-    "placement_type": ("U1", "U3", "U4", "K2", "R1"),
+    # 903 PLACE codes: P1 placed with a parent, U1-U6 foster care, K2 homes, R1 residential
+    "placement_type": ("P1", "U1", "U3", "U4", "K2", "R1"),
     "not_alone_reason": ("", "child asleep", "parent refused"),
     "iro": ("IRO-A", "IRO-B", "IRO-C"),
     "kind": ("initial", "review"),
-    "code": ("L1", "L2", "L3", "V3", "V4", "C2", "E1"),
+    # 903 legal statuses: L1 police protection, L2 EPO, L3 CAO, C1 interim and C2 full care
+    # order, V2 section 20, V3/V4 short breaks, E1 placement order
+    "code": ("L1", "L2", "L3", "V2", "V3", "V4", "C1", "C2", "E1"),
     "rule": ("LA005", "PF001", "CP001"),
     "reason": ("court directed the timing", "child was missing"),
 }
@@ -358,6 +369,18 @@ def _life_course(
         period = "P1"
         life.add("became_looked_after", lac, period)
         end = lac + dt.timedelta(days=draw(_ints(20, 1600))) if life.chance(60) else None
+        if life.chance(50):  # the period's legal status: s.20, care orders, short breaks
+            code = draw(_pick(["V2", "C1", "C2", "V3", "V4"]))
+            life.add("legal_status_started", lac, "LS0", code=code)
+            if code == "C1" and life.chance(60):  # the interim order made full
+                life.add(
+                    "legal_status_started",
+                    lac + dt.timedelta(days=draw(_ints(20, 300))),
+                    "LS0",
+                    code="C2",
+                )
+            elif end is not None and life.chance(50):
+                life.add("legal_status_ended", end, "LS0", code=code)
         if life.chance(15):
             life.add("care_plan", lac - dt.timedelta(days=draw(_ints(1, 5))), period)
         else:
@@ -372,12 +395,19 @@ def _life_course(
         placement_start = lac
         for number in range(1, draw(_ints(1, 3)) + 1):
             permanent = life.chance(30)
+            kind = draw(_pick(("U1", "U4") if permanent else ("U3", "U3", "P1", "R1", "U4")))
+            details: dict[str, Any] = {}
+            if kind == "P1" and life.chance(50):  # placed with parents before assessment
+                details["placed_before_assessment"] = draw(_BOOLS)
+            if kind in ("U4", "U3") and life.chance(30):  # connected person, temporary approval
+                details["temporary_approval"] = draw(_BOOLS)
             life.add(
                 "placement_started",
                 placement_start,
                 f"PL{number}",
-                placement_type="U1" if permanent else "U3",
+                placement_type=kind,
                 permanent=permanent,
+                **details,
             )
             placement_end = placement_start + dt.timedelta(days=draw(_ints(10, 700)))
             anniversary = tcal.add_months(placement_start, 12)
@@ -701,6 +731,8 @@ def _anchor_date(draw: Draw, rule: Rule) -> dt.date:
             pivots.append(limit.when.stops_on_or_before - back)
     if rule.effective is not None:
         pivots.extend(d for d in (rule.effective.start, rule.effective.end) if d is not None)
+    for variation in rule.variations:
+        pivots.extend((variation.start, variation.end))
     if pivots and draw(_BOOLS):
         pivot: dt.date = draw(_pick(pivots))
         return pivot + dt.timedelta(days=draw(_ints(-20, 20)))
@@ -723,10 +755,31 @@ def _focus_deadline(f: _Focus, rule: DeadlineRule, base: dt.date) -> None:
             clocks.append(f.add(rule.clock, cursor))
             cursor = _near(draw, cursor, limits)
     if rule.during is not None:
-        opened = clocks[0] - dt.timedelta(days=draw(_ints(0, 400)))
+        back = draw(_ints(0, 400))
+        need = rule.requires_time_in
+        if need is not None and draw(_BOOLS):
+            # just long enough, one day short or one day over
+            wanted = need.at_least.value * (7 if need.at_least.unit == "weeks" else 1)
+            back = max(wanted + draw(_pick([-1, 0, 1])), 0)
+        opened = clocks[0] - dt.timedelta(days=back)
         f.add(draw(_pick(rule.during.opens)), opened)
+        if need is not None and rule.during.closes and draw(_BOOLS):
+            # an earlier spell that counts too
+            first = opened - dt.timedelta(days=draw(_ints(1, 300)))
+            f.add(draw(_pick(rule.during.opens)), first)
+            f.add(draw(_pick(rule.during.closes)), first + dt.timedelta(days=draw(_ints(0, 60))))
         if rule.during.closes and draw(_BOOLS):
             f.add(draw(_pick(rule.during.closes)), _near(draw, clocks[0], limits))
+    if rule.counts_from_status is not None:
+        for clock in clocks:
+            if draw(_ints(0, 2)) == 0:
+                continue
+            code = draw(_pick([*rule.counts_from_status.codes, "V2"]))
+            began = clock - dt.timedelta(days=draw(_pick([0, 1, 1, 2, 5, 20])))
+            f.add("legal_status_started", began, attrs={"code": code})
+            if draw(_ints(0, 2)) == 0:
+                ended = began + dt.timedelta(days=draw(_ints(0, 3)))
+                f.add("legal_status_ended", ended, attrs={"code": code})
     for clock in clocks:
         for _ in range(draw(_ints(0, 2))):
             f.add(rule.met_by, _near(draw, clock, limits))
@@ -771,6 +824,16 @@ def _focus_chain(
         opening_attrs = {"in_education": draw(_BOOLS)}
     f.add(draw(_pick(head.scope.opens)), base, ref=ref, case=case, attrs=opening_attrs)
     chain: list[dt.date] = []
+    early = head.met_before_opening
+    if early is not None and draw(_BOOLS):
+        # an event before the opening: inside what the head allows, on its edge, or outside
+        if early.unit == "months":
+            span = (base - tcal.add_months(base, -early.value)).days
+        else:
+            span = early.value * (7 if early.unit == "weeks" else 1)
+        day = base - dt.timedelta(days=draw(_pick([span, span + 1, max(span - 1, 0), 1])))
+        f.add(head.event, day, ref=ref, case=case)
+        chain.append(day)
     previous = base
     for n in range(draw(_ints(0, most))):
         pool = (
@@ -902,10 +965,67 @@ def _focus_attribute(f: _Focus, rule: AttributeRule, base: dt.date) -> None:
         cursor += dt.timedelta(days=draw(_ints(0, 60)))
 
 
+def _read_by(
+    rules: Iterable[Rule],
+) -> tuple[dict[str, list[Any]], list[str], list[tuple[str, str | None]]]:
+    """What the rules' conditions read of the child's circumstances: placement details (and
+    the values they look for), legal status codes, and the events "before the first" names."""
+    details: dict[str, list[Any]] = {}
+    codes: list[str] = []
+    firsts: list[tuple[str, str | None]] = []
+
+    def walk(cond: Condition) -> None:
+        for name, value in (cond.placement or {}).items():
+            details.setdefault(name, []).extend(value if isinstance(value, list) else [value])
+        codes.extend(cond.legal_status or ())
+        if cond.anchor_before_first is not None:
+            firsts.append((cond.anchor_before_first.type, cond.anchor_before_first.since))
+        for sub in (*(cond.any or ()), *(cond.none_of or ())):
+            walk(sub)
+
+    for rule in rules:
+        for cond in rule.conditions():
+            walk(cond)
+    return details, codes, firsts
+
+
+def _circumstances(f: _Focus, rules: Sequence[Rule]) -> None:
+    """Placements, legal statuses and first reviews around the record's dates (the anchors the
+    rules' conditions are read on), with the details and codes they look for, or others."""
+    details, codes, firsts = _read_by(rules)
+    if not (details or codes or firsts):
+        return
+    draw = f.draw
+    days = sorted({e["date"] for e in f.events}) or [dt.date(2010, 1, 1)]
+
+    def near() -> dt.date:
+        day: dt.date = draw(_pick(days))
+        return day + dt.timedelta(days=draw(st.one_of(_pick([-1, 0, 0, 1]), _ints(-60, 60))))
+
+    for _ in range(draw(_ints(0, 3)) if details else 0):
+        attrs = {}
+        for name, values in details.items():
+            if draw(_ints(0, 3)) > 0:
+                attrs[name] = draw(_pick([*values, *_PLACEMENT_DETAILS.get(name, ())]))
+        f.add("placement_started", near(), attrs=attrs)
+    for _ in range(draw(_ints(0, 3)) if codes else 0):
+        code = draw(_pick([*codes, "V2", "C2"]))
+        began = f.add("legal_status_started", near(), attrs={"code": code})
+        if draw(_ints(0, 2)) == 0:
+            ended = began + dt.timedelta(days=draw(_pick([0, 1, 5, 40])))
+            f.add("legal_status_ended", ended, attrs={"code": code})
+    for first, since in firsts[:2]:
+        for _ in range(draw(_ints(0, 2))):
+            f.add(first, near())
+        if since is not None and draw(_BOOLS):
+            f.add(since, near())
+
+
 def _focused(
     draw: Draw, focus: Sequence[Rule], pack: Sequence[Rule]
 ) -> tuple[dt.date | None, list[dict[str, Any]]]:
     f = _Focus(draw)
+    readers: list[Rule] = list(focus)
     for rule in focus:
         base = _anchor_date(draw, rule)
         if isinstance(rule, DeadlineRule):
@@ -914,6 +1034,7 @@ def _focused(
             head, followers = _scope_of(rule, pack)
             if head is None:
                 continue
+            readers.extend([head, *followers])
             most = 14 if any(r.when is not None for r in followers) else 7
             _focus_chain(f, head, followers, base, most)
             if isinstance(rule, MilestoneRule):
@@ -926,6 +1047,7 @@ def _focused(
             _focus_attribute(f, rule, base)
         elif isinstance(rule, RollingRule):
             _focus_rolling(f, rule, base)
+    _circumstances(f, readers)
     # a little noise: events of the same types, dated anywhere near
     types = sorted({s.type for r in focus for s in r.selectors()} or {"referral"})
     for _ in range(draw(_ints(0, 2))):
@@ -1063,14 +1185,244 @@ def rule_sets(
     min_size: int = 1,
     max_size: int | None = None,
     kinds: Iterable[str] | None = None,
+    new_fields: bool = False,
 ) -> st.SearchStrategy[Any]:
     """Rule sets made of a subset of a rule set's rules (default: the national pack), as
     ``RuleSet.select`` makes them: a follower brings its schedule head, a milestone its
-    schedule, and only the chosen rules are reported."""
+    schedule, and only the chosen rules are reported. ``new_fields``: each rule sometimes
+    given the newer fields (``with_new_fields``)."""
     source = ruleset if ruleset is not None else national_ruleset()
     wanted = set(kinds) if kinds is not None else None
     ids = sorted(r.id for r in source.rules if wanted is None or r.kind in wanted)
     if not ids:
         raise ValueError("no rules to choose from")
     chosen = st.lists(_pick(ids), min_size=min_size, max_size=max_size or len(ids), unique=True)
-    return chosen.map(lambda picked: source.select(sorted(picked)))
+    subsets = chosen.map(lambda picked: source.select(sorted(picked)))
+    return subsets.flatmap(with_new_fields) if new_fields else subsets
+
+
+# --------------------------------------------------------------------------------------------
+# Rules with the fields the national pack may not use yet
+# --------------------------------------------------------------------------------------------
+
+_PLACEMENT_DETAILS: dict[str, tuple[Any, ...]] = {
+    "placement_type": ("P1", "U1", "U3", "U4", "R1"),
+    "placed_before_assessment": (True, False),
+    "temporary_approval": (True, False),
+    "permanent": (True, False),
+}
+_STATUSES = ("C1", "C2", "V2", "V3", "V4", "L1", "L2")
+_FIRST_OF = (
+    ("lac_review", None),
+    ("lac_review", "became_looked_after"),
+    ("lac_review", "placement_started"),
+    ("health_assessment", "became_looked_after"),
+)
+_VARIED_LAW = [
+    {
+        "title": "Adoption and Children (Coronavirus) (Amendment) Regulations 2020, reg 8",
+        "href": "https://www.legislation.gov.uk/uksi/2020/445/regulation/8",
+    }
+]
+
+
+def _some(draw: Draw, values: Sequence[T], most: int = 3) -> list[T]:
+    """One to ``most`` distinct values, in their given order."""
+    picked = draw(st.sets(_pick(values), min_size=1, max_size=min(most, len(values))))
+    return [v for v in values if v in picked]
+
+
+CONDITION_KINDS = ("placement", "legal_status", "anchor_before_first", "any", "none_of")
+
+
+@st.composite
+def conditions(
+    draw: Draw, case_free: bool = False, kind: str | None = None, depth: int = 0
+) -> dict[str, Any]:
+    """A ``Condition`` (as rule YAML gives it) on the child's circumstances on the anchor date:
+    the placement in force, the legal statuses in force, "before the first review", ``any`` or
+    ``none_of`` of such (``kind``: that one, of ``CONDITION_KINDS``); sometimes with one of the
+    older fields on the case itself (``case_free``: never those, for rules whose instance has
+    no case of its own)."""
+    if kind is None:
+        kind = draw(_pick(("placement", "placement", "legal_status", *CONDITION_KINDS)))
+    if depth > 0 and kind in ("any", "none_of"):
+        kind = "legal_status"
+    out: dict[str, Any] = {}
+    if kind == "placement":
+        names = _some(draw, list(_PLACEMENT_DETAILS), 2)
+        wanted: dict[str, Any] = {}
+        for name in names:
+            values = _PLACEMENT_DETAILS[name]
+            wanted[name] = (
+                draw(_pick(values)) if draw(_BOOLS) or len(values) == 2 else _some(draw, values)
+            )
+        out["placement"] = wanted
+    elif kind == "legal_status":
+        out["legal_status"] = _some(draw, _STATUSES)
+    elif kind == "anchor_before_first":
+        first, since = draw(_pick(_FIRST_OF))
+        out["anchor_before_first"] = {"type": first, **({"since": since} if since else {})}
+    else:
+        subs = draw(st.lists(conditions(case_free, None, depth + 1), min_size=1, max_size=2))
+        out[kind] = subs
+    if not case_free and draw(_ints(0, 5)) == 0:
+        extra = draw(_pick(("placement_permanent", "anchor_before_anniversary")))
+        out[extra] = draw(_BOOLS) if extra == "placement_permanent" else 1
+    return out
+
+
+def _limit_like(draw: Draw, limit: Limit) -> dict[str, Any]:
+    """Another limit in the same unit (a term: a few weeks instead)."""
+    if limit.unit == "terms":
+        return {"unit": "weeks", "value": draw(_ints(1, 16))}
+    hi = {"working_days": 40, "days": 60, "weeks": 12, "months": 8, "hours": 200}[limit.unit]
+    return {"unit": limit.unit, "value": draw(_ints(0, hi))}
+
+
+def _variations(draw: Draw, rule: Rule) -> list[dict[str, Any]]:
+    """One or two temporary changes (coronavirus, 2020) of a few weeks to a year or so."""
+    out: list[dict[str, Any]] = []
+    cursor = draw(dates(dt.date(2003, 1, 1), dt.date(2026, 12, 31)))
+    own = rule.limits()
+    for n in range(draw(_ints(1, 2))):
+        end = cursor + dt.timedelta(days=draw(_pick([0, 1, 30, 120, 400])))
+        variation: dict[str, Any] = {
+            "from": cursor,
+            "to": end,
+            "name": f"temporary-change-{n + 1}",
+            "says": "a temporary change to the time allowed",
+            "references": _VARIED_LAW,
+        }
+        # a limit of its own only where the rule's limit is a due date counted from its anchor
+        if own and rule.kind in ("deadline", "schedule", "attribute") and draw(_BOOLS):
+            variation["limit"] = _limit_like(draw, own[-1])
+        out.append(variation)
+        cursor = end + dt.timedelta(days=draw(_ints(1, 200)))
+    return out
+
+
+def _effective(draw: Draw) -> dict[str, Any]:
+    day = draw(dates(dt.date(2003, 1, 1), dt.date(2027, 12, 31)))
+    which = draw(_pick(("from", "to", "both")))
+    if which == "both":
+        return {"from": day, "to": day + dt.timedelta(days=draw(_ints(0, 700)))}
+    return {which: day}
+
+
+# what ``with_new_fields(only=...)`` can single out, besides the kinds of condition
+NEW_FIELDS = (
+    *CONDITION_KINDS,
+    "excluded_when",
+    "variations",
+    "effective",
+    "follower_split",
+    "met_before_opening",
+    "requires_time_in",
+    "counts_from_status",
+)
+
+
+@st.composite
+def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
+    """The rule, sometimes with the newer fields (``only``: that field wherever it applies,
+    and no other); a follower sometimes split in two at a date (the law changed: the old
+    follower in force up to it, a new one with another limit from the day after, its ID after
+    the old one's)."""
+    if rule.kind == "aggregate":
+        return [rule]
+
+    def want(feature: str, odds: int) -> bool:
+        if only is None:
+            return bool(draw(_ints(0, odds)) == 0)
+        return feature == only
+
+    kind = only if only in CONDITION_KINDS else None
+    # where a kind of condition goes: a limit's ``when``, a follower's ``when``, the exclusion
+    places = ["excluded_when"]
+    if rule.limits() and rule.kind in ("deadline", "schedule", "attribute"):
+        places.append("limit_when")
+    if isinstance(rule, ScheduleRule) and rule.follows is not None:
+        places.append("follower_when")
+    place = draw(_pick(places)) if kind is not None else None
+
+    def condition_in(where: str, odds: int) -> bool:
+        return place == where if kind is not None else want(where, odds)
+
+    data = rule.model_dump(by_alias=True, exclude_none=True)
+    case_free = rule.kind == "rolling"
+    if condition_in("excluded_when", 3):
+        data["excluded_when"] = draw(conditions(case_free, kind))
+    if want("variations", 4):
+        data["variations"] = _variations(draw, rule)
+    limits = data.get("limit")
+    if condition_in("limit_when", 3) and limits:
+        extra = {**_limit_like(draw, rule.limits()[-1]), "when": draw(conditions(False, kind))}
+        data["limit"] = [extra, *limits]
+    extra_rules: list[Rule] = []
+    if isinstance(rule, ScheduleRule) and rule.follows is None:
+        if want("met_before_opening", 2):
+            unit = draw(_pick(("days", "weeks", "months")))
+            hi = {"days": 60, "weeks": 12, "months": 4}[unit]
+            data["met_before_opening"] = {"unit": unit, "value": draw(_ints(0, hi))}
+    elif isinstance(rule, ScheduleRule):
+        if condition_in("follower_when", 2):
+            when = draw(conditions(False, kind))
+            old = data.get("when")
+            data["when"] = {**when, "any": [old]} if old and "any" not in when else when
+        if want("follower_split", 2):
+            split = draw(dates(dt.date(2003, 1, 1), dt.date(2027, 12, 31)))
+            data["effective"] = {"to": split}
+            later = {
+                **data,
+                "id": f"{rule.id[:-3]}9{rule.id[-2:]}",
+                "name": f"{rule.name}-later",
+                "effective": {"from": split + DAY},
+                "limit": [_limit_like(draw, rule.limits()[-1])],
+            }
+            extra_rules.append(ScheduleRule.model_validate(later))
+        elif want("effective", 3):
+            data["effective"] = _effective(draw)
+    elif want("effective", 5):
+        data["effective"] = _effective(draw)
+    if isinstance(rule, DeadlineRule):
+        if rule.during is not None and want("requires_time_in", 1):
+            unit = draw(_pick(("days", "weeks")))
+            need: dict[str, Any] = {
+                "since_age": draw(_pick((0, 10, 14, 14, 15, rule.clock_at_age or 16))),
+                "at_least": {"unit": unit, "value": draw(_ints(0, 400 if unit == "days" else 60))},
+            }
+            if draw(_BOOLS):
+                need["excluded_when"] = draw(conditions())
+            data["requires_time_in"] = need
+        if want("counts_from_status", 2):
+            data["counts_from_status"] = {
+                "codes": _some(draw, _STATUSES, 2),
+                "limit": _limit_like(draw, rule.limits()[-1]),
+            }
+    return [type(rule).model_validate(data), *extra_rules]
+
+
+def with_new_fields(ruleset: Any, only: str | None = None) -> st.SearchStrategy[Any]:
+    """The rule set with each rule sometimes given the newer fields: conditions on the
+    placement and legal statuses in force and "before the first review" (in limits, followers'
+    ``when`` and ``excluded_when``), ``any``/``none_of``, temporary ``variations``,
+    ``effective`` dates (a follower sometimes split in two at a date), ``met_before_opening``
+    on schedule heads, ``requires_time_in`` and ``counts_from_status`` on deadlines. The
+    reported rules stay those reported (and the later half of a reported follower).
+    ``only`` (one of ``NEW_FIELDS``): that field wherever it applies, and no other."""
+    if only is not None and only not in NEW_FIELDS:
+        raise ValueError(f"{only!r} is not one of {', '.join(NEW_FIELDS)}")
+    return _with_new_fields(ruleset, only)
+
+
+@st.composite
+def _with_new_fields(draw: Draw, ruleset: Any, only: str | None) -> Any:
+    report = set(ruleset.report if ruleset.report is not None else ruleset.ids())
+    changed: list[Rule] = []
+    for rule in ruleset.rules:
+        parts = draw(_enriched(rule, only))
+        changed.extend(parts)
+        if rule.id in report:
+            report.update(p.id for p in parts)
+    return ruleset.replace(changed).select(sorted(report))
