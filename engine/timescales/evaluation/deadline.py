@@ -110,13 +110,17 @@ def deadline_finding(
     )
     if limit is None:
         return None
-    anchor = clock.date
     began = _status_began(rule, tl, clock.date)
-    if began is not None:
-        assert rule.counts_from_status is not None
-        anchor, limit = began, rule.counts_from_status.limit
-    due = ctx.due(anchor, limit, rule)
     extra: list[tuple[str, object]] = []
+    if began is None:
+        due = ctx.due(clock.date, limit, rule)
+    else:
+        # counted from the day the preceding status began (never before the clock itself: an
+        # order made after that period had run out is due the day it was made)
+        assert rule.counts_from_status is not None
+        limit = rule.counts_from_status.limit
+        due = max(ctx.due(began, limit, rule), clock.date)
+        extra.append(("counted_from", began.isoformat()))
     if len(rule.limit) > 1:
         extra.append(("threshold", limit.describe()))
     if rule.extension is not None:
@@ -126,7 +130,7 @@ def deadline_finding(
     return ctx.finding(
         rule,
         ref=clock.ref,
-        anchor=anchor,
+        anchor=clock.date,
         due=due,
         done=done,
         close=close,

@@ -95,6 +95,8 @@ class FindingModel(BaseModel):
     partial_history: bool | None = None
     # the temporary change to the law in force on the clock date (SI 2020/445)
     variation: str | None = None
+    # a deadline counted from a preceding legal status (CA 1989 s.45(3)): the day it began
+    counted_from: dt.date | None = None
     # under a relaxed variation: the day the usual limit began to count again
     resumed: dt.date | None = None
     explanation: Explanation | None = Field(

@@ -931,13 +931,15 @@ class ReferenceModel:
             anchor = clock.date
             back = rule.counts_from_status
             began = _status_began(child, clock.date - ONE_DAY, back.codes) if back else None
+            counted_from = anchor
             if back is not None and began is not None:
                 # s.45(3): counted from the day the status in force the day before began
-                anchor, limit = began, back.limit
+                counted_from, limit = began, back.limit
             if limit is None:
                 continue
             limit = _law_limit(rule, anchor, limit)
-            due = self._due(anchor, limit)
+            # never due before the clock itself
+            due = max(self._due(counted_from, limit), anchor)
             if rule.extension is not None:
                 due = self._extended(rule, clock, due, child)
             finding = self._finding(
