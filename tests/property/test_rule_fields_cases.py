@@ -465,9 +465,10 @@ def test_an_order_counted_from_the_status_before_it() -> None:
         ev("legal_status_ended", "2022-03-10", "B", code="L2"),
     ]
     police = [ev("legal_status_started", "2022-03-01", "A", code="L1")]
-    # police protection in force the day before: 8 days from 1 March
+    # police protection in force the day before: 8 days from 1 March (the finding's anchor
+    # stays the order, 3 March)
     assert found([EPO_AFTER_POLICE], police + epo, "2022-04-01") == [
-        ("LS002", "2022-03-01", "2022-03-09", "2022-03-10", "late", 1),
+        ("LS002", "2022-03-03", "2022-03-09", "2022-03-10", "late", 1),
     ]
     # police protection ended the day before: the order's own 8 days
     ended = [ev("legal_status_ended", "2022-03-02", "A", code="L1")]
