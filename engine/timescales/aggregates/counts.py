@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, Status
@@ -76,33 +76,45 @@ class CouncilCounts:
             c[f"{kind}_children_visits_due"] += 1
             c[f"{kind}_children_visited_within_timescale"] += all(results)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, unassessable: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The counts; a count whose rule could not be assessed from the inputs (its rule id in
+        ``unassessable``, with why) is None, never 0: "n/a" in every output."""
         c = self.c
+        na = unassessable or {}
+
+        def value(key: str, *rules: str) -> int | None:
+            return None if rules and all(r in na for r in rules) else c[key]
+
+        assessment = self.assessment_rule
+        assessment_rules = (assessment,) if assessment else ASSESSMENT_RULES
         out: dict[str, Any] = {
             "period": {"from": self.since.isoformat(), "to": self.as_of.isoformat()},
             "assessments": {
-                "rule": self.assessment_rule,
-                "completed_in_period": c["assessments_completed"],
-                "within_45_working_days": c["assessments_within_45_wd"],
-                "open_and_overdue": c["assessments_open_overdue"],
+                "rule": assessment,
+                "completed_in_period": value("assessments_completed", *assessment_rules),
+                "within_45_working_days": value("assessments_within_45_wd", *assessment_rules),
+                "open_and_overdue": value("assessments_open_overdue", *assessment_rules),
             },
             "care_leavers": {
                 "rule": CARE_LEAVER_CONTACT,
-                "current": c["care_leavers"],
-                "in_touch": c["care_leavers_in_touch"],
+                "current": value("care_leavers", CARE_LEAVER_CONTACT),
+                "in_touch": value("care_leavers_in_touch", CARE_LEAVER_CONTACT),
             },
             "visits": {
                 kind: {
                     "rules": list(rules),
-                    "children_with_visits_due": c[f"{kind}_children_visits_due"],
-                    "visited_within_timescale": c[f"{kind}_children_visited_within_timescale"],
+                    "children_with_visits_due": value(f"{kind}_children_visits_due", *rules),
+                    "visited_within_timescale": value(
+                        f"{kind}_children_visited_within_timescale", *rules
+                    ),
                 }
-                for kind, rules in self.visit_rules.items()
+                for kind, rules in VISIT_RULES.items()
+                if kind in self.visit_rules or all(r in na for r in rules)
             },
             "permanence": {
                 "rule": PERMANENCE_RULE,
-                "second_reviews_due_in_period": c["permanence_due"],
-                "plan_by_second_review": c["permanence_by_second_review"],
+                "second_reviews_due_in_period": value("permanence_due", PERMANENCE_RULE),
+                "plan_by_second_review": value("permanence_by_second_review", PERMANENCE_RULE),
             },
         }
         return out
