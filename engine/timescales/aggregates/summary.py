@@ -422,6 +422,19 @@ class Aggregator:
             ),
         }
         out["not_assessable"] = unassessable
+        # the same with each rule's name and title (from the rules the run loaded, before the
+        # inputs narrowed them), for the report's banner and the workbook
+        loaded = summary.context.rules if summary is not None else None
+        by_id = loaded.by_id if loaded is not None else self.ruleset.by_id
+        out["not_assessable_rules"] = [
+            {
+                "rule": rule,
+                "name": by_id[rule].name if rule in by_id else "",
+                "title": by_id[rule].title if rule in by_id else "",
+                "why": why,
+            }
+            for rule, why in unassessable.items()
+        ]
         if summary is not None:
             out["run"] = {
                 "read": summary.read,

@@ -7,8 +7,8 @@ colour-vision deficiencies), and no chart relies on colour alone: a rate's red/a
 also a shape and a word (■ red, ▲ amber, ● green), values are written beside the marks.
 
 Text is never smaller than 13 px in a chart's own units, and charts are at most
-:data:`WIDTH` units wide and never drawn wider than that: at 760 px of page (an 800 px window)
-the smallest text is still 11 px. The rule × team heat map is drawn at its natural size, in a
+:data:`WIDTH` (880) units wide and never drawn wider than that: at 760 px of page (an 800 px
+window) the smallest text is still 11.2 px. The rule × team heat map is drawn at its natural size, in a
 box that scrolls sideways when there are many teams, so its text never shrinks.
 
 Each function returns :class:`markupsafe.Markup`, escaped here, for the Jinja2 templates.
@@ -42,7 +42,7 @@ STATUS_COLOURS = {
     "pending": GREY,
 }
 
-WIDTH = 900  # the widest chart, in its own units (and never drawn wider)
+WIDTH = 880  # the widest chart, in its own units (and never drawn wider)
 FONT = 13  # the smallest text, in chart units
 
 # red / amber / green: a colour, a shape and a word, so that none is needed alone

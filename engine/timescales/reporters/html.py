@@ -32,9 +32,15 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
-from ..aggregates.counts import ASSESSMENT_RULES, CARE_LEAVER_CONTACT
+from ..aggregates.counts import (
+    ASSESSMENT_RULES,
+    CARE_LEAVER_CONTACT,
+    labelled,
+    not_assessable_why,
+)
 from ..aggregates.permanence import COLUMNS as PERMANENCE_COLUMNS
 from ..aggregates.permanence import PERMANENCE_RULE, REVIEW_RULES
+from ..aggregates.summary import NOT_CHECKED
 from ..findings import Finding
 from . import TABLE_COLUMNS
 from .charts import (
@@ -85,10 +91,6 @@ __all__ = [
 BREACH_STATUSES = ("late", "overdue", "unmet")
 TREND_MONTHS = 24  # at most this many months in the trend charts (every month is in the table)
 FIRST_PAGE = 100  # rows of the breach list and the tracker written as HTML (and per page)
-VISIT_LABELS = {
-    "looked_after": "Looked-after children",
-    "private_fostering": "Privately fostered children",
-}
 UNMET_RULES = ("LA020", "PF004")
 IRO_RULE = "IR001"
 
@@ -181,10 +183,12 @@ def short_citation(provision: str) -> str:
 
 
 def _cite_label(rule: Mapping[str, Any] | None, href: str, titles: Mapping[str, str]) -> str:
-    if rule is not None and href in (rule.get("citations") or [rule.get("citation")]):
-        if rule.get("provision"):
-            return short_citation(str(rule["provision"]))
+    cited = rule is not None and href in (rule.get("citations") or [rule.get("citation")])
+    if cited and rule is not None and rule.get("provision"):
+        return short_citation(str(rule["provision"]))
     title = titles.get(href)
+    if title is None and cited and rule is not None and href == rule.get("citation"):
+        title = rule.get("reference")
     return short_citation(title) if title else href
 
 
@@ -216,10 +220,7 @@ class NotAssessable:
 
     def of(self, *rules: str) -> str | None:
         """Why a figure resting on ``rules`` is n/a: all of them are unassessable."""
-        if not rules or any(r not in self.why for r in rules):
-            return None
-        reasons = dict.fromkeys(self.why[r] for r in rules)
-        return f"{', '.join(rules)} not assessable: {'; '.join(reasons)}"
+        return not_assessable_why(self.why, rules)
 
     def figure(self, text: str, *rules: str) -> Figure:
         why = self.of(*rules)
@@ -346,9 +347,7 @@ def _headlines(agg: Mapping[str, Any], na: NotAssessable) -> list[Tile]:
     a = counts["assessments"]
     why = na.of(*ASSESSMENT_RULES) if not a["rule"] else None
     if why:
-        tiles.append(
-            Tile(Figure("n/a", why, ASSESSMENT_RULES), "assessments in 45 working days")
-        )
+        tiles.append(Tile(Figure("n/a", why, ASSESSMENT_RULES), "assessments in 45 working days"))
     elif a["completed_in_period"]:
         tiles.append(
             Tile(
@@ -486,9 +485,7 @@ def _trend(agg: Mapping[str, Any]) -> dict[str, Any]:
     )
     table = [
         [month_label(r["month"]), *_stats(r)]
-        for r in sorted(
-            (r for r in agg["by_month"] if r["rule"] == "*"), key=lambda r: r["month"]
-        )
+        for r in sorted((r for r in agg["by_month"] if r["rule"] == "*"), key=lambda r: r["month"])
     ]
     return {
         "line": line,
@@ -531,7 +528,7 @@ def _teams(agg: Mapping[str, Any], rule_order: Sequence[str]) -> dict[str, Any]:
         key=lambda kc: kc[1].value or 0.0,
     )[:3]
     heat_desc = (
-        f"% on time for each rule (rows, worst first) and team (columns), with the number due "
+        "% on time for each rule (rows, worst first) and team (columns), with the number due "
         "in each cell, tinted and marked red, amber or green. "
         + (
             "Lowest with 5 or more due: "
@@ -596,55 +593,10 @@ def _targets(agg: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _counts(agg: Mapping[str, Any], na: NotAssessable) -> list[tuple[str, Figure]]:
-    c = agg["counts"]
-    items: list[tuple[str, Figure]] = []
-    a = c["assessments"]
-    rules = (a["rule"],) if a["rule"] else ASSESSMENT_RULES
-    label = a["rule"] or " or ".join(ASSESSMENT_RULES)
-    items += [
-        (
-            f"Assessments completed in the period ({label})",
-            na.figure(num(a["completed_in_period"]), *rules),
-        ),
-        ("… of which within 45 working days", na.figure(num(a["within_45_working_days"]), *rules)),
-        ("Assessments open and overdue now", na.figure(num(a["open_and_overdue"]), *rules)),
+    rows = labelled(agg["counts"], na.why)
+    return [
+        (label, Figure("n/a", why) if why else Figure(num(value))) for _, label, value, why in rows
     ]
-    cl = c["care_leavers"]
-    items += [
-        (
-            "Care leavers with a personal adviser contact schedule open now (CL003)",
-            na.figure(num(cl["current"]), CARE_LEAVER_CONTACT),
-        ),
-        (
-            "… in touch (the latest contact within 2 months)",
-            na.figure(num(cl["in_touch"]), CARE_LEAVER_CONTACT),
-        ),
-    ]
-    for kind, v in c["visits"].items():
-        rules = tuple(v["rules"])
-        items += [
-            (
-                f"{VISIT_LABELS.get(kind, kind)} with a visit due in the period "
-                f"({', '.join(rules)})",
-                na.figure(num(v["children_with_visits_due"]), *rules),
-            ),
-            (
-                "… visited within timescale every time",
-                na.figure(num(v["visited_within_timescale"]), *rules),
-            ),
-        ]
-    perm = c["permanence"]
-    items += [
-        (
-            "Second reviews due in the period (LA008)",
-            na.figure(num(perm["second_reviews_due_in_period"]), PERMANENCE_RULE),
-        ),
-        (
-            "… with a permanence plan by then",
-            na.figure(num(perm["plan_by_second_review"]), PERMANENCE_RULE),
-        ),
-    ]
-    return items
 
 
 def _caseloads(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
@@ -831,6 +783,10 @@ def render(
     first = _first_page(breaches)
     tracker_first = _tracker_first_page(permanence)
     perm = _permanence(agg, na)
+    unassessed = agg.get("not_assessable_rules") or [
+        {"rule": rule, "title": "", "why": why}
+        for rule, why in (agg.get("not_assessable") or {}).items()
+    ]
     context = {
         "title": title,
         "version": __version__,
@@ -842,14 +798,8 @@ def render(
         "script": Markup(_asset("report.js")),  # noqa: S704 (our own file)
         "unreliable": unreliable,
         "completeness": _completeness(agg),
-        "not_assessable": [
-            {
-                "rule": rule,
-                "title": (by_rule.get(rule) or {}).get("title") or "",
-                "why": why,
-            }
-            for rule, why in (agg.get("not_assessable") or {}).items()
-        ],
+        "not_assessable": [r for r in unassessed if r["why"] != NOT_CHECKED],
+        "not_checked": [r["rule"] for r in unassessed if r["why"] == NOT_CHECKED],
         "tiles": _headlines(agg, na),
         "rules": rules,
         "trend": _trend(agg),
@@ -867,9 +817,7 @@ def render(
             "workers": sorted(workers_by_team.items()),
             "statuses": status_options,
         },
-        "first_breaches": [
-            _static_breach(row, cite_rows, rule_titles) for row in first
-        ],
+        "first_breaches": [_static_breach(row, cite_rows, rule_titles) for row in first],
         "first_tracker": [_static_tracker(p, perm) for p in tracker_first],
         "data_breaches": _breach_island(breaches, rule_titles, cite_rows),
         "data_permanence": _tracker_island(permanence, perm),
@@ -910,38 +858,38 @@ def _breach_island(
     rows: Iterable[list[Any]], titles: Mapping[str, str], cites: Sequence[Sequence[str]]
 ) -> Iterator[Markup]:
     """The breach list as JSON, streamed: {"columns", "titles", "cites", "rows"}."""
-    yield Markup('{"columns":')  # noqa: S704 (JSON text, no markup)
+    yield Markup('{"columns":')
     yield _json(list(BREACH_COLUMNS))
-    yield Markup(',"titles":')  # noqa: S704
+    yield Markup(',"titles":')
     yield _json(titles)
-    yield Markup(',"cites":')  # noqa: S704
+    yield Markup(',"cites":')
     yield _json([list(c) for c in cites])
-    yield Markup(',"rows":[')  # noqa: S704
+    yield Markup(',"rows":[')
     first = True
     for row in rows:
         if not first:
-            yield Markup(",\n")  # noqa: S704
+            yield Markup(",\n")
         yield _json(row)
         first = False
-    yield Markup("]}")  # noqa: S704
+    yield Markup("]}")
 
 
 def _tracker_island(rows: Iterable[Mapping[str, Any]], perm: Mapping[str, Any]) -> Iterator[Markup]:
     """The permanence tracker as JSON, streamed: {"columns", "na", "rows"}."""
     columns = [*PERMANENCE_COLUMNS, "plan_text"]
-    yield Markup('{"columns":')  # noqa: S704 (JSON text, no markup)
+    yield Markup('{"columns":')
     yield _json(columns)
-    yield Markup(',"na":')  # noqa: S704
+    yield Markup(',"na":')
     yield _json({"plan": perm["plan_na"], "reviews": perm["reviews_na"], "iro": perm["iro_na"]})
-    yield Markup(',"rows":[')  # noqa: S704
+    yield Markup(',"rows":[')
     first = True
     for p in rows:
         values = [p.get(c) for c in PERMANENCE_COLUMNS] + [_plan_text(p, perm)]
         if not first:
-            yield Markup(",\n")  # noqa: S704
+            yield Markup(",\n")
         yield _json(values)
         first = False
-    yield Markup("]}")  # noqa: S704
+    yield Markup("]}")
 
 
 def write_report(
