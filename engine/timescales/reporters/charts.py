@@ -8,8 +8,8 @@ also a shape and a word (■ red, ▲ amber, ● green), values are written besi
 
 Text is never smaller than 13 px in a chart's own units, and charts are at most
 :data:`WIDTH` (880) units wide and never drawn wider than that: at 760 px of page (an 800 px
-window) the smallest text is still 11.2 px. The rule × team heat map is drawn at its natural size, in a
-box that scrolls sideways when there are many teams, so its text never shrinks.
+window) the smallest text is still 11.2 px. The rule × team heat map is drawn at its natural
+size, in a box that scrolls sideways when there are many teams, so its text never shrinks.
 
 Each function returns :class:`markupsafe.Markup`, escaped here, for the Jinja2 templates.
 """
