@@ -143,7 +143,10 @@ def parser() -> argparse.ArgumentParser:
         "CSV (or JSON Lines for a .jsonl path)",
     )
     check.add_argument(
-        "--max-rejects", help="exit 2 if more records than N (or N%%) are rejected", default=None
+        "--max-rejects",
+        default=None,
+        help="exit 2 if more than N records (children and rows) are rejected, or more than N%% "
+        "of the children or of the rows read",
     )
     check.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     check.add_argument(
@@ -235,6 +238,12 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--since", type=_date, help="start of the period for counts (default: 12 months to as-of)"
     )
+    report.add_argument(
+        "--max-rejects",
+        default="5%",
+        help="above this many rejected records (N, or N%% of the children or rows read; default "
+        "5%%) the report says in red that its figures are not reliable, and the exit code is 2",
+    )
     report.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
 
     work = sub.add_parser(
@@ -312,16 +321,17 @@ def _byte_size(text: str) -> int:
     return size
 
 
-def _too_many_rejects(limit: str | None, rejected: int, read: int) -> bool:
+def _reject_limit(limit: str | None) -> str | None:
+    """``--max-rejects`` checked before the run: N or N% (N a number, 0 to 100 for N%)."""
     if limit is None:
-        return False
-    text = limit.strip()
+        return None
+    from .run import Summary
+
     try:
-        if text.endswith("%"):
-            return read > 0 and 100.0 * rejected / read > float(text[:-1])
-        return rejected > int(text)
+        Summary().rejects_over(limit)
     except ValueError:
         raise UsageError(f"--max-rejects takes N or N%, not {limit!r}") from None
+    return limit
 
 
 # --rejects CSV columns; value_class (the kind of value at fault, never the value) came last so
@@ -393,6 +403,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     if aggregated and (args.jobs != 1 or args.engine != "python"):
         raise UsageError("--format xlsx and --aggregates run with --jobs 1 and --engine python")
     _paths_exist(args.paths)
+    _reject_limit(args.max_rejects)
     if args.jobs != 1 and any(str(p) == "-" for p in args.paths):
         raise UsageError("standard input (-) is read by one process: drop --jobs")
     shown: list[RecordError] = []
@@ -460,7 +471,14 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             if args.format == "xlsx":
                 from .reporters.xlsx import write_run_xlsx
 
-                write_run_xlsx(stream, aggregator, args.output, summary=run.summary, hide=hide_id)
+                write_run_xlsx(
+                    stream,
+                    aggregator,
+                    args.output,
+                    summary=run.summary,
+                    hide=hide_id,
+                    max_rejects=args.max_rejects,
+                )
             elif writer is not None:
                 writer(stream, out)
             else:
@@ -520,8 +538,9 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     if summary.checked == 0:
         print("error: nothing could be checked", file=sys.stderr)
         return ExitCode.ERROR
-    if _too_many_rejects(args.max_rejects, summary.rejected, summary.read):
-        print(f"error: rejected records exceed --max-rejects {args.max_rejects}", file=sys.stderr)
+    over = summary.rejects_over(args.max_rejects)
+    if over:
+        print(f"error: rejected records exceed --max-rejects: {over}", file=sys.stderr)
         return ExitCode.ERROR
     return ExitCode.BREACHES if summary.breaches else ExitCode.OK
 
@@ -758,6 +777,7 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
     if args.since is not None and args.since > args.as_of:
         raise UsageError("--since must be on or before --as-of")
     iros = read_iro_list(args.iros) if args.iros else None
+    limit = _reject_limit(args.max_rejects)
     run = _counting_run(ruleset, args.as_of)
     items = run.items(args.paths, args.input_format, council.importers)
     with output(args.output) as out:
@@ -767,12 +787,23 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
             out,
             since=args.since,
             iro_list=iros,
+            max_rejects=limit,
         )
+    # the same Summary the report's banner was made from
+    summary = run.summary
     if not args.quiet:
-        print(run.summary.line(), file=sys.stderr)
+        print(summary.line(), file=sys.stderr)
         print(f"report written to {args.output}", file=sys.stderr)
-    if run.summary.checked == 0:
+    if summary.checked == 0:
         print("error: nothing could be checked", file=sys.stderr)
+        return ExitCode.ERROR
+    over = summary.rejects_over(limit)
+    if over:
+        print(
+            f"error: rejected records exceed --max-rejects: {over}; the report says its figures "
+            "are not reliable",
+            file=sys.stderr,
+        )
         return ExitCode.ERROR
     return ExitCode.OK
 

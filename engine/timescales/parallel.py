@@ -104,6 +104,7 @@ class Merger:
         summary.events_after_as_of += outcome.ignored
         for key, n in outcome.not_assessed:
             summary.not_assessed[key] += n
+        summary.partial_history += outcome.partial_history
         quality = list(outcome.quality)
         if run._seen.add(outcome.child):
             quality.append(

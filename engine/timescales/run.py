@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, Location, RecordError
 from .evaluation.ruleset import ChildResult, RuleSet
@@ -40,6 +41,9 @@ class Summary:
     # (rule, why) -> instances not assessed: the law in force on their clock date set no date
     # to breach (a duty relaxed to "as soon as reasonably practicable")
     not_assessed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # findings of children whose known history starts inside the period the rules look at
+    # (``partial_history``): certain, but earlier events are missing from the input
+    partial_history: int = 0
 
     @property
     def rows(self) -> tuple[int, int, int]:
@@ -83,7 +87,83 @@ class Summary:
             text += f"; inputs unreadable {self.unreadable}"
         if self.not_assessed:
             text += f"; not assessed under the law then in force {sum(self.not_assessed.values())}"
+        if self.partial_history:
+            text += f"; findings with partial history {self.partial_history}"
         return text
+
+    def completeness(self) -> dict[str, Any]:
+        """How complete the run's data were, for the report's banner and the workbook's "Data
+        completeness" sheet: the very counts :meth:`line` prints, so the console, the report
+        and the workbook cannot disagree. JSON-ready."""
+        read, used, rejected = self.rows
+        findings = sum(self.findings.values())
+        return {
+            "inputs": [{"path": path, "format": fmt} for path, fmt in self.formats.items()],
+            "unreadable": self.unreadable,
+            "children": {"read": self.read, "checked": self.checked, "rejected": self.rejected},
+            "rows": (
+                {"read": read, "used": used, "rejected": rejected} if self.context.stats else None
+            ),
+            "sources": [
+                {
+                    "source": s.source,
+                    "read": s.rows_read,
+                    "used": s.rows_used,
+                    "rejected": s.rows_rejected,
+                }
+                for s in self.context.stats
+            ],
+            "findings": findings,
+            "partial_history": self.partial_history,
+            "partial_history_share": (
+                round(self.partial_history / findings, 6) if findings else None
+            ),
+            "not_assessable": dict(sorted(self.not_assessable.items())),
+            "not_assessed": [
+                {"rule": rule, "why": why, "count": n}
+                for (rule, why), n in sorted(self.not_assessed.items())
+            ],
+            "not_assessed_total": sum(self.not_assessed.values()),
+            "data_quality_notes": sum(self.quality.values()),
+            "events_after_as_of": self.events_after_as_of,
+        }
+
+    def rejects_over(self, limit: str | None) -> str | None:
+        """Why the rejections exceed ``--max-rejects`` (N, or N%), or None when they do not.
+
+        N counts rejected children and rejected rows together; N% is compared with the share
+        of children rejected (of those read) and with the share of rows rejected (of the rows
+        read), and either above it is too many. Raises ValueError for a malformed limit."""
+        if limit is None:
+            return None
+        text = limit.strip()
+        rows_read, _, rows_rejected = self.rows
+        if text.endswith("%"):
+            share = float(text[:-1])
+            if not 0 <= share <= 100:
+                raise ValueError(limit)
+            over = []
+            if self.read and 100.0 * self.rejected / self.read > share:
+                over.append(
+                    f"{self.rejected:,} of {self.read:,} children rejected "
+                    f"({100.0 * self.rejected / self.read:.1f}%)"
+                )
+            if rows_read and 100.0 * rows_rejected / rows_read > share:
+                over.append(
+                    f"{rows_rejected:,} of {rows_read:,} rows rejected "
+                    f"({100.0 * rows_rejected / rows_read:.1f}%)"
+                )
+            return f"{' and '.join(over)}, above --max-rejects {text}" if over else None
+        count = int(text)
+        if count < 0:
+            raise ValueError(limit)
+        total = self.rejected + rows_rejected
+        if total > count:
+            return (
+                f"{total:,} rejected ({self.rejected:,} children, {rows_rejected:,} rows), "
+                f"above --max-rejects {count}"
+            )
+        return None
 
     def not_assessed_lines(self) -> list[str]:
         """One line per rule and reason: instances the law then in force left without a date."""
@@ -233,6 +313,8 @@ class Run:
         self.summary.events_after_as_of += result.ignored_after_as_of
         for key, n in result.not_assessed:
             self.summary.not_assessed[key] += n
+        if record.partial_history:
+            self.summary.partial_history += len(result.findings)
         for finding in result.findings:
             self.summary.findings[finding.status.value] += 1
             self.summary.by_rule[(finding.rule, finding.status.value)] += 1

@@ -225,6 +225,30 @@ class Page:
         data = self.call("Page.captureScreenshot", params)["data"]
         path.write_bytes(base64.b64decode(data))
 
+    def screenshot_of(self, selector: str, path: Path, max_height: int = 2400) -> None:
+        """A screenshot of the element ``selector`` selects (the page scrolled to it), at most
+        ``max_height`` pixels of it."""
+        import base64
+
+        box = self.evaluate(
+            f"(function(){{var r=document.querySelector({json.dumps(selector)})"
+            ".getBoundingClientRect();return {x:r.left+window.scrollX,y:r.top+window.scrollY,"
+            "width:r.width,height:r.height};})()"
+        )
+        params: dict[str, Any] = {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {
+                "x": max(0.0, box["x"]),
+                "y": max(0.0, box["y"]),
+                "width": max(1.0, box["width"]),
+                "height": max(1.0, min(box["height"], max_height)),
+                "scale": 1,
+            },
+        }
+        data = self.call("Page.captureScreenshot", params)["data"]
+        path.write_bytes(base64.b64decode(data))
+
     def problems(self) -> dict[str, list[str]]:
         """Console errors, uncaught exceptions, browser log errors (CSP violations, failed
         loads) and every request for anything but the file itself."""

@@ -135,7 +135,8 @@ def test_numbers_equal_the_json_aggregates(
         assert cells["Status"] == expected["status"]
     assert iro["IRO01"]["FTE"] == 0.5 and iro["IRO99"]["Children"] == 0
 
-    counts = {r["Measure"]: r["Value"] for r in rows(wb["Counts"])}
+    # the counts sheet: a label for people, the value, and the JSON key it is
+    counts = {r["Key"]: r["Value"] for r in rows(wb["Counts"])}
     assert (
         counts["assessments.completed_in_period"]
         == (agg["counts"]["assessments"]["completed_in_period"])
@@ -145,6 +146,47 @@ def test_numbers_equal_the_json_aggregates(
     tracker = rows(wb["Permanence"])
     assert len(tracker) == agg["permanence"]["looked_after"] > 0
     assert sum(1 for r in tracker if r["plan"]) == agg["permanence"]["with_plan"]
+
+
+def test_counts_sheet_has_labels_and_real_dates(
+    outputs: tuple[Path, dict[str, Any], Path],
+) -> None:
+    """Issue 19: the Counts sheet reads as a table for people (labels, dates as dates), each
+    row still tied to its JSON key."""
+    book, _, _ = outputs
+    ws = load_workbook(book)["Counts"]
+    assert [c.value for c in ws[1]] == ["Measure", "Value", "Note", "Key"]
+    sheet = rows(ws)
+    by_key = {r["Key"]: r for r in sheet}
+    assert by_key["period.from"]["Measure"] == "Period from"
+    assert by_key["period.from"]["Value"].date() == dt.date(2023, 4, 1)
+    assert by_key["period.to"]["Value"].date() == dt.date(2024, 3, 31)
+    assert ws["B2"].is_date and ws["B2"].number_format == "yyyy-mm-dd"
+    label = by_key["assessments.completed_in_period"]["Measure"]
+    assert label.startswith("Assessments completed in the period")
+    assert by_key["permanence.plan_by_second_review"]["Measure"] == (
+        "… with a permanence plan by then"
+    )
+    # no dotted keys as labels; every value a number (all assessable from canonical JSON)
+    assert all("." not in r["Measure"] for r in sheet)
+    assert all(r["Note"] is None for r in sheet)
+
+
+def test_data_completeness_sheet_is_the_run_tally(
+    outputs: tuple[Path, dict[str, Any], Path],
+) -> None:
+    book, agg, _ = outputs
+    wb = load_workbook(book)
+    assert wb.sheetnames[:2] == ["Summary", "Data completeness"]
+    sheet = {r["Measure"]: r for r in rows(wb["Data completeness"])}
+    run = agg["run"]["completeness"]
+    assert sheet["Children read"]["Value"] == run["children"]["read"] == 400
+    assert sheet["Children checked"]["Value"] == run["children"]["checked"]
+    assert sheet["Children rejected"]["Value"] == run["children"]["rejected"]
+    assert sheet["Findings"]["Value"] == run["findings"] == agg["overall"]["findings"]
+    assert sheet["Findings with partial history"]["Value"] == run["partial_history"]
+    inputs = [k for k in sheet if k.startswith("Input: ")]
+    assert len(inputs) == 1 and sheet[inputs[0]]["Value"] == "jsonl"
 
 
 def test_unmet_is_counted_and_left_out_of_the_days_late_figures(

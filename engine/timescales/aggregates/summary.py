@@ -31,7 +31,7 @@ import orjson
 
 from ..findings import Finding, Status
 from .counts import CouncilCounts
-from .permanence import PermanenceRow, looked_after_period, permanence_row
+from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, permanence_row
 from .workload import Caseloads
 
 if TYPE_CHECKING:
@@ -166,6 +166,27 @@ def _is_live(finding: Finding, as_of: dt.date) -> bool:
 Group = tuple[str, str, str]
 _INDEX = {Status.MET: 0, Status.LATE: 1, Status.OVERDUE: 2, Status.PENDING: 3, Status.UNMET: 4}
 _DAYS = 5  # a tally's list of days late (of its late and overdue findings)
+# the rules the report's tiles, counts, caseloads and tracker rest on: each one that cannot be
+# assessed here makes its figures "n/a" (with why), never 0
+FIGURE_RULES = (
+    "AS001",
+    "AS002",
+    "CL003",
+    "IR001",
+    "LA002",
+    "LA003",
+    "LA004",
+    "LA005",
+    "LA006",
+    "LA007",
+    "LA008",
+    "LA020",
+    "PF001",
+    "PF002",
+    "PF003",
+    "PF004",
+)
+NOT_CHECKED = "not among the rules checked"
 
 
 class Aggregator:
@@ -194,6 +215,8 @@ class Aggregator:
         self.children = 0  # children checked (with or without findings)
         self.open_overdue = 0  # overdue findings whose case is still open at as_of
         self.names: dict[str, str] = {}  # rule id -> name, for rules seen only in findings
+        # worker -> team -> children: to list workers under their teams (bounded by workers)
+        self.worker_teams: dict[str, Counter[str]] = {}
         self._months: dict[dt.date, str] = {}  # due date -> "YYYY-MM" (a small cache)
 
     # -- feeding -------------------------------------------------------------------------------
@@ -206,6 +229,11 @@ class Aggregator:
         if record is None and findings:
             team, worker = findings[0].team, findings[0].worker
         iro = result.iro
+        if worker:
+            teams = self.worker_teams.get(worker)
+            if teams is None:
+                teams = self.worker_teams[worker] = Counter()
+            teams[team or ""] += 1
         period = None
         if record is not None:
             period = looked_after_period(record, self.as_of)
@@ -336,12 +364,31 @@ class Aggregator:
             "family": found.family,
             "citation": found.references[0].href,
             "citations": [ref.href for ref in found.references],
+            "provision": found.law.provision if found.law is not None else None,
+            "reference": found.references[0].title,
         }
+
+    def unassessable(self, summary: Summary | None = None) -> dict[str, str]:
+        """Rules that could not be assessed in this run, with why: the inputs cannot feed them
+        (the run's ``not_assessable``), they cannot run in this rule set (``inactive``), or, for
+        the rules the report's figures rest on (FIGURE_RULES), they were not among the rules
+        checked. Their figures are "n/a", never 0."""
+        why: dict[str, str] = {}
+        if summary is not None:
+            why.update(summary.not_assessable)
+        for rule, reason in self.ruleset.inactive.items():
+            why.setdefault(rule, reason)
+        checked = set(self.ruleset.ids()) if self.ruleset.report is None else self.ruleset.report
+        for rule in FIGURE_RULES:
+            if rule not in checked:
+                why.setdefault(rule, NOT_CHECKED)
+        return dict(sorted(why.items()))
 
     def to_dict(self, summary: Summary | None = None) -> dict[str, Any]:
         """JSON-ready aggregates: the contract of ``check --aggregates``, the XLSX sheets and
         the HTML report (docs/reports.md lists every field)."""
         rules = sorted({g[0] for g in self.groups if g[0] != ALL})
+        unassessable = self.unassessable(summary)
         out: dict[str, Any] = {
             "as_of": self.as_of.isoformat(),
             "period": {"from": self.since.isoformat(), "to": self.as_of.isoformat()},
@@ -359,14 +406,35 @@ class Aggregator:
             ]
             rows.sort(key=lambda row: (row["rule"] != ALL, row["rule"], row[dimension]))
             out[f"by_{dimension}"] = rows
+        out["worker_teams"] = {
+            worker: max(sorted(teams), key=lambda t: teams[t]) or None
+            for worker, teams in sorted(self.worker_teams.items())
+        }
         out["targets"] = self.targets()
         out["caseloads"] = self.caseloads.to_dict()
-        out["counts"] = self.counts.to_dict()
+        out["counts"] = self.counts.to_dict(unassessable)
+        plan_na = PERMANENCE_RULE in unassessable
         out["permanence"] = {
             "looked_after": self.permanence["looked_after"],
-            "with_plan": self.permanence["with_plan"],
-            "without_plan_past_due": self.permanence["without_plan_past_due"],
+            "with_plan": None if plan_na else self.permanence["with_plan"],
+            "without_plan_past_due": (
+                None if plan_na else self.permanence["without_plan_past_due"]
+            ),
         }
+        out["not_assessable"] = unassessable
+        # the same with each rule's name and title (from the rules the run loaded, before the
+        # inputs narrowed them), for the report's banner and the workbook
+        loaded = summary.context.rules if summary is not None else None
+        by_id = loaded.by_id if loaded is not None else self.ruleset.by_id
+        out["not_assessable_rules"] = [
+            {
+                "rule": rule,
+                "name": by_id[rule].name if rule in by_id else "",
+                "title": by_id[rule].title if rule in by_id else "",
+                "why": why,
+            }
+            for rule, why in unassessable.items()
+        ]
         if summary is not None:
             out["run"] = {
                 "read": summary.read,
@@ -376,6 +444,7 @@ class Aggregator:
                 "data_quality_notes": sum(summary.quality.values()),
                 "not_assessable": dict(sorted(summary.not_assessable.items())),
                 "inactive": dict(sorted(self.ruleset.inactive.items())),
+                "completeness": summary.completeness(),
             }
         return out
 

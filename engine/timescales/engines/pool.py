@@ -78,6 +78,9 @@ class FastItem:
     record: fastpath.FastRecord
 
 
+_PARTIAL = ("partial_history", True)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What became of one input item, as ``Run.results`` accounts it. ``kind``: "row" (a row
@@ -90,6 +93,7 @@ class Outcome:
     quality: tuple[DataQualityFinding, ...] = ()
     ignored: int = 0
     not_assessed: tuple[tuple[tuple[str, str], int], ...] = ()
+    partial_history: int = 0  # findings marked partial_history (the whole child's, or none)
 
 
 @dataclass(slots=True)
@@ -262,12 +266,16 @@ class _Checker:
         for finding in result.findings:
             batch.by_rule[(finding.rule, finding.status.value)] += 1
         batch.findings.extend(result.findings)  # formatted as text when the batch is sent
+        findings = result.findings
+        # a child's findings are all marked partial_history, or none (ruleset.partial)
+        partial = len(findings) if findings and _PARTIAL in findings[0].extra else 0
         return Outcome(
             "child",
             child=result.child,
             quality=(*imported, *result.quality),
             ignored=result.ignored_after_as_of,
             not_assessed=result.not_assessed,
+            partial_history=partial,
         )
 
     def run(self, task: Task, careful: bool, task_id: int = 0) -> Iterator[tuple[Batch, Any]]:

@@ -1,58 +1,98 @@
 """The performance report: one self-contained HTML file (``timescales report``).
 
-Everything is inside the file: the charts are inline SVG drawn here (no chart library, no
-script needed to see them), the styles are inline, and one small inline script makes the
-breach list and the permanence tracker searchable and sortable. A Content-Security-Policy
-(``default-src 'none'``) makes sure the page loads nothing from anywhere, even by mistake;
-links to legislation are plain links.
+The markup is in Jinja2 templates shipped with the package (``templates/report.html``,
+autoescaped), the charts are inline SVG drawn by :mod:`.charts`, the styles and one small
+script are inline (``templates/report.css``, ``templates/report.js``). This module only works
+out what the page says: figures, their red/amber/green status, "n/a" and why, the rows of the
+tables. A Content-Security-Policy (``default-src 'none'``, the script allowed by its hash)
+makes sure the page loads nothing from anywhere, even by mistake; links to legislation are
+plain links.
 
-Accessibility: each chart is an ``<svg role="img">`` with a title and a description that say
-what it shows, and has its numbers in a table beside it; colours are the Okabe-Ito palette
-(distinguishable with the common colour-vision deficiencies) and no chart relies on colour
-alone (values and states are written as text).
+The per-child lists (the breach list, the permanence tracker) are embedded as JSON data
+islands, streamed from their spools; the first page of each is also written as HTML rows, so
+the page reads without its script.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
-import html
+import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
+from importlib import resources
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from .. import __version__
+from ..aggregates.counts import (
+    ASSESSMENT_RULES,
+    CARE_LEAVER_CONTACT,
+    labelled,
+    not_assessable_why,
+)
 from ..aggregates.permanence import COLUMNS as PERMANENCE_COLUMNS
+from ..aggregates.permanence import PERMANENCE_RULE, REVIEW_RULES
+from ..aggregates.summary import NOT_CHECKED
 from ..findings import Finding
 from . import TABLE_COLUMNS
+from .charts import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SKY,
+    STATUS_COLOURS,
+    VERMILLION,
+    Bar,
+    Cell,
+    caseload_chart,
+    heatmap,
+    line_chart,
+    month_label,
+    nice_max,
+    pct,
+    rag,
+    rag_mark,
+    rate_bars,
+    stacked_columns,
+)
 
 if TYPE_CHECKING:
     from ..aggregates.summary import Aggregator
     from ..importers import Item
     from ..run import Run
 
-# Okabe-Ito: colour-blind-safe categorical palette
-BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = (
-    "#0072B2",
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-    "#8C8C8C",
-)
-STATUS_COLOURS = {
-    "met": BLUE,
-    "late": ORANGE,
-    "overdue": VERMILLION,
-    "unmet": PURPLE,
-    "pending": GREY,
-}
+__all__ = [
+    "BLUE",
+    "BREACH_COLUMNS",
+    "GREEN",
+    "GREY",
+    "ORANGE",
+    "PURPLE",
+    "SKY",
+    "STATUS_COLOURS",
+    "VERMILLION",
+    "breach_row",
+    "nice_max",
+    "render",
+    "short_citation",
+    "write_report",
+]
+
 BREACH_STATUSES = ("late", "overdue", "unmet")
-TREND_MONTHS = 24  # months shown in the trend charts (all months are in the tables)
+TREND_MONTHS = 24  # at most this many months in the trend charts (every month is in the table)
+FIRST_PAGE = 100  # rows of the breach list and the tracker written as HTML (and per page)
+UNMET_RULES = ("LA020", "PF004")
+IRO_RULE = "IR001"
 
 # the terminal table's columns, then who holds the case and why it is as it is
 BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "override")
@@ -67,14 +107,6 @@ def breach_count(row: Mapping[str, Any]) -> int:
     return int(row["late"] + row["overdue"] + row["unmet"])
 
 
-def e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def pct(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
 def num(value: float | None) -> str:
     if value is None:
         return "–"
@@ -83,9 +115,15 @@ def num(value: float | None) -> str:
     return f"{int(value):,}"
 
 
+def days(value: float | None) -> str:
+    """Days late as whole days (a median of 231.8 days is "232"), half up."""
+    return "–" if value is None else f"{math.floor(value + 0.5):,}"
+
+
 def breach_row(finding: Finding, cites: dict[str, int]) -> list[Any]:
-    """A breach as the compact row the report embeds (columns: BREACH_COLUMNS)."""
-    cite = cites.setdefault(finding.citation, len(cites))
+    """A breach as the compact row the report embeds (columns: BREACH_COLUMNS). Its citation is
+    indexed by rule and link (``cites``): one link may stand for several provisions."""
+    cite = cites.setdefault(f"{finding.rule}\x1f{finding.citation}", len(cites))
     override = next((v for k, v in finding.extra if k == "override"), None)
     return [
         finding.rule,
@@ -106,481 +144,116 @@ def breach_row(finding: Finding, cites: dict[str, int]) -> list[Any]:
 
 
 # ----------------------------------------------------------------------------------------------
-# SVG charts
+# Citations: the provision in a few words ("SI 2010/959 reg 33(1)"), the full text its link
 # ----------------------------------------------------------------------------------------------
 
-
-def nice_max(value: float) -> tuple[float, float]:
-    """A round axis maximum at or above ``value`` and the tick step."""
-    if value <= 0:
-        return 1.0, 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10):
-        tick = step * magnitude
-        if value / tick <= 5:
-            return tick * math.ceil(value / tick - 1e-9), tick
-    return value, value
-
-
-def _svg_open(ident: str, width: int, height: int, title: str, desc: str) -> str:
-    return (
-        f'<svg class="chart" id="{ident}" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-labelledby="{ident}-t {ident}-d" '
-        f'xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{ident}-t">{e(title)}</title><desc id="{ident}-d">{e(desc)}</desc>'
-    )
-
-
-def hbar_chart(
-    ident: str,
-    rows: Sequence[tuple[str, float | None, str]],
-    *,
-    title: str,
-    desc: str,
-    marks: Mapping[str, float] | None = None,
-    label_width: int = 230,
-) -> str:
-    """Horizontal bars of a rate (0-1) per label, with its value and a note written beside it;
-    ``marks`` draws a target tick on the rows it names."""
-    width, row_h, top = 760, 22, 26
-    x0, x1 = label_width, width - 150
-    span = x1 - x0
-    height = top + row_h * max(1, len(rows)) + 24
-    parts = [_svg_open(ident, width, height, title, desc)]
-    for tick in (0, 25, 50, 75, 100):
-        x = x0 + span * tick / 100
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 20}" class="grid"/>'
-            f'<text x="{x:.1f}" y="{top - 10}" class="axis" text-anchor="middle">{tick}%</text>'
-        )
-    for i, (label, value, note) in enumerate(rows):
-        y = top + i * row_h
-        parts.append(
-            f'<text x="{x0 - 8}" y="{y + 15}" class="label" text-anchor="end">{e(label)}</text>'
-        )
-        if value is None:
-            parts.append(
-                f'<text x="{x0 + 4}" y="{y + 15}" class="note">nothing due yet {e(note)}</text>'
-            )
-            continue
-        w = max(span * value, 1.0)
-        parts.append(
-            f'<rect x="{x0}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{BLUE}">'
-            f"<title>{e(label)}: {pct(value, 1)} on time {e(note)}</title></rect>"
-            f'<text x="{x1 + 6}" y="{y + 15}" class="value">{pct(value)}'
-            f'<tspan class="note"> {e(note)}</tspan></text>'
-        )
-        if marks and label in marks:
-            mx = x0 + span * marks[label]
-            parts.append(
-                f'<line x1="{mx:.1f}" y1="{y + 1}" x2="{mx:.1f}" y2="{y + row_h - 1}" '
-                f'class="target"><title>local target {pct(marks[label])}</title></line>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def line_chart(
-    ident: str,
-    points: Sequence[tuple[str, float | None, int]],
-    *,
-    title: str,
-    desc: str,
-) -> str:
-    """A rate (0-1) by month: a line with a marker per month, gaps where nothing was due."""
-    width, height = 760, 260
-    x0, x1, y0, y1 = 50, width - 36, 20, height - 40
-    parts = [_svg_open(ident, width, height, title, desc)]
-    for tick in (0, 25, 50, 75, 100):
-        y = y1 - (y1 - y0) * tick / 100
-        parts.append(
-            f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{x0 - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">{tick}%</text>'
-        )
-    n = len(points)
-    step = (x1 - x0) / max(1, n - 1) if n > 1 else 0
-    segment: list[str] = []
-    segments: list[list[str]] = []
-    dots: list[str] = []
-    for i, (month, value, due) in enumerate(points):
-        x = x0 + step * i if n > 1 else (x0 + x1) / 2
-        if _labelled(i, n):
-            parts.append(
-                f'<text x="{x:.1f}" y="{y1 + 16}" class="axis" text-anchor="middle">'
-                f"{e(_month_label(month))}</text>"
-            )
-        if value is None:
-            if segment:
-                segments.append(segment)
-                segment = []
-            continue
-        y = y1 - (y1 - y0) * value
-        segment.append(f"{x:.1f},{y:.1f}")
-        dots.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{BLUE}">'
-            f"<title>{e(_month_label(month))}: {pct(value, 1)} of {due:,} due</title></circle>"
-        )
-    if segment:
-        segments.append(segment)
-    for seg in segments:
-        parts.append(
-            f'<polyline points="{" ".join(seg)}" fill="none" stroke="{BLUE}" stroke-width="2"/>'
-        )
-    parts.extend(dots)
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def stacked_columns(
-    ident: str,
-    months: Sequence[str],
-    series: Mapping[str, Sequence[int]],
-    *,
-    title: str,
-    desc: str,
-) -> str:
-    """Counts by month, stacked by status, with a legend written as text."""
-    width, height = 760, 280
-    x0, x1, y0, y1 = 60, width - 30, 40, height - 40
-    totals = [sum(vals[i] for vals in series.values()) for i in range(len(months))]
-    top, tick = nice_max(max(totals, default=0))
-    if tick < 1:  # counts: whole-number ticks
-        top, tick = float(max(1, math.ceil(top))), 1.0
-    parts = [_svg_open(ident, width, height, title, desc)]
-    t = 0.0
-    while t <= top + 1e-9:
-        y = y1 - (y1 - y0) * t / top
-        parts.append(
-            f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{x0 - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">{num(t)}</text>'
-        )
-        t += tick
-    lx = x0
-    for name in series:
-        parts.append(
-            f'<rect x="{lx}" y="8" width="12" height="12" fill="{STATUS_COLOURS.get(name, GREY)}"/>'
-            f'<text x="{lx + 16}" y="18" class="label">{e(name)}</text>'
-        )
-        lx += 24 + 8 * len(name) + 12
-    n = max(1, len(months))
-    slot = (x1 - x0) / n
-    bar = max(2.0, slot * 0.7)
-    for i, month in enumerate(months):
-        x = x0 + slot * i + (slot - bar) / 2
-        base = float(y1)
-        tip = [f"{_month_label(month)}:"]
-        for name, vals in series.items():
-            v = vals[i]
-            tip.append(f"{v:,} {name}")
-            if not v:
-                continue
-            h = (y1 - y0) * v / top
-            base -= h
-            parts.append(
-                f'<rect x="{x:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{STATUS_COLOURS.get(name, GREY)}"/>'
-            )
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y0}" width="{bar:.1f}" height="{y1 - y0}" fill="transparent">'
-            f"<title>{e(' '.join(tip))}</title></rect>"
-        )
-        if _labelled(i, n):
-            parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{y1 + 16}" class="axis" text-anchor="middle">'
-                f"{e(_month_label(month))}</text>"
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def caseload_chart(
-    ident: str,
-    rows: Sequence[tuple[str, float, str | None]],
-    *,
-    low: int | None,
-    high: int | None,
-    title: str,
-    desc: str,
-) -> str:
-    """Children per full-time holder, one column each, against the recommended range: the
-    range is a shaded band, columns above it are vermillion and hatched, below it sky blue."""
-    width, height = 760, 310
-    x0, x1, y0, y1 = 50, width - 20, 40, height - 60
-    peak = max([v for _, v, _ in rows] + [float(high or 0) * 1.15, 1.0])
-    top, tick = nice_max(peak)
-    parts = [
-        _svg_open(ident, width, height, title, desc),
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#fff" '
-        'stroke-width="2"/></pattern></defs>',
-    ]
-
-    def y(v: float) -> float:
-        return y1 - (y1 - y0) * v / top
-
-    if low is not None and high is not None:
-        parts.append(
-            f'<rect x="{x0}" y="{y(high):.1f}" width="{x1 - x0}" height="{y(low) - y(high):.1f}" '
-            f'class="band"><title>recommended range {low}–{high}</title></rect>'
-            f'<line x1="{x0}" y1="{y(high):.1f}" x2="{x1}" y2="{y(high):.1f}" class="limit"/>'
-        )
-        legend = (
-            ("band", f"recommended {low}–{high} (shaded; dashed line at {high})"),
-            (VERMILLION, "above the range (hatched)"),
-            (BLUE, "within"),
-            (SKY, "below"),
-        )
-        lx = x0
-        for colour, text in legend:
-            fill = (
-                'class="band" stroke="#1b1b1b" stroke-dasharray="3 2"'
-                if colour == "band"
-                else (f'fill="{colour}"')
-            )
-            parts.append(
-                f'<rect x="{lx}" y="6" width="12" height="12" {fill}/>'
-                f'<text x="{lx + 16}" y="16" class="label">{e(text)}</text>'
-            )
-            if colour == VERMILLION:
-                parts.append(f'<rect x="{lx}" y="6" width="12" height="12" fill="url(#hatch)"/>')
-            lx += 36 + int(6.6 * len(text))
-    t = 0.0
-    while t <= top + 1e-9:
-        parts.append(
-            f'<line x1="{x0}" y1="{y(t):.1f}" x2="{x1}" y2="{y(t):.1f}" class="grid"/>'
-            f'<text x="{x0 - 6}" y="{y(t) + 4:.1f}" class="axis" text-anchor="end">{num(t)}</text>'
-        )
-        t += tick
-    n = max(1, len(rows))
-    slot = (x1 - x0) / n
-    bar = max(3.0, min(48.0, slot * 0.7))
-    for i, (name, value, status) in enumerate(rows):
-        x = x0 + slot * i + (slot - bar) / 2
-        colour = {"above": VERMILLION, "below": SKY}.get(status or "", BLUE)
-        h = y1 - y(value)
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{bar:.1f}" height="{h:.1f}" '
-            f'fill="{colour}"><title>{e(name)}: {num(value)} children per FTE'
-            f"{', ' + status + ' the range' if status else ''}</title></rect>"
-        )
-        if status == "above":
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="url(#hatch)" opacity="0.5"/>'
-            )
-        if n <= 40:
-            parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{y(value) - 4:.1f}" class="value" '
-                f'text-anchor="middle">{num(value)}</text>'
-            )
-        parts.append(
-            f'<text transform="translate({x + bar / 2:.1f},{y1 + 10}) rotate(40)" '
-            f'class="axis">{e(name)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _labelled(i: int, n: int) -> bool:
-    """Label at most about 12 ticks, always the last (the latest month)."""
-    return (n - 1 - i) % max(1, math.ceil(n / 12)) == 0
-
-
-def _month_label(month: str) -> str:
-    try:
-        return dt.date.fromisoformat(month + "-01").strftime("%b %Y")
-    except ValueError:
-        return month
-
-
-# ----------------------------------------------------------------------------------------------
-# The page
-# ----------------------------------------------------------------------------------------------
-
-STYLE = """
-:root{--ink:#1b1b1b;--muted:#505a5f;--line:#d0d4d6;--bg:#fff;--panel:#f3f5f6;--blue:#0072B2}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,
-sans-serif;color:var(--ink);background:var(--bg)}
-header,main,footer{max-width:1180px;margin:0 auto;padding:0 20px}
-header{padding-top:18px;border-bottom:4px solid var(--blue)}
-h1{font-size:1.7rem;margin:.2em 0}h2{font-size:1.3rem;margin:1.6em 0 .5em;padding-top:.4em;
-border-top:1px solid var(--line)}h3{font-size:1.05rem;margin:1.2em 0 .4em}
-.meta{color:var(--muted);margin:.2em 0 .8em}
-nav ul{list-style:none;padding:0;margin:.5em 0 1em;display:flex;flex-wrap:wrap;gap:.3em 1.1em}
-a{color:#005a8c}a:focus,button:focus,input:focus,select:focus{outline:3px solid #ffbf47;
-outline-offset:1px}
-.tiles{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,
-minmax(170px,1fr));gap:12px}
-.tile{background:var(--panel);border-left:6px solid var(--blue);padding:10px 12px}
-.tile.bad{border-left-color:#D55E00}.tile.good{border-left-color:#009E73}
-.tile .v{display:block;font-size:1.7rem;font-weight:700}.tile .l{color:var(--muted)}
-figure{margin:0 0 .8em}figcaption{color:var(--muted);font-size:.92rem;margin:.2em 0}
-svg.chart{max-width:100%;height:auto;display:block;font-family:inherit}
-svg .grid{stroke:#e3e6e8;stroke-width:1}svg .axis{font-size:11px;fill:#505a5f}
-svg .label{font-size:12px;fill:#1b1b1b}svg .value{font-size:12px;fill:#1b1b1b;font-weight:600}
-svg .note{font-size:11px;fill:#505a5f;font-weight:400}
-svg .target{stroke:#000;stroke-width:3}svg .band{fill:#e8f4ee}
-svg .limit{stroke:#1b1b1b;stroke-dasharray:5 4}
-table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.4em 0 1em}
-th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
-th{background:var(--panel);position:sticky;top:0}td.n,th.n{text-align:right;
-font-variant-numeric:tabular-nums}
-th button{all:unset;cursor:pointer;font-weight:700}th[aria-sort] button::after{content:" ↕";
-color:#8c8c8c}th[aria-sort=ascending] button::after{content:" ▲"}
-th[aria-sort=descending] button::after{content:" ▼"}
-details{margin:.3em 0 1em}summary{cursor:pointer;color:#005a8c}
-.s-met{color:#0072B2}.s-late{color:#8a5a00}.s-overdue{color:#b04a00;font-weight:700}
-.s-pending{color:#505a5f}.s-unmet{color:#8a3a6a;font-weight:700}.s-above{color:#b04a00;font-weight:700}.s-below{color:#005a8c}
-.flag{font-weight:700}
-.controls{display:flex;flex-wrap:wrap;gap:.6em 1em;align-items:end;margin:.4em 0}
-.controls label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
-.controls input,.controls select{font:inherit;padding:4px 6px;min-width:14em}
-.pager{display:flex;gap:.8em;align-items:center;margin:.3em 0}
-.pager button{font:inherit;padding:3px 10px}
-.scroll{max-height:34em;overflow:auto;border:1px solid var(--line)}
-.datatable td{white-space:nowrap}.datatable td.wrap{white-space:normal;min-width:18em}
-.datatable td.note{white-space:normal;max-width:14em}
-.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:0 28px}
-dl.counts{display:grid;grid-template-columns:max-content auto;gap:.25em 1em}
-dl.counts dt{color:var(--muted)}dl.counts dd{margin:0;font-weight:600}
-footer{color:var(--muted);font-size:.85rem;margin:2em auto;border-top:1px solid var(--line)}
-@media print{.controls,.pager,nav{display:none}.scroll{max-height:none;overflow:visible}}
-"""
-
-SCRIPT = r"""
-(function(){
-"use strict";
-function data(id){var el=document.getElementById(id);
-  return el?JSON.parse(el.textContent):null;}
-function text(v){return v===null||v===undefined?"":String(v);}
-function el(tag,attrs,kids){var n=document.createElement(tag);
-  if(attrs){for(var k in attrs){
-    if(k==="text"){n.textContent=attrs[k];}else{n.setAttribute(k,attrs[k]);}}}
-  (kids||[]).forEach(function(c){n.appendChild(c);});return n;}
-function table(root,spec){
-  var rows=spec.rows,cols=spec.columns,page=0,size=spec.size||100,sortDir=spec.dir||-1,
-      sortCol=cols.findIndex(function(c){return c.key===spec.sort;});
-  if(sortCol<0){sortCol=null;}
-  var hay=rows.map(function(r){return r.map(text).join(" ").toLowerCase();});
-  var q=root.querySelector("input[type=search]"),f=root.querySelector("select"),
-      body=root.querySelector("tbody"),head=root.querySelector("thead tr"),
-      info=root.querySelector(".info"),prev=root.querySelector(".prev"),
-      next=root.querySelector(".next");
-  var shown=[];
-  cols.forEach(function(c,i){
-    var b=el("button",{type:"button",text:c.label});
-    var th=el("th",{scope:"col","aria-sort":"none"},[b]);if(c.num){th.className="n";}
-    b.addEventListener("click",function(){
-      if(sortCol===i){sortDir=-sortDir;}else{sortCol=i;sortDir=c.num?-1:1;}
-      page=0;apply();});
-    head.appendChild(th);});
-  function compare(k){return function(a,b){var x=rows[a][k],y=rows[b][k];
-    if(x===y){return a-b;}
-    if(x===null||x===undefined){return 1;}if(y===null||y===undefined){return -1;}
-    return (x<y?-1:1)*sortDir;};}
-  function apply(){
-    var needle=q?q.value.trim().toLowerCase():"",want=f?f.value:"";
-    shown=[];
-    for(var i=0;i<rows.length;i++){
-      if(want&&rows[i][spec.filter]!==want){continue;}
-      if(needle&&hay[i].indexOf(needle)<0){continue;}
-      shown.push(i);}
-    if(sortCol!==null){shown.sort(compare(cols[sortCol].key));}
-    Array.prototype.forEach.call(head.children,function(th,i){
-      th.setAttribute("aria-sort",
-        i===sortCol?(sortDir>0?"ascending":"descending"):"none");});
-    page=Math.min(page,Math.max(0,Math.ceil(shown.length/size)-1));draw();}
-  function draw(){
-    var frag=document.createDocumentFragment(),start=page*size,
-        end=Math.min(shown.length,start+size);
-    for(var j=start;j<end;j++){var r=rows[shown[j]],tr=document.createElement("tr");
-      cols.forEach(function(c){var td=document.createElement("td");
-        if(c.num){td.className="n";}
-        if(c.render){c.render(td,r);}else{td.textContent=text(r[c.key]);}
-        tr.appendChild(td);});
-      frag.appendChild(tr);}
-    body.replaceChildren(frag);
-    var all=rows.length.toLocaleString();
-    info.textContent=shown.length?("Showing "+(start+1).toLocaleString()+"–"+
-      end.toLocaleString()+" of "+shown.length.toLocaleString()+
-      (shown.length!==rows.length?" matching (of "+all+")":"")):"Nothing matches.";
-    prev.disabled=page===0;next.disabled=end>=shown.length;}
-  if(q){q.addEventListener("input",function(){page=0;apply();});}
-  if(f){f.addEventListener("change",function(){page=0;apply();});}
-  prev.addEventListener("click",function(){page=Math.max(0,page-1);draw();});
-  next.addEventListener("click",function(){page=page+1;draw();});
-  apply();root.setAttribute("data-ready",String(rows.length));}
-function status(td,v){td.textContent=text(v);td.className="s-"+text(v);}
-function index(names){return names.reduce(function(o,n,i){o[n]=i;return o;},{});}
-var b=data("data-breaches");
-if(b){var cites=b.cites,C=index(b.columns);
-  table(document.getElementById("breach-table"),{
-    rows:b.rows,filter:C.status,sort:C.days_late,dir:-1,columns:[
-    {label:"Rule",key:C.rule,render:function(td,r){td.textContent=r[C.rule];
-      var t=b.titles[r[C.rule]];if(t){td.title=t;}}},
-    {label:"Child",key:C.child},{label:"Ref",key:C.ref},
-    {label:"Clock started",key:C.anchor},{label:"Due",key:C.due},{label:"Done",key:C.done},
-    {label:"Status",key:C.status,render:function(td,r){status(td,r[C.status]);}},
-    {label:"Days late",key:C.days_late,num:true},
-    {label:"Working days late",key:C.working_days_late,num:true},
-    {label:"Team",key:C.team},{label:"Worker",key:C.worker},
-    {label:"Note",key:C.exception,render:function(td,r){td.className="note";
-      td.textContent=[r[C.exception]?"exception: "+r[C.exception]:"",
-        r[C.override]?"local override: "+r[C.override]:""].filter(Boolean).join("; ");}},
-    {label:"Citation",key:C.cite,render:function(td,r){var c=cites[r[C.cite]];
-      td.className="wrap";
-      td.appendChild(el("a",{href:c[0],rel:"noopener noreferrer",text:c[1]}));}}]});}
-var p=data("data-permanence");
-if(p){var P=index(p.columns);
-  table(document.getElementById("permanence-table"),{
-    rows:p.rows,filter:P.plan_text,sort:P.due,dir:1,columns:[
-    {label:"Child",key:P.child},{label:"Team",key:P.team},{label:"Worker",key:P.worker},
-    {label:"IRO",key:P.iro},{label:"Looked after since",key:P.looked_after_since},
-    {label:"Reviews",key:P.reviews,num:true},{label:"Last review",key:P.last_review},
-    {label:"Next review due",key:P.next_review_due},
-    {label:"Permanence plan",key:P.plan_text,render:function(td,r){
-      td.textContent=r[P.plan_text]+(r[P.plan_date]?" ("+r[P.plan_date]+")":"");
-      if(r[P.plan_text]==="no"){td.className="flag";}}},
-    {label:"Due by (2nd review)",key:P.due},
-    {label:"LA008",key:P.status,render:function(td,r){status(td,r[P.status]);}}]});}
-})();
-"""
-SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    f"script-src 'sha256-{SCRIPT_HASH}'; base-uri 'none'; form-action 'none'"
+_SI = re.compile(r"\((SI \d{4}/\d+)\)\s*")
+# an aside in words, "(care planning)", "(assessment)", not a provision's part, "(2)", "(iii)"
+_ASIDE = re.compile(r"\s*\((?:[^()]*\s[^()]*|[A-Za-z]{5,})\)")
+_CUT = re.compile(r";|, (?:inserted|substituted|amended|as|on|and the)\b")
+SHORT_CITATION = 44
+# the long names of documents cited often, as a reader of the breach list knows them
+ABBREVIATIONS = (
+    ("Working Together to Safeguard Children", "Working Together"),
+    ("Children Act 1989 guidance and regulations, Volume 2", "CA 1989 guidance vol. 2"),
+    (
+        "Statutory guidance on children who run away or go missing from home or care",
+        "Missing children guidance",
+    ),
+    ("Promoting the education of looked-after children", "Promoting the education of LAC"),
+    ("Children Act 1989 s.", "CA 1989 s."),
 )
 
 
-def _json(value: Any) -> str:
-    """JSON safe inside a <script> element (no '<' can close it)."""
-    return orjson.dumps(value).decode().replace("<", "\\u003c")
+def short_citation(provision: str) -> str:
+    """The provision a rule rests on, short enough for a table cell: the statutory
+    instrument's number instead of its title ("Care Planning ... Regulations 2010 (SI 2010/959)
+    reg 33(1)" -> "SI 2010/959 reg 33(1)"), the first provision of several, no asides."""
+    text = provision.strip()
+    for long, short in ABBREVIATIONS:
+        text = text.replace(long, short)
+    first = _CUT.split(text, maxsplit=1)[0]
+    si = _SI.search(first)
+    if si:
+        first = si.group(1) + " " + first[si.end() :]
+    first = _ASIDE.sub("", first).strip(" ,")
+    if len(first) > SHORT_CITATION:
+        first = first[: SHORT_CITATION - 1].rstrip(" ,") + "…"
+    return first or provision[:SHORT_CITATION]
 
 
-def _table(
-    headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Iterable[int] = ()
-) -> str:
-    nums = set(numeric)
-    head = "".join(
-        f'<th scope="col"{" class=n" if i in nums else ""}>{e(h)}</th>'
-        for i, h in enumerate(headers)
+def _cite_label(rule: Mapping[str, Any] | None, href: str, titles: Mapping[str, str]) -> str:
+    cited = rule is not None and href in (rule.get("citations") or [rule.get("citation")])
+    if cited and rule is not None and rule.get("provision"):
+        return short_citation(str(rule["provision"]))
+    title = titles.get(href)
+    if title is None and cited and rule is not None and href == rule.get("citation"):
+        title = rule.get("reference")
+    return short_citation(title) if title else href
+
+
+# ----------------------------------------------------------------------------------------------
+# What the page says
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Figure:
+    """A number as the page shows it; ``why`` makes it "n/a" (its rule could not be assessed
+    from these inputs), with the reason on hover and in the section's note."""
+
+    text: str
+    why: str | None = None
+    rules: tuple[str, ...] = ()
+
+    @property
+    def na(self) -> bool:
+        return self.why is not None
+
+
+class NotAssessable:
+    """The rules that could not be assessed, with why; figures resting on them are n/a. Each
+    section collects the reasons it showed, for its footnote."""
+
+    def __init__(self, why: Mapping[str, str]) -> None:
+        self.why = dict(why)
+
+    def of(self, *rules: str) -> str | None:
+        """Why a figure resting on ``rules`` is n/a: all of them are unassessable."""
+        return not_assessable_why(self.why, rules)
+
+    def figure(self, text: str, *rules: str) -> Figure:
+        why = self.of(*rules)
+        return Figure("n/a", why, rules) if why else Figure(text)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Tile:
+    figure: Figure
+    label: str
+    tone: str = ""  # "good", "bad", or a RAG status
+    mark: str = ""  # "■ red": shape and word
+    hint: str = ""  # the label in full, on hover
+
+
+def _rule_targets(agg: Mapping[str, Any]) -> dict[str, float]:
+    """Each rule's council target (the highest, where several targets name it)."""
+    out: dict[str, float] = {}
+    for target in agg["targets"]:
+        for rule in target["rules"]:
+            out[rule] = max(out.get(rule, 0.0), float(target["target"]))
+    return out
+
+
+def _worst_first(rows: Iterable[Mapping[str, Any]], key: str) -> list[Mapping[str, Any]]:
+    """Lowest % on time first; nothing due last; then more due first, then by name."""
+    return sorted(
+        rows,
+        key=lambda r: (r["on_time"] is None, r["on_time"] or 0.0, -due_count(r), str(r[key])),
     )
-    body = []
-    for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            text = cell if isinstance(cell, Markup) else e(cell)
-            cells.append(f"<td{' class=n' if i in nums else ''}>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-class Markup(str):
-    """Text already escaped."""
-
-
-def _stats_cells(row: Mapping[str, Any]) -> list[Any]:
+def _stats(row: Mapping[str, Any]) -> list[str]:
     return [
         num(row["children"]),
         num(row["met"]),
@@ -589,8 +262,8 @@ def _stats_cells(row: Mapping[str, Any]) -> list[Any]:
         num(row["pending"]),
         num(row["unmet"]),
         pct(row["on_time"], 1),
-        num(row["median_days_late"]),
-        num(row["p90_days_late"]),
+        days(row["median_days_late"]),
+        days(row["p90_days_late"]),
     ]
 
 
@@ -607,269 +280,174 @@ STATS_HEADERS = (
 )
 
 
-def _status_text(status: str | None) -> Markup:
-    if status is None:
-        return Markup("–")
-    words = {"above": "above the range", "below": "below the range", "within": "within"}
-    return Markup(f'<span class="s-{e(status)}">{e(words.get(status, status))}</span>')
-
-
-def render(
-    agg: Mapping[str, Any],
-    out: IO[str],
-    *,
-    breaches: Iterable[list[Any]],
-    cites: Mapping[str, int],
-    cite_titles: Mapping[str, str],
-    permanence: Iterable[Mapping[str, Any]],
-    title: str = "Statutory timescales: performance report",
-) -> None:
-    """Write the report. ``agg`` is Aggregator.to_dict(); breaches are rows from breach_row()
-    (their citations indexed by ``cites``); permanence rows are PermanenceRow.to_dict()."""
-    w = out.write
-    as_of = agg["as_of"]
-    period = agg["period"]
-    council = agg.get("la") or "national rules only (no council selected)"
-    w(
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f'<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<title>{e(title)} — as of {e(as_of)}</title><style>{STYLE}</style></head><body>"
-    )
-    w(
-        f'<header><h1>{e(title)}</h1><p class="meta">As of <strong>{e(as_of)}</strong> · '
-        f"council: {e(council)} · period for counts {e(period['from'])} to {e(period['to'])} · "
-        f"timescales {e(__version__)}</p>"
-        '<nav aria-label="Sections"><ul>'
-        + "".join(
-            f'<li><a href="#{k}">{v}</a></li>'
-            for k, v in (
-                ("headlines", "Headlines"),
-                ("rules", "By rule"),
-                ("trend", "Monthly trend"),
-                ("teams", "By team"),
-                ("targets", "Local targets"),
-                ("counts", "Counts"),
-                ("caseloads", "Caseloads"),
-                ("permanence", "Permanence tracker"),
-                ("breaches", "Breaches"),
-                ("about", "How to read this"),
-            )
-        )
-        + "</ul></nav></header><main>"
-    )
-    w(_headlines(agg))
-    w(_rules_section(agg))
-    w(_trend_section(agg))
-    w(_teams_section(agg))
-    w(_targets_section(agg))
-    w(_counts_section(agg))
-    w(_caseload_section(agg))
-    w(_permanence_section(agg))
-    w(_breaches_section(agg))
-    w(_about(agg))
-    w("</main>")
-    w(
-        f"<footer><p>Made by timescales {e(__version__)} from case records as of {e(as_of)}. "
-        "Self-contained: this file loads nothing from the network.</p></footer>"
-    )
-    # the per-child lists, streamed from their spools
-    rule_titles = {r["rule"]: f"{r['rule']} {r['name']}: {r['title']}" for r in agg["rules"]}
-    w('<script type="application/json" id="data-breaches">{"columns":')
-    w(_json(list(BREACH_COLUMNS)))
-    w(',"titles":' + _json(rule_titles))
-    ordered = sorted(cites.items(), key=lambda kv: kv[1])
-    w(',"cites":' + _json([[href, cite_titles.get(href, href)] for href, _ in ordered]))
-    w(',"rows":[')
-    first = True
-    for row in breaches:
-        w(("" if first else ",\n") + _json(row))
-        first = False
-    w("]}</script>")
-    columns = [*PERMANENCE_COLUMNS, "plan_text"]
-    w('<script type="application/json" id="data-permanence">{"columns":' + _json(columns))
-    w(',"rows":[')
-    first = True
-    for p in permanence:
-        values = [p.get(c) for c in PERMANENCE_COLUMNS] + ["yes" if p.get("plan") else "no"]
-        w(("" if first else ",\n") + _json(values))
-        first = False
-    w("]}</script>")
-    w(f"<script>{SCRIPT}</script></body></html>\n")
-
-
-def _tile(value: str, label: str, tone: str = "") -> str:
-    cls = f"tile {tone}".strip()
-    return (
-        f'<li class="{cls}"><span class="v">{e(value)}</span><span class="l">{e(label)}</span></li>'
-    )
-
-
-def _headlines(agg: Mapping[str, Any]) -> str:
+def _headlines(agg: Mapping[str, Any], na: NotAssessable) -> list[Tile]:
     o = agg["overall"]
     due = due_count(o)
-    iro = agg["caseloads"]["iro"]
+    status = rag(o["on_time"])
     counts = agg["counts"]
     tiles = [
-        _tile(num(agg["children_checked"]), "children checked"),
-        _tile(pct(o["on_time"], 1), f"on time, of {due:,} findings due (all rules)"),
-        _tile(num(breach_count(o)), "breaches (late, overdue or unmet)", "bad"),
-        _tile(num(agg.get("overdue_open", 0)), "overdue now on open cases", "bad"),
-        _tile(num(o["unmet"]), "unmet: visits that did not meet the requirement", "bad"),
-        _tile(num(o["median_days_late"]), "median days late (late and overdue)"),
-        _tile(num(o["p90_days_late"]), "90th percentile days late (late and overdue)"),
-        _tile(num(o["pending"]), "pending (not yet due)"),
+        Tile(Figure(num(agg["children_checked"])), "children checked"),
+        Tile(
+            Figure(pct(o["on_time"], 1)),
+            f"on time, of {due:,} due",
+            status or "",
+            rag_mark(status),
+            "% on time = met ÷ (met + late + overdue + unmet), all rules; pending left out",
+        ),
+        Tile(Figure(num(breach_count(o))), "breaches", "bad", hint="late, overdue or unmet"),
+        Tile(
+            Figure(num(agg.get("overdue_open", 0))),
+            "overdue now",
+            "bad",
+            hint="overdue findings whose case is still open at the as-of date",
+        ),
+        Tile(
+            na.figure(num(o["unmet"]), *UNMET_RULES),
+            "unmet visits",
+            "" if na.of(*UNMET_RULES) else "bad",
+            hint="visits that did not meet the requirement (LA020, PF004): a breach with no "
+            "days late",
+        ),
+        Tile(
+            Figure(days(o["median_days_late"])),
+            "median days late",
+            hint="of the late and overdue findings, in whole days",
+        ),
+        Tile(
+            Figure(days(o["p90_days_late"])),
+            "90th percentile days late",
+            hint="of the late and overdue findings, in whole days",
+        ),
+        Tile(Figure(num(o["pending"])), "pending", hint="not yet due: left out of % on time"),
     ]
-    if iro["rows"]:
-        tone = "bad" if iro["above"] else "good"
+    iro = agg["caseloads"]["iro"]
+    why = na.of(IRO_RULE)
+    if why:
+        tiles.append(Tile(Figure("n/a", why, (IRO_RULE,)), "IROs above the range"))
+    elif iro["rows"]:
         high = iro.get("high")
         tiles.append(
-            _tile(
-                f"{iro['above']} of {len(iro['rows'])}",
-                f"IROs above {high} children per FTE" if high else "IROs",
-                tone,
+            Tile(
+                Figure(f"{iro['above']} of {len(iro['rows'])}"),
+                f"IROs above {high} per FTE" if high else "IROs",
+                "bad" if iro["above"] else "good",
+                hint="independent reviewing officers above IR001's caseload range",
             )
         )
     targets = agg["targets"]
     if targets:
         met = sum(1 for t in targets if t["met"])
-        tone = "good" if met == len(targets) else "bad"
-        tiles.append(_tile(f"{met} of {len(targets)}", "local targets met", tone))
-    a = counts["assessments"]
-    if a["rule"]:
         tiles.append(
-            _tile(
-                f"{a['within_45_working_days']:,} of {a['completed_in_period']:,}",
-                "assessments completed in the period within 45 working days",
+            Tile(
+                Figure(f"{met} of {len(targets)}"),
+                "local targets met",
+                "good" if met == len(targets) else "bad",
             )
         )
-    cl = counts["care_leavers"]
-    if cl["current"]:
-        tiles.append(_tile(f"{cl['in_touch']:,} of {cl['current']:,}", "care leavers in touch"))
-    return (
-        '<section id="headlines" aria-labelledby="h-headlines"><h2 id="h-headlines">Headlines'
-        f'</h2><ul class="tiles">{"".join(tiles)}</ul>'
-        "<p class=meta>% on time = met ÷ (met + late + overdue + unmet); pending findings are "
-        "not yet due and are left out. Days late are over late and overdue findings only: an "
-        "unmet visit is a breach with no days late.</p></section>"
-    )
-
-
-def _rule_label(row: Mapping[str, Any]) -> str:
-    return f"{row['rule']} {row['name']}"
-
-
-def _rules_section(agg: Mapping[str, Any]) -> str:
-    rows = agg["rules"]
-    marks: dict[str, float] = {}
-    for target in agg["targets"]:
-        for rule in target["rules"]:
-            for row in rows:
-                if row["rule"] == rule:
-                    marks[_rule_label(row)] = target["target"]
-    bars = [(_rule_label(r), r["on_time"], f"({due_count(r):,} due)") for r in rows]
-    worst = sorted((r for r in rows if r["on_time"] is not None), key=lambda r: r["on_time"])
-    desc = (
-        f"Percentage of findings on time for each of {len(rows)} rules. "
-        + (
-            "Lowest: "
-            + "; ".join(f"{r['rule']} {pct(r['on_time'])}" for r in worst[:3])
-            + ". Highest: "
-            + "; ".join(f"{r['rule']} {pct(r['on_time'])}" for r in worst[-3:][::-1])
-            + "."
-            if worst
-            else "Nothing was due."
-        )
-        + (" Black ticks mark local targets." if marks else "")
-    )
-    chart = hbar_chart(
-        "chart-rules", bars, title="% on time by rule", desc=desc, marks=marks, label_width=260
-    )
-    table = _table(
-        ("Rule", "Name", *STATS_HEADERS, "Citation"),
-        (
-            [
-                r["rule"],
-                r["name"],
-                *_stats_cells(r),
-                Markup(f'<a href="{e(r.get("citation", ""))}" rel="noopener noreferrer">source</a>')
-                if r.get("citation")
-                else "",
-            ]
-            for r in rows
-        ),
-        numeric=range(2, 2 + len(STATS_HEADERS)),
-    )
-    return (
-        '<section id="rules" aria-labelledby="h-rules"><h2 id="h-rules">% on time by rule</h2>'
-        f"<figure>{chart}<figcaption>{e(desc)}</figcaption></figure>"
-        f"<details open><summary>The numbers by rule</summary>{table}</details></section>"
-    )
-
-
-def _trend_section(agg: Mapping[str, Any]) -> str:
-    months_all = [r for r in agg["by_month"] if r["rule"] == "*"]
-    months_all.sort(key=lambda r: r["month"])
-    as_of_month = agg["as_of"][:7]
-    due_months = [r for r in months_all if r["month"] <= as_of_month]
-    recent = _continuous(due_months, as_of_month)
-    points = [(r["month"], r["on_time"], due_count(r)) for r in recent]
-    if recent:
-        rates = [(r["month"], r["on_time"]) for r in recent if r["on_time"] is not None]
-        best = max(rates, key=lambda x: x[1]) if rates else None
-        low = min(rates, key=lambda x: x[1]) if rates else None
-        desc = (
-            f"% of findings on time by month of the due date, {_month_label(recent[0]['month'])}"
-            f" to {_month_label(recent[-1]['month'])}, all rules. "
-            + (
-                f"Latest {pct(rates[-1][1])} ({_month_label(rates[-1][0])}); highest "
-                f"{pct(best[1])} ({_month_label(best[0])}); lowest {pct(low[1])} "
-                f"({_month_label(low[0])})."
-                if rates and best and low
-                else ""
+    a = counts["assessments"]
+    why = na.of(*ASSESSMENT_RULES) if not a["rule"] else None
+    if why:
+        tiles.append(Tile(Figure("n/a", why, ASSESSMENT_RULES), "assessments in 45 working days"))
+    elif a["completed_in_period"]:
+        tiles.append(
+            Tile(
+                Figure(f"{a['within_45_working_days']:,} of {a['completed_in_period']:,}"),
+                "assessments in 45 working days",
+                hint="assessments completed in the period, and how many within 45 working days",
             )
         )
     else:
-        desc = "Nothing was due in any month up to the as-of date."
-    line = line_chart("chart-trend", points, title="% on time by month due", desc=desc)
-    stack_months = [r["month"] for r in recent]
-    series = {s: [r[s] for r in recent] for s in ("met", *BREACH_STATUSES)}
-    breaches = [breach_count(r) for r in recent]
-    desc2 = "Findings due each month by status (met, late, overdue, unmet), all rules. " + (
-        f"Most breaches: {max(breaches):,} in "
-        f"{_month_label(stack_months[breaches.index(max(breaches))])}."
-        if breaches
-        else ""
-    )
-    stack = stacked_columns(
-        "chart-status", stack_months, series, title="Findings due by month and status", desc=desc2
-    )
-    table = _table(
-        ("Month due", *STATS_HEADERS),
-        ([_month_label(r["month"]), *_stats_cells(r)] for r in months_all),
-        numeric=range(1, 1 + len(STATS_HEADERS)),
-    )
-    return (
-        '<section id="trend" aria-labelledby="h-trend"><h2 id="h-trend">Monthly trend</h2>'
-        f'<div class="cols"><figure>{line}<figcaption>{e(desc)}</figcaption></figure>'
-        f"<figure>{stack}<figcaption>{e(desc2)}</figcaption></figure></div>"
-        f"<details><summary>The numbers by month due (every month, all rules)</summary>{table}"
-        "</details></section>"
-    )
+        tiles.append(
+            Tile(
+                Figure("none"),
+                "assessments completed",
+                hint="no assessment was completed in the period",
+            )
+        )
+    cl = counts["care_leavers"]
+    why = na.of(CARE_LEAVER_CONTACT)
+    if why:
+        tiles.append(Tile(Figure("n/a", why, (CARE_LEAVER_CONTACT,)), "care leavers in touch"))
+    elif cl["current"]:
+        tiles.append(
+            Tile(
+                Figure(f"{cl['in_touch']:,} of {cl['current']:,}"),
+                "care leavers in touch",
+                hint="care leavers with a contact schedule open, and how many were seen within "
+                "2 months",
+            )
+        )
+    return tiles
 
 
-def _continuous(rows: Sequence[Mapping[str, Any]], last: str) -> list[Mapping[str, Any]]:
-    """The last TREND_MONTHS months up to ``last`` (not before the first with findings), every
-    month present: a month with nothing due is an empty row (a gap in the line)."""
-    if not rows:
+def _rules(agg: Mapping[str, Any]) -> dict[str, Any]:
+    targets = _rule_targets(agg)
+    rows = _worst_first(agg["rules"], "rule")
+    bars = []
+    table = []
+    for r in rows:
+        target = targets.get(r["rule"])
+        status = rag(r["on_time"], target)
+        bars.append(
+            Bar(
+                label=r["title"] or r["name"],
+                key=r["rule"],
+                value=r["on_time"],
+                due=due_count(r),
+                status=status,
+                target=target,
+            )
+        )
+        table.append(
+            {
+                "rule": r["rule"],
+                "title": r["title"] or r["name"],
+                "status": status,
+                "mark": rag_mark(status),
+                "target": pct(target) if target is not None else "",
+                "stats": _stats(r),
+                "citation": r.get("citation"),
+                "cite": _cite_label(r, str(r.get("citation") or ""), {}),
+            }
+        )
+    rated = [r for r in rows if r["on_time"] is not None]
+    desc = (
+        f"Percentage of findings on time for each of {len(rows)} rules, worst first, coloured "
+        "and marked red, amber or green"
+        + (" against the council's targets where it sets one, else" if targets else " against")
+        + " the national thresholds (green 90% or more, amber 75% or more, else red). "
+        + (
+            "Lowest: "
+            + "; ".join(f"{r['rule']} {pct(r['on_time'])}" for r in rated[:3])
+            + ". Highest: "
+            + "; ".join(f"{r['rule']} {pct(r['on_time'])}" for r in rated[-3:][::-1])
+            + "."
+            if rated
+            else "Nothing was due."
+        )
+        + (" Black ticks mark the council's targets." if targets else "")
+    )
+    chart = rate_bars("chart-rules", bars, title="% on time by rule, worst first", desc=desc)
+    return {"chart": chart, "desc": desc, "rows": table, "headers": STATS_HEADERS}
+
+
+def _trend_rows(agg: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The months to chart: from the first to the last month up to as_of with anything due (at
+    most the latest TREND_MONTHS), every month between them (empty: a gap in the line)."""
+    as_of_month = agg["as_of"][:7]
+    have = {
+        r["month"]: r
+        for r in agg["by_month"]
+        if r["rule"] == "*" and r["month"] <= as_of_month and due_count(r) > 0
+    }
+    if not have:
         return []
-    have = {r["month"]: r for r in rows}
-    year, month = int(last[:4]), int(last[5:7])
+    first, last = min(have), max(have)
     months: list[str] = []
+    year, month = int(last[:4]), int(last[5:7])
     while len(months) < TREND_MONTHS:
         key = f"{year:04d}-{month:02d}"
-        if key < rows[0]["month"]:
+        if key < first:
             break
         months.append(key)
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
@@ -877,144 +455,154 @@ def _continuous(rows: Sequence[Mapping[str, Any]], last: str) -> list[Mapping[st
     return [have.get(m) or {"month": m, "on_time": None, **empty} for m in reversed(months)]
 
 
-def _teams_section(agg: Mapping[str, Any]) -> str:
-    teams = [r for r in agg["by_team"] if r["rule"] == "*"]
-    bars = [(r["team"], r["on_time"], f"({due_count(r):,} due)") for r in teams]
-    rated = [r for r in teams if r["on_time"] is not None]
-    desc = f"% of findings on time for each of {len(teams)} teams, all rules. " + "; ".join(
-        f"{r['team']} {pct(r['on_time'])}" for r in rated
-    )
-    if not teams:
-        return (
-            '<section id="teams" aria-labelledby="h-teams"><h2 id="h-teams">By team</h2>'
-            "<p>The records carry no team.</p></section>"
-        )
-    chart = hbar_chart("chart-teams", bars, title="% on time by team", desc=desc)
-    table = _table(
-        ("Team", *STATS_HEADERS),
-        ([r["team"], *_stats_cells(r)] for r in teams),
-        numeric=range(1, 1 + len(STATS_HEADERS)),
-    )
-    # rules x teams matrix of % on time
-    names = [r["team"] for r in teams]
-    cell: dict[tuple[str, str], Mapping[str, Any]] = {
-        (r["rule"], r["team"]): r for r in agg["by_team"] if r["rule"] != "*"
-    }
-    matrix_rows = []
-    for rule in agg["rules"]:
-        row: list[Any] = [rule["rule"]]
-        for team in names:
-            found = cell.get((rule["rule"], team))
-            row.append(pct(found["on_time"]) if found else "–")
-        matrix_rows.append(row)
-    matrix = _table(("Rule", *names), matrix_rows, numeric=range(1, len(names) + 1))
-    workers = [r for r in agg["by_worker"] if r["rule"] == "*"]
-    iros = [r for r in agg["by_iro"] if r["rule"] == "*"]
-    workers_table = _table(
-        ("Worker", *STATS_HEADERS),
-        ([r["worker"], *_stats_cells(r)] for r in workers),
-        numeric=range(1, 1 + len(STATS_HEADERS)),
-    )
-    iros_table = _table(
-        ("IRO", *STATS_HEADERS),
-        ([r["iro"], *_stats_cells(r)] for r in iros),
-        numeric=range(1, 1 + len(STATS_HEADERS)),
-    )
-    return (
-        '<section id="teams" aria-labelledby="h-teams"><h2 id="h-teams">By team</h2>'
-        f"<figure>{chart}<figcaption>{e(desc)}</figcaption></figure>"
-        f"<details open><summary>The numbers by team</summary>{table}</details>"
-        f"<details><summary>% on time by rule and team</summary>{matrix}</details>"
-        f"<details><summary>By worker ({len(workers)})</summary>"
-        f'<div class="scroll">{workers_table}</div></details>'
-        f"<details><summary>By IRO, for looked-after children ({len(iros)})</summary>"
-        f'<div class="scroll">{iros_table}</div></details></section>'
-    )
-
-
-def _targets_section(agg: Mapping[str, Any]) -> str:
-    targets = agg["targets"]
-    if not targets:
-        body = (
-            "<p>No local targets: a council's plugin sets them (e.g. <code>--la NAME</code>).</p>"
+def _trend(agg: Mapping[str, Any]) -> dict[str, Any]:
+    recent = _trend_rows(agg)
+    points = [(r["month"], r["on_time"], due_count(r)) for r in recent]
+    if recent:
+        rates = [(r["month"], r["on_time"]) for r in recent if r["on_time"] is not None]
+        best = max(rates, key=lambda x: x[1])
+        low = min(rates, key=lambda x: x[1])
+        desc = (
+            f"% of findings on time by month of the due date, {month_label(recent[0]['month'])}"
+            f" to {month_label(recent[-1]['month'])}, all rules, with the number due each month. "
+            f"Latest {pct(rates[-1][1])} ({month_label(rates[-1][0])}); highest "
+            f"{pct(best[1])} ({month_label(best[0])}); lowest {pct(low[1])} "
+            f"({month_label(low[0])})."
         )
     else:
-        body = _table(
-            ("Target", "Rules", "Target rate", "Measured", "Findings due", "Verdict", "Source"),
-            (
-                [
-                    t["title"],
-                    ", ".join(t["rules"]),
-                    pct(t["target"]),
-                    pct(t["measured"], 1),
-                    num(t["due"]),
-                    Markup(
-                        '<span class="s-met">met</span>'
-                        if t["met"]
-                        else '<span class="s-overdue">missed</span>'
-                        if t["met"] is False
-                        else "nothing due"
-                    ),
-                    Markup(f'<a href="{e(t["citation"])}" rel="noopener noreferrer">source</a>'),
-                ]
-                for t in targets
-            ),
-            numeric=(2, 3, 4),
+        desc = "Nothing was due in any month up to the as-of date."
+    line = line_chart("chart-trend", points, title="% on time by month due", desc=desc)
+    months = [r["month"] for r in recent]
+    series = {s: [int(r[s]) for r in recent] for s in ("met", *BREACH_STATUSES)}
+    breaches = [breach_count(r) for r in recent]
+    desc2 = "Findings due each month by status (met, late, overdue, unmet), all rules. " + (
+        f"Most breaches: {max(breaches):,} in {month_label(months[breaches.index(max(breaches))])}."
+        if breaches
+        else ""
+    )
+    stack = stacked_columns(
+        "chart-status", months, series, title="Findings due by month and status", desc=desc2
+    )
+    table = [
+        [month_label(r["month"]), *_stats(r)]
+        for r in sorted((r for r in agg["by_month"] if r["rule"] == "*"), key=lambda r: r["month"])
+    ]
+    return {
+        "line": line,
+        "desc": desc,
+        "stack": stack,
+        "desc2": desc2,
+        "rows": table,
+        "headers": STATS_HEADERS,
+        "months": len(recent),
+    }
+
+
+def _teams(agg: Mapping[str, Any], rule_order: Sequence[str]) -> dict[str, Any]:
+    teams = _worst_first([r for r in agg["by_team"] if r["rule"] == "*"], "team")
+    if not teams:
+        return {"teams": []}
+    bars = [
+        Bar(label=r["team"], value=r["on_time"], due=due_count(r), status=rag(r["on_time"]))
+        for r in teams
+    ]
+    rated = [r for r in teams if r["on_time"] is not None]
+    desc = (
+        f"% of findings on time for each of {len(teams)} teams, all rules, worst first, "
+        "marked against the national thresholds. "
+        + "; ".join(f"{r['team']} {pct(r['on_time'])}" for r in rated)
+    )
+    chart = rate_bars("chart-teams", bars, title="% on time by team, worst first", desc=desc)
+    # the rule x team heat map: rules in the rule chart's order, teams by name
+    names = sorted(r["team"] for r in teams)
+    targets = _rule_targets(agg)
+    titles = {r["rule"]: r["title"] or r["name"] for r in agg["rules"]}
+    cells: dict[tuple[str, str], Cell] = {}
+    for r in agg["by_team"]:
+        if r["rule"] != "*":
+            status = rag(r["on_time"], targets.get(r["rule"]))
+            cells[(r["rule"], r["team"])] = Cell(r["on_time"], due_count(r), status)
+    rows = [(rule, titles.get(rule, "")) for rule in rule_order]
+    worst = sorted(
+        ((k, c) for k, c in cells.items() if c.value is not None and c.due >= 5),
+        key=lambda kc: kc[1].value or 0.0,
+    )[:3]
+    heat_desc = (
+        "% on time for each rule (rows, worst first) and team (columns), with the number due "
+        "in each cell, tinted and marked red, amber or green. "
+        + (
+            "Lowest with 5 or more due: "
+            + "; ".join(f"{k[0]} in {k[1]} {pct(c.value)} of {c.due:,}" for k, c in worst)
+            + "."
+            if worst
+            else ""
         )
-    return (
-        '<section id="targets" aria-labelledby="h-targets"><h2 id="h-targets">Local targets'
-        f"</h2>{body}</section>"
     )
-
-
-def _counts_section(agg: Mapping[str, Any]) -> str:
-    c = agg["counts"]
-    p = c["period"]
-    items: list[tuple[str, str]] = []
-    a = c["assessments"]
-    if a["rule"]:
-        items += [
-            (f"Assessments completed in the period ({a['rule']})", num(a["completed_in_period"])),
-            ("… of which within 45 working days", num(a["within_45_working_days"])),
-            ("Assessments open and overdue now", num(a["open_and_overdue"])),
-        ]
-    cl = c["care_leavers"]
-    items += [
-        (
-            "Care leavers with a personal adviser contact schedule open now (CL003)",
-            num(cl["current"]),
-        ),
-        ("… in touch (the latest contact within 2 months)", num(cl["in_touch"])),
-    ]
-    labels = {"looked_after": "Looked-after children", "private_fostering": "Privately fostered"}
-    for kind, v in c["visits"].items():
-        items += [
-            (
-                f"{labels.get(kind, kind)} with a visit due in the period "
-                f"({', '.join(v['rules'])})",
-                num(v["children_with_visits_due"]),
-            ),
-            ("… visited within timescale every time", num(v["visited_within_timescale"])),
-        ]
-    perm = c["permanence"]
-    items += [
-        ("Second reviews due in the period (LA008)", num(perm["second_reviews_due_in_period"])),
-        ("… with a permanence plan by then", num(perm["plan_by_second_review"])),
-    ]
-    rows = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
-    return (
-        '<section id="counts" aria-labelledby="h-counts"><h2 id="h-counts">Counts a council '
-        f"must be able to give</h2><p class=meta>Period {e(p['from'])} to {e(p['to'])}.</p>"
-        f'<dl class="counts">{rows}</dl></section>'
+    heat = heatmap(
+        "chart-heat", rows, names, cells, title="% on time by rule and team", desc=heat_desc
     )
+    matrix = []
+    for rule, title in rows:
+        line: list[str] = []
+        for team in names:
+            c = cells.get((rule, team))
+            line.append(f"{pct(c.value)} of {c.due:,}" if c and c.value is not None else "–")
+        matrix.append({"rule": rule, "title": title, "cells": line})
+    # workers under their teams
+    team_of = agg.get("worker_teams") or {}
+    groups: dict[str, list[list[str]]] = {}
+    for r in sorted((r for r in agg["by_worker"] if r["rule"] == "*"), key=lambda r: r["worker"]):
+        groups.setdefault(team_of.get(r["worker"]) or "(no team)", []).append(
+            [r["worker"], *_stats(r)]
+        )
+    workers = sorted(groups.items(), key=lambda kv: (kv[0] == "(no team)", kv[0]))
+    iros = [[r["iro"], *_stats(r)] for r in agg["by_iro"] if r["rule"] == "*"]
+    return {
+        "teams": [[r["team"], *_stats(r)] for r in teams],
+        "chart": chart,
+        "desc": desc,
+        "heat": heat,
+        "heat_desc": heat_desc,
+        "names": names,
+        "matrix": matrix,
+        "workers": workers,
+        "worker_count": sum(len(v) for v in groups.values()),
+        "iros": iros,
+        "headers": STATS_HEADERS,
+    }
 
 
-def _caseload_section(agg: Mapping[str, Any]) -> str:
+def _targets(agg: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for t in agg["targets"]:
+        status = rag(t["measured"], t["target"])
+        out.append(
+            {
+                "title": t["title"],
+                "rules": ", ".join(t["rules"]),
+                "target": pct(t["target"]),
+                "measured": pct(t["measured"], 1),
+                "due": num(t["due"]),
+                "met": t["met"],
+                "mark": rag_mark(status),
+                "status": status,
+                "citation": t["citation"],
+            }
+        )
+    return out
+
+
+def _counts(agg: Mapping[str, Any], na: NotAssessable) -> list[tuple[str, Figure]]:
+    rows = labelled(agg["counts"], na.why)
+    return [
+        (label, Figure("n/a", why) if why else Figure(num(value))) for _, label, value, why in rows
+    ]
+
+
+def _caseloads(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
     iro = agg["caseloads"]["iro"]
     worker = agg["caseloads"]["worker"]
-    parts = [
-        '<section id="caseloads" aria-labelledby="h-caseloads"><h2 id="h-caseloads">Caseloads</h2>'
-    ]
+    out: dict[str, Any] = {"iro_na": na.of(IRO_RULE), "iro": None, "worker": None}
     if iro["rows"]:
         rows = [(r["iro"], r["per_fte"], r["status"]) for r in iro["rows"]]
         low, high = iro.get("low"), iro.get("high")
@@ -1027,148 +615,281 @@ def _caseload_section(agg: Mapping[str, Any]) -> str:
             + "; ".join(f"{n} {num(v)}" for n, v, _ in sorted(rows, key=lambda r: -r[1])[:3])
             + "."
         )
-        chart = caseload_chart(
-            "chart-caseload", rows, low=low, high=high, title="IRO caseloads (IR001)", desc=desc
-        )
-        fte_note = (
-            "FTE from the IRO list given."
-            if iro.get("fte_from_list")
-            else "No IRO list given: every IRO counts as 1.0 FTE (report --iros FILE)."
-        )
-        table = _table(
-            ("IRO", "Children", "FTE", "Children per FTE", "Against the range", "In IRO list"),
-            (
+        out["iro"] = {
+            "chart": caseload_chart(
+                "chart-caseload",
+                rows,
+                low=low,
+                high=high,
+                title="IRO caseloads (IR001)",
+                desc=desc,
+            ),
+            "desc": desc,
+            "fte_note": (
+                "FTE from the IRO list given."
+                if iro.get("fte_from_list")
+                else "No IRO list given: every IRO counts as 1.0 FTE (report --iros FILE)."
+            ),
+            "rows": [
                 [
                     r["iro"],
                     num(r["children"]),
                     f"{r['fte']:g}",
                     num(r["per_fte"]),
-                    _status_text(r["status"]),
+                    r["status"],
                     "–" if r["listed"] is None else ("yes" if r["listed"] else "no"),
                 ]
                 for r in iro["rows"]
-            ),
-            numeric=(1, 2, 3),
-        )
-        parts.append(
-            f"<h3>Independent reviewing officers</h3><figure>{chart}<figcaption>{e(desc)} "
-            f"{e(fte_note)}</figcaption></figure><details><summary>The numbers by IRO</summary>"
-            f"{table}</details>"
-        )
-    else:
-        parts.append("<p>No child was looked after with an IRO recorded at the date.</p>")
-    if worker["rows"]:
-        threshold = (
-            f"local range {worker['low']}–{worker['high']} ({worker['rule']})"
-            if worker["rule"]
-            else "no local threshold set (a council plugin can set one)"
-        )
-        table = _table(
-            ("Worker", "Children with live work", "Against the range"),
-            ([r["worker"], num(r["children"]), _status_text(r["status"])] for r in worker["rows"]),
-            numeric=(1,),
-        )
-        parts.append(
-            f"<h3>Social workers</h3><p>Children with a timescale pending or overdue on an open "
-            f"case, by allocated worker; {e(threshold)}.</p>"
-            f"<details><summary>The numbers by worker ({len(worker['rows'])})</summary>"
-            f'<div class="scroll">{table}</div></details>'
-        )
-    parts.append("</section>")
-    return "".join(parts)
-
-
-def _controls(ident: str, label: str, options: Sequence[tuple[str, str]]) -> str:
-    opts = "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in options)
-    return (
-        f'<div class="controls"><label for="{ident}-q">Search {e(label)}'
-        f'<input type="search" id="{ident}-q" placeholder="child, rule, team, worker…"></label>'
-        f'<label for="{ident}-f">Show<select id="{ident}-f">{opts}</select></label></div>'
-        '<div class="pager"><button type="button" class="prev">Previous</button>'
-        '<button type="button" class="next">Next</button>'
-        '<span class="info" role="status" aria-live="polite"></span></div>'
-    )
-
-
-def _permanence_section(agg: Mapping[str, Any]) -> str:
-    p = agg["permanence"]
-    return (
-        '<section id="permanence" aria-labelledby="h-permanence"><h2 id="h-permanence">'
-        "Permanence tracker</h2>"
-        f"<p>{p['looked_after']:,} children looked after on {e(agg['as_of'])}: "
-        f"{p['with_plan']:,} with a permanence plan recorded in the current period; "
-        f"<strong>{p['without_plan_past_due']:,}</strong> without one although it was due by "
-        "the second review (LA008).</p>"
-        '<div id="permanence-table" class="datatable">'
-        + _controls(
-            "perm", "looked-after children", [("", "all"), ("no", "no plan"), ("yes", "plan")]
-        )
-        + '<div class="scroll"><table><caption class="meta">Each child looked after at the '
-        "date: reviews held in the current period, and the permanence plan due by the second "
-        "review.</caption><thead><tr></tr></thead><tbody></tbody></table></div>"
-        "<noscript><p>The tracker needs JavaScript to show; the same rows are in the XLSX "
-        "output (check --format xlsx).</p></noscript></div></section>"
-    )
-
-
-def _breaches_section(agg: Mapping[str, Any]) -> str:
-    o = agg["overall"]
-    return (
-        '<section id="breaches" aria-labelledby="h-breaches"><h2 id="h-breaches">Breaches</h2>'
-        f"<p>{breach_count(o):,} findings late, overdue or unmet, each with the law or "
-        "guidance it is checked against. Search by child, rule, team or worker.</p>"
-        '<div id="breach-table" class="datatable">'
-        + _controls(
-            "breach",
-            "breaches",
-            [
-                ("", "late, overdue and unmet"),
-                ("overdue", "overdue"),
-                ("late", "late"),
-                ("unmet", "unmet (visits that did not meet the requirement)"),
             ],
-        )
-        + '<div class="scroll"><table><caption class="meta">Late, overdue and unmet findings, '
-        "longest late first (unmet findings have no days late and come last)."
-        "</caption><thead><tr></tr></thead><tbody></tbody></table></div>"
-        "<noscript><p>The breach list needs JavaScript to show; the same findings are in "
-        "check --format csv or xlsx.</p></noscript></div></section>"
+        }
+    if worker["rows"]:
+        out["worker"] = {
+            "threshold": (
+                f"local range {worker['low']}–{worker['high']} ({worker['rule']})"
+                if worker["rule"]
+                else "no local threshold set (a council plugin can set one)"
+            ),
+            "rows": [[r["worker"], num(r["children"]), r["status"]] for r in worker["rows"]],
+        }
+    return out
+
+
+def _permanence(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
+    p = agg["permanence"]
+    plan_why = na.of(PERMANENCE_RULE)
+    reviews_why = na.of(*REVIEW_RULES)
+    return {
+        "looked_after": num(p["looked_after"]),
+        "with_plan": na.figure(num(p["with_plan"]), PERMANENCE_RULE),
+        "without_plan_past_due": na.figure(num(p["without_plan_past_due"]), PERMANENCE_RULE),
+        "plan_na": plan_why,
+        "reviews_na": reviews_why,
+        "iro_na": na.of(IRO_RULE),
+    }
+
+
+def _completeness(agg: Mapping[str, Any]) -> dict[str, Any] | None:
+    run = agg.get("run")
+    if not run or "completeness" not in run:
+        return None
+    c = dict(run["completeness"])
+    c["partial_pct"] = pct(c["partial_history_share"], 1) if c["findings"] else "–"
+    return c
+
+
+# the breach list's first page without the script: as the script sorts it (most days late
+# first, the unmet visits, which have no days late, last)
+_DAYS = BREACH_COLUMNS.index("days_late")
+
+
+def _first_page(rows: Iterable[list[Any]]) -> list[list[Any]]:
+    return heapq.nsmallest(
+        FIRST_PAGE,
+        rows,
+        key=lambda r: (r[_DAYS] is None, -(r[_DAYS] or 0)),
     )
 
 
-def _about(agg: Mapping[str, Any]) -> str:
-    run = agg.get("run") or {}
-    notes = []
-    for rule, why in (run.get("not_assessable") or {}).items():
-        notes.append(f"<li>{e(rule)}: not assessable from these inputs: {e(why)}</li>")
-    for rule, why in (run.get("inactive") or {}).items():
-        notes.append(f"<li>{e(rule)}: inactive: {e(why)}</li>")
-    counts = ""
-    if run:
-        counts = (
-            f"<p>Children read {run['read']:,}, checked {run['checked']:,}, rejected "
-            f"{run['rejected']:,}; data-quality notes {run['data_quality_notes']:,}; events "
-            f"dated after the as-of date ignored {run['events_after_as_of']:,}.</p>"
-        )
+def _tracker_first_page(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return heapq.nsmallest(
+        FIRST_PAGE, rows, key=lambda p: (p.get("due") is None, p.get("due") or "")
+    )
+
+
+def _json(value: Any) -> Markup:
+    """JSON safe inside a <script> element (no '<' can close it)."""
+    return Markup(orjson.dumps(value).decode().replace("<", "\\u003c"))  # noqa: S704
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("timescales.reporters.templates").joinpath(name).read_text("utf-8")
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("timescales.reporters", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
+    )
+
+
+def script_hash() -> str:
+    digest = hashlib.sha256(_asset("report.js").encode()).digest()
+    return base64.b64encode(digest).decode()
+
+
+def csp() -> str:
     return (
-        '<section id="about" aria-labelledby="h-about"><h2 id="h-about">How to read this</h2>'
-        f"{counts}<ul>"
-        "<li>A finding is one instance of a rule for one child: met (on time), late (done "
-        "after the due date), overdue (not done and past due), pending (not yet due), or, for "
-        "a rule about what a visit itself must record (LA020, PF004: the child seen alone, or "
-        "why not), unmet: the visit happened but not as the law requires. Late, overdue and "
-        "unmet are the breaches.</li>"
-        "<li>% on time = met ÷ (met + late + overdue + unmet); pending is left out.</li>"
-        "<li>Median and 90th percentile days late are over the late and overdue findings; an "
-        "overdue finding's days run to the as-of date, or to the case's close. Unmet findings "
-        "are not late by a number of days and are left out of them. They are exact "
-        "(linear interpolation between ranks, as Excel's MEDIAN and PERCENTILE.INC).</li>"
-        "<li>Months are months of the due date. Children are counted once per rule and group "
-        "they have a finding in.</li>"
-        "<li>IRO caseloads count children looked after at the date under their latest IRO, per "
-        "full-time equivalent; above the range is a breach, below it is noted.</li>"
-        f"{''.join(notes)}</ul></section>"
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src 'sha256-{script_hash()}'; base-uri 'none'; form-action 'none'"
     )
+
+
+def _replayable(rows: Iterable[Any]) -> Iterable[Any]:
+    """Rows that can be read twice (a spool can; a one-shot iterator is kept in a list)."""
+    return list(rows) if isinstance(rows, Iterator) else rows
+
+
+def render(
+    agg: Mapping[str, Any],
+    out: IO[str],
+    *,
+    breaches: Iterable[list[Any]],
+    cites: Mapping[str, int],
+    cite_titles: Mapping[str, str],
+    permanence: Iterable[Mapping[str, Any]],
+    title: str = "Statutory timescales: performance report",
+    unreliable: str | None = None,
+) -> None:
+    """Write the report. ``agg`` is Aggregator.to_dict() (with the run's summary for the
+    data-completeness banner); breaches are rows from breach_row() (their citations indexed
+    by ``cites``), permanence rows PermanenceRow.to_dict(); either may be read twice (a
+    one-shot iterator is kept in memory). ``unreliable`` says why the figures are not
+    reliable (rejects above --max-rejects): the page says so in red, at the top."""
+    breaches = _replayable(breaches)
+    permanence = _replayable(permanence)
+    na = NotAssessable(agg.get("not_assessable") or {})
+    rules = _rules(agg)
+    rule_order = [r["rule"] for r in rules["rows"]]
+    by_rule = {r["rule"]: r for r in agg["rules"]}
+    cite_rows = []
+    for key, _ in sorted(cites.items(), key=lambda kv: kv[1]):
+        rule, _, href = key.partition("\x1f")
+        if not href:  # a bare link (older callers)
+            rule, href = "", key
+        cite_rows.append(
+            [
+                href,
+                _cite_label(by_rule.get(rule), href, cite_titles),
+                (by_rule.get(rule) or {}).get("provision") or cite_titles.get(href, href),
+            ]
+        )
+    rule_titles = {r["rule"]: f"{r['rule']} {r['title'] or r['name']}" for r in agg["rules"]}
+    teams = _teams(agg, rule_order)
+    status_options = [("late", "late"), ("overdue", "overdue")]
+    if not na.of(*UNMET_RULES):
+        status_options.append(("unmet", "unmet (visits that did not meet the requirement)"))
+    worker_team = agg.get("worker_teams") or {}
+    workers_by_team: dict[str, list[str]] = {}
+    for r in agg["by_worker"]:
+        if r["rule"] == "*" and breach_count(r):
+            team = worker_team.get(r["worker"]) or "(no team)"
+            workers_by_team.setdefault(team, []).append(r["worker"])
+    first = _first_page(breaches)
+    tracker_first = _tracker_first_page(permanence)
+    perm = _permanence(agg, na)
+    unassessed = agg.get("not_assessable_rules") or [
+        {"rule": rule, "title": "", "why": why}
+        for rule, why in (agg.get("not_assessable") or {}).items()
+    ]
+    context = {
+        "title": title,
+        "version": __version__,
+        "as_of": agg["as_of"],
+        "period": agg["period"],
+        "council": agg.get("la") or "national rules only (no council selected)",
+        "csp": csp(),
+        "style": Markup(_asset("report.css")),  # noqa: S704 (our own file)
+        "script": Markup(_asset("report.js")),  # noqa: S704 (our own file)
+        "unreliable": unreliable,
+        "completeness": _completeness(agg),
+        "not_assessable": [r for r in unassessed if r["why"] != NOT_CHECKED],
+        "not_checked": [r["rule"] for r in unassessed if r["why"] == NOT_CHECKED],
+        "tiles": _headlines(agg, na),
+        "rules": rules,
+        "trend": _trend(agg),
+        "teams": teams,
+        "targets": _targets(agg),
+        "counts": _counts(agg, na),
+        "caseloads": _caseloads(agg, na),
+        "permanence": perm,
+        "breach_total": breach_count(agg["overall"]),
+        "filters": {
+            "rules": [(r, rule_titles.get(r, r)) for r in rule_order if breach_count(by_rule[r])],
+            "teams": sorted(
+                r["team"] for r in agg["by_team"] if r["rule"] == "*" and breach_count(r)
+            ),
+            "workers": sorted(workers_by_team.items()),
+            "statuses": status_options,
+        },
+        "first_breaches": [_static_breach(row, cite_rows, rule_titles) for row in first],
+        "first_tracker": [_static_tracker(p, perm) for p in tracker_first],
+        "data_breaches": _breach_island(breaches, rule_titles, cite_rows),
+        "data_permanence": _tracker_island(permanence, perm),
+        "rules_inactive": sorted((agg.get("run") or {}).get("inactive", {}).items()),
+    }
+    for chunk in _environment().get_template("report.html").generate(**context):
+        out.write(chunk)
+
+
+def _static_breach(
+    row: Sequence[Any], cites: Sequence[Sequence[str]], titles: Mapping[str, str]
+) -> dict[str, Any]:
+    r = dict(zip(BREACH_COLUMNS, row, strict=True))
+    href, label, full = cites[r["cite"]]
+    note = "; ".join(
+        n
+        for n in (
+            f"exception: {r['exception']}" if r["exception"] else "",
+            f"local override: {r['override']}" if r["override"] else "",
+        )
+        if n
+    )
+    return {**r, "title": titles.get(r["rule"], ""), "href": href, "label": label, "full": full,
+            "note": note}  # fmt: skip
+
+
+def _static_tracker(p: Mapping[str, Any], perm: Mapping[str, Any]) -> dict[str, Any]:
+    return {**p, "plan_text": _plan_text(p, perm)}
+
+
+def _plan_text(p: Mapping[str, Any], perm: Mapping[str, Any]) -> str:
+    if perm["plan_na"]:
+        return "n/a"
+    return "yes" if p.get("plan") else "no"
+
+
+def _breach_island(
+    rows: Iterable[list[Any]], titles: Mapping[str, str], cites: Sequence[Sequence[str]]
+) -> Iterator[Markup]:
+    """The breach list as JSON, streamed: {"columns", "titles", "cites", "rows"}."""
+    yield Markup('{"columns":')
+    yield _json(list(BREACH_COLUMNS))
+    yield Markup(',"titles":')
+    yield _json(titles)
+    yield Markup(',"cites":')
+    yield _json([list(c) for c in cites])
+    yield Markup(',"rows":[')
+    first = True
+    for row in rows:
+        if not first:
+            yield Markup(",\n")
+        yield _json(row)
+        first = False
+    yield Markup("]}")
+
+
+def _tracker_island(rows: Iterable[Mapping[str, Any]], perm: Mapping[str, Any]) -> Iterator[Markup]:
+    """The permanence tracker as JSON, streamed: {"columns", "na", "rows"}."""
+    columns = [*PERMANENCE_COLUMNS, "plan_text"]
+    yield Markup('{"columns":')
+    yield _json(columns)
+    yield Markup(',"na":')
+    yield _json({"plan": perm["plan_na"], "reviews": perm["reviews_na"], "iro": perm["iro_na"]})
+    yield Markup(',"rows":[')
+    first = True
+    for p in rows:
+        values = [p.get(c) for c in PERMANENCE_COLUMNS] + [_plan_text(p, perm)]
+        if not first:
+            yield Markup(",\n")
+        yield _json(values)
+        first = False
+    yield Markup("]}")
 
 
 def write_report(
@@ -1178,9 +899,12 @@ def write_report(
     *,
     since: dt.date | None = None,
     iro_list: Mapping[str, float] | None = None,
+    max_rejects: str | None = None,
 ) -> Aggregator:
     """Check the items, aggregate in one pass (breaches and the tracker spooled to disk), and
-    write the report. Returns the aggregator (its to_dict() is what the report shows)."""
+    write the report. Returns the aggregator (its to_dict() is what the report shows).
+    ``max_rejects`` (N or N%): above it the report says in red that its figures are not
+    reliable (``Summary.rejects_over``)."""
     from ..aggregates.summary import Aggregator, Spool
 
     cite_titles: dict[str, str] = {}
@@ -1202,9 +926,10 @@ def write_report(
         render(
             aggregator.to_dict(run.summary),
             out,
-            breaches=iter(breaches),
+            breaches=breaches,
             cites=cites,
             cite_titles=cite_titles,
-            permanence=iter(tracker),
+            permanence=tracker,
+            unreliable=run.summary.rejects_over(max_rejects),
         )
     return aggregator

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ..run import Summary
 
 ALL_RULES = "(all rules)"
+COMPLETENESS = "Data completeness"
 DATE = "yyyy-mm-dd"
 MONTH = "mmm yyyy"
 PERCENT = "0.0%"
@@ -115,18 +116,24 @@ def write_xlsx(
     *,
     summary: Summary | None = None,
     permanence: Iterable[Mapping[str, Any]] | None = None,
+    max_rejects: str | None = None,
 ) -> int:
     """Stream the findings to a workbook at ``path`` (written to a temporary name and renamed
-    when complete), then the aggregates; returns how many findings were written."""
-    from ..aggregates.permanence import COLUMNS, DATE_COLUMNS
+    when complete), then the aggregates; returns how many findings were written. The "Data
+    completeness" sheet is the run's ``summary`` (the counts the console line prints), and
+    says whether the rejects exceed ``max_rejects``."""
+    from ..aggregates.counts import labelled, not_assessable_why
+    from ..aggregates.permanence import COLUMNS, DATE_COLUMNS, PERMANENCE_RULE, REVIEW_RULES
+    from ..aggregates.summary import NOT_CHECKED
 
     wb = Workbook(write_only=True)
-    overview = Sheet(wb, "Summary", ("Measure", "Value"), (48, 24))
+    overview = Sheet(wb, "Summary", ("Measure", "Value", "Note"), (48, 24, 60))
+    completeness = Sheet(wb, COMPLETENESS, ("Measure", "Value", "Note"), (52, 16, 70))
     rules = Sheet(
         wb,
         "Rules",
-        ("Rule", "Name", "Title", "Family", *(h for _, h in STATS), "Citation"),
-        (8, 30, 60, 16, *([11] * len(STATS)), 60),
+        ("Rule", "Name", "Title", "Family", *(h for _, h in STATS), "Citation", "Note"),
+        (8, 30, 60, 16, *([11] * len(STATS)), 60, 60),
     )
     dims = {
         dim: Sheet(
@@ -149,8 +156,10 @@ def write_xlsx(
     workers = Sheet(
         wb, "Worker caseloads", ("Worker", "Children", "Low", "High", "Status"), (16, 10, 8, 8, 10)
     )
-    counts = Sheet(wb, "Counts", ("Measure", "Value"), (60, 14))
-    tracker = Sheet(wb, "Permanence", COLUMNS, (16, 12, 12, 12, 14, 9, 12, 14, 8, 12, 12, 10))
+    counts = Sheet(wb, "Counts", ("Measure", "Value", "Note", "Key"), (66, 14, 60, 44))
+    tracker = Sheet(
+        wb, "Permanence", (*COLUMNS, "note"), (16, 12, 12, 12, 14, 9, 12, 14, 8, 12, 12, 10, 60)
+    )
     columns = [*FIELDS, "citations"]
     widths = {"id": 14, "rule": 8, "name": 30, "child": 16, "citation": 50, "citations": 50}
     found = StreamedSheet(wb, "Findings", columns, [widths.get(c, 12) for c in columns])
@@ -167,6 +176,7 @@ def write_xlsx(
 
     agg = aggregator.to_dict(summary)
     _overview(overview, agg)
+    _completeness(completeness, agg, max_rejects, summary)
     for r in agg["rules"]:
         rules.append(
             [
@@ -176,7 +186,15 @@ def write_xlsx(
                 r["family"],
                 *_stats_cells(rules, r),
                 r.get("citation"),
+                None,
             ]
+        )
+    # the rules that could not be assessed: empty cells and why, never 0
+    for r in agg.get("not_assessable_rules", ()):
+        if r["why"] == NOT_CHECKED:
+            continue
+        rules.append(
+            [r["rule"], r["name"], r["title"], None, *([None] * len(STATS)), None, _na(r["why"])]
         )
     for dim, _, _ in DIMENSION_SHEETS:
         sheet = dims[dim]
@@ -215,16 +233,37 @@ def write_xlsx(
     worker = agg["caseloads"]["worker"]
     for r in worker["rows"]:
         workers.append([r["worker"], r["children"], worker["low"], worker["high"], r["status"]])
-    for label, value in _flatten(agg["counts"]):
-        counts.append([label, value])
+    period = agg["counts"]["period"]
+    counts.append(["Period from", counts.cell(_date(period["from"]), DATE), None, "period.from"])
+    counts.append(["Period to", counts.cell(_date(period["to"]), DATE), None, "period.to"])
+    unassessable = agg.get("not_assessable") or {}
+    for key, label, value, why in labelled(agg["counts"], unassessable):
+        counts.append([label, value, _na(why) if why else None, key])
+    # the tracker's columns that rest on a rule not assessed: empty, with why in "note"
+    blank: dict[str, str] = {}
+    for tracked, rules_of in (
+        (("plan", "plan_date", "due", "status"), (PERMANENCE_RULE,)),
+        (("reviews", "last_review", "next_review_due"), REVIEW_RULES),
+        (("iro",), ("IR001",)),
+    ):
+        why = not_assessable_why(unassessable, rules_of)
+        if why:
+            blank.update(dict.fromkeys(tracked, why))
+    note = _na("; ".join(dict.fromkeys(blank.values()))) if blank else None
     for p in permanence or ():
         tracker.append(
             [
-                tracker.cell(_date(p[c]), DATE) if c in DATE_COLUMNS and p[c] else p[c]
+                None
+                if c in blank
+                else tracker.cell(_date(p[c]), DATE)
+                if c in DATE_COLUMNS and p[c]
+                else p[c]
                 for c in COLUMNS
             ]
+            + [note]
         )
-    for sheet in (overview, rules, *dims.values(), targets, iros, workers, counts, tracker):
+    sheets = (overview, completeness, rules, *dims.values(), targets, iros, workers, counts)
+    for sheet in (*sheets, tracker):
         sheet.finish()
     try:
         _save(wb, path, found.finish())
@@ -380,50 +419,131 @@ class _Saved:
     path: str
 
 
+def _na(why: str) -> str:
+    return f"n/a: {why}"
+
+
 def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
+    from ..aggregates.counts import not_assessable_why
+    from ..aggregates.permanence import PERMANENCE_RULE
+
     o = agg["overall"]
-    rows: list[tuple[str, Any]] = [
-        ("As of", sheet.cell(_date(agg["as_of"]), DATE)),
-        ("Period from", sheet.cell(_date(agg["period"]["from"]), DATE)),
-        ("Period to", sheet.cell(_date(agg["period"]["to"]), DATE)),
-        ("Council", agg["la"] or "(national rules only)"),
-        ("Children checked", agg["children_checked"]),
-        ("Children with findings", o["children"]),
-        ("Findings", o["findings"]),
-        ("Met", o["met"]),
-        ("Late", o["late"]),
-        ("Overdue", o["overdue"]),
-        ("Pending", o["pending"]),
-        ("Unmet (visits that did not meet the requirement)", o["unmet"]),
-        ("% on time (met / (met + late + overdue + unmet))", sheet.cell(o["on_time"], PERCENT)),
-        ("Median days late (late and overdue)", o["median_days_late"]),
-        ("90th percentile days late (late and overdue)", o["p90_days_late"]),
-        ("Overdue now on open cases", agg["overdue_open"]),
-        ("Looked after at the date", agg["permanence"]["looked_after"]),
-        ("… with a permanence plan", agg["permanence"]["with_plan"]),
-        ("… without one, past the second review", agg["permanence"]["without_plan_past_due"]),
+    unassessable = agg.get("not_assessable") or {}
+    unmet_na = not_assessable_why(unassessable, ("LA020", "PF004"))
+    plan_na = not_assessable_why(unassessable, (PERMANENCE_RULE,))
+    rows: list[tuple[str, Any, str | None]] = [
+        ("As of", sheet.cell(_date(agg["as_of"]), DATE), None),
+        ("Period from", sheet.cell(_date(agg["period"]["from"]), DATE), None),
+        ("Period to", sheet.cell(_date(agg["period"]["to"]), DATE), None),
+        ("Council", agg["la"] or "(national rules only)", None),
+        ("Children checked", agg["children_checked"], None),
+        ("Children with findings", o["children"], None),
+        ("Findings", o["findings"], None),
+        ("Met", o["met"], None),
+        ("Late", o["late"], None),
+        ("Overdue", o["overdue"], None),
+        ("Pending", o["pending"], None),
+        (
+            "Unmet (visits that did not meet the requirement)",
+            None if unmet_na else o["unmet"],
+            _na(unmet_na) if unmet_na else None,
+        ),
+        (
+            "% on time (met / (met + late + overdue + unmet))",
+            sheet.cell(o["on_time"], PERCENT),
+            None,
+        ),
+        ("Median days late (late and overdue)", o["median_days_late"], None),
+        ("90th percentile days late (late and overdue)", o["p90_days_late"], None),
+        ("Overdue now on open cases", agg["overdue_open"], None),
+        ("Looked after at the date", agg["permanence"]["looked_after"], None),
+        (
+            "… with a permanence plan",
+            agg["permanence"]["with_plan"],
+            _na(plan_na) if plan_na else None,
+        ),
+        (
+            "… without one, past the second review",
+            agg["permanence"]["without_plan_past_due"],
+            _na(plan_na) if plan_na else None,
+        ),
     ]
     run = agg.get("run")
     if run:
         rows += [
-            ("Children read", run["read"]),
-            ("Children rejected", run["rejected"]),
-            ("Data-quality notes", run["data_quality_notes"]),
+            ("Children read", run["read"], None),
+            ("Children rejected", run["rejected"], None),
+            ("Data-quality notes", run["data_quality_notes"], None),
         ]
-        rows += [(f"Not assessable: {k}", v) for k, v in run["not_assessable"].items()]
-        rows += [(f"Inactive: {k}", v) for k, v in run["inactive"].items()]
-    for label, value in rows:
-        sheet.append([label, value])
+        rows += [(f"Not assessable: {k}", None, _na(v)) for k, v in run["not_assessable"].items()]
+        rows += [(f"Inactive: {k}", None, v) for k, v in run["inactive"].items()]
+    for label, value, note in rows:
+        sheet.append([label, value, note])
 
 
-def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _flatten(item, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
-    elif isinstance(value, list):
-        yield prefix, ", ".join(str(v) for v in value)
-    else:
-        yield prefix, value
+def _completeness(
+    sheet: Sheet, agg: Mapping[str, Any], max_rejects: str | None, summary: Summary | None
+) -> None:
+    """The run's tally, as the report's banner and the console line give it."""
+    run = agg.get("run") or {}
+    c = run.get("completeness")
+    if c is None:
+        sheet.append(["(no run tally: the workbook was made from aggregates alone)", None, None])
+        return
+    rows: list[tuple[str, Any, str | None]] = []
+    over = summary.rejects_over(max_rejects) if summary is not None else None
+    if max_rejects is not None:
+        rows.append(
+            (
+                "Figures reliable",
+                not over,
+                f"NOT RELIABLE: {over}" if over else f"rejects within --max-rejects {max_rejects}",
+            )
+        )
+    for i in c["inputs"]:
+        rows.append((f"Input: {i['path']}", i["format"], "read as this format"))
+    if c["unreadable"]:
+        rows.append(("Inputs unreadable", c["unreadable"], "see the console or --rejects"))
+    rows += [
+        ("Children read", c["children"]["read"], None),
+        ("Children checked", c["children"]["checked"], None),
+        ("Children rejected", c["children"]["rejected"], None),
+    ]
+    if c["rows"] is not None:
+        rows += [
+            ("Rows read", c["rows"]["read"], "every source an importer counted rows for"),
+            ("Rows used", c["rows"]["used"], None),
+            ("Rows rejected", c["rows"]["rejected"], "left out of every figure"),
+        ]
+    for s in c["sources"]:
+        rows += [
+            (f"{s['source']}: rows read", s["read"], None),
+            (f"{s['source']}: rows used", s["used"], None),
+            (f"{s['source']}: rows rejected", s["rejected"], None),
+        ]
+    rows += [
+        ("Findings", c["findings"], None),
+        (
+            "Findings with partial history",
+            c["partial_history"],
+            "share of findings: "
+            + ("–" if c["partial_history_share"] is None else f"{c['partial_history_share']:.1%}"),
+        ),
+        (
+            "Share of findings with partial history",
+            sheet.cell(c["partial_history_share"], PERCENT),
+            None,
+        ),
+        ("Not assessed under the law then in force", c["not_assessed_total"], None),
+    ]
+    rows += [(f"Not assessed: {n['rule']}", n["count"], n["why"]) for n in c["not_assessed"]]
+    rows += [(f"Not assessable: {k}", None, _na(v)) for k, v in c["not_assessable"].items()]
+    rows += [
+        ("Data-quality notes", c["data_quality_notes"], None),
+        ("Events after the as-of date ignored", c["events_after_as_of"], None),
+    ]
+    for label, value, note in rows:
+        sheet.append([label, value, note])
 
 
 def _save(wb: Workbook, path: Path, streamed: Sequence[tuple[str, IO[bytes]]] = ()) -> None:
@@ -458,6 +578,7 @@ def write_run_xlsx(
     *,
     summary: Summary | None = None,
     hide: Callable[[str], str] | None = None,
+    max_rejects: str | None = None,
 ) -> int:
     """``check --format xlsx``: ``findings`` is ``aggregator.stream(...)`` (not yet started);
     the permanence tracker's rows are spooled to disk while it runs. ``hide`` pseudonymises
@@ -473,4 +594,11 @@ def write_run_xlsx(
             tracker.add(data)
 
         aggregator.on_permanence = keep
-        return write_xlsx(findings, aggregator, path, summary=summary, permanence=tracker)
+        return write_xlsx(
+            findings,
+            aggregator,
+            path,
+            summary=summary,
+            permanence=tracker,
+            max_rejects=max_rejects,
+        )
