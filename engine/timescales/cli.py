@@ -254,13 +254,19 @@ def parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="write synthetic case records (canonical JSON Lines)")
     gen.add_argument("--children", type=int, required=True)
     gen.add_argument("--seed", type=int, default=0)
-    gen.add_argument("--lateness", type=float, default=0.15, help="chance a timescale is missed")
+    gen.add_argument(
+        "--lateness",
+        type=float,
+        default=None,
+        help="chance every timescale is missed (default: each its own rate; docs/testing-kit.md)",
+    )
     gen.add_argument(
         "--rate",
         action="append",
         default=[],
-        metavar="WHAT=P",
-        help="per-timescale lateness, e.g. pf_first_visit=0.28 (repeatable)",
+        metavar="NAME=P",
+        help="one rate, e.g. pf_first_visit=0.28 or lac_seen_alone=0.5 (repeatable; an unknown "
+        "name lists the known ones)",
     )
     gen.add_argument(
         "--as-of", type=_date_option("--as-of"), default=None, help="no event after this date"
