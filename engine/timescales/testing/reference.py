@@ -480,6 +480,49 @@ def windows(child: Child, scope: Scope, match: str) -> list[Window]:
 # --------------------------------------------------------------------------------------------
 
 
+def _placement_in_force(child: Child, opened: E, day: dt.date) -> E | None:
+    """docs/writing-rules.md "Limits": the case's own placement for a visiting chain (a case
+    opened by a placement), else the latest ``placement_started`` on or before ``day``."""
+    if opened.type == "placement_started":
+        return opened
+    found = None
+    for ev in child.events:
+        if ev.type == "placement_started" and ev.date <= day:
+            found = ev  # events are in date order: the last one wins
+    return found
+
+
+def _statuses_in_force(child: Child, day: dt.date) -> set[Any]:
+    """The codes of the latest ``legal_status_started`` on or before ``day`` (every one of that
+    date), less any whose code has a ``legal_status_ended`` since it began (after that date)
+    and on or before ``day``. Choice: "since" is strictly after the start day."""
+    started = [e for e in child.events if e.type == "legal_status_started" and e.date <= day]
+    if not started:
+        return set()
+    latest = max(e.date for e in started)
+    ended = {
+        e.attr("code")
+        for e in child.events
+        if e.type == "legal_status_ended" and latest < e.date <= day
+    }
+    return {e.attr("code") for e in started if e.date == latest and e.attr("code") not in ended}
+
+
+def _none_yet(child: Child, first: Any, anchor: dt.date) -> bool:
+    """``anchor_before_first``: no ``first.type`` event on or before ``anchor`` and on or after
+    the latest ``first.since`` event on or before it ("weekly until the first review" of the
+    current period of care). Choice: an event on the ``since`` day itself counts as after it."""
+    since = None
+    if first.since is not None:
+        for ev in child.events:
+            if ev.type == first.since and ev.date <= anchor:
+                since = ev.date
+    return not any(
+        ev.type == first.type and ev.date <= anchor and (since is None or ev.date >= since)
+        for ev in child.events
+    )
+
+
 def _condition_holds(
     when: Condition | None,
     *,
@@ -487,9 +530,41 @@ def _condition_holds(
     opened: E,
     dob: dt.date | None,
     stop: dt.date | None = None,
+    child: Child | None = None,
 ) -> bool:
+    """Every test the condition gives, on the anchor date. The child's circumstances (the
+    placement and legal status in force, an event yet or not) need ``child``."""
     if when is None:
         return True
+    if when.anchor_on_or_after is not None and anchor < when.anchor_on_or_after:
+        return False
+    if when.placement is not None or when.legal_status is not None:
+        assert child is not None, "a condition on circumstances needs the child"
+        if when.placement is not None:
+            placement = _placement_in_force(child, opened, anchor)
+            if placement is None or not all(
+                placement.attr(k) is not UNKNOWN and _value_matches(placement.attr(k), v)
+                for k, v in when.placement.items()
+            ):
+                return False
+        if when.legal_status is not None and not (
+            _statuses_in_force(child, anchor) & set(when.legal_status)
+        ):
+            return False
+    if when.anchor_before_first is not None:
+        assert child is not None, "a condition on events so far needs the child"
+        if not _none_yet(child, when.anchor_before_first, anchor):
+            return False
+    if when.any is not None and not any(
+        _condition_holds(c, anchor=anchor, opened=opened, dob=dob, stop=stop, child=child)
+        for c in when.any
+    ):
+        return False
+    if when.none_of is not None and any(
+        _condition_holds(c, anchor=anchor, opened=opened, dob=dob, stop=stop, child=child)
+        for c in when.none_of
+    ):
+        return False
     if when.anchor_before_anniversary is not None and not (
         anchor < add_years(opened.date, when.anchor_before_anniversary)
     ):
@@ -518,12 +593,23 @@ def _first_limit(
     opened: E,
     dob: dt.date | None,
     stop: dt.date | None = None,
+    child: Child | None = None,
 ) -> Limit | None:
     """The first limit whose condition holds (the last, without ``when``, is the default)."""
     for limit in limits:
-        if _condition_holds(limit.when, anchor=anchor, opened=opened, dob=dob, stop=stop):
+        if _condition_holds(
+            limit.when, anchor=anchor, opened=opened, dob=dob, stop=stop, child=child
+        ):
             return limit
     return None
+
+
+def _excluded(rule: Rule, child: Child, anchor: dt.date, opened: E) -> bool:
+    """``excluded_when``, read on the instance's anchor date: the instance is not assessed."""
+    when = getattr(rule, "excluded_when", None)
+    return when is not None and _condition_holds(
+        when, anchor=anchor, opened=opened, dob=child.dob, child=child
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -656,6 +742,16 @@ class ReferenceModel:
         else:
             end = as_of if close is None else min(close, as_of)
             status, days, wdays = "overdue", (end - due).days, wd(due, end)
+        # Choice: a temporary variation in force on the clock date (SI 2020/445) that relaxed
+        # the duty to "as soon as reasonably practicable" (no limit of its own) leaves no date
+        # to breach: such an instance is reported only when met under the usual limit, else
+        # not at all (docs/writing-rules.md, `variations`). No national variation sets a limit
+        # of its own, so none is modelled here.
+        relaxed = any(
+            v.start <= anchor <= v.end and v.limit is None for v in getattr(rule, "variations", ())
+        )
+        if relaxed and status != "met":
+            return None
         return RefFinding(rule.id, anchor, ref or "", due, done, status, days, wdays)
 
     def _applies(self, rule: Rule, anchor: dt.date) -> bool:
@@ -716,6 +812,8 @@ class ReferenceModel:
             floor, previous_end = previous_end, clock.date
             if not self._applies(rule, clock.date):
                 continue
+            if _excluded(rule, child, clock.date, clock):
+                continue
             if any(_related(clock, v, rule.match) for v in voids):
                 continue  # e.g. an ICPC recorded as not required removes the instance
             # Choice: what closes the case (a children-in-need episode's closure) is another
@@ -755,18 +853,25 @@ class ReferenceModel:
                 if done is not None
                 else (child.as_of if close is None else min(close, child.as_of))
             )
+            if rule.requires_time_in is not None and not self._time_in(rule, child, clock.date):
+                continue
             limit = _first_limit(
-                rule.limit, anchor=clock.date, opened=clock, dob=child.dob, stop=stop
+                rule.limit, anchor=clock.date, opened=clock, dob=child.dob, stop=stop, child=child
             )
             if limit is None:
                 continue
-            due = self._due(clock.date, limit)
+            anchor = clock.date
+            began = self._status_began(rule, child, clock.date)
+            if began is not None:
+                assert rule.counts_from_status is not None
+                anchor, limit = began, rule.counts_from_status.limit
+            due = self._due(anchor, limit)
             if rule.extension is not None:
                 due = self._extended(rule, clock, due, child)
             finding = self._finding(
                 rule,
                 ref=clock.ref,
-                anchor=clock.date,
+                anchor=anchor,
                 due=due,
                 done=done,
                 close=close,
@@ -776,6 +881,52 @@ class ReferenceModel:
             if finding is not None:
                 out.append(finding)
         return out
+
+    @staticmethod
+    def _time_in(rule: DeadlineRule, child: Child, until: dt.date) -> bool:
+        """``requires_time_in`` (reg 40: an eligible child): days in the rule's ``during`` cases
+        from the ``since_age`` birthday up to the clock, at least ``at_least``; a case whose
+        opening day meets the ``excluded_when`` does not count; no date of birth: not known,
+        so the rule does not apply. Choice: a case counts its days from its opening (or the
+        birthday) up to, not including, its close (or the clock): the day count between them."""
+        need = rule.requires_time_in
+        assert need is not None and rule.during is not None
+        if child.dob is None:
+            return False
+        since = add_years(child.dob, need.since_age)
+        days = 0
+        for win in windows(child, rule.during, rule.match):
+            if need.excluded_when is not None and _condition_holds(
+                need.excluded_when,
+                anchor=win.opened.date,
+                opened=win.opened,
+                dob=child.dob,
+                child=child,
+            ):
+                continue
+            start = max(win.opened.date, since)
+            end = until if win.close is None else min(win.close, until)
+            days += max((end - start).days, 0)
+        wanted = need.at_least.value * (7 if need.at_least.unit == "weeks" else 1)
+        return days >= wanted
+
+    @staticmethod
+    def _status_began(rule: DeadlineRule, child: Child, clock: dt.date) -> dt.date | None:
+        """``counts_from_status`` (CA 1989 s.45(3)): where one of its codes was the legal status
+        in force the day before the clock, the day that status began (its latest start on or
+        before that day); else None."""
+        back = rule.counts_from_status
+        if back is None:
+            return None
+        day = clock - ONE_DAY
+        codes = _statuses_in_force(child, day) & set(back.codes)
+        if not codes:
+            return None
+        return max(
+            e.date
+            for e in child.events
+            if e.type == "legal_status_started" and e.date <= day and e.attr("code") in codes
+        )
 
     def _extended(self, rule: DeadlineRule, clock: E, due: dt.date, child: Child) -> dt.date:
         """Recorded extensions, oldest first, each capped at ``max_each``, at most ``max_count``.
@@ -812,6 +963,7 @@ class ReferenceModel:
         anchor: dt.date,
         opened: E,
         dob: dt.date | None,
+        child: Child | None = None,
     ) -> ScheduleRule | None:
         """The rule for the nth event of a chain: the head for the first; later, the follower
         (lowest ID first) that names this occurrence and whose ``when`` holds; else the head
@@ -825,7 +977,9 @@ class ReferenceModel:
         for rule in followers:
             first, last = rule.occurrence_range()
             governs = first <= occurrence and (last is None or occurrence <= last)
-            if governs and _condition_holds(rule.when, anchor=anchor, opened=opened, dob=dob):
+            if governs and _condition_holds(
+                rule.when, anchor=anchor, opened=opened, dob=dob, child=child
+            ):
                 return rule
         return head if head.repeats else None
 
@@ -851,18 +1005,26 @@ class ReferenceModel:
             occurrence = 1
             while True:
                 rule = self._governing(
-                    head, active, occurrence, anchor=anchor, opened=win.opened, dob=child.dob
+                    head,
+                    active,
+                    occurrence,
+                    anchor=anchor,
+                    opened=win.opened,
+                    dob=child.dob,
+                    child=child,
                 )
                 if rule is None:
                     break
-                limit = _first_limit(rule.limit, anchor=anchor, opened=win.opened, dob=child.dob)
+                limit = _first_limit(
+                    rule.limit, anchor=anchor, opened=win.opened, dob=child.dob, child=child
+                )
                 if limit is None:
                     break
                 if occurrence == 1:
                     done = next((d for d in dates if d >= anchor), None)
                 else:
                     done = next((d for d in dates if d > anchor), None)
-                if self._applies(rule, anchor):
+                if self._applies(rule, anchor) and not _excluded(rule, child, anchor, win.opened):
                     try:
                         due = self._due(anchor, limit)
                     except NoTerms:
@@ -901,12 +1063,20 @@ class ReferenceModel:
             due: dt.date | None = None
             for occurrence in range(1, rule.occurrence + 1):
                 step = self._governing(
-                    head, active, occurrence, anchor=anchor, opened=win.opened, dob=child.dob
+                    head,
+                    active,
+                    occurrence,
+                    anchor=anchor,
+                    opened=win.opened,
+                    dob=child.dob,
+                    child=child,
                 )
                 limit = (
                     None
                     if step is None
-                    else _first_limit(step.limit, anchor=anchor, opened=win.opened, dob=child.dob)
+                    else _first_limit(
+                        step.limit, anchor=anchor, opened=win.opened, dob=child.dob, child=child
+                    )
                 )
                 if limit is None:
                     due = None
@@ -920,6 +1090,8 @@ class ReferenceModel:
                     due = scheduled if actual is None else min(actual, scheduled)
                 anchor = actual if actual is not None else scheduled
             if due is None or not self._applies(rule, win.opened.date):
+                continue
+            if _excluded(rule, child, win.opened.date, win.opened):
                 continue
             done = next(
                 (
@@ -951,9 +1123,9 @@ class ReferenceModel:
         else unmet, with no days late; never pending or overdue, whatever as_of is."""
         out = []
         for ev in child.matching(rule.event):
-            if not self._applies(rule, ev.date):
+            if not self._applies(rule, ev.date) or _excluded(rule, child, ev.date, ev):
                 continue
-            limit = _first_limit(rule.limit, anchor=ev.date, opened=ev, dob=child.dob)
+            limit = _first_limit(rule.limit, anchor=ev.date, opened=ev, dob=child.dob, child=child)
             if limit is None:
                 continue
             due = self._due(ev.date, limit)
@@ -991,7 +1163,9 @@ class ReferenceModel:
             while day <= last_day(end):
                 occupied.add(day)
                 day += ONE_DAY
-        limit = _first_limit(rule.limit, anchor=spells[0][1], opened=spells[0][0], dob=child.dob)
+        limit = _first_limit(
+            rule.limit, anchor=spells[0][1], opened=spells[0][0], dob=child.dob, child=child
+        )
         if limit is None:
             return []
         allowed = limit.value if limit.unit == "days" else limit.value / 24  # days of 24 hours
