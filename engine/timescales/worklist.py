@@ -7,7 +7,10 @@ An item is a finding that is
 - ``pending`` with its due date within ``as_of`` .. ``as_of + within`` days (both inclusive), or
 - ``unmet``: a visit that did not meet the requirement (an attribute rule, e.g. LA020: the child
   not seen alone and no reason recorded). Not a deadline: listed in a group of its own after
-  the deadlines, by the visit's date, with no days figure (never "overdue N days").
+  the deadlines, by the visit's date, with no days figure (never "overdue N days"). Only what
+  can still be acted on: the child's latest visit of its kind (a later one supersedes it), made
+  within ``UNMET_DAYS`` of as_of (six months, the longest interval between statutory visits);
+  earlier ones are counted in the heading, not listed (the report and ``check`` have them all).
 
 Items are grouped by team and, under each team, by worker (records without one sort last, as
 "(none)"), and sorted by due date, then rule and child, within each worker (the unmet visits
@@ -52,6 +55,9 @@ CSV_COLUMNS = (
 
 
 UNMET_GROUP = "visits that did not meet the requirement"
+# an unmet visit older than this is not listed: the case has moved on (LA025: visits up to six
+# months apart, the longest interval of any visiting rule)
+UNMET_DAYS = 183
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,8 @@ class Worklist:
     items: list[Item]
     closed_overdue: int = 0  # overdue on cases since closed: not listed
     unmatched: list[Unmatched] = field(default_factory=list)
+    # unmet visits superseded by a later visit of the child's, or older than UNMET_DAYS
+    earlier_unmet: int = 0
     # the options whose every value matched nothing: the list is empty because of them
     unmatched_options: tuple[str, ...] = ()
 
@@ -163,7 +171,10 @@ def build(
     *,
     teams: Sequence[str] = (),
     workers: Sequence[str] = (),
+    unmet_days: int = UNMET_DAYS,
 ) -> Worklist:
+    """The worklist from a run's findings (a child's findings come together, as a run yields
+    them: that is how a later visit is seen to supersede an unmet one)."""
     if within < 0:
         raise ValueError("--within is 0 or more days")
     until = as_of + dt.timedelta(days=within)
@@ -175,7 +186,8 @@ def build(
     # that matched: to say which filter matched nothing, and what was meant
     seen_teams: dict[str, str] = {}
     seen_workers: dict[str, str] = {}
-    for f in findings:
+    earlier = 0
+    for f, latest in _with_latest(findings):
         team = f.team.casefold() if f.team is not None else None
         worker = f.worker.casefold() if f.worker is not None else None
         if team is not None and f.team is not None:
@@ -188,6 +200,9 @@ def build(
             continue
         days: int | None
         if f.status is Status.UNMET:
+            if f.due < latest or (as_of - f.due).days > unmet_days:
+                earlier += 1
+                continue
             state, days = "unmet", None
         elif f.status is Status.OVERDUE:
             if f.days_late != (as_of - f.due).days:
@@ -224,7 +239,30 @@ def build(
         for option, wanted in (("--team", teams), ("--worker", workers))
         if wanted and sum(u.option == option for u in unmatched) == len(wanted)
     )
-    return Worklist(as_of, within, items, closed, unmatched, options)
+    return Worklist(
+        as_of,
+        within,
+        items,
+        closed_overdue=closed,
+        unmatched=unmatched,
+        unmatched_options=options,
+        earlier_unmet=earlier,
+    )
+
+
+def _with_latest(findings: Iterable[Finding]) -> Iterable[tuple[Finding, dt.date]]:
+    """Each finding with the latest due date among its child's findings of the same rule and ref
+    (for an attribute rule's finding, due is the visit's date: the child's latest visit of that
+    kind)."""
+    for _, group in itertools.groupby(findings, key=lambda f: f.child):
+        mine = list(group)
+        latest: dict[tuple[str, str | None], dt.date] = {}
+        for f in mine:
+            key = (f.rule, f.ref)
+            if key not in latest or f.due > latest[key]:
+                latest[key] = f.due
+        for f in mine:
+            yield f, latest[(f.rule, f.ref)]
 
 
 def _when(item: Item) -> str:
@@ -268,6 +306,12 @@ def _headline(worklist: Worklist) -> str:
         text += f"; {_unmet_text(unmet)}"
     if worklist.closed_overdue:
         text += f"; {worklist.closed_overdue} overdue on cases since closed, not listed"
+    if worklist.earlier_unmet:
+        n = worklist.earlier_unmet
+        text += (
+            f"; {n} earlier visit{'s' if n != 1 else ''} that did not meet it not listed (a "
+            f"later visit followed, or over {UNMET_DAYS} days ago)"
+        )
     return text
 
 

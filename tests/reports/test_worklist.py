@@ -139,7 +139,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     never listed as overdue, never "overdue N days"; its own group, after the deadlines."""
     findings = [
         *FINDINGS,
-        finding("LA020", "unmet", child="C12", due=day(-200), team="North", worker="SW2"),
+        finding("LA020", "unmet", child="C12", due=day(-150), team="North", worker="SW2"),
         finding("PF004", "unmet", child="C13", due=day(-3), team="East", worker="SW9"),
     ]
     work = worklist.build(findings, AS_OF, 14)
@@ -147,7 +147,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     unmet = [i for i in work.items if i.state == "unmet"]
     assert [(i.child, i.due, i.days) for i in unmet] == [
         ("C13", day(-3), None),
-        ("C12", day(-200), None),
+        ("C12", day(-150), None),
     ]
     sw2 = [i.child for i in work.items if i.worker == "SW2"]
     assert sw2 == ["C2", "C11", "C1", "C12"]  # the deadlines by due date, then the unmet visit
@@ -158,7 +158,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     assert (rows["C12"]["state"], rows["C12"]["days"], rows["C12"]["due"]) == (
         "unmet",
         "",
-        day(-200).isoformat(),
+        day(-150).isoformat(),
     )
     assert rows["C2"]["state"] == "overdue" and rows["C2"]["days"] == "20"
 
@@ -169,7 +169,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     assert "\nNorth  (1 overdue, 4 due, 1 unmet)\n" in text
     assert "\n  SW2  (1 overdue, 2 due, 1 unmet)\n" in text
     assert "visits that did not meet the requirement:" in text
-    assert "overdue 200 days" not in text and "overdue 3 days" not in text
+    assert "overdue 150 days" not in text and "overdue 3 days" not in text
     block = text[text.index("  SW2  (") :]
     assert (
         block.index("overdue 20 days")
@@ -182,7 +182,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     page = out.getvalue()
     assert page.count("<section>") == 3
     assert page.count("Visits that did not meet the requirement</h4>") == 2
-    assert "overdue 200 days" not in page and "(1 overdue, 2 due, 1 unmet)" in page
+    assert "overdue 150 days" not in page and "(1 overdue, 2 due, 1 unmet)" in page
 
 
 def test_only_unmet_visits_still_make_a_worklist() -> None:
@@ -240,3 +240,32 @@ def test_a_filter_that_matches_nothing_names_the_closest() -> None:
     # nothing like it: the names there are listed instead
     (miss,) = worklist.build(FINDINGS, AS_OF, 14, workers=["zzz"]).unmatched
     assert miss.closest == () and "(3 workers: SW1, SW2, SW9)" in miss.message()
+
+
+def test_only_unmet_visits_that_can_still_be_acted_on_are_listed() -> None:
+    """A child's latest visit of its kind, within six months: a later visit (seen alone or not)
+    supersedes an unmet one, and one from years ago belongs to a case that has moved on. Both
+    are counted in the heading, never listed (the report has every finding)."""
+    findings = [
+        # C1: not seen alone, then seen alone at the next visit: nothing left to act on
+        finding("LA020", "unmet", child="C1", due=day(-60), ref="P1"),
+        finding("LA020", "met", child="C1", due=day(-20), ref="P1"),
+        # C2: two unmet visits: the latest is listed
+        finding("LA020", "unmet", child="C2", due=day(-50), ref="P1"),
+        finding("LA020", "unmet", child="C2", due=day(-10), ref="P1"),
+        # C3: the latest visit, but in 2019: the case has moved on
+        finding("LA020", "unmet", child="C3", due=dt.date(2019, 11, 5), ref="P1"),
+        # C4: within six months, and a PF004 of another ref does not supersede it
+        finding("LA020", "unmet", child="C4", due=day(-183), ref="P1"),
+        finding("PF004", "met", child="C4", due=day(-1), ref="F1"),
+    ]
+    work = worklist.build(findings, AS_OF, 14)
+    assert [(i.child, i.due) for i in work.items] == [("C4", day(-183)), ("C2", day(-10))]
+    assert work.earlier_unmet == 3
+    out = io.StringIO()
+    worklist.write(work, "table", out)
+    assert (
+        "3 earlier visits that did not meet it not listed (a later visit followed, or over 183 "
+        "days ago)" in out.getvalue()
+    )
+    assert worklist.build(findings, AS_OF, 14, unmet_days=10_000).earlier_unmet == 2
