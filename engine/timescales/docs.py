@@ -128,8 +128,8 @@ def describe_limits(limits: list[Limit]) -> str:
 
 def _stop_series(limits: list[Limit]) -> str | None:
     """Thresholds chosen by the date the clock stops (AD001, AD002), with the clock said once:
-    "639 days if the clock stops by 2013-03-31, 547 days by 2014-03-31, otherwise 426 days
-    (...)". None for limits of another shape."""
+    "639 days if the clock stops (...) by 2013-03-31, 547 days by 2014-03-31, otherwise 426
+    days". None for limits of another shape."""
     *dated, last = limits
     if not dated or last.when is not None:
         return None
@@ -139,11 +139,10 @@ def _stop_series(limits: list[Limit]) -> str | None:
         if list(when) != ["stops_on_or_before"]:
             return None
         stops.append(f"{limit.describe()} by {when['stops_on_or_before']}")
-    return (
-        f"{stops[0].replace(' by ', ' if the clock stops by ', 1)}, {', '.join(stops[1:])}"
-        f"{', ' if stops[1:] else ''}otherwise {last.describe()} (the clock stops when the "
-        "event is done, else at as-of or the case's end)"
+    first = stops[0].replace(
+        " by ", " if the clock stops (the event done, else as-of or the case's end) by ", 1
     )
+    return ", ".join([first, *stops[1:], f"otherwise {last.describe()}"])
 
 
 def rule_limit_text(rule: Rule) -> str:
