@@ -983,12 +983,31 @@ class ReferenceModel:
                 return rule
         return head if head.repeats else None
 
+    @staticmethod
+    def _case_start(head: ScheduleRule, child: Child, win: Window) -> dt.date:
+        """The first day an event of the case may fall on: its opening, or earlier by the head's
+        ``met_before_opening`` (reg 7: a health assessment in the three months before), never
+        before 1990 nor the child's birth (bad data never meets a rule). Choice: the earliest
+        day counts (three months before 22 April is 22 January)."""
+        opened = win.opened.date
+        back = head.met_before_opening
+        if back is None:
+            return opened
+        if back.unit == "months":
+            start = add_months(opened, -back.value)
+        else:
+            start = opened - dt.timedelta(days=back.value * (7 if back.unit == "weeks" else 1))
+        return max(min(start, opened), BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+
     def _chain_events(self, head: ScheduleRule, child: Child, win: Window) -> list[dt.date]:
         assert head.event is not None
+        start = self._case_start(head, child, win)
         return [
             e.date
             for e in child.matching(head.event)
-            if win.holds(e.date) and _related(win.opened, e, head.match)
+            if start <= e.date
+            and (win.close is None or e.date <= win.close)
+            and _related(win.opened, e, head.match)
         ]
 
     def _schedule(
@@ -1021,7 +1040,7 @@ class ReferenceModel:
                 if limit is None:
                     break
                 if occurrence == 1:
-                    done = next((d for d in dates if d >= anchor), None)
+                    done = dates[0] if dates else None  # from the case's start (above)
                 else:
                     done = next((d for d in dates if d > anchor), None)
                 if self._applies(rule, anchor) and not _excluded(rule, child, anchor, win.opened):
