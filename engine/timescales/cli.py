@@ -16,6 +16,7 @@ import enum
 import hashlib
 import hmac
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,13 +26,13 @@ from typing import IO, Any
 import orjson
 
 from . import __version__
-from .docs import describe_limits
+from .docs import describe_limits, rule_limit_text
 from .errors import InputError, RecordError, TimescalesError, UsageError
 from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
-from .records import json_schema
+from .records import json_schema, parse_iso_date
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
 from .rules.pack import build_ruleset, load_council, load_rules
@@ -96,11 +97,54 @@ def _council_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _date(text: str) -> dt.date:
-    try:
+_UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
+_LOOSE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+
+
+def _iso_suggestion(text: str) -> dt.date | None:
+    """The date ``text`` most likely means, when it is not ISO YYYY-MM-DD: another ISO 8601
+    form (20240331, 2024-W13-7, 2024-091, a date-time), a UK day/month/year (31/03/2024,
+    31-03-24), or an unpadded year-month-day (2024-3-31). None when it is none of these."""
+    text = text.strip()
+    with contextlib.suppress(ValueError):
         return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date YYYY-MM-DD: {text!r}") from None
+    with contextlib.suppress(ValueError):
+        return dt.datetime.fromisoformat(text).date()
+    if match := _UK_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+        with contextlib.suppress(ValueError):
+            return dt.date(year + 2000 if year < 100 else year, month, day)
+    if match := _LOOSE_ISO.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+        with contextlib.suppress(ValueError):
+            return dt.date(year, month, day)
+    return None
+
+
+def _date_option(option: str) -> Callable[[str], dt.date]:
+    """An option's date: ISO YYYY-MM-DD only, as records are read (``records.parse_iso_date``).
+    Anything else is one line naming the option and, when the text can be read as a date, the
+    ISO form to type instead: a UsageError raised through argparse (exit 2, no usage text)."""
+
+    def parse(text: str) -> dt.date:
+        try:
+            value = parse_iso_date(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dt.date):
+            return value
+        wants = f"{option} takes an ISO date YYYY-MM-DD"
+        if _ISO_SHAPE.fullmatch(text.strip()):
+            raise UsageError(f"{wants}: {text.strip()} is not a calendar date")
+        suggestion = _iso_suggestion(text)
+        if suggestion is not None:
+            raise UsageError(f"{wants}: use {suggestion.isoformat()}")
+        raise UsageError(f"{wants}, e.g. 2024-03-31")
+
+    return parse
+
+
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _rule_ids(text: str) -> list[str]:
@@ -125,7 +169,10 @@ def parser() -> argparse.ArgumentParser:
     )
     _council_options(check)
     check.add_argument(
-        "--as-of", required=True, type=_date, help="the date to check as of (required)"
+        "--as-of",
+        required=True,
+        type=_date_option("--as-of"),
+        help="the date to check as of, YYYY-MM-DD (required)",
     )
     check.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
     check.add_argument(
@@ -210,15 +257,23 @@ def parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="write synthetic case records (canonical JSON Lines)")
     gen.add_argument("--children", type=int, required=True)
     gen.add_argument("--seed", type=int, default=0)
-    gen.add_argument("--lateness", type=float, default=0.15, help="chance a timescale is missed")
+    gen.add_argument(
+        "--lateness",
+        type=float,
+        default=None,
+        help="chance every timescale is missed (default: each its own rate; docs/testing-kit.md)",
+    )
     gen.add_argument(
         "--rate",
         action="append",
         default=[],
-        metavar="WHAT=P",
-        help="per-timescale lateness, e.g. pf_first_visit=0.28 (repeatable)",
+        metavar="NAME=P",
+        help="one rate, e.g. pf_first_visit=0.28 or lac_seen_alone=0.5 (repeatable; an unknown "
+        "name lists the known ones)",
     )
-    gen.add_argument("--as-of", type=_date, default=None, help="no event after this date")
+    gen.add_argument(
+        "--as-of", type=_date_option("--as-of"), default=None, help="no event after this date"
+    )
     gen.add_argument("--format", choices=("jsonl",), default="jsonl")
     gen.add_argument("-o", "--output", type=Path)
 
@@ -230,13 +285,17 @@ def parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write the performance report (one HTML file)")
     report.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _council_options(report)
-    report.add_argument("--as-of", required=True, type=_date, help="the date to report as of")
+    report.add_argument(
+        "--as-of", required=True, type=_date_option("--as-of"), help="the date to report as of"
+    )
     report.add_argument("-o", "--output", required=True, type=Path, help="the HTML file")
     report.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
     report.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
     report.add_argument("--iros", type=Path, metavar="FILE", help="IRO list CSV (iro,fte)")
     report.add_argument(
-        "--since", type=_date, help="start of the period for counts (default: 12 months to as-of)"
+        "--since",
+        type=_date_option("--since"),
+        help="start of the period for counts (default: 12 months to as-of)",
     )
     report.add_argument(
         "--max-rejects",
@@ -251,7 +310,9 @@ def parser() -> argparse.ArgumentParser:
     )
     work.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _council_options(work)
-    work.add_argument("--as-of", required=True, type=_date, help="the date to list as of")
+    work.add_argument(
+        "--as-of", required=True, type=_date_option("--as-of"), help="the date to list as of"
+    )
     work.add_argument("--within", type=int, default=14, metavar="DAYS", help="days ahead (14)")
     work.add_argument("--format", choices=("table", "csv", "html"), default="table")
     work.add_argument("-o", "--output", type=Path, help="write the list here (default stdout)")
@@ -402,7 +463,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     aggregated = args.format == "xlsx" or args.aggregates is not None
     if aggregated and (args.jobs != 1 or args.engine != "python"):
         raise UsageError("--format xlsx and --aggregates run with --jobs 1 and --engine python")
-    _paths_exist(args.paths)
+    _stdin_once(args.paths)
     _reject_limit(args.max_rejects)
     if args.jobs != 1 and any(str(p) == "-" for p in args.paths):
         raise UsageError("standard input (-) is read by one process: drop --jobs")
@@ -451,8 +512,11 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
 
             run.on_quality = on_quality_hidden
         colour = args.output is None and args.format == "table" and stdout_is_tty()
-        out = stack.enter_context(output(None if args.format == "xlsx" else args.output))
         items = run.items(args.paths, args.input_format, council.importers)
+        if not run.planned:  # no input could be read (each said why): no output at all
+            print("error: nothing could be checked", file=sys.stderr)
+            return ExitCode.ERROR
+        out = stack.enter_context(output(None if args.format == "xlsx" else args.output))
         if args.jobs == 1 and args.engine == "python":
             from .progress import track_paths
 
@@ -565,26 +629,61 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
             raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
         sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides))
         return ExitCode.OK
-    rows = [
-        {
+    rows: list[dict[str, Any]] = []
+    for r in ruleset.rules:
+        row: dict[str, Any] = {
             "id": r.id,
             "name": r.name,
             "title": r.title,
             "kind": r.kind,
             "family": r.family,
-            "limit": describe_limits(r.limits()) if r.limits() else "-",
+            "limit": rule_limit_text(r),
             "summary": r.summary,
             "citation": r.references[0].href,
             "references": [ref.model_dump() for ref in r.references],
         }
-        for r in ruleset.rules
-    ]
+        active = ruleset.overrides.get(r.id)
+        if active is not None:  # the council's limit in force instead of the national one
+            row["council_limit"] = describe_limits(list(active.local))
+            row["override"] = active.override.name
+        if r.id in ruleset.local_rules:
+            row["local"] = True
+        rows.append(row)
     if args.format == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
-    else:
-        for row in rows:
-            print(f"{row['id']}  {row['name']:<32} {row['limit']:<22} {row['citation']}")
+        return ExitCode.OK
+    sys.stdout.write(_rules_table(rows, ruleset.la))
     return ExitCode.OK
+
+
+def _rules_table(rows: Sequence[dict[str, Any]], la: str | None) -> str:
+    """``rules list`` as a table with a header row; with a council, its limit beside the
+    national one where an override replaces it ("local rule" for its own rules)."""
+    heads = ["id", "name", "limit"]
+    if la is not None:
+        heads.append(f"{la} limit")
+    heads.append("citation")
+    table = []
+    for row in rows:
+        cells = [row["id"], row["name"], row["limit"]]
+        if la is not None:
+            if "council_limit" in row:
+                cells.append(f"{row['council_limit']} ({row['override']})")
+            else:
+                cells.append("local rule" if row.get("local") else "same")
+        cells.append(row["citation"])
+        table.append(cells)
+    # columns as wide as their widest cell, up to a cap: a longer cell pushes its row along
+    caps = [8, 34, 26, 34, 0][: len(heads) - 1]
+    widths = [
+        min(cap, max(len(h), *(len(r[k]) for r in table)))
+        for k, (h, cap) in enumerate(zip(heads, caps, strict=False))
+    ]
+    lines = []
+    for cells in [heads, *table]:
+        text = "".join(f"{c:<{w}}  " for c, w in zip(cells, widths, strict=False))
+        lines.append((text + cells[-1]).rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def cmd_errors(args: argparse.Namespace) -> ExitCode:
@@ -756,13 +855,11 @@ def cmd_serve(args: argparse.Namespace) -> ExitCode:
     return ExitCode(serve(args))
 
 
-def _paths_exist(paths: Sequence[Path]) -> None:
-    """Every input exists; ``-`` (standard input, JSON Lines) may be given once."""
+def _stdin_once(paths: Sequence[Path]) -> None:
+    """``-`` (standard input, JSON Lines) may be given once. An input that does not exist is
+    not a usage error: the run says so (E101) and checks the others (``Run.plan``)."""
     if sum(str(p) == "-" for p in paths) > 1:
         raise UsageError("standard input (-) can be read only once")
-    for path in paths:
-        if str(path) != "-" and not path.exists():
-            raise UsageError(f"{path}: no such file or directory", code="E101")
 
 
 def cmd_report(args: argparse.Namespace) -> ExitCode:
@@ -773,13 +870,16 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
 
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules)
-    _paths_exist(args.paths)
+    _stdin_once(args.paths)
     if args.since is not None and args.since > args.as_of:
         raise UsageError("--since must be on or before --as-of")
     iros = read_iro_list(args.iros) if args.iros else None
     limit = _reject_limit(args.max_rejects)
     run = _counting_run(ruleset, args.as_of)
     items = run.items(args.paths, args.input_format, council.importers)
+    if not run.planned:  # no input could be read (each said why): no report
+        print("error: nothing could be checked", file=sys.stderr)
+        return ExitCode.ERROR
     with output(args.output) as out:
         write_report(
             run,
@@ -815,11 +915,14 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
 
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules)
-    _paths_exist(args.paths)
+    _stdin_once(args.paths)
     if args.within < 0:
         raise UsageError("--within takes 0 or more days")
     run = _counting_run(ruleset, args.as_of)
     items = run.items(args.paths, args.input_format, council.importers)
+    if not run.planned:  # no input could be read (each said why): no list
+        print("error: nothing could be checked", file=sys.stderr)
+        return ExitCode.ERROR
     work = worklist.build(
         run.findings(track_paths(items, args.paths, quiet=args.quiet)),
         args.as_of,
@@ -827,13 +930,20 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
         teams=args.team,
         workers=args.worker,
     )
-    with output(args.output) as out:
-        worklist.write(work, args.format, out)
+    for unmatched in work.unmatched:
+        print(f"warning: {unmatched.message()}", file=sys.stderr)
     if not args.quiet:
         print(run.summary.line(), file=sys.stderr)
     if run.summary.checked == 0:
         print("error: nothing could be checked", file=sys.stderr)
         return ExitCode.ERROR
+    if work.nothing_matches:
+        options = " and ".join(work.unmatched_options)
+        message = f"{options} matched nothing in the input: no worklist written"
+        print(f"error: E100 {message}", file=sys.stderr)
+        return ExitCode.ERROR
+    with output(args.output) as out:
+        worklist.write(work, args.format, out)
     return ExitCode.OK
 
 
@@ -852,8 +962,9 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        # an option's own check (a date that is not ISO) raises UsageError: one line, exit 2
+        args = parser().parse_args(argv)
         return int(COMMANDS[args.command](args))
     except TimescalesError as exc:
         print(f"error: {describe(exc)}", file=sys.stderr)

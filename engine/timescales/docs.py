@@ -24,6 +24,7 @@ from .rules.model import (
     ScheduleRule,
     Selector,
 )
+from .seed_sources import cite_seeds
 
 EXAMPLE_ANCHOR = dt.date(2023, 3, 31)  # a Friday before Easter: bank holidays show in the count
 
@@ -113,6 +114,9 @@ def law_lines(rule: Rule) -> list[str]:
 def describe_limits(limits: list[Limit]) -> str:
     if len(limits) == 1:
         return limits[0].describe()
+    series = _stop_series(limits)
+    if series is not None:
+        return series
     parts = []
     for limit in limits:
         if limit.when is None:
@@ -120,6 +124,38 @@ def describe_limits(limits: list[Limit]) -> str:
         else:
             parts.append(f"{limit.describe()} where {describe_condition(limit.when)}")
     return "; ".join(parts)
+
+
+def _stop_series(limits: list[Limit]) -> str | None:
+    """Thresholds chosen by the date the clock stops (AD001, AD002), with the clock said once:
+    "639 days if the clock stops (...) by 2013-03-31, 547 days by 2014-03-31, otherwise 426
+    days". None for limits of another shape."""
+    *dated, last = limits
+    if not dated or last.when is not None:
+        return None
+    stops = []
+    for limit in dated:
+        when = limit.when.model_dump(exclude_none=True) if limit.when is not None else {}
+        if list(when) != ["stops_on_or_before"]:
+            return None
+        stops.append(f"{limit.describe()} by {when['stops_on_or_before']}")
+    first = stops[0].replace(
+        " by ", " if the clock stops (the event done, else as-of or the case's end) by ", 1
+    )
+    return ", ".join([first, *stops[1:], f"otherwise {last.describe()}"])
+
+
+def rule_limit_text(rule: Rule) -> str:
+    """A rule's limit in one line (``rules list``, the catalogue): its limits, and any limit
+    counted from an earlier legal status (LS002), or "-" when it has none."""
+    if isinstance(rule, DeadlineRule):
+        text = describe_limits(list(rule.limit))
+        back = rule.counts_from_status
+        if back is not None:
+            codes = " or ".join(back.codes)
+            text += f"; {back.limit.describe()} from the start of {codes} if it came just before"
+        return text
+    return describe_limits(rule.limits()) if rule.limits() else "-"
 
 
 def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
@@ -338,7 +374,8 @@ def render(rule: Rule, rules: list[Rule], overrides: Mapping[str, Any] | None = 
         out += ["The law", "-------", *(f"- {line}" for line in law), ""]
     out += ["Why", "---", rule.rationale]
     if rule.seeds:
-        out.append(f"Inspection reports citing it: {', '.join(rule.seeds)}.")
+        cited = [f"- {line}" for line in cite_seeds(rule.seeds)]
+        out += ["", "Inspection reports citing it:", *cited]
     out += [
         "",
         "How it is counted",
@@ -396,7 +433,7 @@ def catalogue(rules: list[Rule]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for rule in sorted(rules, key=lambda r: r.id):
-        limit = describe_limits(rule.limits()) if rule.limits() else "-"
+        limit = rule_limit_text(rule)
         ref = rule.references[0]
         out.append(
             f"| [{rule.id}]({rule.id}.md) | {rule.name} | {rule.family} | {rule.kind} | {limit} "

@@ -137,7 +137,7 @@ def batches(
     accounts each into ``run`` (summary, rejects, data-quality notes) as it is yielded."""
     require(engine)
     paths = [Path(p) for p in paths]
-    if [p for p, _ in run.planned] != paths:  # not planned yet (the CLI plans before this)
+    if run.planned_for != paths:  # not planned yet (the CLI plans before this)
         run.items(paths, input_format, extra)  # settles the rule set (not-assessable rules)
     plan = run.planned
     setup = Setup(

@@ -200,14 +200,30 @@ class Run:
     _seen: SeenIds = field(default_factory=SeenIds)
     # each input with its importer, as the last plan() resolved them
     planned: list[tuple[Path, Importer]] = field(default_factory=list)
+    # the inputs that plan was made for (those that could not be resolved are not in it)
+    planned_for: list[Path] = field(default_factory=list)
 
     def plan(
         self, paths: Iterable[Path], fmt: str = "auto", extra: dict[str, Importer] | None = None
     ) -> list[tuple[Path, Importer]]:
         """Resolve each input's format (detecting it under ``auto``), and set aside the rules
         these inputs can never feed: they are "not assessable", not overdue."""
-        plan = self.planned = [(Path(p), resolve(Path(p), fmt, extra)) for p in paths]
-        supplied: set[str] | None = set()
+        plan: list[tuple[Path, Importer]] = []
+        paths = list(paths)
+        for given in paths:
+            path = Path(given)
+            try:
+                if str(path) != "-" and not path.exists():
+                    raise InputError("no such file or directory", Location(str(path)), code="E101")
+                plan.append((path, resolve(path, fmt, extra)))
+            except InputError as exc:
+                # a missing input, or one whose format cannot be told, among several: said once
+                # (as any input that cannot be read) and the others are still checked
+                self.summary.unreadable += 1
+                (self.on_input_error or self.input_errors.append)(exc)
+        self.planned = plan
+        self.planned_for = [Path(p) for p in paths]
+        supplied: set[str] | None = set() if plan else None
         for path, importer in plan:
             self.summary.formats[str(path)] = importer.name
             # an importer may know better per input (an SSD extract: only the tables present)

@@ -7,22 +7,30 @@ An item is a finding that is
 - ``pending`` with its due date within ``as_of`` .. ``as_of + within`` days (both inclusive), or
 - ``unmet``: a visit that did not meet the requirement (an attribute rule, e.g. LA020: the child
   not seen alone and no reason recorded). Not a deadline: listed in a group of its own after
-  the deadlines, by the visit's date, with no days figure (never "overdue N days").
+  the deadlines, by the visit's date, with no days figure (never "overdue N days"). Only what
+  can still be acted on: the child's latest visit of its kind (a later one supersedes it), made
+  within ``UNMET_DAYS`` of as_of (six months, the longest interval between statutory visits);
+  earlier ones are counted in the heading, not listed (the report and ``check`` have them all).
 
-Items are grouped by team, then worker (records without one sort last, as "(none)"), and sorted
-by due date, then rule and child, within each worker (the unmet visits after the deadlines).
-The list is held in memory to sort it: it is bounded by the live work and the unmet visits, not
-by every finding.
+Items are grouped by team and, under each team, by worker (records without one sort last, as
+"(none)"), and sorted by due date, then rule and child, within each worker (the unmet visits
+after the deadlines). The list is held in memory to sort it: it is bounded by the live work and
+the unmet visits, not by every finding.
+
+``--team`` and ``--worker`` ignore case. A value that matches no team (worker) in the input is
+reported with the closest names there (``Worklist.unmatched``); when no value of an option
+matches, nothing can be listed (``Worklist.nothing_matches``): the CLI says so and exits 2.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import html
 import itertools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import IO
 
 from . import __version__
@@ -47,6 +55,9 @@ CSV_COLUMNS = (
 
 
 UNMET_GROUP = "visits that did not meet the requirement"
+# an unmet visit older than this is not listed: the case has moved on (LA025: visits up to six
+# months apart, the longest interval of any visiting rule)
+UNMET_DAYS = 183
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +89,50 @@ class Item:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    """A --team or --worker value that matches no name in the input, and the closest names."""
+
+    option: str  # "--team" or "--worker"
+    value: str
+    closest: tuple[str, ...]
+    known: tuple[str, ...]  # every such name in the input, sorted
+
+    def message(self) -> str:
+        what = self.option.removeprefix("--")
+        text = f"{self.option} {self.value!r} matches no {what} in the input"
+        if self.closest:
+            return f"{text}; closest: {', '.join(self.closest)}"
+        if not self.known:
+            return f"{text} (it names no {what}s)"
+        shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
+        return f"{text} ({len(self.known)} {what}s: {shown})"
+
+
+def closest_names(value: str, names: Iterable[str], n: int = 3) -> tuple[str, ...]:
+    """The names most like ``value``, ignoring case (difflib), best first."""
+    by_key: dict[str, str] = {}
+    for name in sorted(names):
+        by_key.setdefault(name.casefold(), name)
+    found = difflib.get_close_matches(value.casefold(), list(by_key), n=n, cutoff=0.6)
+    return tuple(by_key[key] for key in found)
+
+
 @dataclass(slots=True)
 class Worklist:
     as_of: dt.date
     within: int
     items: list[Item]
     closed_overdue: int = 0  # overdue on cases since closed: not listed
+    unmatched: list[Unmatched] = field(default_factory=list)
+    # unmet visits superseded by a later visit of the child's, or older than UNMET_DAYS
+    earlier_unmet: int = 0
+    # the options whose every value matched nothing: the list is empty because of them
+    unmatched_options: tuple[str, ...] = ()
+
+    @property
+    def nothing_matches(self) -> bool:
+        return bool(self.unmatched_options)
 
     @property
     def unmet(self) -> int:
@@ -97,6 +146,23 @@ class Worklist:
         for key, items in itertools.groupby(self.items, key=lambda i: (i.team, i.worker)):
             yield key, list(items)
 
+    def teams(self) -> Iterable[tuple[str, list[tuple[str, list[Item]]]]]:
+        """Each team with its workers (in the list's order), each with their items."""
+        for team, items in itertools.groupby(self.items, key=lambda i: i.team):
+            workers = [(w, list(its)) for w, its in itertools.groupby(items, lambda i: i.worker)]
+            yield team, workers
+
+
+def _unmatched(
+    option: str, wanted: Sequence[str], seen: Mapping[str, str], matched: set[str]
+) -> list[Unmatched]:
+    known = tuple(sorted(seen.values()))
+    return [
+        Unmatched(option, value, closest_names(value, known), known)
+        for value in wanted
+        if value.casefold() not in matched
+    ]
+
 
 def build(
     findings: Iterable[Finding],
@@ -105,19 +171,38 @@ def build(
     *,
     teams: Sequence[str] = (),
     workers: Sequence[str] = (),
+    unmet_days: int = UNMET_DAYS,
 ) -> Worklist:
+    """The worklist from a run's findings (a child's findings come together, as a run yields
+    them: that is how a later visit is seen to supersede an unmet one)."""
     if within < 0:
         raise ValueError("--within is 0 or more days")
     until = as_of + dt.timedelta(days=within)
     items: list[Item] = []
     closed = 0
-    for f in findings:
-        if teams and f.team not in teams:
+    want_teams = {t.casefold() for t in teams}
+    want_workers = {w.casefold() for w in workers}
+    # every team and worker name in the input (by its case-folded form), and the wanted ones
+    # that matched: to say which filter matched nothing, and what was meant
+    seen_teams: dict[str, str] = {}
+    seen_workers: dict[str, str] = {}
+    earlier = 0
+    for f, latest in _with_latest(findings):
+        team = f.team.casefold() if f.team is not None else None
+        worker = f.worker.casefold() if f.worker is not None else None
+        if team is not None and f.team is not None:
+            seen_teams.setdefault(team, f.team)
+        if worker is not None and f.worker is not None:
+            seen_workers.setdefault(worker, f.worker)
+        if want_teams and team not in want_teams:
             continue
-        if workers and f.worker not in workers:
+        if want_workers and worker not in want_workers:
             continue
         days: int | None
         if f.status is Status.UNMET:
+            if f.due < latest or (as_of - f.due).days > unmet_days:
+                earlier += 1
+                continue
             state, days = "unmet", None
         elif f.status is Status.OVERDUE:
             if f.days_late != (as_of - f.due).days:
@@ -145,7 +230,39 @@ def build(
             )
         )
     items.sort(key=Item.sort_key)
-    return Worklist(as_of, within, items, closed)
+    unmatched = [
+        *_unmatched("--team", teams, seen_teams, set(seen_teams)),
+        *_unmatched("--worker", workers, seen_workers, set(seen_workers)),
+    ]
+    options = tuple(
+        option
+        for option, wanted in (("--team", teams), ("--worker", workers))
+        if wanted and sum(u.option == option for u in unmatched) == len(wanted)
+    )
+    return Worklist(
+        as_of,
+        within,
+        items,
+        closed_overdue=closed,
+        unmatched=unmatched,
+        unmatched_options=options,
+        earlier_unmet=earlier,
+    )
+
+
+def _with_latest(findings: Iterable[Finding]) -> Iterable[tuple[Finding, dt.date]]:
+    """Each finding with the latest due date among its child's findings of the same rule and ref
+    (for an attribute rule's finding, due is the visit's date: the child's latest visit of that
+    kind)."""
+    for _, group in itertools.groupby(findings, key=lambda f: f.child):
+        mine = list(group)
+        latest: dict[tuple[str, str | None], dt.date] = {}
+        for f in mine:
+            key = (f.rule, f.ref)
+            if key not in latest or f.due > latest[key]:
+                latest[key] = f.due
+        for f in mine:
+            yield f, latest[(f.rule, f.ref)]
 
 
 def _when(item: Item) -> str:
@@ -189,46 +306,61 @@ def _headline(worklist: Worklist) -> str:
         text += f"; {_unmet_text(unmet)}"
     if worklist.closed_overdue:
         text += f"; {worklist.closed_overdue} overdue on cases since closed, not listed"
+    if worklist.earlier_unmet:
+        n = worklist.earlier_unmet
+        text += (
+            f"; {n} earlier visit{'s' if n != 1 else ''} that did not meet it not listed (a "
+            f"later visit followed, or over {UNMET_DAYS} days ago)"
+        )
     return text
 
 
+def _count_text(items: Sequence[Item]) -> str:
+    overdue, due, unmet = _counts(items)
+    return f"{overdue} overdue, {due} due" + (f", {unmet} unmet" if unmet else "")
+
+
 def _table(worklist: Worklist, out: IO[str]) -> int:
+    """Each team, then its workers indented under it, each with their deadlines and (in a
+    group of their own) the visits that did not meet the requirement."""
     out.write(_headline(worklist) + "\n")
     if not worklist.items:
         out.write("\nnothing overdue or due in the window\n")
         return 0
-    for (team, worker), items in worklist.groups():
-        overdue, due, unmet = _counts(items)
-        counts = f"{overdue} overdue, {due} due" + (f", {unmet} unmet" if unmet else "")
-        out.write(f"\n{team} / {worker}  ({counts})\n")
-        deadlines = [i for i in items if i.state != "unmet"]
-        if deadlines:
-            _rows(
-                out,
-                ("due", "when", "rule", "name", "child", "ref"),
-                [
-                    (i.due.isoformat(), _when(i), i.rule, i.name, i.child, i.ref or "-")
-                    for i in deadlines
-                ],
-            )
-        visits = [i for i in items if i.state == "unmet"]
-        if visits:
-            out.write(f"  {UNMET_GROUP}:\n")
-            _rows(
-                out,
-                ("date", "rule", "name", "child", "ref"),
-                [(i.due.isoformat(), i.rule, i.name, i.child, i.ref or "-") for i in visits],
-            )
+    for team, workers in worklist.teams():
+        team_items = [i for _, items in workers for i in items]
+        out.write(f"\n{team}  ({_count_text(team_items)})\n")
+        for worker, items in workers:
+            out.write(f"  {worker}  ({_count_text(items)})\n")
+            deadlines = [i for i in items if i.state != "unmet"]
+            if deadlines:
+                _rows(
+                    out,
+                    ("due", "when", "rule", "name", "child", "ref"),
+                    [
+                        (i.due.isoformat(), _when(i), i.rule, i.name, i.child, i.ref or "-")
+                        for i in deadlines
+                    ],
+                )
+            visits = [i for i in items if i.state == "unmet"]
+            if visits:
+                out.write(f"    {UNMET_GROUP}:\n")
+                _rows(
+                    out,
+                    ("date", "rule", "name", "child", "ref"),
+                    [(i.due.isoformat(), i.rule, i.name, i.child, i.ref or "-") for i in visits],
+                )
     return len(worklist.items)
 
 
 def _rows(out: IO[str], heads: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(heads)]
-    out.write("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
+    pad = "    "
+    out.write(pad + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
     out.write("\n")
     for row in rows:
         cells = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-        out.write("  " + cells.rstrip() + "\n")
+        out.write(pad + cells.rstrip() + "\n")
 
 
 def _csv(worklist: Worklist, out: IO[str]) -> int:
@@ -257,11 +389,12 @@ def _csv(worklist: Worklist, out: IO[str]) -> int:
 STYLE = """
 body{margin:0 auto;max-width:1100px;padding:0 20px 40px;font:15px/1.45 system-ui,-apple-system,
 "Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6em;border-top:1px solid #d0d4d6;
-padding-top:.5em}table{border-collapse:collapse;width:100%;font-size:.92rem}
+h1{font-size:1.5rem}h2{font-size:1.25rem;margin-top:1.6em;border-top:2px solid #0b0c0c;
+padding-top:.5em}h3{font-size:1.05rem;margin:1.2em 0 .3em}h4{font-size:.95rem;margin:1em 0 .3em}
+table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{border-bottom:1px solid #d0d4d6;padding:4px 6px;text-align:left;white-space:nowrap}
 th{background:#f3f5f6}.overdue{color:#b04a00;font-weight:700}.due{color:#0072B2}
-.unmet{color:#8a3a6a;font-weight:700}h3{font-size:1rem;margin:1em 0 .3em}
+.unmet{color:#8a3a6a;font-weight:700}
 td.n{text-align:right}a{color:#005a8c}
 @media print{h2{break-before:auto}tr{break-inside:avoid}}
 """
@@ -280,40 +413,46 @@ def _html(worklist: Worklist, out: IO[str]) -> int:
     )
     if not worklist.items:
         out.write("<p>Nothing overdue or due in the window.</p>")
-    for (team, worker), items in worklist.groups():
-        overdue, due, unmet = _counts(items)
-        counts = f"{overdue} overdue, {due} due" + (f", {unmet} unmet" if unmet else "")
-        out.write(f"<section><h2>{e(team)} / {e(worker)} <small>({counts})</small></h2>")
-        deadlines = [i for i in items if i.state != "unmet"]
-        if deadlines:
-            out.write(
-                '<table><thead><tr><th scope="col">Due</th><th scope="col">When</th>'
-                '<th scope="col">Rule</th><th scope="col">What</th><th scope="col">Child</th>'
-                '<th scope="col">Ref</th><th scope="col">Source</th></tr></thead><tbody>'
-            )
-            for i in deadlines:
-                out.write(
-                    f"<tr><td>{i.due.isoformat()}</td><td class={i.state}>{e(_when(i))}</td>"
-                    f"<td>{e(i.rule)}</td><td>{e(i.name)}</td><td>{e(i.child)}</td>"
-                    f"<td>{e(i.ref or '')}</td>"
-                    f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
-                )
-            out.write("</tbody></table>")
-        visits = [i for i in items if i.state == "unmet"]
-        if visits:
-            out.write(
-                f'<h3 class="unmet">{e(UNMET_GROUP.capitalize())}</h3><table><thead><tr>'
-                '<th scope="col">Visit</th><th scope="col">Rule</th><th scope="col">What</th>'
-                '<th scope="col">Child</th><th scope="col">Ref</th><th scope="col">Source</th>'
-                "</tr></thead><tbody>"
-            )
-            for i in visits:
-                out.write(
-                    f"<tr><td>{i.due.isoformat()}</td><td>{e(i.rule)}</td><td>{e(i.name)}</td>"
-                    f"<td>{e(i.child)}</td><td>{e(i.ref or '')}</td>"
-                    f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
-                )
-            out.write("</tbody></table>")
+    for team, workers in worklist.teams():
+        team_items = [i for _, items in workers for i in items]
+        out.write(f"<section><h2>{e(team)} <small>({_count_text(team_items)})</small></h2>")
+        for worker, items in workers:
+            _html_worker(out, worker, items)
         out.write("</section>")
     out.write(f"<p><small>timescales {e(__version__)}</small></p></body></html>\n")
     return len(worklist.items)
+
+
+def _html_worker(out: IO[str], worker: str, items: Sequence[Item]) -> None:
+    e = html.escape
+    out.write(f"<h3>{e(worker)} <small>({_count_text(items)})</small></h3>")
+    deadlines = [i for i in items if i.state != "unmet"]
+    if deadlines:
+        out.write(
+            '<table><thead><tr><th scope="col">Due</th><th scope="col">When</th>'
+            '<th scope="col">Rule</th><th scope="col">What</th><th scope="col">Child</th>'
+            '<th scope="col">Ref</th><th scope="col">Source</th></tr></thead><tbody>'
+        )
+        for i in deadlines:
+            out.write(
+                f"<tr><td>{i.due.isoformat()}</td><td class={i.state}>{e(_when(i))}</td>"
+                f"<td>{e(i.rule)}</td><td>{e(i.name)}</td><td>{e(i.child)}</td>"
+                f"<td>{e(i.ref or '')}</td>"
+                f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
+            )
+        out.write("</tbody></table>")
+    visits = [i for i in items if i.state == "unmet"]
+    if visits:
+        out.write(
+            f'<h4 class="unmet">{e(UNMET_GROUP.capitalize())}</h4><table><thead><tr>'
+            '<th scope="col">Visit</th><th scope="col">Rule</th><th scope="col">What</th>'
+            '<th scope="col">Child</th><th scope="col">Ref</th><th scope="col">Source</th>'
+            "</tr></thead><tbody>"
+        )
+        for i in visits:
+            out.write(
+                f"<tr><td>{i.due.isoformat()}</td><td>{e(i.rule)}</td><td>{e(i.name)}</td>"
+                f"<td>{e(i.child)}</td><td>{e(i.ref or '')}</td>"
+                f'<td><a href="{e(i.citation)}" rel="noopener noreferrer">source</a></td></tr>'
+            )
+        out.write("</tbody></table>")

@@ -46,8 +46,10 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("report")
     data = tmp / "children.jsonl"
     records = list(generate(600, seed=11))
-    # a child whose id would break out of a <script> if it were not escaped
+    # a child whose id would break out of a <script> if it were not escaped, with a breach so
+    # that the id reaches the breach list (a first private fostering visit never made)
     records[0]["child"] = "</script><script>alert(1)</script>"
+    records[0]["events"].append({"type": "pf_notified", "date": "2024-01-02", "ref": "FX"})
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp / "report.html"
     code = main(

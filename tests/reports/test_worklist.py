@@ -83,14 +83,17 @@ def test_formats() -> None:
     text = out.getvalue()
     assert "2 overdue, 5 due by 2024-04-14 (next 14 days)" in text
     assert "1 overdue on cases since closed, not listed" in text
-    assert text.index("East / SW9") < text.index("North / SW1") < text.index("North / SW2")
+    # workers under their teams: the team's line, then its workers indented beneath it
+    assert text.index("\nEast  (") < text.index("\n  SW9  (") < text.index("\nNorth  (")
+    assert text.index("\nNorth  (") < text.index("\n  SW1  (") < text.index("\n  SW2  (")
     assert "overdue 20 days" in text and "due today" in text and "due in 14 days" in text
 
     out = io.StringIO()
     worklist.write(work, "html", out)
     page = out.getvalue()
     assert page.startswith("<!doctype html>") and "default-src 'none'" in page
-    assert page.count("<section>") == 4 and "<script" not in page
+    assert page.count("<section>") == 3 and "<script" not in page  # East, North, (none)
+    assert page.count("<h3>") == 4  # SW9; SW1, SW2; (none)
 
 
 def test_cli_worklist_on_records(cli, tmp_path: Path) -> None:
@@ -136,7 +139,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     never listed as overdue, never "overdue N days"; its own group, after the deadlines."""
     findings = [
         *FINDINGS,
-        finding("LA020", "unmet", child="C12", due=day(-200), team="North", worker="SW2"),
+        finding("LA020", "unmet", child="C12", due=day(-150), team="North", worker="SW2"),
         finding("PF004", "unmet", child="C13", due=day(-3), team="East", worker="SW9"),
     ]
     work = worklist.build(findings, AS_OF, 14)
@@ -144,7 +147,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     unmet = [i for i in work.items if i.state == "unmet"]
     assert [(i.child, i.due, i.days) for i in unmet] == [
         ("C13", day(-3), None),
-        ("C12", day(-200), None),
+        ("C12", day(-150), None),
     ]
     sw2 = [i.child for i in work.items if i.worker == "SW2"]
     assert sw2 == ["C2", "C11", "C1", "C12"]  # the deadlines by due date, then the unmet visit
@@ -155,7 +158,7 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     assert (rows["C12"]["state"], rows["C12"]["days"], rows["C12"]["due"]) == (
         "unmet",
         "",
-        day(-200).isoformat(),
+        day(-150).isoformat(),
     )
     assert rows["C2"]["state"] == "overdue" and rows["C2"]["days"] == "20"
 
@@ -163,10 +166,11 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     worklist.write(work, "table", out)
     text = out.getvalue()
     assert "2 overdue, 5 due by 2024-04-14 (next 14 days); 2 visits that did not meet the" in text
-    assert "North / SW2  (1 overdue, 2 due, 1 unmet)" in text
+    assert "\nNorth  (1 overdue, 4 due, 1 unmet)\n" in text
+    assert "\n  SW2  (1 overdue, 2 due, 1 unmet)\n" in text
     assert "visits that did not meet the requirement:" in text
-    assert "overdue 200 days" not in text and "overdue 3 days" not in text
-    block = text[text.index("North / SW2") :]
+    assert "overdue 150 days" not in text and "overdue 3 days" not in text
+    block = text[text.index("  SW2  (") :]
     assert (
         block.index("overdue 20 days")
         < block.index("visits that did not meet")
@@ -176,9 +180,9 @@ def test_unmet_visits_are_their_own_group_with_no_days_figure() -> None:
     out = io.StringIO()
     worklist.write(work, "html", out)
     page = out.getvalue()
-    assert page.count("<section>") == 4
-    assert page.count("Visits that did not meet the requirement</h3>") == 2
-    assert "overdue 200 days" not in page and "(1 overdue, 2 due, 1 unmet)" in page
+    assert page.count("<section>") == 3
+    assert page.count("Visits that did not meet the requirement</h4>") == 2
+    assert "overdue 150 days" not in page and "(1 overdue, 2 due, 1 unmet)" in page
 
 
 def test_only_unmet_visits_still_make_a_worklist() -> None:
@@ -188,3 +192,80 @@ def test_only_unmet_visits_still_make_a_worklist() -> None:
     text = out.getvalue()
     assert "0 overdue, 0 due by" in text and "1 visit that did not meet" in text
     assert "due  when" not in text  # no deadline table, only the group of unmet visits
+
+
+def test_workers_are_grouped_under_their_teams() -> None:
+    """Each team once, with its totals, and each of its workers under it (never "team /
+    worker" lines that repeat the team), in the table and the HTML."""
+    work = worklist.build(FINDINGS, AS_OF, 14)
+    assert [(team, [w for w, _ in workers]) for team, workers in work.teams()] == [
+        ("East", ["SW9"]),
+        ("North", ["SW1", "SW2"]),
+        ("(none)", ["(none)"]),
+    ]
+    out = io.StringIO()
+    worklist.write(work, "table", out)
+    lines = out.getvalue().splitlines()
+    heads = [line for line in lines if line and not line.startswith(" ") and "(" in line]
+    assert heads[1:] == ["East  (1 overdue, 0 due)", "North  (1 overdue, 4 due)",
+                         "(none)  (0 overdue, 1 due)"]  # fmt: skip
+    assert "  SW1  (0 overdue, 2 due)" in lines and "  SW2  (1 overdue, 2 due)" in lines
+    assert not any(" / " in line for line in lines)
+
+    out = io.StringIO()
+    worklist.write(work, "html", out)
+    page = out.getvalue()
+    north = page[page.index("<h2>North") : page.index("</section>", page.index("<h2>North"))]
+    assert north.index("<h3>SW1") < north.index("<h3>SW2") and "<h3>SW9" not in north
+
+
+def test_team_and_worker_filters_ignore_case() -> None:
+    exact = worklist.build(FINDINGS, AS_OF, 14, teams=["North"], workers=["SW2"])
+    loose = worklist.build(FINDINGS, AS_OF, 14, teams=["NORTH"], workers=["sw2"])
+    assert loose.items == exact.items and not loose.unmatched and not loose.nothing_matches
+
+
+def test_a_filter_that_matches_nothing_names_the_closest() -> None:
+    work = worklist.build(FINDINGS, AS_OF, 14, teams=["Nroth"])
+    assert work.items == [] and work.nothing_matches and work.unmatched_options == ("--team",)
+    (miss,) = work.unmatched
+    assert miss.closest[0] == "North"
+    assert miss.message().startswith("--team 'Nroth' matches no team in the input; closest: North")
+    # one value of two matches: a warning for the other, and the list is still made
+    work = worklist.build(FINDINGS, AS_OF, 14, teams=["Nroth", "north"], workers=["SW99"])
+    assert [u.value for u in work.unmatched] == ["Nroth", "SW99"]
+    assert work.unmatched_options == ("--worker",) and work.nothing_matches
+    work = worklist.build(FINDINGS, AS_OF, 14, teams=["Nroth", "north"])
+    assert not work.nothing_matches and {i.team for i in work.items} == {"North"}
+    # nothing like it: the names there are listed instead
+    (miss,) = worklist.build(FINDINGS, AS_OF, 14, workers=["zzz"]).unmatched
+    assert miss.closest == () and "(3 workers: SW1, SW2, SW9)" in miss.message()
+
+
+def test_only_unmet_visits_that_can_still_be_acted_on_are_listed() -> None:
+    """A child's latest visit of its kind, within six months: a later visit (seen alone or not)
+    supersedes an unmet one, and one from years ago belongs to a case that has moved on. Both
+    are counted in the heading, never listed (the report has every finding)."""
+    findings = [
+        # C1: not seen alone, then seen alone at the next visit: nothing left to act on
+        finding("LA020", "unmet", child="C1", due=day(-60), ref="P1"),
+        finding("LA020", "met", child="C1", due=day(-20), ref="P1"),
+        # C2: two unmet visits: the latest is listed
+        finding("LA020", "unmet", child="C2", due=day(-50), ref="P1"),
+        finding("LA020", "unmet", child="C2", due=day(-10), ref="P1"),
+        # C3: the latest visit, but in 2019: the case has moved on
+        finding("LA020", "unmet", child="C3", due=dt.date(2019, 11, 5), ref="P1"),
+        # C4: within six months, and a PF004 of another ref does not supersede it
+        finding("LA020", "unmet", child="C4", due=day(-183), ref="P1"),
+        finding("PF004", "met", child="C4", due=day(-1), ref="F1"),
+    ]
+    work = worklist.build(findings, AS_OF, 14)
+    assert [(i.child, i.due) for i in work.items] == [("C4", day(-183)), ("C2", day(-10))]
+    assert work.earlier_unmet == 3
+    out = io.StringIO()
+    worklist.write(work, "table", out)
+    assert (
+        "3 earlier visits that did not meet it not listed (a later visit followed, or over 183 "
+        "days ago)" in out.getvalue()
+    )
+    assert worklist.build(findings, AS_OF, 14, unmet_days=10_000).earlier_unmet == 2

@@ -106,11 +106,14 @@ def test_check_stream_rejects_and_goes_on() -> None:
         good,
         {"child": "X", "events": [{"type": "no_such_event", "date": "2024-01-01"}]},
         "not json",
-        {"child": "Y", "events": [{"type": "referral", "date": "1999-06-01"}]},
+        # a referral whose 45-working-day assessment falls past 2030, the calendar's end (one
+        # before 2000 no longer counts: no rule was in force then, so nothing is computed)
+        {"child": "Y", "events": [{"type": "referral", "date": "2030-12-20"}]},
         {"child": "Z", "events": [{"type": "referral", "date": "2024-01-01"}] * 3},
         good,
     ]
-    out = list(check_stream(items, ruleset=ruleset(), as_of=DAY, source="batch", max_events=2))
+    late = dt.date(2030, 12, 31)
+    out = list(check_stream(items, ruleset=ruleset(), as_of=late, source="batch", max_events=2))
     assert [i.error is None for i in out] == [True, False, False, False, False, True]
     assert out[1].error is not None and out[1].error.location is not None
     assert str(out[1].error.location) == "batch:2 /events/0/type"

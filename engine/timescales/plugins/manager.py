@@ -162,9 +162,13 @@ class Council:
 def gather(plugins: Plugins, la: str | None) -> Council:
     """Ask every hook for the selected council's contributions, checking what comes back."""
     authorities = plugins.authorities()
-    if la is not None and la not in {a.name for _, a in authorities}:
-        known = ", ".join(a.name for _, a in authorities) or "none installed"
-        raise UsageError(f"unknown local authority {la!r} (installed: {known})")
+    if la is not None:
+        # a council's name ignores case (--la LANCASHIRE, Lancashire): hooks get its own name
+        names = {a.name.casefold(): a.name for _, a in authorities}
+        if la.casefold() not in names:
+            known = ", ".join(a.name for _, a in authorities) or "none installed"
+            raise UsageError(f"unknown local authority {la!r} (installed: {known})")
+        la = names[la.casefold()]
     council = Council(la)
     for plugin, paths in plugins.collect("timescales_rule_packs", la=la):
         for path in _paths(plugin, paths, "timescales_rule_packs"):

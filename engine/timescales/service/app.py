@@ -30,7 +30,7 @@ from starlette.types import Receive, Scope, Send
 
 from .. import __version__
 from ..api import check_record, validation_context
-from ..docs import describe_limits, render
+from ..docs import render, rule_limit_text
 from ..errors import Location, RecordError, value_class
 from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
@@ -212,7 +212,7 @@ class Service:
                     "title": rule.title,
                     "kind": rule.kind,
                     "family": rule.family,
-                    "limit": describe_limits(rule.limits()) if rule.limits() else "-",
+                    "limit": rule_limit_text(rule),
                     "summary": rule.summary,
                     "citation": rule.references[0].href,
                     "references": [ref.model_dump() for ref in rule.references],
