@@ -197,8 +197,10 @@ def _choose_limit(
     ruleset: RuleSet,
     cal: calendar.WorkingCalendar,
     overridden: bool,
+    start: dt.date,
 ) -> tuple[Limit | None, Limit | None, bool]:
-    """(national limit, limit in force, whether counting again reproduces base_due)."""
+    """(national limit, limit in force, whether counting again from ``start`` reproduces
+    base_due)."""
     limits = rule.limits()
     if isinstance(rule, AttributeRule):
         limits = limits[-1:]
@@ -212,7 +214,7 @@ def _choose_limit(
     pairs = [(lim, active.local_for(lim) if active else lim) for lim in limits]
     for national, in_force in pairs:
         try:
-            if due_date(finding.anchor, in_force, cal, ruleset.terms) == base_due:
+            if due_date(start, in_force, cal, ruleset.terms) == base_due:
                 return national, in_force, True
         except (TermsUnavailable, calendar.CalendarRangeError, OverflowError):
             continue
@@ -331,13 +333,24 @@ def explain(finding: Finding, ruleset: RuleSet) -> Explanation:
     ]
     extension, moved = _extension(extras, rule)
     base_due = finding.due - moved
+    # where the count starts, when not at the clock: the first day of the legal status before
+    # it (CA 1989 s.45(3)), or the end of a temporary relaxation (SI 2020/445)
+    start = anchor
+    for key, why in (
+        ("counted_from", "counted from the first day of the legal status before it (s.45(3))"),
+        ("resumed", "the duty was relaxed; the usual limit counts again from the relaxation's end"),
+    ):
+        value = extras.get(key)
+        if isinstance(value, str):
+            start = dt.date.fromisoformat(value)
+            steps.append(f"The limit is {why}: {_day(start)}.")
     overridden = "override" in extras and rule.id in ruleset.overrides
     national: Limit | None = None
     in_force: Limit | None = None
     reproduced = False
     if isinstance(rule, (DeadlineRule, ScheduleRule, AttributeRule)):
         national, in_force, reproduced = _choose_limit(
-            rule, finding, base_due, ruleset, cal, overridden
+            rule, finding, base_due, ruleset, cal, overridden, start
         )
     branch = None
     override = None
@@ -386,7 +399,7 @@ def explain(finding: Finding, ruleset: RuleSet) -> Explanation:
             )
         if in_force.unit == "working_days":
             working_cal = cal.name
-        count_steps, first_counted, skipped = _counting_steps(anchor, in_force, base_due, cal)
+        count_steps, first_counted, skipped = _counting_steps(start, in_force, base_due, cal)
         steps.extend(count_steps)
         month_end = _month_end(anchor, in_force)
         if month_end is not None:

@@ -115,7 +115,8 @@ class Context:
         result = attribute_outcome(done) if attribute else judged(due)
         if result is None:
             return None
-        if variation is not None and variation.limit is None and result.status is not Status.MET:
+        relaxed = variation is not None and variation.limit is None and not attribute
+        if relaxed and variation is not None and result.status is not Status.MET:
             # Relaxed to "as soon as reasonably practicable": no date in the period to breach.
             # Once it ended the usual limit applied again, so it counts from the period's end:
             # only an event later than that (or none) is a certain breach.

@@ -1200,7 +1200,13 @@ class ReferenceModel:
                 done, status, days = ev.date, "met", 0
             else:
                 done, status, days = None, "unmet", None
-            out.append(RefFinding(rule.id, ev.date, ev.ref or "", due, done, status, days, days))
+            # a variation is named on the finding; relaxing a deadline does not touch what a
+            # visit must record
+            variation = _variation_on(rule, ev.date)
+            name = variation.name if variation is not None else None
+            out.append(
+                RefFinding(rule.id, ev.date, ev.ref or "", due, done, status, days, days, name)
+            )
         return out
 
     # -- rolling ---------------------------------------------------------------------------------
