@@ -479,15 +479,7 @@ class DurableRuleSet:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         active = [r for r in ruleset.rules if r.id not in ruleset.inactive]
-        followers: dict[str, list[ScheduleRule]] = {}
-        for rule in active:
-            if isinstance(rule, ScheduleRule) and rule.follows is not None:
-                followers.setdefault(rule.follows, []).append(rule)
-        self.chains = {
-            r.id: Chain(r, tuple(followers.get(r.id, [])))
-            for r in active
-            if isinstance(r, ScheduleRule) and r.follows is None
-        }
+        self.chains = ruleset.chains
         self.active: list[Rule] = [
             r
             for r in active

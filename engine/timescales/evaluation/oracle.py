@@ -79,15 +79,7 @@ class RuleOracle:
         self._ctx: Context = ruleset.context(
             Timeline("", None, (), dt.date.max), dt.date.max, None, None
         )
-        followers: dict[str, list[ScheduleRule]] = {}
-        for rule in ruleset.rules:
-            if isinstance(rule, ScheduleRule) and rule.follows is not None:
-                followers.setdefault(rule.follows, []).append(rule)
-        self._chains = {
-            rule.id: Chain(rule, tuple(followers.get(rule.id, ())))
-            for rule in ruleset.rules
-            if isinstance(rule, ScheduleRule) and rule.follows is None
-        }
+        self._chains = ruleset.chains
 
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self.ruleset.by_id

@@ -156,11 +156,14 @@ class RuleSet:
         for rule in active:
             if isinstance(rule, ScheduleRule) and rule.follows is not None:
                 followers.setdefault(rule.follows, []).append(rule)
-        chains = {
+        # each schedule head with its followers, by head id (the oracle and the durable engine
+        # walk the same chains)
+        self.chains: dict[str, Chain] = {
             r.id: Chain(r, tuple(followers.get(r.id, [])))
             for r in active
             if isinstance(r, ScheduleRule) and r.follows is None
         }
+        chains = self.chains
         for rule in active:
             if isinstance(rule, DeadlineRule):
                 checkers.append((rule.id, _deadline(rule)))
