@@ -142,6 +142,9 @@ GOOD = (ROOT / "rules" / "england" / "private-fostering" / "PF001.yaml").read_te
         (GOOD.replace("limit: {working_days: 7}\n", ""), "E204"),
         (GOOD.replace("limit: {working_days: 7}", "limit: {working_days: seven}"), "E205"),
         (GOOD.replace("event: pf_visit", "event: pf_vist"), "E206"),
+        # a condition naming an event type or a placement attribute that does not exist
+        (GOOD + "excluded_when: {anchor_before_first: lac_reviw}\n", "E206"),
+        (GOOD + "excluded_when: {placement: {placement_tpye: P1}}\n", "E206"),
     ],
 )
 def test_rule_file_errors_have_their_codes(tmp_path: Path, text: str, code: str) -> None:

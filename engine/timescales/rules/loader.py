@@ -247,6 +247,20 @@ def validate_pack(
             )
         by_id[rule.id] = (rule, where)
         names[rule.name] = rule.id
+        for event_type in sorted(rule.context_types()):
+            if event_type not in event_types:
+                raise RuleError(
+                    f"rule {rule.id}: a condition reads unknown event type {event_type!r}",
+                    where,
+                    code="E206",
+                )
+        for attr in sorted(rule.placement_attrs()):
+            if attr not in event_types.get("placement_started", {}):
+                raise RuleError(
+                    f"rule {rule.id}: a placement condition reads unknown attribute {attr!r}",
+                    where,
+                    code="E206",
+                )
         for selector in rule.selectors():
             if selector.type not in event_types:
                 raise RuleError(

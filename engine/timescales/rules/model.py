@@ -125,6 +125,13 @@ class Condition(_Strict):
             or any(c.needs_timeline() for c in (*(self.any or ()), *(self.none_of or ())))
         )
 
+    def placement_attrs(self) -> set[str]:
+        """The placement attributes the condition reads (the loader checks they exist)."""
+        out = set(self.placement or ())
+        for sub in (*(self.any or ()), *(self.none_of or ())):
+            out |= sub.placement_attrs()
+        return out
+
     def event_types(self) -> set[str]:
         """The event types the condition reads (for assessability and the durable engine)."""
         out: set[str] = set()
@@ -363,10 +370,18 @@ class RuleBase(_Strict):
         return out + ([self.excluded_when] if self.excluded_when is not None else [])
 
     def context_types(self) -> set[str]:
-        """Event types its conditions read (placements, legal statuses, first reviews)."""
+        """Event types its conditions read (placements, legal statuses, first reviews): the
+        loader refuses a rule whose conditions name an unknown one."""
         out: set[str] = set()
         for cond in self.conditions():
             out |= cond.event_types()
+        return out
+
+    def placement_attrs(self) -> set[str]:
+        """Placement attributes its conditions read (``placement: {placement_type: ...}``)."""
+        out: set[str] = set()
+        for cond in self.conditions():
+            out |= cond.placement_attrs()
         return out
 
     def selectors(self) -> list[Selector]:
