@@ -467,7 +467,8 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     _reject_limit(args.max_rejects)
     if args.jobs != 1 and any(str(p) == "-" for p in args.paths):
         raise UsageError("standard input (-) is read by one process: drop --jobs")
-    shown: list[RecordError] = []
+    shown: list[RecordError] = []  # the first 20 rejections (children, rows, files, tables)
+    rejections = 0
     with contextlib.ExitStack() as stack:
         reject_writer = None
         if args.rejects:
@@ -475,7 +476,9 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
         quality_file = stack.enter_context(output(args.data_quality)) if args.data_quality else None
 
         def on_reject(err: RecordError) -> None:
-            if len(shown) <= 20:
+            nonlocal rejections
+            rejections += 1
+            if len(shown) < 20:
                 shown.append(err)
             if reject_writer is not None:
                 reject_writer(err)
@@ -574,13 +577,17 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             data = aggregator.to_dict(summary)
             fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     if not args.quiet:
-        for err in shown[:20]:
-            print(f"rejected: {describe(err)}", file=sys.stderr)
-        if summary.rejected > 20:
-            print(f"... and {summary.rejected - 20} more rejected (see --rejects)", file=sys.stderr)
         if args.input_format == "auto":
             for path, name in summary.formats.items():
                 print(f"input: {path} read as {name}", file=sys.stderr)
+        for notice in run.notices:
+            print(f"notice: {notice}", file=sys.stderr)
+        for err in shown:
+            label = "skipped" if err.code == "E407" else "rejected"
+            print(f"{label}: {describe(err)}", file=sys.stderr)
+        if rejections > len(shown):
+            more = rejections - len(shown)
+            print(f"… and {more} more (see --rejects)", file=sys.stderr)
         for rule_id, why in sorted(ruleset.inactive.items()):
             print(f"inactive: {rule_id}: {why}", file=sys.stderr)
         for rule_id, why in sorted(summary.not_assessable.items()):
@@ -724,7 +731,9 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
                 error = item.error or RecordError("unreadable record", item.location, code="E300")
                 print(f"rejected: {describe(error)}", file=sys.stderr)
                 continue
-            data = item.record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+            data = item.record.model_dump(
+                mode="json", exclude_none=True, exclude_defaults=True, by_alias=True
+            )
             out.write(orjson.dumps(data).decode() + "\n")
     rows = f"; rows rejected {rows_rejected}" if rows_rejected else ""
     print(

@@ -57,6 +57,8 @@ CODES: dict[str, str] = {
     "E404": "the file is malformed (not valid XML, JSON, YAML, CSV or xlsx structure)",
     "E405": "the file is not text in a supported encoding (UTF-8, UTF-16 with BOM, cp1252)",
     "E406": "the file does not have the expected layout (missing columns, sheets or tables)",
+    "E407": "a file or sheet the format does not know was skipped (the other inputs go on)",
+    "E408": "a known table lacks a required column: all its rows are rejected, the rest go on",
     # plugins
     "E500": "a council plugin cannot be loaded or gave something invalid",
     # the HTTP service: the request as a whole

@@ -11,7 +11,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -166,6 +174,39 @@ class Event(BaseModel):
         return value
 
 
+class KnownFrom(BaseModel):
+    """Where the history the input holds begins (decisions.md, "History the input does not
+    hold"): from ``from`` on, the data holds every event of the types in ``events`` (all types
+    when omitted) for the case ``case`` (every case when omitted). ``began``: event types that
+    opened this case *before* ``from`` and are not in the data (a 903 period of care whose first
+    episode is not RNE S began earlier: ``["became_looked_after"]``); the case is taken as open
+    on ``from``, and its rules counted from that opening are not assessed.
+
+    A step whose clock falls before the known history is not assessed (the run's tally says
+    how many); a schedule restarts at the first known event; a gap inside the known window
+    longer than any limit that could apply is a certain breach (``partial_history``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: IsoDate = Field(alias="from")
+    case: str | None = Field(default=None, min_length=1, max_length=200)
+    events: tuple[str, ...] | None = Field(default=None, min_length=1)
+    began: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _began_needs_a_case(self) -> KnownFrom:
+        if self.began and self.case is None:
+            raise ValueError("'began' needs the 'case' it opened")
+        return self
+
+
+def _known_shorthand(value: Any) -> Any:
+    """``"known_from": "2023-04-01"`` is short for ``[{"from": "2023-04-01"}]``."""
+    if isinstance(value, str | dt.date):
+        return [{"from": value}]
+    return value
+
+
 class ChildRecord(BaseModel):
     """One child: identifiers, optional council/team/worker, and events in any order."""
 
@@ -179,7 +220,18 @@ class ChildRecord(BaseModel):
     worker: str | None = None
     # the source holds only each thing's latest event (Ofsted Annex A lists): findings say so
     partial_history: bool = False
+    # where the history the input holds begins: for the whole record, a case or event types
+    known_from: Annotated[tuple[KnownFrom, ...], BeforeValidator(_known_shorthand)] = ()
     events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_types(self, info: ValidationInfo) -> ChildRecord:
+        types = _event_types(info)
+        for entry in self.known_from:
+            for name in (*(entry.events or ()), *entry.began):
+                if name not in types:
+                    raise ValueError(f"known_from names an unknown event type {name!r}")
+        return self
 
 
 def _event_types(info: ValidationInfo) -> Mapping[str, Mapping[str, type]]:

@@ -44,6 +44,12 @@ class Summary:
     # findings of children whose known history starts inside the period the rules look at
     # (``partial_history``): certain, but earlier events are missing from the input
     partial_history: int = 0
+    # files or sheets the format does not know, skipped (each also a ``--rejects`` row), and
+    # documentation (covers, notes, READMEs) skipped with a notice
+    files_skipped: int = 0
+    documentation_skipped: int = 0
+    # known tables rejected whole (a required column missing): their rows count as rejected
+    tables_rejected: int = 0
 
     @property
     def rows(self) -> tuple[int, int, int]:
@@ -85,6 +91,10 @@ class Summary:
             text += f"; events after as-of ignored {self.events_after_as_of}"
         if self.unreadable:
             text += f"; inputs unreadable {self.unreadable}"
+        if self.files_skipped:
+            text += f"; files skipped {self.files_skipped}"
+        if self.tables_rejected:
+            text += f"; tables rejected {self.tables_rejected}"
         if self.not_assessed:
             text += f"; not assessed under the law then in force {sum(self.not_assessed.values())}"
         if self.partial_history:
@@ -100,6 +110,9 @@ class Summary:
         return {
             "inputs": [{"path": path, "format": fmt} for path, fmt in self.formats.items()],
             "unreadable": self.unreadable,
+            "files_skipped": self.files_skipped,
+            "documentation_skipped": self.documentation_skipped,
+            "tables_rejected": self.tables_rejected,
             "children": {"read": self.read, "checked": self.checked, "rejected": self.rejected},
             "rows": (
                 {"read": read, "used": used, "rejected": rejected} if self.context.stats else None
@@ -192,6 +205,8 @@ class Run:
     # an input that cannot be read at all goes here (kept in ``input_errors`` by default)
     on_input_error: Callable[[InputError], None] | None = None
     input_errors: list[InputError] = field(default_factory=list)
+    # documentation files and sheets skipped (a cover, notes): one notice each, no rejection
+    notices: list[str] = field(default_factory=list)
     # a child with more events than this is rejected unread (bounded work per child)
     max_events: int = 100_000
     # a JSON Lines record (line) longer than this is rejected unread (bounded memory per child)
@@ -267,6 +282,30 @@ class Run:
         except InputError as exc:
             self.summary.unreadable += 1
             (self.on_input_error or self.input_errors.append)(exc)
+        finally:
+            self._skipped()
+
+    def _skipped(self) -> None:
+        """Account for the files and sheets the importer skipped and the tables it rejected
+        whole: each is counted and reported once (a ``--rejects`` row; a documentation sheet
+        only a notice)."""
+        context = self.summary.context
+        for skipped in context.skipped:
+            if skipped.documentation:
+                self.summary.documentation_skipped += 1
+                self.notices.append(f"{skipped.location}: {skipped.reason}")
+                continue
+            self.summary.files_skipped += 1
+            error = RecordError(skipped.reason, skipped.location, code="E407")
+            (self.on_reject or self.rejects.append)(error)
+        for table in context.tables_rejected:
+            self.summary.tables_rejected += 1
+            error = RecordError(
+                f"{table.reason}; all {table.rows} rows rejected", table.location, code=table.code
+            )
+            (self.on_reject or self.rejects.append)(error)
+        context.skipped.clear()
+        context.tables_rejected.clear()
 
     def results(self, items: Iterable[Item]) -> Iterator[ChildResult]:
         for item in items:

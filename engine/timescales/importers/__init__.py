@@ -58,6 +58,29 @@ class SourceStats:
         return self.rows_read == self.rows_used + self.rows_rejected
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file or sheet an importer did not read (decisions.md, "one policy for bad files"):
+    one the format does not know (a warning, a ``--rejects`` row, "files skipped N"), or a
+    documentation sheet or file (a cover, notes, a README: one notice, never a rejection)."""
+
+    location: Location
+    reason: str
+    documentation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableRejected:
+    """A known table that cannot be read as a whole (a required column missing or renamed):
+    every one of its ``rows`` is counted rejected, and it is said once, not row by row; the
+    other tables go on."""
+
+    location: Location
+    reason: str
+    rows: int
+    code: str = "E408"
+
+
 @dataclass(slots=True)
 class ImportContext:
     """What an importer may need besides the path: the run's date, somewhere to count rows
@@ -72,7 +95,23 @@ class ImportContext:
     # the run's rule set (a council's overrides and local rules included); None: the national
     # pack, loaded on first use
     rules: RuleSet | None = None
+    # files and sheets skipped (unknown, or documentation), and tables rejected whole: the run
+    # reports each once and counts them (``Summary.files_skipped``)
+    skipped: list[Skipped] = field(default_factory=list)
+    tables_rejected: list[TableRejected] = field(default_factory=list)
     _oracle: RuleOracle | None = field(default=None, init=False, repr=False, compare=False)
+
+    def skip(self, location: Location, reason: str, *, documentation: bool = False) -> None:
+        """Skip a file or sheet the format does not know (or a documentation one)."""
+        self.skipped.append(Skipped(location, reason, documentation))
+
+    def reject_table(
+        self, stats: SourceStats, location: Location, reason: str, rows: int, code: str = "E408"
+    ) -> None:
+        """Reject a known table whole: its ``rows`` are read and rejected in ``stats``."""
+        stats.rows_read += rows
+        stats.rows_rejected += rows
+        self.tables_rejected.append(TableRejected(location, reason, rows, code))
 
     @property
     def oracle(self) -> RuleOracle:
