@@ -15,7 +15,12 @@ import pytest
 
 from timescales import ChildRecord, load_rules
 from timescales.engines import durable_available
-from timescales.evaluation.context import BEFORE_KNOWN, BEGAN_BEFORE, POSITION_UNKNOWN
+from timescales.evaluation.context import (
+    BEFORE_KNOWN,
+    BEGAN_BEFORE,
+    CIRCUMSTANCES_UNKNOWN,
+    POSITION_UNKNOWN,
+)
 from timescales.findings import Status
 
 NATIONAL = load_rules(autoload=False)
@@ -23,12 +28,20 @@ REVIEWS = NATIONAL.select(["LA001", "LA005", "LA006", "LA007", "LA008", "LA009"]
 AS_OF = dt.date(2024, 9, 30)
 
 
-def record(known: Any, *events: tuple[str, str], start: str | None = None) -> ChildRecord:
+def record(
+    known: Any, *events: tuple[str, str], start: str | None = None, status: str | None = None
+) -> ChildRecord:
     """A looked-after child (period P1) with reviews on the dates given."""
     evs: list[dict[str, Any]] = []
     if start is not None:
         evs.append({"type": "became_looked_after", "date": start, "ref": "P1"})
     evs += [{"type": t, "date": d, "ref": "P1"} for t, d in events]
+    if status is not None:
+        # the legal status in force (a 903 return's first episode has one): whether reg 48's
+        # short-breaks regime applies instead is then told by the data
+        evs.append(
+            {"type": "legal_status_started", "date": status, "ref": "LS1", "attrs": {"code": "C2"}}
+        )
     data: dict[str, Any] = {"child": "C1", "dob": "2010-01-01", "events": evs}
     if known is not None:
         data["known_from"] = known
@@ -58,6 +71,7 @@ def test_a_period_that_began_before_the_data_restarts_at_its_first_known_review(
         ("lac_review", "2023-09-01"),
         ("lac_review", "2024-06-01"),
         ("lac_review", "2024-08-01"),
+        status="2023-06-01",
     )
     result = REVIEWS.check(rec, as_of=AS_OF)
     assert rows(result) == [
@@ -107,7 +121,9 @@ def test_without_known_from_the_same_record_is_scored_from_its_start() -> None:
 def test_a_step_between_the_strictest_and_the_most_lenient_limit_is_not_assessed() -> None:
     # known 2023-09-01 -> 2024-01-15: four and a half months: late if it was the second
     # review (LA006, 3 months), on time if a later one (LA007, 6 months): cannot be told
-    rec = record(BEGAN, ("lac_review", "2023-09-01"), ("lac_review", "2024-01-15"))
+    rec = record(
+        BEGAN, ("lac_review", "2023-09-01"), ("lac_review", "2024-01-15"), status="2023-06-01"
+    )
     result = REVIEWS.check(rec, as_of=dt.date(2024, 3, 1))
     assert rows(result) == [("LA007", "2024-01-15", "2024-07-15", None, "pending", False)]
     assert dict(result.not_assessed)[("LA007", POSITION_UNKNOWN)] == 1
@@ -156,7 +172,9 @@ def test_the_durable_engine_agrees() -> None:
 
     engine = DurableRuleSet(REVIEWS)
     for rec in (
-        record(BEGAN, ("lac_review", "2023-09-01"), ("lac_review", "2024-06-01")),
+        record(
+            BEGAN, ("lac_review", "2023-09-01"), ("lac_review", "2024-06-01"), status="2023-06-01"
+        ),
         record(
             [{"from": "2023-04-01", "events": ["lac_review"]}],
             ("lac_review", "2023-12-20"),
@@ -164,6 +182,18 @@ def test_the_durable_engine_agrees() -> None:
         ),
     ):
         assert engine.check(rec, as_of=AS_OF) == REVIEWS.check(rec, as_of=AS_OF)
+
+
+def test_circumstances_that_began_before_the_data_leave_a_step_unjudged() -> None:
+    """Reviews are excluded under reg 48 (short breaks): with no legal status in the data for
+    a period that began before it, whether that exclusion applies is not known, so no review
+    step is judged; each is counted instead. With the status the data hold, they are judged."""
+    events = (("lac_review", "2023-09-01"), ("lac_review", "2024-06-01"))
+    unknown = REVIEWS.check(record(BEGAN, *events), as_of=AS_OF)
+    assert rows(unknown) == []
+    assert dict(unknown.not_assessed)[("LA007", CIRCUMSTANCES_UNKNOWN)] >= 1
+    told = REVIEWS.check(record(BEGAN, *events, status="2023-06-01"), as_of=AS_OF)
+    assert [r[0] for r in rows(told)] == ["LA007", "LA007"]
 
 
 def test_known_from_is_validated() -> None:

@@ -43,7 +43,7 @@ from .. import calendar
 from ..errors import Location
 from ..evaluation.attribute import attribute_finding
 from ..evaluation.context import Context
-from ..evaluation.deadline import deadline_finding
+from ..evaluation.deadline import counts_from, deadline_finding
 from ..evaluation.milestone import milestone_finding
 from ..evaluation.rolling import Spell, count_spells
 from ..evaluation.ruleset import ChildResult, RuleSet, known_entries, out_of_range, partial
@@ -799,7 +799,8 @@ class DurableRuleSet:
         previous: dt.date | None = None
         for n, clock, case_end in clocks:
             floor, previous = previous, clock.date
-            if not ctx.applies(rule, clock.date, Case(clock, case_end)):
+            since = counts_from(rule, clock, floor, ctx.timeline.dob)
+            if not ctx.applies(rule, clock.date, Case(clock, case_end), since=since):
                 continue
             if n in voided:
                 continue

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from .. import calendar
 from ..findings import DataQualityFinding, Finding, Status
-from ..rules.model import Limit, RuleBase
+from ..rules.model import Condition, Limit, RuleBase
 from .outcome import Outcome, Terms, attribute_outcome, due_date, outcome
-from .timeline import Case, Ev, Timeline, holds
+from .timeline import Case, Ev, Timeline, holds, last_on_or_before
 
 if TYPE_CHECKING:
     from ..plugins.overrides import ActiveOverride
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 BEGAN_BEFORE = "began before the data"
 BEFORE_KNOWN = "clock before the history the data holds"
 POSITION_UNKNOWN = "after a restart, which limit applies cannot be told"
+CIRCUMSTANCES_UNKNOWN = "the circumstances its limit depends on began before the data"
 
 
 @dataclass(slots=True)
@@ -50,7 +51,13 @@ class Context:
         self.timeline.quality.append(quality)
 
     def applies(
-        self, rule: RuleBase, anchor: dt.date, case: Case | None = None, *, known: bool = False
+        self,
+        rule: RuleBase,
+        anchor: dt.date,
+        case: Case | None = None,
+        *,
+        known: bool = False,
+        since: dt.date | None = None,
     ) -> bool:
         """The rule applies to an instance whose clock starts on ``anchor``: its provision was
         in force that day (``effective``), its exclusion does not hold (``excluded_when``,
@@ -58,7 +65,8 @@ class Context:
         history the input holds (``known_from``): a clock on an opening the data does not
         hold, or before the known history, is not assessed and counted (``known``: the caller
         has already placed the instance inside the known history, as a restarted schedule
-        does)."""
+        does; ``since``: the earliest day an event can meet the instance, when before its
+        clock, as a care plan made before the child became looked after meets LA001)."""
         if not rule.in_force(anchor):
             return False
         within = case if case is not None else Case(Ev("", anchor), None)
@@ -66,21 +74,80 @@ class Context:
             rule.excluded_when, anchor=anchor, case=within, tl=self.timeline
         ):
             return False
-        if known or not self.timeline.known:
+        if not self.timeline.known:
             return True
-        if within.opened.began and anchor <= within.opened.date:
-            self.not_assessed(rule, BEGAN_BEFORE)
-            return False
-        start = self.known_start(rule.id, within.opened)
-        if start is not None and anchor < start:
-            self.not_assessed(rule, BEFORE_KNOWN)
+        if not known:
+            if within.opened.began and anchor <= within.opened.date:
+                self.not_assessed(rule, BEGAN_BEFORE)
+                return False
+            start = self.known_start(rule.id, within.opened)
+            if start is not None and min(anchor, since or anchor) < start:
+                self.not_assessed(rule, BEFORE_KNOWN)
+                return False
+        if not self.tells(rule, anchor, within):
+            self.not_assessed(rule, CIRCUMSTANCES_UNKNOWN)
             return False
         return True
+
+    def tells(self, rule: RuleBase, anchor: dt.date, case: Case) -> bool:
+        """Whether the data settle every condition of the rule on ``anchor`` (always, when
+        the record's whole history is held)."""
+        if not self.timeline.known:
+            return True
+        return all(self._told(c, anchor, case) for c in rule.conditions())
+
+    def _told(self, condition: Condition, anchor: dt.date, case: Case) -> bool:
+        """Whether the data tell a condition on ``anchor`` despite the history they lack: the
+        placement or legal status in force then began inside the known history (or nothing
+        of its kind is cut), and "before the first review" is settled by an event the data
+        hold. Else the condition, and the instance, cannot be judged."""
+        tl = self.timeline
+        opened = case.opened
+
+        def since_known(kind: str) -> bool:
+            start = self.known_from_types(frozenset({kind}), opened)
+            if start is None:
+                return True
+            latest = last_on_or_before(tl, kind, anchor)
+            # an opening made for a case that began before the data has no details to tell
+            made = latest is not None and latest.began and not latest.attrs
+            return latest is not None and latest.date >= start and not made
+
+        own = opened.type == "placement_started" and not (opened.began and not opened.attrs)
+        if condition.placement is not None and not (own or since_known("placement_started")):
+            return False
+        if opened.began:
+            # the case began before ``opened.date``: its Nth anniversary is before that day
+            # plus N years, so only an anchor past that settles which side of it it is
+            for years in (condition.anchor_before_anniversary, condition.anchor_from_anniversary):
+                if years is not None and anchor < calendar.add_years(opened.date, years):
+                    return False
+        if condition.legal_status is not None and not since_known("legal_status_started"):
+            return False
+        first = condition.anchor_before_first
+        if first is not None:
+            start = self.known_from_types(frozenset({first.type}), opened)
+            if start is not None:
+                since = last_on_or_before(tl, first.since, anchor) if first.since else None
+                settled = since is not None and since.date >= start
+                seen = any(
+                    start <= ev.date <= anchor and (since is None or ev.date >= since.date)
+                    for ev in tl.by_type.get(first.type, ())
+                )
+                if not (settled or seen):
+                    return False
+        return all(
+            self._told(sub, anchor, case)
+            for sub in (*(condition.any or ()), *(condition.none_of or ()))
+        )
 
     def known_start(self, rule_id: str, opened: Ev) -> dt.date | None:
         """Where the history a rule reads begins for the case ``opened`` opens (or the clock
         ``opened`` is): the latest ``known_from`` that speaks about it, or None."""
-        types = self.reads.get(rule_id, frozenset())
+        return self.known_from_types(self.reads.get(rule_id, frozenset()), opened)
+
+    def known_from_types(self, types: frozenset[str], opened: Ev) -> dt.date | None:
+        """Where the history of these event types begins for the case ``opened`` opens."""
         keys = (opened.ref, opened.case)
         starts = [k.start for k in self.timeline.known if k.covers(types, keys)]
         return max(starts) if starts else None

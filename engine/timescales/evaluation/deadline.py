@@ -64,7 +64,8 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
         # a met_before_clock candidate must postdate where the previous instance ended
         floor, previous = previous, clock.date
         # the exclusion is read for the instance's own case, as its limits are (the clock)
-        if not ctx.applies(rule, clock.date, Case(clock, case_end)):
+        since = counts_from(rule, clock, floor, tl.dob)
+        if not ctx.applies(rule, clock.date, Case(clock, case_end), since=since):
             continue
         if any(related(clock, v, rule.match) for v in voids):
             continue
@@ -82,6 +83,18 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
         finding = deadline_finding(rule, ctx, clock, close, done, tied)
         if finding is not None:
             yield finding
+
+
+def counts_from(
+    rule: DeadlineRule, clock: Ev, floor: dt.date | None, dob: dt.date | None
+) -> dt.date:
+    """The first day an event can meet an instance: its clock, or for ``met_before_clock``
+    the day after the previous instance ended (never before 1990 nor the date of birth)."""
+    if not rule.met_before_clock:
+        return clock.date
+    plausible = earliest_plausible(dob)
+    start = plausible if floor is None else max(floor + dt.timedelta(days=1), plausible)
+    return min(start, clock.date)
 
 
 def deadline_finding(

@@ -83,7 +83,7 @@ def count_spells(rule: RollingRule, ctx: Context, spells: list[Spell]) -> Iterat
                 due = day
                 anchor = window_days[0]
                 done = _authority(rule, ctx, tied, anchor, due)
-                if ctx.applies(rule, anchor):
+                if ctx.applies(rule, anchor, Case(start, end)):
                     finding = ctx.finding(
                         rule,
                         ref=start.ref,

@@ -67,6 +67,21 @@ def needed_event_types(rule: Rule, heads: Mapping[str, ScheduleRule]) -> set[str
     return set()
 
 
+def reads(rule: Rule, heads: Mapping[str, ScheduleRule]) -> frozenset[str]:
+    """Every event type a rule's outcome depends on: its clock and what meets it, what opens,
+    closes, voids or extends its cases, and what its conditions read (a schedule's follower
+    and a milestone read their head's too). A ``known_from`` entry naming any of them speaks
+    about the rule."""
+    out = needed_event_types(rule, heads) | {s.type for s in rule.selectors()}
+    out |= rule.context_types()
+    head_id = rule.follows if isinstance(rule, ScheduleRule) else None
+    head_id = rule.schedule if isinstance(rule, MilestoneRule) else head_id
+    head = heads.get(head_id) if head_id is not None else None
+    if head is not None:
+        out |= {s.type for s in head.selectors()} | head.context_types()
+    return frozenset(out)
+
+
 @dataclass(frozen=True, slots=True)
 class ChildResult:
     """Everything checking one child produced."""
@@ -142,9 +157,10 @@ class RuleSet:
         # rule id -> the event types it reads (which ``known_from`` entries speak about it)
         heads = {h: chain.head for h, chain in self.chains.items()}
         self.reads: dict[str, frozenset[str]] = {
-            r.id: frozenset(needed_event_types(r, heads))
+            r.id: reads(r, heads)
             for r in self.rules
-            if not isinstance(r, MilestoneRule) or r.schedule in heads
+            if not (isinstance(r, MilestoneRule) and r.schedule not in heads)
+            and not (isinstance(r, ScheduleRule) and r.follows and r.follows not in heads)
         }
 
     def _active(self, rule: Rule) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .. import calendar
 from ..findings import BREACHES, DataQualityFinding, Finding, Status
 from ..rules.model import Limit, Match, ScheduleRule, Scope
-from .context import POSITION_UNKNOWN, Context
+from .context import CIRCUMSTANCES_UNKNOWN, POSITION_UNKNOWN, Context
 from .outcome import TermsUnavailable
 from .timeline import DISPUTED, Case, Ev, Timeline, earliest_plausible, holds, related
 
@@ -192,7 +192,8 @@ def walk_chain(
     anchor = opened.date
     if tl.known:
         known = ctx.known_start(head.id, opened)
-        if opened.began or (known is not None and anchor < known):
+        since = case_from(head, case, tl.dob)  # the head's allowance before the opening
+        if opened.began or (known is not None and min(anchor, since) < known):
             yield from restart(chain, ctx, case, in_case, max(known or anchor, anchor))
             return
     rule: ScheduleRule | None = head
@@ -278,8 +279,15 @@ def restart(
     head = chain.head
     tl = ctx.timeline
     opened = case.opened
-    ctx.applies(head, opened.date, case)  # counted: its clock is outside the known history
+    # counted: its clock (or the allowance before it) is outside the known history
+    ctx.applies(head, opened.date, case, since=case_from(head, case, tl.dob))
     dates = [d for d in in_case if d >= known]
+    if case.close is not None and case.close < known:
+        return  # the case ended before the history the data holds: nothing in it is known
+    assert head.scope is not None
+    closes_from = ctx.known_from_types(frozenset(head.scope.closes), opened)
+    if not opened.began and closes_from is not None and closes_from > opened.date:
+        return  # it may have closed unseen before ``known``: whether it was open is not known
 
     def judge(
         rule: ScheduleRule, anchor: dt.date, start: dt.date, done: dt.date | None
@@ -308,11 +316,20 @@ def restart(
     # data does not hold the latest it can have been) or any follower, counted from the latest
     # the unknown previous event can have been
     done = dates[0] if dates else None
-    if done is None or done > known:
+
+    def untold(anchor: dt.date) -> bool:
+        """Which rule governs a step is itself unknown: a condition choosing between them
+        (the placement's first year, the legal status) is not settled by the data."""
+        rules = [head, *(rule for _, _, rule in chain.ranges)]
+        if all(ctx.tells(rule, anchor, case) for rule in rules):
+            return False
+        ctx.not_assessed(head, CIRCUMSTANCES_UNKNOWN)
+        return True
+
+    followers, may_end = candidates(chain, 2, known, case, tl)
+    if (done is None or done > known) and not may_end and not untold(known):
         options = [judge(head, known, known if opened.began else opened.date, done)]
-        options += [
-            judge(rule, known, known, done) for rule in candidates(chain, 2, known, case, tl)
-        ]
+        options += [judge(rule, known, known, done) for rule in followers]
         judged = [o for o in options if o is not None]
         if judged:
             lenient = max(judged, key=lambda j: j.due)
@@ -324,9 +341,14 @@ def restart(
     occurrence = 2  # the first known event is at least the first, the next at least the second
     while True:
         nxt = next((d for d in dates if d > anchor), None)
-        rules = candidates(chain, occurrence, anchor, case, tl)
+        rules, may_end = candidates(chain, occurrence, anchor, case, tl)
         judged = [j for j in (judge(rule, anchor, anchor, nxt) for rule in rules) if j]
-        if len(rules) == 1 and judged:
+        if untold(anchor):
+            pass
+        elif may_end and rules:
+            # the chain may already have ended: no step here is certain
+            ctx.not_assessed(rules[-1], POSITION_UNKNOWN)
+        elif len(rules) == 1 and judged:
             found = judged[0].finding
             if found is not None:  # the step is told: an ordinary finding
                 yield dataclasses.replace(
@@ -351,13 +373,17 @@ def restart(
 
 def candidates(
     chain: Chain, occurrence: int, anchor: dt.date, case: Case, tl: Timeline
-) -> list[ScheduleRule]:
+) -> tuple[list[ScheduleRule], bool]:
     """The rules that could govern an event whose occurrence is ``occurrence`` or later (the
-    count is not known after a restart), each once, in ID order."""
+    count is not known after a restart), each once, in ID order; and whether the chain may
+    have ended by then (some such occurrence has no rule)."""
     ends = [last if last is not None else first for first, last, _ in chain.ranges]
     found: dict[str, ScheduleRule] = {}
+    may_end = False
     for n in range(occurrence, max([occurrence, *ends]) + 2):
         rule = chain.rule_for(n, anchor, case, tl)
-        if rule is not None:
+        if rule is None:
+            may_end = True
+        else:
             found.setdefault(rule.id, rule)
-    return [found[k] for k in sorted(found)]
+    return [found[k] for k in sorted(found)], may_end

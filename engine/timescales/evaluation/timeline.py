@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -220,10 +221,20 @@ class Timeline:
             items.append(ev)
         for entry in known:
             for name in entry.began:
-                if entry.start <= as_of:
-                    by_type.setdefault(name, []).append(
-                        Ev(name, entry.start, entry.case, began=True)
-                    )
+                if entry.start > as_of:
+                    continue
+                # the data's own opening on that day (with its details: the legal status in
+                # force) is taken as the one that began earlier; else one is made
+                items = by_type.setdefault(name, [])
+                own = [
+                    i
+                    for i, ev in enumerate(items)
+                    if ev.date == entry.start and entry.case in (ev.ref, ev.case)
+                ]
+                for i in own:
+                    items[i] = dataclasses.replace(items[i], began=True)
+                if not own:
+                    items.append(Ev(name, entry.start, entry.case, began=True))
         for name in {n for entry in known for n in entry.began}:
             by_type.get(name, []).sort(key=order)
         self.by_type = by_type
@@ -255,6 +266,16 @@ class Case:
 
     opened: Ev
     close: dt.date | None
+
+
+def last_on_or_before(tl: Timeline, kind: str, day: dt.date) -> Ev | None:
+    """The latest event of ``kind`` on or before ``day``, if any."""
+    found = None
+    for ev in tl.by_type.get(kind, ()):
+        if ev.date > day:
+            break
+        found = ev
+    return found
 
 
 def placement_at(tl: Timeline, case: Case, day: dt.date) -> Ev | None:

@@ -29,6 +29,7 @@ would expect, and each is stated where it is made (search for "Choice:").
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -220,6 +221,9 @@ class RefFinding:
     working_days_late: int | None
     # the temporary change to the law the instance was judged under (``variations``), if any
     variation: str | None = None
+    # judged after a restart in history the data does not hold (``known_from``), or on a
+    # record that says its history is partial
+    partial_history: bool = False
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> RefFinding:
@@ -242,6 +246,7 @@ class RefFinding:
             days_late=data.get("days_late"),
             working_days_late=data.get("working_days_late"),
             variation=data.get("variation"),
+            partial_history=bool(data.get("partial_history", False)),
         )
 
     def key(self) -> tuple[Any, ...]:
@@ -256,6 +261,7 @@ class RefFinding:
             -1 if self.days_late is None else self.days_late,
             -1 if self.working_days_late is None else self.working_days_late,
             self.variation or "",
+            self.partial_history,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -269,6 +275,7 @@ class RefFinding:
             "days_late": self.days_late,
             "working_days_late": self.working_days_late,
             "variation": self.variation,
+            "partial_history": self.partial_history,
         }
 
     def __str__(self) -> str:
@@ -277,6 +284,7 @@ class RefFinding:
             f"done={self.done} {self.status} days_late={self.days_late} "
             f"wd_late={self.working_days_late}"
             + (f" variation={self.variation}" if self.variation else "")
+            + (" partial_history" if self.partial_history else "")
         )
 
 
@@ -299,6 +307,9 @@ class E:
     case: str | None
     attrs: Mapping[str, Any]
     order: tuple[Any, ...]  # a canonical tie-break between events of one day
+    # an opening the data does not hold (``known_from``'s ``began``), dated where the case's
+    # known history begins
+    began: bool = False
 
     def attr(self, name: str) -> Any:
         return self.attrs.get(name)
@@ -377,7 +388,30 @@ class Child:
                 copies.append(
                     E(ev.type, ev.date, ev.ref, ev.case, dict(ev.attrs), canonical_key(ev))
                 )
-        self.events = sorted((e for copies in kept.values() for e in copies), key=lambda e: e.order)
+        # decisions.md, "History the input does not hold": (from, case, types or None) per
+        # ``known_from`` entry; a case that began before the data opens where it is known from
+        self.known = [
+            (k.from_, k.case, None if k.events is None else set(k.events))
+            for k in record.known_from
+        ]
+        # an opening of a case that began before the data: the data's own event of that type
+        # on that day in that case (which keeps its details), else one made for it
+        events = [e for copies in kept.values() for e in copies]
+        for k in record.known_from:
+            if k.from_ > as_of:
+                continue
+            for name in k.began:
+                own = [
+                    i
+                    for i, e in enumerate(events)
+                    if e.type == name and e.date == k.from_ and k.case in (e.ref, e.case)
+                ]
+                for i in own:
+                    events[i] = dataclasses.replace(events[i], began=True)
+                if not own:
+                    key = canonical_key({"type": name, "date": k.from_, "ref": k.case})
+                    events.append(E(name, k.from_, k.case, None, {}, key, True))
+        self.events = sorted(events, key=lambda e: e.order)
 
     def matching(self, selector: Selector) -> list[E]:
         return [e for e in self.events if _selected(selector, e)]
@@ -718,6 +752,8 @@ class ReferenceModel:
             elif isinstance(rule, RollingRule):
                 found.extend(self._rolling(rule, child))
         wanted = active_ids if self.report is None else self.report & active_ids
+        if record.partial_history:
+            found = [dataclasses.replace(f, partial_history=True) for f in found]
         return sorted((f for f in found if f.rule in wanted), key=RefFinding.key)
 
     def iro(self, record: ChildRecord, *, as_of: dt.date) -> str | None:
@@ -823,14 +859,137 @@ class ReferenceModel:
             return True
         return (eff.start is None or anchor >= eff.start) and (eff.end is None or anchor <= eff.end)
 
-    def _applies(self, rule: Rule, anchor: dt.date, opened: E, child: Child) -> bool:
-        """In force on the anchor, and not excluded then (``excluded_when``, read on the anchor
-        for the instance's case, the one ``opened`` opened)."""
+    def _applies(
+        self,
+        rule: Rule,
+        anchor: dt.date,
+        opened: E,
+        child: Child,
+        *,
+        restarted: bool = False,
+        reach: dt.date | None = None,
+    ) -> bool:
+        """In force on the anchor, not excluded then (``excluded_when``, read on the anchor
+        for the instance's case, the one ``opened`` opened), and, unless the schedule was
+        ``restarted`` inside the known history, a clock the data holds: not an opening from
+        before the data, nor a date before the history the rule reads is known from."""
         if not self._in_force(rule, anchor):
             return False
-        return rule.excluded_when is None or not _condition_holds(
+        if rule.excluded_when is not None and _condition_holds(
             rule.excluded_when, anchor=anchor, opened=opened, child=child
-        )
+        ):
+            return False
+        if not child.known:
+            return True
+        if not restarted:
+            if opened.began and anchor <= opened.date:
+                return False
+            known = self._known_from(rule, opened, child)
+            if known is not None and min(anchor, reach or anchor) < known:
+                return False
+        return all(self._told(c, anchor, opened, child) for c in rule.conditions())
+
+    def _types_known_from(self, types: set[str], opened: E, child: Child) -> dt.date | None:
+        starts = [
+            start
+            for start, case, kinds in child.known
+            if (case is None or case in (opened.ref, opened.case))
+            and (kinds is None or kinds & types)
+        ]
+        return max(starts) if starts else None
+
+    def _told(self, cond: Condition, anchor: dt.date, opened: E, child: Child) -> bool:
+        """Whether the data settle a condition on ``anchor`` although history is missing: the
+        placement or legal status then in force began inside the known history, and "before
+        the first X" is settled by an X the data hold or by a ``since`` event inside it."""
+
+        def latest(kind: str) -> E | None:
+            found = [e for e in child.events if e.type == kind and e.date <= anchor]
+            return found[-1] if found else None
+
+        def began_inside(kind: str) -> bool:
+            start = self._types_known_from({kind}, opened, child)
+            last = latest(kind)
+            made = last is not None and last.began and not last.attrs
+            return start is None or (last is not None and last.date >= start and not made)
+
+        if cond.placement is not None:
+            own = opened.type == "placement_started" and not (opened.began and not opened.attrs)
+            if not (own or began_inside("placement_started")):
+                return False
+        if opened.began:
+            # an opening before the data: its Nth anniversary falls before ``opened.date`` plus
+            # N years; an anchor before that cannot be placed either side of it
+            for years in (cond.anchor_before_anniversary, cond.anchor_from_anniversary):
+                if years is not None and anchor < add_years(opened.date, years):
+                    return False
+        if cond.legal_status is not None and not began_inside("legal_status_started"):
+            return False
+        first = cond.anchor_before_first
+        if first is not None:
+            start = self._types_known_from({first.type}, opened, child)
+            if start is not None:
+                since = latest(first.since) if first.since else None
+                settled = since is not None and since.date >= start
+                seen = any(
+                    e.type == first.type
+                    and start <= e.date <= anchor
+                    and (since is None or e.date >= since.date)
+                    for e in child.events
+                )
+                if not (settled or seen):
+                    return False
+        subs = [*(cond.any or ()), *(cond.none_of or ())]
+        return all(self._told(c, anchor, opened, child) for c in subs)
+
+    def _known_from(self, rule: Rule, opened: E, child: Child) -> dt.date | None:
+        """Where the history ``rule`` reads is known from, for the case ``opened`` opens: the
+        latest entry naming that case (or none) and one of the types the rule reads (or
+        all)."""
+        reads = self._reads(rule)
+        starts = [
+            start
+            for start, case, types in child.known
+            if (case is None or case in (opened.ref, opened.case))
+            and (types is None or types & reads)
+        ]
+        return max(starts) if starts else None
+
+    def _reads(self, rule: Rule) -> set[str]:
+        """The event types a rule's outcome depends on: every event it selects (clock, what
+        meets, voids, closes or extends it, its cases' openings and closings), what its
+        conditions read, and for a follower or a milestone its schedule head's."""
+        out = self._own_reads(rule) | {s.type for s in rule.selectors()} | rule.context_types()
+        head_id = rule.follows if isinstance(rule, ScheduleRule) else None
+        head_id = rule.schedule if isinstance(rule, MilestoneRule) else head_id
+        if head_id is not None:
+            head = self._rule(head_id)
+            out |= {s.type for s in head.selectors()} | head.context_types()
+        return out
+
+    def _own_reads(self, rule: Rule) -> set[str]:
+        """Its clock, its case's opening and what meets it."""
+        if isinstance(rule, DeadlineRule):
+            out = {rule.met_by.type}
+            out |= {rule.clock.type} if rule.clock is not None else set()
+            return out | (set(rule.during.opens) if rule.during is not None else set())
+        if isinstance(rule, ScheduleRule):
+            head = rule if rule.follows is None else self._rule(rule.follows)
+            assert isinstance(head, ScheduleRule) and head.scope and head.event
+            return {*head.scope.opens, head.event.type}
+        if isinstance(rule, MilestoneRule):
+            head = self._rule(rule.schedule)
+            assert isinstance(head, ScheduleRule)
+            return self._own_reads(head) | {rule.met_by.type}
+        if isinstance(rule, AttributeRule):
+            return {rule.event.type}
+        if isinstance(rule, RollingRule):
+            out = {rule.spell.starts.type, rule.spell.ends.type}
+            return out | ({rule.met_by.type} if rule.met_by is not None else set())
+        return set()
+
+    def _rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
 
     def _due(self, anchor: dt.date, limit: Limit) -> dt.date:
         return due_date(anchor, limit, self.terms, self.closures)
@@ -882,7 +1041,14 @@ class ReferenceModel:
         previous_end: dt.date | None = None  # where the previous instance of this rule ended
         for clock, case_close in clocks:
             floor, previous_end = previous_end, clock.date
-            if not self._applies(rule, clock.date, clock, child):
+            # an instance met "early" reaches back to the previous one's end (or 1990): that
+            # whole stretch must lie in the known history
+            reach = clock.date
+            if rule.met_before_clock:
+                earliest = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+                after = floor + dt.timedelta(days=1) if floor is not None else earliest
+                reach = min(clock.date, max(earliest, after))
+            if not self._applies(rule, clock.date, clock, child, reach=reach):
                 continue
             if any(_related(clock, v, rule.match) for v in voids):
                 continue  # e.g. an ICPC recorded as not required removes the instance
@@ -1083,6 +1249,12 @@ class ReferenceModel:
         for win in windows(child, head.scope, head.match):
             dates = self._chain_events(head, child, win)
             anchor = win.opened.date
+            known = self._known_from(head, win.opened, child)
+            reach = self._first_allowed(head, win, child)
+            if win.opened.began or (known is not None and min(anchor, reach) < known):
+                start = anchor if known is None else max(known, anchor)
+                out.extend(self._restarted(head, child, active, win, dates, start))
+                continue
             occurrence = 1
             while True:
                 rule = self._governing(
@@ -1121,6 +1293,128 @@ class ReferenceModel:
                 anchor = done
                 occurrence += 1
         return out
+
+    def _restarted(
+        self,
+        head: ScheduleRule,
+        child: Child,
+        active: Sequence[Rule],
+        win: Window,
+        dates: list[dt.date],
+        known: dt.date,
+    ) -> list[RefFinding]:
+        """A chain whose known history begins at ``known`` (after its opening): the opening's
+        step is not assessed; the next event's step is unknown, so every rule that could
+        govern it is tried, and a finding is kept only when all agree: a breach under the
+        latest due date of them (reported under that rule, marked partial history) or met
+        under the earliest. The gap from ``known`` to the first known event, whose start is
+        not known, only as a breach."""
+        opened = win.opened
+        dates = [d for d in dates if d >= known]
+        if win.close is not None and win.close < known:
+            return []  # the case ended before the known history
+        assert head.scope is not None
+        closes = set(head.scope.closes)
+        closes_known = [
+            start
+            for start, case, types in child.known
+            if (case is None or case in (opened.ref, opened.case))
+            and (types is None or types & closes)
+        ]
+        if not opened.began and closes_known and max(closes_known) > opened.date:
+            return []  # it may have closed, unseen, before the known history
+
+        def trial(
+            rule: ScheduleRule, anchor: dt.date, start: dt.date, done: dt.date | None
+        ) -> tuple[dt.date, RefFinding | None] | None:
+            limit = _first_limit(rule.limit, anchor=anchor, opened=opened, child=child)
+            if limit is None or not self._applies(rule, anchor, opened, child, restarted=True):
+                return None
+            limit = _law_limit(rule, anchor, limit)
+            try:
+                due = self._due(start, limit)
+            except NoTerms:
+                return None
+            found = self._finding(
+                rule,
+                ref=opened.ref,
+                anchor=anchor,
+                due=due,
+                done=done,
+                close=win.close,
+                as_of=child.as_of,
+                working=limit.unit == "working_days",
+                resumed_due=self._resumed(rule, anchor, limit),
+            )
+            return due, found
+
+        def could_govern(occurrence: int, anchor: dt.date) -> tuple[list[ScheduleRule], bool]:
+            """Every rule that may govern an event that is the ``occurrence``th or later, and
+            whether the chain may have ended (no rule for one of them)."""
+            found: dict[str, ScheduleRule] = {}
+            ended = False
+            highest = occurrence + 2
+            for follower in active:
+                if isinstance(follower, ScheduleRule) and follower.follows == head.id:
+                    first, last = follower.occurrence_range()
+                    highest = max(highest, (last or first) + 2)
+            for n in range(occurrence, highest):
+                step = self._governing(head, active, n, anchor=anchor, opened=opened, child=child)
+                if step is not None:
+                    found[step.id] = step
+                else:
+                    ended = True
+            return [found[k] for k in sorted(found)], ended
+
+        def partial(found: RefFinding) -> RefFinding:
+            return dataclasses.replace(found, partial_history=True)
+
+        def unsettled(anchor: dt.date) -> bool:
+            """A condition that chooses the step's rule is not settled by the data."""
+            chain = [
+                head,
+                *(r for r in active if isinstance(r, ScheduleRule) and r.follows == head.id),
+            ]
+            return not all(
+                self._told(c, anchor, opened, child) for r in chain for c in r.conditions()
+            )
+
+        out: list[RefFinding] = []
+        first = dates[0] if dates else None
+        followers, ended = could_govern(2, known)
+        if (first is None or first > known) and not ended and not unsettled(known):
+            start = known if opened.began else opened.date
+            tried = [trial(head, known, start, first)]
+            tried += [trial(r, known, known, first) for r in followers]
+            kept = [t for t in tried if t is not None]
+            if kept:
+                found = max(kept, key=lambda t: t[0])[1]
+                if found is not None and found.status in ("late", "overdue"):
+                    out.append(partial(found))
+        if first is None:
+            return out
+        anchor = first
+        occurrence = 2
+        while True:
+            done = next((d for d in dates if d > anchor), None)
+            rules, ended = could_govern(occurrence, anchor)
+            kept = [t for t in (trial(r, anchor, anchor, done) for r in rules) if t is not None]
+            if ended or unsettled(anchor):
+                pass  # the chain may have ended, or its step is not told: nothing is certain
+            elif len(rules) == 1 and kept and kept[0][1] is not None:
+                out.append(kept[0][1])
+            elif kept:
+                lenient = max(kept, key=lambda t: t[0])[1]
+                strict = min(kept, key=lambda t: t[0])[1]
+                if lenient is not None and (
+                    lenient.status in ("late", "overdue")
+                    or (strict is not None and strict.status == "met")
+                ):
+                    out.append(partial(lenient))
+            if done is None or not rules:
+                return out
+            anchor = done
+            occurrence += 1
 
     # -- milestone -------------------------------------------------------------------------------
 

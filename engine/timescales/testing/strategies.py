@@ -1426,3 +1426,74 @@ def _with_new_fields(draw: Draw, ruleset: Any, only: str | None) -> Any:
         if rule.id in report:
             report.update(p.id for p in parts)
     return ruleset.replace(changed).select(sorted(report))
+
+
+def history_cuts(
+    records: st.SearchStrategy[ChildRecord] | None = None,
+) -> st.SearchStrategy[tuple[ChildRecord, ChildRecord]]:
+    """(full, cut) pairs: a record, and the same record as an input that holds less of its
+    history would give it, saying so in ``known_from`` (decisions.md, "History the input does
+    not hold"). The cut is one of: every event before a day dropped (``{"from": day}``); some
+    event types before a day dropped (a return's table covering one year); or a looked-after
+    period's opening and its earlier events dropped (a 903 period whose first episode in the
+    return is not its start: ``began``). A rule author checks that nothing is reported on the
+    cut record that the full one contradicts."""
+    return _history_cuts(records if records is not None else child_records())
+
+
+@st.composite
+def _history_cuts(
+    draw: Draw, records: st.SearchStrategy[ChildRecord]
+) -> tuple[ChildRecord, ChildRecord]:
+    full = draw(records)
+    days = sorted({e.date for e in full.events})
+    if not days:
+        return full, full
+    events = [e.model_dump(mode="json", exclude_defaults=True) for e in full.events]
+    mode = draw(_pick(["all", "types", "began"]))
+    entries: list[dict[str, Any]] = []
+    # (ref, a day inside the period after its start) for each period of care
+    inside = [
+        (e.ref, day)
+        for e in full.events
+        if e.type == "became_looked_after" and e.ref
+        for day in days
+        if day > e.date
+        and not any(
+            c.type == "ceased_looked_after" and c.ref == e.ref and e.date <= c.date < day
+            for c in full.events
+        )
+    ]
+    cut_at = draw(_pick(days))
+    if mode == "began" and inside:
+        # a return whose data begin at ``cut_at``, holding a period of care open then (its
+        # opening is earlier: not in the data)
+        ref, cut_at = draw(_pick(inside))
+        kept = [e for e in events if e["date"] >= cut_at.isoformat()]
+        # a return holds the episode in force on its first day, with its legal status and
+        # placement: the state in force then is dated where the data begin
+        # (its opening, earlier, is not a start the data hold: ``began`` says so)
+        for kind, own in (("legal_status_started", "LSK"), ("placement_started", "PLK")):
+            earlier = [e for e in events if e["type"] == kind and e["date"] < cut_at.isoformat()]
+            state: dict[str, Any] | None = None
+            if earlier and draw(st.booleans()):
+                state = max(earlier, key=lambda e: e["date"])
+            elif kind == "legal_status_started" and draw(st.booleans()):
+                state = {"type": kind, "attrs": {"code": draw(_pick(["C2", "C1", "V2", "E1"]))}}
+            if state is not None:
+                kept.append({**state, "date": cut_at.isoformat(), "ref": own})
+                entries.append({"from": cut_at.isoformat(), "case": own, "began": [kind]})
+        entries.append({"from": cut_at.isoformat()})
+        entries.append({"from": cut_at.isoformat(), "case": ref, "began": ["became_looked_after"]})
+    elif mode == "types":
+        present = sorted({e.type for e in full.events})
+        types = draw(st.lists(_pick(present), min_size=1, max_size=4, unique=True))
+        kept = [e for e in events if not (e["type"] in types and e["date"] < cut_at.isoformat())]
+        entries.append({"from": cut_at.isoformat(), "events": sorted(types)})
+    else:
+        kept = [e for e in events if e["date"] >= cut_at.isoformat()]
+        entries.append({"from": cut_at.isoformat()})
+    data = full.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    data["events"] = kept
+    data["known_from"] = entries
+    return full, ChildRecord.model_validate(data)
