@@ -308,7 +308,9 @@ def test_auto_detects_ssda903_and_says_so(cli, tmp_path: Path) -> None:
     lone = write_csv(tmp_path / "export_0001.csv", COLUMNS["episodes"], EPISODES)
     assert detect(lone).name == "ssda903"
     res = cli("check", str(lone), "--as-of", "2018-03-31", "--rules", "LA005")
-    assert "read as ssda903" in res.err and res.code == 1, res.err  # no reviews: overdue
+    assert "read as ssda903" in res.err and res.code == 0, res.err
+    # episodes alone hold no reviews: LA005 cannot be fed, so it is not assessable, not overdue
+    assert "not assessable: LA005: the input does not carry lac_review" in res.err
 
 
 def test_sniff_recognises_columns_not_names(tmp_path: Path) -> None:

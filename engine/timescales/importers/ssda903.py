@@ -326,6 +326,19 @@ YEAR_TABLES: tuple[tuple[tuple[int, ...], tuple[str, ...]], ...] = (
     ((MISSING,), ("missing_started", "missing_returned")),
     ((PLACED, AD1), ("adoption_decision", "adoption_match")),
 )
+# what each table can give (``supplies_for``: a rule whose events come from a table the input does
+# not hold, or holds unreadably, is "not assessable", never overdue)
+TABLE_SUPPLIES: dict[int, frozenset[str]] = {
+    EPISODES: frozenset(
+        {"became_looked_after", "ceased_looked_after", "placement_started"}
+        | {"legal_status_started", "legal_status_ended", "short_breaks_started"}
+        | {"short_breaks_ended", "placement_order", "placed_for_adoption"}
+    ),
+    REVIEWS: frozenset({"lac_review"}),
+    MISSING: frozenset({"missing_started", "missing_returned"}),
+    PLACED: frozenset({"adoption_decision"}),
+    AD1: frozenset({"adoption_decision", "adoption_match"}),
+}
 # of those, the tables whose dates all fall in the return's year (reviews, missing starts), so
 # that, with no year in the file names, their dates say which years the rows cover; an adoption
 # row's decision or match date may be years before the return's
@@ -428,13 +441,20 @@ def identify(columns: Sequence[str], filename: str = "") -> tuple[int | None, li
     return number, [c for c in wanted if c not in present]
 
 
+def _head(path: Path, size: int) -> str:
+    """The first ``size`` bytes as text: UTF-16 when it starts with its BOM, else UTF-8."""
+    with path.open("rb") as fh:
+        head = fh.read(size)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", errors="replace")
+    return head.decode("utf-8-sig", errors="replace")
+
+
 def _first_csv_row(path: Path) -> list[str] | None:
     try:
-        with path.open("rb") as fh:
-            head = fh.read(65536)
+        text = _head(path, 65536)
     except OSError:
         return None
-    text = head.decode("utf-8-sig", errors="replace")
     line = text.splitlines()[0] if text else ""
     try:
         return next(csv.reader([line]), None)
@@ -445,11 +465,9 @@ def _first_csv_row(path: Path) -> list[str] | None:
 def _xml_root(path: Path) -> str | None:
     """The root element's name, from the first bytes (no parsing beyond that)."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
+        text = _head(path, 8192)
     except OSError:
         return None
-    text = head.decode("utf-8-sig", errors="replace")
     text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S)
     match = re.search(r"<\s*([A-Za-z_][\w.:-]*)", text)
     return match.group(1).rpartition(":")[2] if match else None
@@ -511,6 +529,7 @@ class Source:
     # the tables it holds (a CSV file one, an XML file several), and per table the earliest and
     # latest event dates read (what the return covers, when its name says no year)
     tables: set[int] = field(default_factory=set)
+    rejected: set[int] = field(default_factory=set)  # tables rejected whole (a column lacking)
     spans: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
     year: int = 0
 
@@ -1112,6 +1131,23 @@ class SSDA903:
                     return True
         return False
 
+    def supplies_for(self, path: Path) -> frozenset[str]:
+        """The event types the tables of this input can give: a rule that needs a table the
+        input does not hold (or holds without a column it needs) is "not assessable"."""
+        out: set[str] = set()
+        for file in _files(path):
+            if file.suffix.lower() == ".xml":
+                if (_xml_root(file) or "").upper() == ROOT:
+                    return SUPPLIES
+                continue
+            first = _first_csv_row(file)
+            if first is None:
+                continue
+            table, lacking = identify([_column(c) for c in first], file.name)
+            if table is not None and not lacking:
+                out |= TABLE_SUPPLIES.get(table, frozenset())
+        return frozenset(out)
+
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
         return self.read_many([path], context)
 
@@ -1227,7 +1263,6 @@ class SSDA903:
                     )
                     return
                 source = self._source(file, named, store, context)
-                source.tables.add(table)
                 spec = TABLES[table]
                 dupes = sorted({c for c in columns if c and columns.count(c) > 1})
                 if lacking or dupes:
@@ -1239,7 +1274,9 @@ class SSDA903:
                         + ", ".join(dupes)
                     )
                     context.reject_table(source.stats, Location(str(file), 1), reason, rows)
+                    source.rejected.add(table)
                     return
+                source.tables.add(table)
                 index = {c: i for i, c in enumerate(columns)}
                 width = len(columns)
                 at_child = index["CHILD"]
@@ -1436,11 +1473,17 @@ class SSDA903:
         yield Item(where, record=record, quality=tuple(builder.notes))
 
 
-def _years(sources: Sequence[Source], tables: Sequence[int]) -> set[int]:
-    """The collection years (ending 31 March) the returns hold rows of these tables for."""
+def _years(sources: Sequence[Source], tables: Sequence[int]) -> tuple[set[int], set[int]]:
+    """The collection years (ending 31 March) the returns hold rows of these tables for, and
+    the years of returns whose table was rejected whole (its rows are not in the input)."""
     years: set[int] = set()
+    lost: set[int] = set()
     for source in sources:
         for table in tables:
+            if table in source.rejected:
+                if source.named_year or source.year:
+                    lost.add(source.named_year or source.year)
+                continue
             if table not in source.tables:
                 continue
             if source.named_year:
@@ -1450,22 +1493,29 @@ def _years(sources: Sequence[Source], tables: Sequence[int]) -> set[int]:
                 years.update(range(year_ending(low), year_ending(high) + 1))
             elif source.year:
                 years.add(source.year)
-    return years
+    return years, lost
 
 
 def known_from(sources: Sequence[Source]) -> list[dict[str, Any]]:
     """Where each year-bound table's events are known from (``ChildRecord.known_from``): the
-    start of the earliest year of the unbroken run of returns ending with the latest (a year
-    missing between two returns breaks it: the reviews of that year are not in the input)."""
+    start of the earliest year of the unbroken run of returns ending with the latest. A year
+    missing between two returns, or one whose table was rejected whole, breaks the run: that
+    year's rows are not in the input. When the latest year's table was rejected, nothing before
+    the end of that year is known."""
     out: list[dict[str, Any]] = []
     for tables, types in YEAR_TABLES:
-        years = _years(sources, tables)
-        if not years:
+        years, lost = _years(sources, tables)
+        if not years and not lost:
             continue
-        first = max(years)
-        while first - 1 in years:
-            first -= 1
-        out.append({"from": dt.date(first - 1, 4, 1), "events": list(types)})
+        last = max(years | lost)
+        if last in lost:
+            start = dt.date(last, 4, 1)
+        else:
+            first = last
+            while first - 1 in years and first - 1 not in lost:
+                first -= 1
+            start = dt.date(first - 1, 4, 1)
+        out.append({"from": start, "events": list(types)})
     return out
 
 
