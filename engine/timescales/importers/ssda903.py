@@ -1,25 +1,32 @@
 """Read the DfE SSDA903 return (children looked after): the CSV tables, or the XML form.
 
 Input: a directory (searched recursively, in sorted path order) of 903 CSV files and/or XML
-files, or one such file. Each CSV file is recognised by its columns (a column only one 903 table
-has, e.g. DECOM for episodes), falling back to its file name only to say which columns are
-missing. The XML form has the root element EXPSSDA903 and is read through defusedxml, streamed one
-CHILD element at a time.
+files, or one such file; or several of them read as one history (``read_many``). Each CSV file is
+recognised by its columns (a column only one 903 table has, e.g. DECOM for episodes), falling back
+to its file name. The XML form has the root element EXPSSDA903 and is read through defusedxml,
+streamed one CHILD element at a time. What cannot be read follows one policy (decisions.md,
+"Importers"): an unknown file is skipped (``ImportContext.skip``), a README as documentation, a
+known table lacking a column it needs is rejected whole (``ImportContext.reject_table``), an
+optional value that cannot be read is unknown (noted, the row used), and only a required value
+rejects a row.
 
-Rows are checked as they are read (a row that cannot be used is rejected with file, row, column
-and reason), kept in a compact form, sorted by child, and mapped child by child onto the canonical
-record (docs/importers/ssda903.md has the mapping table):
+Rows are checked as they are read, kept in a compact form, sorted by child, and mapped child by
+child onto the canonical record (docs/importers/ssda903.md has the mapping table):
 
 - episodes sorted by DECOM; a period of care starts at the first episode and after every episode
   whose REC is non-empty and not X1; it ends at the DEC of that episode (open otherwise). Each
-  period is a looked-after case, ref ``P1``, ``P2``...;
+  period is a looked-after case, ref ``P1``, ``P2``...; a period whose first episode is not RNE S
+  began before the data: no ``became_looked_after``, and ``known_from`` says it ``began``;
 - ``placement_started`` at the DECOM of each episode with RNE S, P, T, B or U (not L);
 - legal-status spells: consecutive episodes of a period with the same LS code;
 - a series of short breaks (reg 48): ``short_breaks_started`` at the first episode of a run with
   LS V3 or V4 (across periods), ``short_breaks_ended`` at the next episode with another LS;
 - reviews go into the latest-starting period whose [start, end] contains them;
 - missing episodes (MISSING = M), placement order (first LS E1), placed for adoption (first PLACE
-  A3-A6 of a period), adoption decision (DATE_PLACED, DATE_INT) and match (DATE_MATCH).
+  A3-A6 of a period), adoption decision (DATE_PLACED, DATE_INT) and match (DATE_MATCH);
+- social worker episodes and DoLo (deprivation of liberty) are checked and counted; no event;
+- the tables that cover their return's year only (reviews, missing, adoption) say from when their
+  events are known (``known_from``), from the years the file names give, else their dates.
 
 Several years' returns may be given together: rows are merged on their key (episodes on CHILD and
 DECOM, reviews on CHILD and REVIEW...), the latest return wins, and changed values are reported as
@@ -1529,11 +1536,14 @@ def collection_note(
     """One note per input: which collection years and tables were read, and from when each
     year-bound table's events are known."""
     years = sorted({s.year for s in sources if s.year})
-    named = all(s.named_year for s in sources)
+    named = {bool(s.named_year) for s in sources}
     tables = sorted({t for s in sources for t in s.tables if t < len(TABLES)})
     if years:
         shown = ", ".join(_year_name(y) for y in years)
-        how = "the file names" if named else "the file names and the dates in the rows"
+        how = {
+            frozenset({True}): "the file names",
+            frozenset({False}): "the dates in the rows",
+        }.get(frozenset(named), "the file names and the dates in the rows")
         said = f"collection year{'s' if len(years) > 1 else ''} {shown} (from {how})"
     else:
         said = "no collection year (no file name or date says)"
