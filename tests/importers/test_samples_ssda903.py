@@ -148,9 +148,6 @@ def test_no_la005_is_anchored_on_an_episode_whose_rne_is_not_s(run: dict[str, An
     assert [q["code"] for q in note] == ["DATA018"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the engine to read known_from (the 'Engine: known_from' commit)"
-)
 def test_no_review_is_late_when_it_fell_due_before_the_data(run: dict[str, Any]) -> None:
     # the reviews are known from 1 Apr 2025 (the 2025-26 return's first day): N-0002 (in care
     # since 2019) and N-0007 (since Oct 2024) had reviews before that which are not in the data
@@ -158,3 +155,20 @@ def test_no_review_is_late_when_it_fell_due_before_the_data(run: dict[str, Any])
         if f["status"] in ("late", "overdue"):
             assert f["due"] >= "2025-04-01", f
     assert not [f for f in run["findings"] if f["rule"] == "LA005" and f["anchor"] < "2025-04-01"]
+    # the tally: N-0003's period began before the data; N-0002's and N-0007's LA005 clocks
+    # (2019, 2024) fall before the reviews' known history
+    err = run["err"].splitlines()
+    assert "not assessed: LA005: 1 not assessed (began before the data)" in err
+    assert "not assessed: LA005: 2 not assessed (clock before the history the data holds)" in err
+
+
+def test_a_certain_breach_inside_the_known_window_is_reported(run: dict[str, Any]) -> None:
+    # N-0003 began before the data; its first review in the data is 1 Jul 2025 and the next 5
+    # Jan 2026: more than 6 months (the longest interval any review rule allows) after it, so
+    # late under any limit: due 1 Jan 2026, 4 days late, and marked partial_history
+    (late,) = [f for f in run["findings"] if f["child"] == "N-0003" and f["status"] == "late"]
+    assert (late["rule"], late["anchor"], late["due"], late["done"], late["days_late"]) == (
+        "LA007", "2025-07-01", "2026-01-01", "2026-01-05", 4
+    )  # fmt: skip
+    assert late["partial_history"] is True
+    assert [f for f in run["findings"] if f.get("partial_history")] == [late]

@@ -224,9 +224,6 @@ def test_rows_are_counted_once_per_file_and_merged_per_key(returns: dict[str, Pa
     assert totals(context) == (rows, rows, 0)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the engine to read known_from (the 'Engine: known_from' commit)"
-)
 def test_a_single_year_never_reports_a_review_due_before_its_year(
     returns: dict[str, Path],
 ) -> None:
