@@ -237,3 +237,22 @@ def test_a_single_year_never_reports_a_review_due_before_its_year(
             if finding.status.value in ("late", "overdue"):
                 assert finding.due >= D(2018, 4, 1), (child, finding.to_dict())
             assert not (finding.rule == "LA005" and child in ("B", "C")), finding.to_dict()
+
+
+def test_the_engine_assesses_more_first_reviews_with_both_years(returns: dict[str, Path]) -> None:
+    """The engine's own tally of LA005 steps not assessed: 2 with both years (A and B came into
+    care before April 2017, the first review the data holds), 2 with 2017-18 alone (the same
+    two), 4 with 2018-19 alone (A and F before April 2018; B and C began before its episodes)."""
+    rules = timescales.load_rules(rules=["LA005"])
+
+    def tally(path: Path, as_of: D) -> int:
+        count = 0
+        for data in records_of(path, as_of).values():
+            record = timescales.ChildRecord.model_validate(data)
+            result = rules.check(record, as_of=as_of)
+            count += sum(n for (rule, _), n in result.not_assessed if rule == "LA005")
+        return count
+
+    merged = tally(returns["parent"], AS_OF)
+    first, second = tally(returns["2017-18"], D(2018, 3, 31)), tally(returns["2018-19"], AS_OF)
+    assert (merged, first, second) == (2, 2, 4)
