@@ -169,22 +169,36 @@ def xml_return(tables: Mapping[str, list[dict[str, str]]]) -> str:
 # --- reading and checking ----------------------------------------------------------------------
 
 
-def read(path: Path, as_of: dt.date | None = AS_OF) -> tuple[list[Item], ImportContext]:
+def read_all(
+    path: Path | Sequence[Path], as_of: dt.date | None = AS_OF
+) -> tuple[list[Item], ImportContext]:
+    """Every item the importer yields for one input (or several, read as one history)."""
     context = ImportContext(as_of=as_of)
-    items = list(IMPORTER.read(path, context))
+    paths = [path] if isinstance(path, Path) else list(path)
+    items = list(IMPORTER.read_many(paths, context))
     assert_reconciles(items, context)
     for item in items:  # records are built without re-validation: they must pass the schema
         if item.record is not None:
             data = item.record.model_dump(mode="json", exclude_none=True)
             assert timescales.ChildRecord.model_validate(data) == item.record
+    # one note per input says which collection years and tables were read (DATA018)
+    (note,) = [i for i in items if i.record is None and i.error is None]
+    assert [q.code for q in note.quality] == ["DATA018"] and note.quality[0].child == "(file)"
     return items, context
+
+
+def read(path: Path, as_of: dt.date | None = AS_OF) -> tuple[list[Item], ImportContext]:
+    """The children and rejected rows of one input (its per-input note left out)."""
+    items, context = read_all(path, as_of)
+    return [i for i in items if i.record is not None or i.error is not None], context
 
 
 def assert_reconciles(items: Sequence[Item], context: ImportContext) -> None:
     for stats in context.stats:
         assert stats.reconciles(), stats
     row_rejects = [i for i in items if i.row]
-    assert len(row_rejects) == sum(s.rows_rejected for s in context.stats)
+    whole = sum(t.rows for t in context.tables_rejected)  # a table rejected whole: said once
+    assert len(row_rejects) + whole == sum(s.rows_rejected for s in context.stats)
     for item in row_rejects:
         assert item.error is not None and item.location.source
 
@@ -294,7 +308,9 @@ def test_auto_detects_ssda903_and_says_so(cli, tmp_path: Path) -> None:
     lone = write_csv(tmp_path / "export_0001.csv", COLUMNS["episodes"], EPISODES)
     assert detect(lone).name == "ssda903"
     res = cli("check", str(lone), "--as-of", "2018-03-31", "--rules", "LA005")
-    assert "read as ssda903" in res.err and res.code == 1, res.err  # no reviews: overdue
+    assert "read as ssda903" in res.err and res.code == 0, res.err
+    # episodes alone hold no reviews: LA005 cannot be fed, so it is not assessable, not overdue
+    assert "not assessable: LA005: the input does not carry lac_review" in res.err
 
 
 def test_sniff_recognises_columns_not_names(tmp_path: Path) -> None:
@@ -373,10 +389,17 @@ def test_xml_with_a_dtd_or_the_wrong_root_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="DTD or entities"):
         read(bomb)
+    # an XML file of another format is not this return's: skipped with a warning, not read
     other = tmp_path / "other.xml"
     other.write_text("<Message><Children/></Message>")
-    with pytest.raises(InputError, match="root element is MESSAGE, not EXPSSDA903"):
-        read(other)
+    context = ImportContext(as_of=AS_OF)
+    assert list(IMPORTER.read(other, context)) == []
+    (skipped,) = context.skipped
+    assert not skipped.documentation and skipped.location.source == str(other)
+    assert (
+        skipped.reason
+        == "not a 903 XML file (the root element is MESSAGE, not EXPSSDA903); skipped"
+    )
 
 
 def test_files_over_the_size_limit_are_refused(
@@ -433,24 +456,32 @@ def test_wrong_date_format_rejects_the_row_with_file_line_and_column(cli, tmp_pa
     assert "rows read 7, used 4, rejected 3" in res.err
 
 
-def test_missing_columns_name_the_file(cli, tmp_path: Path) -> None:
+def test_missing_columns_reject_the_table_and_the_others_go_on(cli, tmp_path: Path) -> None:
     data = write_return(tmp_path / "903", CLEAN)
     columns = [c for c in COLUMNS["episodes"] if c not in ("RNE", "REC")]
     write_csv(data / "episodes.csv", columns, EPISODES)
-    with pytest.raises(InputError, match="episodes table lacks column"):
-        read(data)
+    items, context = read(data)
+    (table,) = context.tables_rejected
+    assert (table.location.source, table.location.line) == (str(data / "episodes.csv"), 1)
+    assert table.reason == "the 903 episodes table lacks column(s): RNE, REC"
+    assert (table.rows, table.code) == (3, "E408")
+    # the header and reviews are still read; with no episodes every review is outside care
+    assert totals(context) == (7, 1, 6)
     res = cli("check", "--input-format", "ssda903", str(data), "--as-of", "2018-03-31")
     no_traceback(res.err)
-    assert res.code == 2
     assert (
-        f"error: E406 {data / 'episodes.csv'}:1: the 903 episodes table lacks column(s): RNE, REC"
-        in (res.err)
+        f"{data / 'episodes.csv'}:1: the 903 episodes table lacks column(s): RNE, REC; "
+        "all 3 rows rejected" in res.err
     )
-    # a CSV that is no 903 table at all is named too, never silently skipped
+    assert "tables rejected 1" in res.err
+    # a CSV that is no 903 table at all is skipped, said once, and the return is read
     write_return(data, CLEAN)
     write_csv(data / "notes.csv", ["WHO", "WHAT"], [["a", "b"]])
-    with pytest.raises(InputError, match=r"notes\.csv: not a 903 table"):
-        read(data)
+    items, context = read(data)
+    (skipped,) = context.skipped
+    assert skipped.location.source == str(data / "notes.csv") and not skipped.documentation
+    assert skipped.reason == "not a 903 table: its 2 columns match none of the 903 tables; skipped"
+    assert len(records(items)) == 1 and totals(context) == (7, 7, 0)
 
 
 def test_a_file_that_is_not_utf8_is_one_clear_error(cli, tmp_path: Path) -> None:
@@ -537,7 +568,8 @@ def test_review_before_the_period_started_is_reported_not_used(cli, tmp_path: Pa
               "--rules", "LA005")  # fmt: skip
     no_traceback(res.err)
     assert "rows read 8, used 7, rejected 1" in res.err
-    assert [json.loads(line)["code"] for line in quality.read_text().splitlines()] == ["DATA013"]
+    notes = [json.loads(line) for line in quality.read_text().splitlines()]
+    assert [(n["code"], n["child"]) for n in notes] == [("DATA018", "(file)"), ("DATA013", "1001")]
 
 
 def test_review_after_the_period_ended_is_reported_not_used(tmp_path: Path) -> None:
@@ -688,24 +720,45 @@ def test_dec_after_as_of_leaves_the_episode_open(tmp_path: Path) -> None:
     assert events(later[0], "ceased_looked_after")[0][1] == "2018-04-20"
 
 
-def test_period_begun_before_the_data_marks_partial_history(tmp_path: Path) -> None:
+def test_period_begun_before_the_data_says_where_its_history_begins(tmp_path: Path) -> None:
     tables = {
         "header": HEADER,
         "episodes": [
-            episode("1001", "02/05/2017", "P", "C2", "U3", "14/08/2017", "X1"),  # a move
-            episode("1001", "14/08/2017", "P", "C2", "U4"),
+            episode("1001", "02/05/2017", "P", "E1", "U3", "14/08/2017", "X1"),  # a move
+            episode("1001", "14/08/2017", "P", "E1", "U4"),
         ],
         "reviews": REVIEWS,
     }
     items, _ = read(write_return(tmp_path / "903", tables))
     (child,) = items
-    assert child.record is not None and child.record.partial_history
+    assert child.record is not None and not child.record.partial_history
     assert codes(child) == ["DATA018"]
     assert "RNE P, not S" in child.quality[0].message
-    # a period starting before the earliest return's collection year (1 April 2017 here)
+    # no became_looked_after (and no placement order) for a period whose start is not in the
+    # data: no LA005 clock can be anchored on the move of 2 May 2017
+    assert events(child, "became_looked_after", "placement_order", "legal_status_started") == []
+    known = [k.model_dump(by_alias=True, exclude_defaults=True) for k in child.record.known_from]
+    assert known == [
+        {"from": dt.date(2017, 4, 1), "events": ("lac_review",)},
+        {"from": dt.date(2017, 5, 2), "case": "P1",
+         "began": ("became_looked_after", "placement_order")},
+        {"from": dt.date(2017, 5, 2), "case": "LS1", "began": ("legal_status_started",)},
+    ]  # fmt: skip
+    assert [e[:3] for e in events(child, "placement_started")] == [
+        ("placement_started", "2017-05-02", "P1"),
+        ("placement_started", "2017-08-14", "P1"),
+    ]
+    # a period that starts (RNE S) before the year of the return is whole: its start is in the
+    # data; only its earlier reviews are not, which the reviews' known_from says
     tables = {**CLEAN, "episodes": [episode("1001", "02/05/2014", "S", "C2", "U3")]}
     items, _ = read(write_return(tmp_path / "old", tables))
-    assert codes(items[0]) == ["DATA018"] and "before 2017-04-01" in items[0].quality[0].message
+    assert codes(items[0]) == []
+    assert events(items[0], "became_looked_after") == [
+        ("became_looked_after", "2014-05-02", "P1", {})
+    ]
+    assert items[0].record is not None
+    (entry,) = items[0].record.known_from
+    assert (entry.from_, entry.events, entry.case) == (dt.date(2017, 4, 1), ("lac_review",), None)
 
 
 def test_legal_status_missing_and_adoption(tmp_path: Path) -> None:

@@ -37,13 +37,20 @@ class Period:
 def looked_after_period(record: ChildRecord, as_of: dt.date) -> Period | None:
     """The child's open looked-after period at as_of, or None (not looked after then)."""
     events = [e for e in record.events if e.date <= as_of]
-    opens = [e for e in events if e.type == "became_looked_after"]
+    opens = [(e.date, e.ref) for e in events if e.type == "became_looked_after"]
+    # a period that began before the data (``known_from`` ... ``began``): open from where its
+    # known history begins, as the engine's timeline takes it
+    opens += [
+        (k.from_, k.case)
+        for k in record.known_from
+        if "became_looked_after" in k.began and k.from_ <= as_of
+    ]
     if not opens:
         return None
-    start = max(opens, key=lambda e: e.date)
-    if any(e.type == "ceased_looked_after" and e.date >= start.date for e in events):
+    start_date, start_ref = max(opens, key=lambda o: o[0])
+    if any(e.type == "ceased_looked_after" and e.date >= start_date for e in events):
         return None
-    in_period = sorted((e for e in events if e.date >= start.date), key=lambda e: e.date)
+    in_period = sorted((e for e in events if e.date >= start_date), key=lambda e: e.date)
     iro = None
     review_days: set[dt.date] = set()
     plan = None
@@ -56,8 +63,8 @@ def looked_after_period(record: ChildRecord, as_of: dt.date) -> Period | None:
         elif e.type == "permanence_plan" and plan is None:
             plan = e.date
     return Period(
-        start=start.date,
-        ref=start.ref,
+        start=start_date,
+        ref=start_ref,
         iro=iro,
         reviews=len(review_days),
         last_review=max(review_days) if review_days else None,

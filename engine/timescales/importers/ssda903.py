@@ -1,25 +1,32 @@
 """Read the DfE SSDA903 return (children looked after): the CSV tables, or the XML form.
 
 Input: a directory (searched recursively, in sorted path order) of 903 CSV files and/or XML
-files, or one such file. Each CSV file is recognised by its columns (a column only one 903 table
-has, e.g. DECOM for episodes), falling back to its file name only to say which columns are
-missing. The XML form has the root element EXPSSDA903 and is read through defusedxml, streamed one
-CHILD element at a time.
+files, or one such file; or several of them read as one history (``read_many``). Each CSV file is
+recognised by its columns (a column only one 903 table has, e.g. DECOM for episodes), falling back
+to its file name. The XML form has the root element EXPSSDA903 and is read through defusedxml,
+streamed one CHILD element at a time. What cannot be read follows one policy (decisions.md,
+"Importers"): an unknown file is skipped (``ImportContext.skip``), a README as documentation, a
+known table lacking a column it needs is rejected whole (``ImportContext.reject_table``), an
+optional value that cannot be read is unknown (noted, the row used), and only a required value
+rejects a row.
 
-Rows are checked as they are read (a row that cannot be used is rejected with file, row, column
-and reason), kept in a compact form, sorted by child, and mapped child by child onto the canonical
-record (docs/importers/ssda903.md has the mapping table):
+Rows are checked as they are read, kept in a compact form, sorted by child, and mapped child by
+child onto the canonical record (docs/importers/ssda903.md has the mapping table):
 
 - episodes sorted by DECOM; a period of care starts at the first episode and after every episode
   whose REC is non-empty and not X1; it ends at the DEC of that episode (open otherwise). Each
-  period is a looked-after case, ref ``P1``, ``P2``...;
+  period is a looked-after case, ref ``P1``, ``P2``...; a period whose first episode is not RNE S
+  began before the data: no ``became_looked_after``, and ``known_from`` says it ``began``;
 - ``placement_started`` at the DECOM of each episode with RNE S, P, T, B or U (not L);
 - legal-status spells: consecutive episodes of a period with the same LS code;
 - a series of short breaks (reg 48): ``short_breaks_started`` at the first episode of a run with
   LS V3 or V4 (across periods), ``short_breaks_ended`` at the next episode with another LS;
 - reviews go into the latest-starting period whose [start, end] contains them;
 - missing episodes (MISSING = M), placement order (first LS E1), placed for adoption (first PLACE
-  A3-A6 of a period), adoption decision (DATE_PLACED, DATE_INT) and match (DATE_MATCH).
+  A3-A6 of a period), adoption decision (DATE_PLACED, DATE_INT) and match (DATE_MATCH);
+- social worker episodes and DoLo (deprivation of liberty) are checked and counted; no event;
+- the tables that cover their return's year only (reviews, missing, adoption) say from when their
+  events are known (``known_from``), from the years the file names give, else their dates.
 
 Several years' returns may be given together: rows are merged on their key (episodes on CHILD and
 DECOM, reviews on CHILD and REVIEW...), the latest return wins, and changed values are reported as
@@ -56,7 +63,8 @@ MAX_FILE_BYTES = 512 * 1024 * 1024  # one 903 file (a large council's XML is ten
 MAX_CHILD_ID = 200  # ChildRecord.child's limit
 
 QUALITY_CODES: dict[str, str] = {
-    "DATA010": "an episode's DEC is before its DECOM; the DEC is disregarded",
+    "DATA010": "an episode's (or a social worker episode's) end date is before its start; the "
+    "end is disregarded",
     "DATA011": "episodes or periods of care overlap (a later one starts before the earlier ends)",
     "DATA012": "an episode's end is incomplete: REC ends care but DEC is blank (the period ends "
     "where the next one starts, or stays open), or DEC is given without REC (care goes on)",
@@ -66,11 +74,15 @@ QUALITY_CODES: dict[str, str] = {
     "and its REC is ignored",
     "DATA016": "the same row (same key) appears twice in one return; counted once, the later "
     "row wins",
-    "DATA017": "a missing episode ends before it starts; its return is not used",
-    "DATA018": "a period of care began before the data supplied (its first episode is not RNE S, "
-    "or it starts before the earliest return's year): earlier reviews are not in the input, so "
-    "the child's findings are marked partial_history",
-    "DATA019": "a code is blank or not a 903 code (RNE, LS, PLACE, REC, REVIEW_CODE, MISSING)",
+    "DATA017": "a missing episode or a deprivation of liberty (DoLo) ends before it starts; its "
+    "end is not used",
+    "DATA018": "where the data's history begins: a period of care began before the data (its "
+    "first episode is not RNE S), so rules counted from its start are not assessed; and, once per "
+    "input (child '(file)'), the collection years and tables read and the day from which each "
+    "table's events are known",
+    "DATA019": "a value is blank, unreadable or not a 903 code: a code (RNE, LS, PLACE, REC, "
+    "REVIEW_CODE, MISSING, SW_REASON) is kept as given; an optional value that cannot be read "
+    "(a DEC that is not a date, an Excel error such as #N/A) is taken as unknown and the row used",
 }
 
 # the codes of the 903 guidance (all years since 2014), for DATA019; unknown codes are kept
@@ -91,6 +103,16 @@ REC_CODES = frozenset(
     }
 )
 REVIEW_CODES = frozenset({f"PN{n}" for n in range(8)})
+# the reasons a social worker episode began (SW_REASON, collections from 2023-24)
+SW_REASON_CODES = frozenset(
+    {"MANAGE", "FCONTA", "LEFTRL", "ORGRST", "TSPROC", "ABSENC", "CHCHAN", "PCCHAN", "SWDIED"}
+    | {"OTHERS"}
+)
+# what a spreadsheet writes in a cell whose formula failed: never a value
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+    | {"#GETTING_DATA"}
+)
 MISSING_CODES = frozenset({"M", "A"})
 # LA004's "permanent" placement: long-term fostering (as decisions.md fixes for the SSD)
 PERMANENT_PLACE = frozenset({"U1", "U4"})
@@ -253,19 +275,29 @@ TABLES: tuple[Table, ...] = (
         aliases=("oc3",),
     ),
     Table(
-        "social_worker",
-        ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
-        needs=(),
-        required=(),
-        keep=(),
-        dates=frozenset(),
-        key=None,
-        aliases=("socialworker", "swepisodes", "swepisode"),
+        "sw_episodes",
+        ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+        needs=("SW_DECOM",),
+        required=("SW_DECOM",),
+        keep=("SW_DECOM", "SW_DEC", "SW_REASON"),
+        dates=frozenset({"SW_DECOM", "SW_DEC"}),
+        key=("SW_DECOM",),
+        aliases=("swepisodes", "swepisode", "socialworker"),
+    ),
+    Table(
+        "dolo",
+        ("CHILD", "DOB", "DOLO_START", "DOLO_END"),
+        needs=("DOLO_START",),
+        required=("DOLO_START",),
+        keep=("DOLO_START", "DOLO_END"),
+        dates=frozenset({"DOLO_START", "DOLO_END"}),
+        key=("DOLO_START",),
+        aliases=("dolo", "deprivationofliberty"),
     ),
 )
 BY_NAME = {t.name: t for t in TABLES}
-HEADER, EPISODES, REVIEWS, UASC, MISSING, PREV_PERM, PLACED, AD1, OC2, OC3, SOCIAL_WORKER = range(
-    len(TABLES)
+(HEADER, EPISODES, REVIEWS, UASC, MISSING, PREV_PERM, PLACED, AD1, OC2, OC3, SW_EPISODES, DOLO) = (
+    range(len(TABLES))
 )
 # an XML element with children that is none of the known ones: a row of no mapped table
 OTHER = len(TABLES)
@@ -290,6 +322,34 @@ def _plan(table: Table) -> tuple[tuple[str, int, bool], ...]:
 PLANS = (*(_plan(t) for t in TABLES), ())
 # the merge key is the first kept value (True), none (False: one row per child), or no merging
 KEYED: tuple[bool | None, ...] = (*(None if t.key is None else bool(t.key) for t in TABLES), None)
+# Tables whose rows cover their return's collection year only (reviews held in the year, missing
+# episodes that began in it, the adoption rows of the year), with the events they supply: those
+# events are known from the start of the earliest year of the unbroken run of returns ending with
+# the latest (decisions.md, "History the input does not hold"). The episodes table is not one:
+# it holds every episode open during the year with its original DECOM, so a period whose first
+# episode is RNE S is whole, and one whose first episode is not began before the data.
+YEAR_TABLES: tuple[tuple[tuple[int, ...], tuple[str, ...]], ...] = (
+    ((REVIEWS,), ("lac_review",)),
+    ((MISSING,), ("missing_started", "missing_returned")),
+    ((PLACED, AD1), ("adoption_decision", "adoption_match")),
+)
+# what each table can give (``supplies_for``: a rule whose events come from a table the input does
+# not hold, or holds unreadably, is "not assessable", never overdue)
+TABLE_SUPPLIES: dict[int, frozenset[str]] = {
+    EPISODES: frozenset(
+        {"became_looked_after", "ceased_looked_after", "placement_started"}
+        | {"legal_status_started", "legal_status_ended", "short_breaks_started"}
+        | {"short_breaks_ended", "placement_order", "placed_for_adoption"}
+    ),
+    REVIEWS: frozenset({"lac_review"}),
+    MISSING: frozenset({"missing_started", "missing_returned"}),
+    PLACED: frozenset({"adoption_decision"}),
+    AD1: frozenset({"adoption_decision", "adoption_match"}),
+}
+# of those, the tables whose dates all fall in the return's year (reviews, missing starts), so
+# that, with no year in the file names, their dates say which years the rows cover; an adoption
+# row's decision or match date may be years before the return's
+DATED_BY_YEAR = frozenset({REVIEWS, MISSING})
 
 
 def _marks() -> dict[str, int]:
@@ -306,6 +366,9 @@ XML_ROWS = {t.xml: n for n, t in enumerate(TABLES) if t.xml}
 XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}  # XML element -> CSV column
 XML_FIELD = {"CHILD": "CHILDID", "PLACE": "PL"}  # and back, for messages
 ROOT = "EXPSSDA903"
+
+# files a return's directory may hold besides its tables: read by people, not by the importer
+DOCUMENTATION = frozenset({".txt", ".md", ".pdf", ".doc", ".docx", ".rtf", ".odt", ".htm", ".html"})
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?:[-_ ]?(\d\d))?(?!\d)")
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -385,13 +448,20 @@ def identify(columns: Sequence[str], filename: str = "") -> tuple[int | None, li
     return number, [c for c in wanted if c not in present]
 
 
+def _head(path: Path, size: int) -> str:
+    """The first ``size`` bytes as text: UTF-16 when it starts with its BOM, else UTF-8."""
+    with path.open("rb") as fh:
+        head = fh.read(size)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", errors="replace")
+    return head.decode("utf-8-sig", errors="replace")
+
+
 def _first_csv_row(path: Path) -> list[str] | None:
     try:
-        with path.open("rb") as fh:
-            head = fh.read(65536)
+        text = _head(path, 65536)
     except OSError:
         return None
-    text = head.decode("utf-8-sig", errors="replace")
     line = text.splitlines()[0] if text else ""
     try:
         return next(csv.reader([line]), None)
@@ -402,27 +472,33 @@ def _first_csv_row(path: Path) -> list[str] | None:
 def _xml_root(path: Path) -> str | None:
     """The root element's name, from the first bytes (no parsing beyond that)."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
+        text = _head(path, 8192)
     except OSError:
         return None
-    text = head.decode("utf-8-sig", errors="replace")
     text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S)
     match = re.search(r"<\s*([A-Za-z_][\w.:-]*)", text)
     return match.group(1).rpartition(":")[2] if match else None
 
 
-def _files(path: Path) -> list[Path]:
+def _files(path: Path, every: bool = False) -> list[Path]:
+    """The .csv and .xml files of a directory (``every``: all its files), hidden ones left out,
+    in sorted path order; a file is itself."""
     if path.is_dir():
         found = [
             p
             for p in path.rglob("*")
             if p.is_file()
-            and p.suffix.lower() in (".csv", ".xml")
+            and (every or p.suffix.lower() in (".csv", ".xml"))
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         ]
         return sorted(found, key=lambda p: p.relative_to(path).as_posix())
     return [path]
+
+
+def _names(table: int, filename: str) -> bool:
+    """True when the file's name names this table (``episodes.csv``, ``SSDA903_DoLo.csv``)."""
+    stem = re.sub(r"[^a-z0-9]", "", Path(filename).stem.lower())
+    return any(alias in stem for alias in TABLES[table].aliases)
 
 
 def _local(tag: object) -> str:
@@ -443,6 +519,8 @@ class Row(NamedTuple):
     line: int | None
     pointer: str
     values: tuple[Any, ...]
+    # optional values that could not be read (taken as unknown): (column, what was there)
+    unread: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -455,8 +533,21 @@ class Source:
     named_year: int | None
     folder: str
     latest: dt.date | None = None  # the latest event date in it (infers the year)
-    earliest_review: dt.date | None = None
+    # the tables it holds (a CSV file one, an XML file several), and per table the earliest and
+    # latest event dates read (what the return covers, when its name says no year)
+    tables: set[int] = field(default_factory=set)
+    rejected: set[int] = field(default_factory=set)  # tables rejected whole (a column lacking)
+    spans: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
     year: int = 0
+
+    def saw(self, table: int, day: dt.date) -> None:
+        if self.latest is None or day > self.latest:
+            self.latest = day
+        span = self.spans.get(table)
+        if span is None:
+            self.spans[table] = (day, day)
+        elif day < span[0] or day > span[1]:
+            self.spans[table] = (min(day, span[0]), max(day, span[1]))
 
     def location(self, line: int | None, pointer: str | None) -> Location:
         return Location(self.path, line, pointer)
@@ -486,6 +577,7 @@ class Store:
         child = (child or "").strip()
         plan = PLANS[table]
         values: list[Any] = []
+        unread: list[tuple[str, str]] = []
         problem: tuple[str, str, str] | None = None
         if not child:
             problem = ("CHILD", "is blank", child)
@@ -499,21 +591,26 @@ class Store:
                         problem = (column, "is blank", text)
                         break
                     values.append(None)
-                elif kind == CODE:
+                    continue
+                spoilt = text.upper() in EXCEL_ERRORS
+                day = None if kind == CODE or spoilt else parse_date(text)
+                if kind == CODE and not spoilt:
                     values.append(sys.intern(text.upper()))
-                else:
-                    day = parse_date(text)
-                    if day is None:
-                        problem = (column, "is not a date dd/mm/yyyy", text)
+                    continue
+                if day is None:
+                    why = (
+                        "holds a spreadsheet error value" if spoilt else "is not a date dd/mm/yyyy"
+                    )
+                    if required:
+                        problem = (column, why, text)
                         break
-                    values.append(day)
-                    if kind != BIRTH:
-                        if source.latest is None or day > source.latest:
-                            source.latest = day
-                        if kind == REVIEW_DATE and (
-                            source.earliest_review is None or day < source.earliest_review
-                        ):
-                            source.earliest_review = day
+                    # an optional value that cannot be read: unknown, noted, the row used
+                    unread.append((column, why if spoilt else f"{why} ({value_class(text)})"))
+                    values.append(None)
+                    continue
+                values.append(day)
+                if kind != BIRTH:
+                    source.saw(table, day)
         if problem is not None:
             column, why, found = problem
             shown = names.get(column, column) if names else column
@@ -530,8 +627,19 @@ class Store:
         self.seq += 1
         keyed = KEYED[table]
         key = self.seq if keyed is None else (values[0] if keyed else None)
+        source.tables.add(table)
         self.rows.append(
-            Row(sys.intern(child), table, key, source.order, self.seq, line, pointer, tuple(values))
+            Row(
+                sys.intern(child),
+                table,
+                key,
+                source.order,
+                self.seq,
+                line,
+                pointer,
+                tuple(values),
+                tuple(unread),
+            )
         )
         return None
 
@@ -558,6 +666,19 @@ class Period:
     start: dt.date
     end: dt.date | None
     episodes: list[Episode]
+    # event types that opened this period before the data (empty: it began in the data)
+    began: list[str] = field(default_factory=list)
+
+
+def _same_spell(period: Period, episode: Episode) -> bool:
+    """True when ``episode`` is in the period's first legal-status spell (the run of episodes
+    from the first with the first one's LS)."""
+    for other in period.episodes:
+        if other is episode:
+            return True
+        if other.ls != period.episodes[0].ls:
+            return False
+    return False
 
 
 @dataclass(slots=True)
@@ -567,12 +688,13 @@ class ChildBuilder:
     child: str
     store: Store
     as_of: dt.date | None
-    coverage: dt.date | None
     notes: list[DataQualityFinding] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    # where the child's history begins, per case (``began``): periods whose start is not in the
+    # data, and the legal-status spell or short-break series they opened with
+    known: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[Item] = field(default_factory=list)
     rejected: set[int] = field(default_factory=set)  # seq of rejected rows
-    partial: bool = False
     _seen_notes: set[tuple[str, str]] = field(default_factory=set)
 
     def where(self, row: Row) -> Location:
@@ -687,11 +809,52 @@ class ChildBuilder:
             header, _ = merged[HEADER][0]
             dob = header.values[0]
             first = header
+        for table, entries in merged.items():
+            for row, _ in entries:
+                for column, found in row.unread:
+                    name = TABLES[table].name if table < len(TABLES) else "unknown"
+                    self.note(
+                        "DATA019",
+                        f"{name} row: {column} {found}; taken as unknown and the row used",
+                        row,
+                    )
         periods = self.periods(merged.get(EPISODES, []))
         self.reviews(merged.get(REVIEWS, []), periods)
         self.missing(merged.get(MISSING, []))
         self.adoption(merged, periods)
+        self.social_workers(merged.get(SW_EPISODES, []))
+        self.deprivation_of_liberty(merged.get(DOLO, []))
         return dob, self.where(first)
+
+    def social_workers(self, merged: list[tuple[Row, list[Row]]]) -> None:
+        """Social worker episodes (collections from 2023-24): checked, no event (no national
+        rule reads the allocated worker's changes)."""
+        for row, _ in merged:
+            start, end, reason = row.values
+            if end is not None and end < start:
+                self.note(
+                    "DATA010",
+                    f"social worker episode starting {start.isoformat()} ends before it starts; "
+                    "the end is disregarded",
+                    row,
+                    date=start,
+                )
+            if reason is not None and reason not in SW_REASON_CODES:
+                self.note("DATA019", f"SW_REASON code {reason!r} is not a 903 code", row)
+
+    def deprivation_of_liberty(self, merged: list[tuple[Row, list[Row]]]) -> None:
+        """Deprivations of liberty (DoLo, from the 2026-27 collection): checked, no event (no
+        national rule reads them)."""
+        for row, _ in merged:
+            start, end = row.values
+            if end is not None and end < start:
+                self.note(
+                    "DATA017",
+                    f"deprivation of liberty starting {start.isoformat()} ends before it starts; "
+                    "its end is not used",
+                    row,
+                    date=start,
+                )
 
     def periods(self, merged: list[tuple[Row, list[Row]]]) -> list[Period]:
         episodes: list[Episode] = []
@@ -792,24 +955,23 @@ class ChildBuilder:
         placement_order_done = False
         for period in periods:
             first = period.episodes[0]
-            early = self.coverage is not None and period.start < self.coverage
-            if first.rne != "S" or early:
-                why = (
-                    f"its first episode has RNE {first.rne or 'blank'}, not S"
-                    if first.rne != "S"
-                    else f"it starts before {self.coverage.isoformat() if self.coverage else ''}, "
-                    "the start of the earliest return's year"
-                )
+            if first.rne != "S":
+                # a period whose first episode is a move or a change of legal status began
+                # before the data: its start is not in the input (decisions.md)
                 self.note(
                     "DATA018",
-                    f"period {period.ref} began before the data supplied ({why}); earlier "
-                    "reviews are not in the input",
+                    f"period {period.ref} began before the data: its first episode "
+                    f"({period.start.isoformat()}) has RNE {first.rne or 'blank'}, not S, so the "
+                    "day the child came into care is not in the input; rules counted from it "
+                    "are not assessed",
                     first.rows[-1],
                     ref=period.ref,
                     date=period.start,
                 )
-                self.partial = True
-            self.event("became_looked_after", period.start, period.ref)
+                period.began = ["became_looked_after"]
+                self.known.append({"from": period.start, "case": period.ref, "began": period.began})
+            else:
+                self.event("became_looked_after", period.start, period.ref)
             adoption_placed = False
             placed: dict[dt.date, int] = {}  # date -> index of its placement event
             for episode in period.episodes:
@@ -826,8 +988,12 @@ class ChildBuilder:
                     self.event("placed_for_adoption", episode.decom, period.ref)
                     adoption_placed = True
                 if not placement_order_done and episode.ls == PLACEMENT_ORDER_LS:
-                    self.event("placement_order", episode.decom, period.ref)
                     placement_order_done = True
+                    if period.began and episode.ls == first.ls and _same_spell(period, episode):
+                        # the order was made before the data: its day is not in the input
+                        period.began.append("placement_order")
+                    else:
+                        self.event("placement_order", episode.decom, period.ref)
             if period.end is not None:
                 self.event("ceased_looked_after", period.end, period.ref)
         self.legal_status(periods)
@@ -842,21 +1008,37 @@ class ChildBuilder:
         series = 0
         in_series = False
         for period in periods:
+            opening = bool(period.began)  # the first spell of a period begun before the data
             for code, stretch_iter in groupby(period.episodes, key=lambda e: e.ls):
                 stretch = list(stretch_iter)
+                before, opening = opening, False
                 if code is None:
                     continue
                 start = stretch[0].decom
                 if code in SHORT_BREAK_LS and not in_series:
                     series += 1
                     in_series = True
-                    self.event("short_breaks_started", start, f"SB{series}")
+                    if before:  # the series of short breaks began before the data
+                        self.known.append(
+                            {
+                                "from": start,
+                                "case": f"SB{series}",
+                                "began": ["short_breaks_started"],
+                            }
+                        )
+                    else:
+                        self.event("short_breaks_started", start, f"SB{series}")
                 elif code not in SHORT_BREAK_LS and in_series:
                     in_series = False
                     self.event("short_breaks_ended", start, f"SB{series}")
                 spell += 1
                 ref = f"LS{spell}"
-                self.event("legal_status_started", start, ref, {"code": code})
+                if before:  # the spell began before the data: its first day is not in it
+                    self.known.append(
+                        {"from": start, "case": ref, "began": ["legal_status_started"]}
+                    )
+                else:
+                    self.event("legal_status_started", start, ref, {"code": code})
                 end = stretch[-1].end
                 if end is not None:
                     self.event("legal_status_ended", end, ref, {"code": code})
@@ -956,44 +1138,105 @@ class SSDA903:
                     return True
         return False
 
-    def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
-        path = Path(path)
-        if not path.exists():
-            raise InputError("no such file or directory", Location(str(path)), code="E101")
-        files = _files(path)
-        if not files:
-            raise InputError(
-                "no 903 files (.csv or .xml) in this directory", Location(str(path)), code="E406"
-            )
-        store = Store()
-        root = path if path.is_dir() else path.parent
-        for order, file in enumerate(files):
-            size = file.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise InputError(
-                    f"file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for "
-                    "one 903 file",
-                    Location(str(file)),
-                    code="E403",
-                )
-            relative = file.relative_to(root).as_posix() if path.is_dir() else file.name
-            source = Source(
-                str(file),
-                context.source(str(file)),
-                order,
-                collection_year(relative),
-                file.parent.as_posix(),
-            )
-            store.sources.append(source)
+    def supplies_for(self, path: Path) -> frozenset[str]:
+        """The event types the tables of this input can give: a rule that needs a table the
+        input does not hold (or holds without a column it needs) is "not assessable"."""
+        out: set[str] = set()
+        for file in _files(path):
             if file.suffix.lower() == ".xml":
-                yield from self._read_xml(file, source, store)
-            else:
-                yield from self._read_csv(file, source, store)
+                if (_xml_root(file) or "").upper() == ROOT:
+                    return SUPPLIES
+                continue
+            first = _first_csv_row(file)
+            if first is None:
+                continue
+            table, lacking = identify([_column(c) for c in first], file.name)
+            if table is not None and not lacking:
+                out |= TABLE_SUPPLIES.get(table, frozenset())
+        return frozenset(out)
+
+    def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
+        return self.read_many([path], context)
+
+    def read_many(self, paths: Sequence[Path], context: ImportContext) -> Iterator[Item]:
+        """Read several inputs (returns of several years, as directories, or the files of each
+        table) as one history: their rows meet per child and merge on their keys, as if they
+        were one directory. ``read`` is this with one input."""
+        store = Store()
+        for given in paths:
+            path = Path(given)
+            if not path.exists():
+                raise InputError("no such file or directory", Location(str(path)), code="E101")
+            files = self._select(path, context)
+            if not files:
+                raise InputError(
+                    "no 903 files (.csv or .xml) in this directory",
+                    Location(str(path)),
+                    code="E406",
+                )
+            for file in files:
+                size = file.stat().st_size
+                if size > MAX_FILE_BYTES:
+                    raise InputError(
+                        f"file is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for "
+                        "one 903 file",
+                        Location(str(file)),
+                        code="E403",
+                    )
+                # the year a path names: below the input, and the input directory's own name
+                if path.is_dir():
+                    named = f"{path.resolve().name}/{file.relative_to(path).as_posix()}"
+                else:
+                    named = file.name
+                if file.suffix.lower() == ".xml":
+                    yield from self._read_xml(file, named, store, context)
+                else:
+                    yield from self._read_csv(file, named, store, context)
         yield from self._children(store, context.as_of)
+
+    @staticmethod
+    def _select(path: Path, context: ImportContext) -> list[Path]:
+        """The .csv and .xml files to read; any other file in a directory is skipped: a README,
+        notes or a specification (.txt, .md, .pdf, .doc...) with one notice, anything else
+        with a warning (decisions.md, "Importers")."""
+        if not path.is_dir():
+            return [path]
+        out = []
+        for file in _files(path, every=True):
+            suffix = file.suffix.lower()
+            if suffix in (".csv", ".xml"):
+                out.append(file)
+            elif suffix in DOCUMENTATION or file.stem.lower().startswith("readme"):
+                context.skip(
+                    Location(str(file)),
+                    "documentation, not a 903 table; skipped",
+                    documentation=True,
+                )
+            else:
+                context.skip(
+                    Location(str(file)),
+                    "not a 903 file (.csv or .xml); skipped",
+                    documentation=False,
+                )
+        return out
+
+    @staticmethod
+    def _source(file: Path, named: str, store: Store, context: ImportContext) -> Source:
+        source = Source(
+            str(file),
+            context.source(str(file)),
+            len(store.sources),
+            collection_year(named),
+            file.parent.as_posix(),
+        )
+        store.sources.append(source)
+        return source
 
     # CSV ------------------------------------------------------------------------------------
 
-    def _read_csv(self, file: Path, source: Source, store: Store) -> Iterator[Item]:
+    def _read_csv(
+        self, file: Path, named: str, store: Store, context: ImportContext
+    ) -> Iterator[Item]:
         where = Location(str(file))
         try:
             # UTF-8 (a BOM is allowed), or UTF-16 with its BOM (Excel's "Unicode text")
@@ -1005,40 +1248,47 @@ class SSDA903:
         with fh:
             reader = csv.reader(fh)
             try:
-                try:
-                    header = next(reader)
-                except StopIteration:
-                    raise InputError(
-                        "empty file: no header row of 903 columns", where, code="E406"
-                    ) from None
+                header = next(reader, None)
+                if header is None or not any(c.strip() for c in header):
+                    context.skip(where, "an empty file: no header row of 903 columns; skipped")
+                    return
                 columns = [_column(c) for c in header]
                 table, lacking = identify(columns, file.name)
+                if (
+                    table is not None
+                    and not _names(table, file.name)
+                    and all(c in lacking for c in ("CHILD", *TABLES[table].needs))
+                ):
+                    # one column in common with a 903 table (URN in a providers list) and none
+                    # of what it needs: not that table
+                    table = None
                 if table is None:
-                    raise InputError(
-                        "not a 903 table: its columns match none of "
-                        + ", ".join(t.name for t in TABLES),
+                    context.skip(
                         where,
-                        code="E406",
+                        f"not a 903 table: its {len(columns)} columns match none of the 903 "
+                        "tables; skipped",
                     )
-                if lacking:
-                    raise InputError(
-                        f"the 903 {TABLES[table].name} table lacks column(s): "
-                        + ", ".join(lacking),
-                        Location(str(file), 1),
-                        code="E406",
-                    )
+                    return
+                source = self._source(file, named, store, context)
+                spec = TABLES[table]
                 dupes = sorted({c for c in columns if c and columns.count(c) > 1})
-                if dupes:
-                    raise InputError(
-                        f"column(s) given twice: {', '.join(dupes)}",
-                        Location(str(file), 1),
-                        code="E406",
+                if lacking or dupes:
+                    rows = sum(1 for fields in reader if any(f.strip() for f in fields))
+                    reason = (
+                        f"the 903 {spec.name} table lacks column(s): {', '.join(lacking)}"
+                        if lacking
+                        else f"the 903 {spec.name} table has column(s) given twice: "
+                        + ", ".join(dupes)
                     )
+                    context.reject_table(source.stats, Location(str(file), 1), reason, rows)
+                    source.rejected.add(table)
+                    return
+                source.tables.add(table)
                 index = {c: i for i, c in enumerate(columns)}
                 width = len(columns)
                 at_child = index["CHILD"]
                 # an optional column (REVIEW_CODE) may be absent: its values are then blank
-                at_keep = [index.get(c, -1) for c in TABLES[table].keep]
+                at_keep = [index.get(c, -1) for c in spec.keep]
                 for fields in reader:
                     line = reader.line_num
                     if not fields or not any(f.strip() for f in fields):
@@ -1073,8 +1323,11 @@ class SSDA903:
 
     # XML ------------------------------------------------------------------------------------
 
-    def _read_xml(self, file: Path, source: Source, store: Store) -> Iterator[Item]:
+    def _read_xml(
+        self, file: Path, named: str, store: Store, context: ImportContext
+    ) -> Iterator[Item]:
         where = Location(str(file))
+        source = self._source(file, named, store, context)
         try:
             fh = file.open("rb")
         except OSError as exc:
@@ -1089,12 +1342,15 @@ class SSDA903:
                         depth += 1
                         if depth == 1:
                             if _local(elem.tag) != ROOT:
-                                raise InputError(
-                                    f"not a 903 XML file: the root element is "
-                                    f"{_local(elem.tag)}, not {ROOT}",
+                                # XML of another kind: a file this format does not know
+                                store.sources.pop()
+                                context.stats.remove(source.stats)
+                                context.skip(
                                     where,
-                                    code="E406",
+                                    "not a 903 XML file (the root element is "
+                                    f"{_local(elem.tag)}, not {ROOT}); skipped",
                                 )
+                                return
                             root = elem
                         continue
                     depth -= 1
@@ -1180,12 +1436,10 @@ class SSDA903:
         for source in sources:
             if not source.year:
                 source.year = by_folder.get(source.folder, 0)
-        starts = [
-            dt.date(s.named_year - 1, 4, 1) if s.named_year else april_before(s.earliest_review)
-            for s in sources
-            if s.earliest_review is not None
-        ]
-        coverage = min(starts) if starts else None
+        coverage = known_from(sources)
+        if sources:
+            where = Location(sources[0].path)
+            yield Item(where, quality=(collection_note(sources, coverage),))
         rank = [(s.year, s.order) for s in sources]
         rows = store.rows
         rows.sort(key=lambda r: (r.child, r.table, r.key, rank[r.source], r.seq))
@@ -1199,9 +1453,9 @@ class SSDA903:
         rows: list[Row],
         store: Store,
         as_of: dt.date | None,
-        coverage: dt.date | None,
+        coverage: list[dict[str, Any]],
     ) -> Iterator[Item]:
-        builder = ChildBuilder(child, store, as_of, coverage)
+        builder = ChildBuilder(child, store, as_of)
         dob, where = builder.build(rows)
         for row in rows:
             stats = store.sources[row.source].stats
@@ -1214,8 +1468,8 @@ class SSDA903:
         data: dict[str, Any] = {"child": child, "events": builder.events}
         if dob is not None:
             data["dob"] = dob
-        if builder.partial:
-            data["partial_history"] = True
+        if coverage or builder.known:
+            data["known_from"] = [*coverage, *builder.known]
         try:  # validated like any record (faster than pydantic's model_construct, too)
             record = ChildRecord.model_validate(data)
         except ValidationError as exc:  # pragma: no cover - built from checked values only
@@ -1224,6 +1478,89 @@ class SSDA903:
             yield Item(where, error=error, quality=tuple(builder.notes))
             return
         yield Item(where, record=record, quality=tuple(builder.notes))
+
+
+def _years(sources: Sequence[Source], tables: Sequence[int]) -> tuple[set[int], set[int]]:
+    """The collection years (ending 31 March) the returns hold rows of these tables for, and
+    the years of returns whose table was rejected whole (its rows are not in the input)."""
+    years: set[int] = set()
+    lost: set[int] = set()
+    for source in sources:
+        for table in tables:
+            if table in source.rejected:
+                if source.named_year or source.year:
+                    lost.add(source.named_year or source.year)
+                continue
+            if table not in source.tables:
+                continue
+            if source.named_year:
+                years.add(source.named_year)
+            elif table in DATED_BY_YEAR and table in source.spans:
+                low, high = source.spans[table]
+                years.update(range(year_ending(low), year_ending(high) + 1))
+            elif source.year:
+                years.add(source.year)
+    return years, lost
+
+
+def known_from(sources: Sequence[Source]) -> list[dict[str, Any]]:
+    """Where each year-bound table's events are known from (``ChildRecord.known_from``): the
+    start of the earliest year of the unbroken run of returns ending with the latest. A year
+    missing between two returns, or one whose table was rejected whole, breaks the run: that
+    year's rows are not in the input. When the latest year's table was rejected, nothing before
+    the end of that year is known."""
+    out: list[dict[str, Any]] = []
+    for tables, types in YEAR_TABLES:
+        years, lost = _years(sources, tables)
+        if not years and not lost:
+            continue
+        last = max(years | lost)
+        if last in lost:
+            start = dt.date(last, 4, 1)
+        else:
+            first = last
+            while first - 1 in years and first - 1 not in lost:
+                first -= 1
+            start = dt.date(first - 1, 4, 1)
+        out.append({"from": start, "events": list(types)})
+    return out
+
+
+def _year_name(year: int) -> str:
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def collection_note(
+    sources: Sequence[Source], coverage: list[dict[str, Any]]
+) -> DataQualityFinding:
+    """One note per input: which collection years and tables were read, and from when each
+    year-bound table's events are known."""
+    years = sorted({s.year for s in sources if s.year})
+    named = {bool(s.named_year) for s in sources}
+    tables = sorted({t for s in sources for t in s.tables if t < len(TABLES)})
+    if years:
+        shown = ", ".join(_year_name(y) for y in years)
+        how = {
+            frozenset({True}): "the file names",
+            frozenset({False}): "the dates in the rows",
+        }.get(frozenset(named), "the file names and the dates in the rows")
+        said = f"collection year{'s' if len(years) > 1 else ''} {shown} (from {how})"
+    else:
+        said = "no collection year (no file name or date says)"
+    layout = ""
+    if DOLO in tables:
+        layout = "; the DoLo table of the 2026-27 collection is read and checked"
+    elif SW_EPISODES in tables:
+        layout = "; the social worker episodes table (collections from 2023-24) is read"
+    known = "; ".join(
+        f"{'/'.join(entry['events'])} known from {entry['from'].isoformat()}" for entry in coverage
+    )
+    return DataQualityFinding(
+        "DATA018",
+        "(file)",
+        f"903 return read: {said}; tables: {', '.join(TABLES[t].name for t in tables)}{layout}"
+        + (f"; {known}" if known else ""),
+    )
 
 
 IMPORTER = SSDA903()
