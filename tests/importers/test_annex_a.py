@@ -735,7 +735,7 @@ def test_list7_latest_review(tmp_path: Path, review: dt.date | None, known: list
         "Date of latest review conference": review,
     }
     record, codes = _one_record(write_workbook(tmp_path / "g.xlsx", [Sheet("CP", 7, [row])]))
-    assert [e.type for e in record.events][0] == "cp_plan_started"
+    assert record.events[0].type == "cp_plan_started"
     assert [k.from_.isoformat() for k in record.known_from] == known
     assert all(k.case == "L7:2024-01-10" and k.events == ("cp_review",) for k in record.known_from)
     assert codes == []
