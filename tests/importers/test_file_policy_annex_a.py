@@ -52,6 +52,11 @@ def run(path: Path) -> Run:
     return checker
 
 
+def checker_findings(path: Path) -> list[Any]:
+    checker = Run(load_rules(), AS_OF)
+    return list(checker.findings(checker.items([path], "annex-a")))
+
+
 def rows(checker: Run) -> tuple[int, int, int]:
     return checker.summary.rows
 
@@ -180,12 +185,16 @@ def test_na_in_an_optional_column_leaves_it_unknown_and_the_row_used(tmp_path: P
     assert f"Assessments!{COL[worker]}2 (Allocated Worker) holds an Excel error value" in (
         unknown["E1"].message
     )
-    # the rows are used: E1's assessment is checked, with its team and no worker; E2's
-    # authorisation is unknown, so the assessment is open
+    # the rows are used: E1's assessment is checked, with its team and no worker. E2's
+    # authorisation is unknown, not blank: "not completed" would be a guess, so its assessment
+    # is not checked (DATA039), never reported overdue
     items = list(IMPORTER.read(path, ImportContext()))
     recs = {i.record.child: i.record for i in items if i.record is not None}
     assert (recs["E1"].team, recs["E1"].worker) == ("Duty", None)
-    assert [e.type for e in recs["E2"].events] == ["assessment_started"]
+    assert [e.type for e in recs["E1"].events] == ["assessment_started"]
+    assert recs["E2"].events == []
+    assert set(notes(checker, "DATA039")) == {"E2"}
+    assert {f.child for f in checker_findings(path)} == {"E1"}
     assert "#N/A" not in str([str(e) for e in checker.rejects])
 
 

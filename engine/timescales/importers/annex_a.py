@@ -68,6 +68,9 @@ QUALITY_CODES: dict[str, str] = {
     "DATA036": "lists give the child different dates of birth: the first is kept",
     "DATA038": "an optional cell holds an Excel error value (#N/A, #REF!...), a formula or a value "
     "that cannot be read: the field is taken as unknown and the row is used",
+    "DATA039": "a date whose blank would mean 'not yet' (an authorisation, a latest review, an "
+    "end...) is unknown (DATA038): that assessment, enquiry, plan, period or adoption decision "
+    "is not checked, as any finding for it would rest on a guess",
 }
 
 # --- limits on untrusted input ------------------------------------------------------------------
@@ -885,8 +888,11 @@ class Group:
     where: str  # the first row's location, for data-quality notes
     values: dict[str, Any] = field(default_factory=dict)
     conflict: bool = False
+    # fields some row held unreadable (an error value, a formula...): unknown, not blank
+    unknown: set[str] = field(default_factory=set)
 
-    def merge(self, row: dict[str, Any]) -> None:
+    def merge(self, row: dict[str, Any], unknown: Iterable[str] = ()) -> None:
+        self.unknown.update(unknown)
         for key, value in row.items():
             if value is None:
                 continue
@@ -925,6 +931,18 @@ def _ev(etype: str, date: dt.date, ref: str | None = None, **attrs: object) -> d
     return out
 
 
+# per list: the optional fields whose blank means "not (yet) happened"; unknown, the thing's
+# rules cannot be decided (a review unknown is not a review missing)
+NEEDED: dict[int, set[str]] = {
+    4: {"authorised"},
+    5: {"icpc", "icpc_not_needed"},
+    7: {"review", "end"},
+    8: {"review", "ceased"},
+    10: {"placement_order", "match", "adoption_order", "no_longer"},
+}
+THINGS = {4: "assessment", 5: "enquiry", 7: "plan", 8: "period of care", 10: "adoption decision"}
+
+
 def _events(child: Child) -> list[dict[str, Any]]:
     """Canonical events from the child's merged rows; the latest-event lists say where their
     history begins (``Child.known_from``)."""
@@ -942,7 +960,21 @@ def _events(child: Child) -> list[dict[str, Any]]:
                 ref=ref,
                 date=key if isinstance(key, dt.date) else None,
             )
-        if number == 4:
+        blind = sorted(group.unknown & NEEDED.get(number, set()))
+        if blind:
+            # a date (or flag) whose blank would mean "not yet": unknown, it would make a
+            # breach the data cannot show, so the thing's clocks are not set (DATA039)
+            labels = {c.key: c.label for c in BY_NUMBER[number].columns}
+            child.note(
+                "DATA039",
+                f"List {number}: {', '.join(labels[k] for k in blind)} unknown (DATA038): "
+                f"this {THINGS[number]} is not checked",
+                ref=ref,
+                date=key if isinstance(key, dt.date) else None,
+            )
+            if number == 7 and "visit" not in group.unknown and v.get("visit"):
+                events.extend(_plan(child, key, ref, v, visit_only=True))
+        elif number == 4:
             events.append(_ev("assessment_started", key, ref))
             if v.get("authorised"):
                 events.append(_ev("assessment_completed", v["authorised"], ref))
@@ -1006,12 +1038,16 @@ def _latest(child: Child, day: dt.date, case: str | None, etype: str) -> None:
     child.known_from.append(entry)
 
 
-def _plan(child: Child, start: dt.date, ref: str | None, v: dict[str, Any]) -> list[dict[str, Any]]:
+def _plan(
+    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], visit_only: bool = False
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if v.get("visit"):
         attrs = {} if v.get("seen_alone") is None else {"seen_alone": v["seen_alone"]}
         out.append(_ev("cp_visit", v["visit"], ref, **attrs))
         _latest(child, v["visit"], ref, "cp_visit")
+    if visit_only:
+        return out
     end, review = v.get("end"), v.get("review")
     if _contradicts(start, end, review):
         child.note(
@@ -1288,6 +1324,7 @@ class AnnexA:
         columns = {c.key: c for c in (*COMMON, *spec.columns)}
         values: dict[str, Any] = {}
         notes: list[tuple[str, str]] = []
+        unknown: list[str] = []
         for key, position in header.columns.items():
             column = columns[key]
             parser = PARSERS.get(column.kind)
@@ -1333,6 +1370,7 @@ class AnnexA:
                 )
                 return
             # an optional field: unknown, with a note; the row is used (decisions.md)
+            unknown.append(key)
             notes.append(
                 ("DATA038", f"{spec.name}: cell {pointer} ({column.label}) {problem}: unknown")
             )
@@ -1376,7 +1414,7 @@ class AnnexA:
         thing: Any = values.get("start") or values.get("decision") or "latest"
         if spec.number in (4, 5, 7, 8, 9, 10):
             group = child.groups.setdefault((spec.number, thing), Group(where))
-            group.merge(values)
+            group.merge(values, unknown)
 
 
 def _safe(sheet: Sheet, chunk: int = 512) -> Iterator[list[Cell]]:
