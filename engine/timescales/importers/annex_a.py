@@ -10,15 +10,19 @@ anywhere in a sheet's first ten rows (merged title rows above it are skipped).
 
 Untrusted input: the workbook's zip directory is checked (total and per-member uncompressed size,
 compression ratio, member count) before openpyxl opens it; openpyxl reads in read-only mode with
-``data_only=False`` and parses its XML through defusedxml; formulas are never evaluated (a formula
-in a column the importer reads rejects that row, naming the cell).
+``data_only=False`` and parses its XML through defusedxml; formulas are never evaluated.
 
-The mapping to canonical events, what each list makes assessable and why the "latest event only"
-lists (7, 8, 9) are gated are documented in docs/importers/annex-a.md. In short: List 4 rows are
-assessments (AS002); List 5 rows are s47 enquiries with their initial conference (CP002); List 7
-plans and List 8 periods of care are emitted only where the latest review the list holds cannot
-misstate the earlier, unseen reviews (CP003/CP004, LA005/LA006); List 10 gives AD002. Records
-built from Lists 7-9 carry ``partial_history``.
+What cannot be read (decisions.md, "Importers"): a sheet or file that is no list is skipped
+(``ImportContext.skip``; a cover, notes or README with a notice), a list missing a required
+column is rejected whole (``reject_table``), an optional cell holding an error value, a formula
+or an unreadable value is unknown with a note (the row is used), and only a required one (the
+child, the list's start date) rejects its row, naming the cell.
+
+The mapping to canonical events is documented in docs/importers/annex-a.md. In short: List 4 rows
+are assessments (AS002); List 5 rows are s47 enquiries with their initial conference (CP002);
+List 7 plans and List 8 periods of care with their latest review (CP003/CP004, LA005-LA007);
+List 10 gives AD002. The lists that hold only the latest event (7, 8, 9) say where that history
+begins (``known_from`` per plan or period and event type); the engine decides what it can assess.
 
 Memory: every child seen is held until all lists are read (a child appears in several lists and
 the lists come in any order): a few hundred bytes per row, nothing per cell.
