@@ -769,6 +769,8 @@ class _State:
     # table -> reason -> rows used that made no event
     idle: dict[str, Counter[str]] = field(default_factory=dict)
     dues: dict[str, _DueTally] = field(default_factory=dict)
+    # periods of care whose first episode in the extract is no new entry to care
+    began: int = 0
     # the run's rules: our due dates for the council's
     context: ImportContext = field(default_factory=ImportContext)
 
@@ -822,7 +824,7 @@ class _Person:
         self.seen_events: dict[tuple[Any, ...], list[Any]] = {}
         # where the history the extract holds begins (KnownFrom entries)
         self.known_from: list[dict[str, Any]] = []
-        self.began = 0  # periods of care that began before the extract
+        self.began_ids: set[str] = set()  # periods of care that began before the extract
 
     # -- outputs
     def note(
@@ -1101,7 +1103,8 @@ class _Person:
                 self.known_from.append(
                     {"from": start, "case": cla, "began": ["became_looked_after"]}
                 )
-                self.began += 1
+                self.began_ids.add(cla)
+                self.state.began += 1
             else:
                 self.event("became_looked_after", start, ref=cla, case=cla, row=first_row)
             if end is not None:
@@ -1190,7 +1193,9 @@ class _Person:
                 held.setdefault(case, []).append(day)
             if due is not None:
                 due_rows.append((row, case, day, due))
-        starts = {p.cla: p.start for p in self.periods}
+        # a period that began before the extract has no known start to count the first due
+        # date from (its council due dates are compared from its first review on)
+        starts = {p.cla: p.start for p in self.periods if p.cla not in self.began_ids}
         for row, case, day, theirs in due_rows:
             dates = sorted(held.get(case, []))
             before = [d for d in dates if day is None or d < day]
@@ -1940,6 +1945,18 @@ class SsdImporter:
                     "(file)",
                     "ssd_involvements: role codes not in the role map, so not read as an IRO or "
                     f"social worker: {listed}{more} (map them in TIMESCALES_SSD_ROLES)",
+                    source=state.source,
+                )
+            )
+        if state.began:
+            notes.append(
+                DataQualityFinding(
+                    "DATA049",
+                    "(file)",
+                    f"ssd_cla_episodes: {state.began} period(s) of care began before the "
+                    "extract (the first episode's start reason is P, L, T, B or U and no "
+                    "clae_entered_care_date is given): taken as open on that episode's start; "
+                    "the rules counted from entering care are not assessed for them",
                     source=state.source,
                 )
             )
