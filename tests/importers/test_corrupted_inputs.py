@@ -259,7 +259,9 @@ def test_spoiled_input_never_crashes_and_reconciles(
     assert summary.read == summary.checked + summary.rejected
     for stats in summary.context.stats:
         assert stats.reconciles(), stats
-    assert len(run.rejects) == summary.rejected + summary.rows_rejected
+    # and one --rejects row per file skipped (E407) and per table rejected whole (E408)
+    skipped = summary.files_skipped + summary.tables_rejected
+    assert len(run.rejects) == summary.rejected + summary.rows_rejected + skipped
     for error in run.rejects:
         assert error.code in CODES and error.location is not None, error
         assert error.location.source.startswith(source), error
@@ -273,7 +275,7 @@ def test_spoiled_input_never_crashes_and_reconciles(
     assert "Traceback" not in res.err
     assert res.code in (0, 1, 2), res.err
     written = rejects.read_text().splitlines() if rejects.exists() else []
-    assert len(written) == summary.rejected + summary.rows_rejected + summary.unreadable
+    assert len(written) == summary.rejected + summary.rows_rejected + summary.unreadable + skipped
     if whole:
         assert re.search(r"^error: E4\d\d ", res.err, re.M), res.err
         assert json.loads(written[-1])["code"].startswith("E4")
