@@ -150,3 +150,24 @@ def test_latest_only_lists_say_where_their_history_begins() -> None:
     }
     assert not any(r.partial_history for r in recs.values())
     assert re.fullmatch(r"[A-Z]{2}\d{2}", next(iter(recs)))  # synthetic ids only
+
+
+def test_latest_only_reviews_end_to_end(cli: Any, tmp_path: Path) -> None:
+    """What the engine makes of the latest-only lists' known_from."""
+    out = check(cli, tmp_path)
+    findings, err = out["findings"], out["res"].err
+    # PA01: a plan since Mon 3 Jun 2024; Annex A holds its latest review, 15 Jan 2025. The first
+    # review (CP003, counted from the plan's start) is before the known history: not assessed.
+    # The next review is due 6 months after the latest (CP004): 15 Jul 2025, pending.
+    assert not [f for f in findings if f["rule"] == "CP003" and f["child"] == "PA01"]
+    pa01 = one(findings, "CP004", "PA01")
+    assert (pa01["anchor"], pa01["due"], pa01["status"]) == ("2025-01-15", "2025-07-15", "pending")
+    # LA01: in care since 4 Apr 2022, latest review 20 Jan 2025. Nothing before it is assessed;
+    # after it the next review is due 20 Apr (3 months, had it been the first) or 20 Jul (6):
+    # neither has passed at 31 March, so nothing is reported. LA03 (in care 2 Dec 2024, latest
+    # review the serial 45644 = 18 Dec): the same, but 18 Mar has passed and 18 Jun has not, so
+    # which limit applies decides: not assessed, never "overdue".
+    assert not [f for f in findings if f["child"] in ("LA01", "LA03")]
+    assert "not assessed: CP003: 1 not assessed (clock before the history the data holds)" in err
+    assert "not assessed: LA005: 2 not assessed (clock before the history the data holds)" in err
+    assert "not assessed: LA007: 2 not assessed" in err
