@@ -797,3 +797,21 @@ def test_a_directory_with_too_many_files_is_refused_whole(tmp_path: Path, monkey
     with pytest.raises(InputError) as info:
         list(ssd.IMPORTER.read(tmp_path, ImportContext()))
     assert info.value.code == "E403" and "4 files" in info.value.message
+
+
+def test_history_window_end_to_end(cli, extract: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the window given, the steps whose clock falls before it are not assessed (counted
+    per rule), and only the findings that rest on the window are marked partial_history: a
+    certain breach inside the known window, anchored at its start."""
+    monkeypatch.setenv(HISTORY_ENV, "2023-01-01")
+    res = cli("check", str(extract), "--input-format", "ssd", "--as-of", AS_OF, "--format", "jsonl")
+    found = [json.loads(line) for line in res.out.splitlines()]
+    partial = [f for f in found if f.get("partial_history")]
+    assert partial and len(partial) < len(found)
+    assert all(f["anchor"] >= "2023-01-01" for f in partial)
+    assert "not assessed: LA005: 2 not assessed (clock before the history the data holds)" in (
+        res.err
+    )
+    monkeypatch.delenv(HISTORY_ENV)
+    res = cli("check", str(extract), "--input-format", "ssd", "--as-of", AS_OF, "--format", "jsonl")
+    assert "not assessed" not in res.err and "partial_history" not in res.out
