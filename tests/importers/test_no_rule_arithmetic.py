@@ -397,7 +397,12 @@ def test_ssd_due_dates_follow_the_review_and_conference_rules(tmp_path: Path) ->
     assert any("2 months after the previous review" in n for n in notes)
     assert any("10 working days after the strategy discussion" in n for n in notes)
     # without the rules, nothing is compared
-    assert _ssd_notes(extract, _without(NATIONAL, "LA005", "CP001", "CP003")) == []
+    assert (
+        _ssd_notes(
+            extract, _without(NATIONAL, "LA005", "LA006", "LA007", "CP001", "CP003", "CP004")
+        )
+        == []
+    )
 
 
 def test_annex_a_asks_the_rules_nothing(tmp_path: Path) -> None:
@@ -431,7 +436,7 @@ def test_annex_a_asks_the_rules_nothing(tmp_path: Path) -> None:
         return record.model_dump_json()
 
     longer = _with(NATIONAL, "LA005", limit=[Limit(unit="working_days", value=25)])
-    assert read(NATIONAL) == read(longer) == read(_without(NATIONAL, "LA005", "LA006"))
+    assert read(NATIONAL) == read(longer) == read(_without(NATIONAL, "LA005", "LA006", "LA007"))
     assert '"from_":"2023-03-31","case":"L8:2023-03-01"' in read(NATIONAL)
     source = (IMPORTERS / "annex_a.py").read_text(encoding="utf-8")
     assert ".due(" not in source
