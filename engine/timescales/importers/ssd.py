@@ -2140,7 +2140,7 @@ class _Parser:
             if at < 0:
                 append(None)
                 continue
-            if soft and fields[at].strip().upper() in EXCEL_ERRORS:
+            if soft and "#" in fields[at] and fields[at].strip().upper() in EXCEL_ERRORS:
                 append(BAD_DATE)  # an error value (#N/A): unknown
                 continue
             try:
