@@ -73,7 +73,15 @@ def run_check(
     assert read == used + rejected, res.err
     children = re.search(r"children read (\d+), checked (\d+), rejected (\d+)", res.err)
     assert children, res.err
-    assert len(reject_rows) == rejected + int(children[3])
+    # one --rejects row per rejected row, per rejected child, per skipped file or sheet (E407)
+    # and per table rejected whole (E408: all its rows, counted rejected, said once)
+    skipped = re.search(r"files skipped (\d+)", res.err)
+    tables = [r for r in reject_rows if r["code"] == "E408"]
+    table_rows = sum(int(re.findall(r"all (\d+) rows rejected", r["reason"])[0]) for r in tables)
+    assert len([r for r in reject_rows if r["code"] == "E407"]) == int(skipped[1] if skipped else 0)
+    assert len(reject_rows) == (
+        rejected - table_rows + len(tables) + int(skipped[1] if skipped else 0) + int(children[3])
+    )
     return {
         "res": res,
         "findings": findings,
@@ -81,6 +89,7 @@ def run_check(
         "quality": notes,
         "rows": (read, used, rejected),
         "not_assessable": dict(re.findall(r"not assessable: (\w+): (.*)", res.err)),
+        "skipped": int(skipped[1]) if skipped else 0,
     }
 
 
@@ -271,7 +280,10 @@ def test_full_workbook_through_the_cli(cli: Any, tmp_path: Path, workbook: Path)
     out = run_check(cli, tmp_path, workbook)
     findings = out["findings"]
     assert out["res"].code == 1  # breaches
-    assert out["rows"] == (32, 30, 2)  # the two List 11 rows are rejected
+    # List 11 (adopters) is skipped with a notice, not counted as 2 rejected rows
+    assert out["rows"] == (30, 30, 0)
+    assert "#Adopters:1: List 11 (prospective adopters) is about adults" in out["res"].err
+    assert out["skipped"] == 0 and out["rejects"] == []
 
     # List 4: one AS002 per row, every date form read
     a1 = one(findings, "AS002", "A1")
@@ -291,7 +303,7 @@ def test_full_workbook_through_the_cli(cli: Any, tmp_path: Path, workbook: Path)
     a6 = one(findings, "AS002", "A6")  # 05/02/24 (two-digit year) and "5 Apr 2024"
     assert (a6["anchor"], a6["done"]) == ("2024-02-05", "2024-04-05")
     assert a1["team"] == "Front door"  # the first list naming a team wins
-    assert "partial_history" not in a1  # List 3/4 only: complete history
+    assert "partial_history" not in a1
     assert len([f for f in findings if f["rule"] == "AS002"]) == 7
 
     # AS001 cannot be assessed from Annex A, nor the rules it has no events for
@@ -309,25 +321,31 @@ def test_full_workbook_through_the_cli(cli: Any, tmp_path: Path, workbook: Path)
     assert not by(findings, "CP002", "S3")
     assert one(findings, "CP002", "S4")["status"] == "overdue"
 
-    # List 7: CP003/CP004 only where the latest review cannot hide earlier ones
+    # List 7, end to end with the engine reading known_from. P1 has no review yet (blank: none
+    # held, a whole history): CP003 overdue from the plan's start. P2, P3 and P4 carry a latest
+    # review: their review history begins there, so CP003 (its clock, the plan's start, falls
+    # before it) is not assessed, and the gap after the latest review is (CP004: 6 months).
+    # P3's review came after its first was due: it used to be dropped whole (DATA030).
     p1 = one(findings, "CP003", "P1")
-    assert (p1["status"], p1["due"], p1["partial_history"]) == ("overdue", "2024-04-10", True)
-    assert one(findings, "CP003", "P2")["status"] == "met"
+    assert (p1["status"], p1["due"]) == ("overdue", "2024-04-10")
+    assert not by(findings, "CP003", "P2") and not by(findings, "CP003", "P3")
     p2 = one(findings, "CP004", "P2")
     assert (p2["anchor"], p2["due"], p2["status"]) == ("2024-04-25", "2024-10-25", "pending")
-    assert not [f for f in findings if f["child"] == "P3"]  # latest review after the first due
-    assert one(findings, "CP003", "P4")["status"] == "met"
-    assert not by(findings, "CP004", "P4")  # the plan ended before the next review was due
+    p3 = one(findings, "CP004", "P3")
+    assert (p3["anchor"], p3["due"], p3["status"]) == ("2024-03-01", "2024-09-01", "pending")
+    assert not [f for f in findings if f["child"] == "P4"]  # ended before the next was due
+    assert "not assessed: CP003: 3 not assessed (clock before the history the data holds)" in (
+        out["res"].err
+    )
 
-    # List 8: LA005/LA006 likewise; never a first review "overdue" that Annex A cannot see
-    l1 = one(findings, "LA005", "L1")
-    assert (l1["status"], l1["partial_history"]) == ("overdue", True)
-    assert one(findings, "LA005", "L2")["status"] == "met"
-    l2 = one(findings, "LA006", "L2")
-    assert (l2["anchor"], l2["due"], l2["status"]) == ("2024-02-28", "2024-05-28", "overdue")
-    assert not [f for f in findings if f["child"] in ("L3", "L4")]
+    # List 8 likewise. L1 (no review): LA005 overdue. L2 and L3: the first review is not
+    # assessed, and the gap after the latest one is not a certain breach at 28 June (3 months
+    # under LA006 if it was the first review, 6 under LA007 if not: the engine cannot tell, so
+    # nothing is reported). L3 was dropped whole before (DATA030).
+    assert one(findings, "LA005", "L1")["status"] == "overdue"
+    assert not [f for f in findings if f["child"] in ("L2", "L3", "L4")]
     assert one(findings, "LA005", "L5")["status"] == "pending"
-    assert one(findings, "AS002", "L5")["partial_history"] is True  # the flag is per child
+    assert "not assessed: LA005: 2 not assessed" in out["res"].err
 
     # List 10: AD002
     assert one(findings, "AD002", "AD1")["status"] == "met"
@@ -335,19 +353,13 @@ def test_full_workbook_through_the_cli(cli: Any, tmp_path: Path, workbook: Path)
     assert not by(findings, "AD002", "AD3")
     assert one(findings, "AD002", "AD4")["status"] == "late"
 
-    # every finding of a child from List 7, 8 or 9 says so
-    for f in findings:
-        assert f.get("partial_history", False) is (f["child"][0] in "PL"), f
+    # no record-wide partial_history: a list's history is said per case (known_from), and the
+    # engine marks only the findings that rest on it
+    assert not any(f.get("partial_history") and f["rule"] == "AS002" for f in findings)
 
     codes = {(n["code"], n["child"]) for n in out["quality"]}
-    assert ("DATA030", "P3") in codes and ("DATA030", "L3") in codes
     assert ("DATA034", "AD3") in codes
-    gated = next(n for n in out["quality"] if n["child"] == "L3")
-    assert gated["source"].endswith("LAC!A4") and gated["date"] == "2024-03-15"
-
-    (r1, r2) = out["rejects"]
-    assert r1["pointer"] == "Adopters!A2" and r2["pointer"] == "Adopters!A3"
-    assert "prospective adopters" in r1["reason"]
+    assert not any(code in ("DATA030", "DATA037") for code, _ in codes)  # no gating any more
 
 
 def test_auto_detects_annex_a(cli: Any, tmp_path: Path, workbook: Path) -> None:
@@ -359,9 +371,9 @@ def test_auto_detects_annex_a(cli: Any, tmp_path: Path, workbook: Path) -> None:
 def test_records_merge_a_child_across_lists(tmp_path: Path, workbook: Path) -> None:
     items, context = read_items(workbook)
     recs = records(items)
-    assert len(recs) == len(items) - 2  # one record per child (+ two rejected adopter rows)
+    assert len(recs) == len(items)  # one record per child; List 11 is skipped, not rejected
     l5 = recs["L5"]
-    assert l5.partial_history
+    assert not l5.partial_history and l5.known_from == ()  # no review yet: a whole history
     assert {e.type for e in l5.events} == {
         "assessment_started",
         "assessment_completed",
@@ -373,24 +385,65 @@ def test_records_merge_a_child_across_lists(tmp_path: Path, workbook: Path) -> N
     assert set(NATIONAL_EVENT_TYPES) >= SUPPLIES
     sources = {s.source.rsplit("#", 1)[1]: s for s in context.stats}
     assert sources["Assessments"].rows_read == 7  # the title rows and header are not data
-    assert sources["Adopters"].rows_rejected == 2
+    assert "Adopters" not in sources
+    (adopters,) = context.skipped
+    assert adopters.documentation and adopters.location.source.endswith("#Adopters")
     cp1 = recs["P1"]
     visit = next(e for e in cp1.events if e.type == "cp_visit")
     assert visit.attrs == {"seen_alone": True} and visit.ref == "L7:2024-01-10"
 
 
-def test_convert_writes_canonical_records_with_partial_history(
+def _known(record: Any) -> list[tuple[str, str | None, tuple[str, ...] | None]]:
+    return [(k.from_.isoformat(), k.case, k.events) for k in record.known_from]
+
+
+def test_latest_only_lists_set_known_from(tmp_path: Path, workbook: Path) -> None:
+    """Lists 7, 8 and 9 hold each thing's latest event only: the importer says where that
+    history begins (per plan or period, per event type) and emits every plan and period; it no
+    longer gates them (DATA030) nor counts a due date of its own."""
+    recs = records(read_items(workbook)[0])
+    # P3: a plan from June 2023 whose latest review (March 2024) came after the first was due:
+    # emitted whole, the review history known from that review on
+    p3 = recs["P3"]
+    assert [(e.type, e.date.isoformat()) for e in p3.events] == [
+        ("cp_plan_started", "2023-06-01"),
+        ("cp_review", "2024-03-01"),
+    ]
+    assert _known(p3) == [("2024-03-01", "L7:2023-06-01", ("cp_review",))]
+    # L3 likewise for a period of care
+    l3 = recs["L3"]
+    assert [e.type for e in l3.events] == ["became_looked_after", "lac_review"]
+    assert _known(l3) == [("2024-03-15", "L8:2022-05-03", ("lac_review",))]
+    # a latest review that may be the first (L2) is said the same way: the engine decides
+    assert _known(recs["L2"]) == [("2024-02-28", "L8:2024-02-05", ("lac_review",))]
+    # the latest statutory visit of a plan (P1), and the care leaver's latest review and contact
+    assert _known(recs["P1"]) == [("2024-06-20", "L7:2024-01-10", ("cp_visit",))]
+    assert _known(recs["CL1"]) == [
+        ("2024-01-01", None, ("pathway_plan_review",)),
+        ("2024-06-01", None, ("pa_contact",)),
+    ]
+    # no review yet: nothing before it is missing
+    assert _known(recs["L1"]) == [] and _known(recs["P2"]) == [
+        ("2024-04-25", "L7:2024-02-01", ("cp_review",))
+    ]
+    assert not any(r.partial_history for r in recs.values())
+
+
+def test_convert_writes_canonical_records_with_known_from(
     cli: Any, tmp_path: Path, workbook: Path
 ) -> None:
     res = cli("convert", "--input-format", "annex-a", str(workbook))
     assert res.code == 0, res.err
     out = {r["child"]: r for r in map(json.loads, res.out.splitlines())}
-    assert out["L2"]["partial_history"] is True
+    assert "partial_history" not in out["L2"]
     assert out["L2"]["events"] == [
         {"type": "became_looked_after", "date": "2024-02-05", "ref": "L8:2024-02-05"},
         {"type": "lac_review", "date": "2024-02-28", "ref": "L8:2024-02-05"},
     ]
-    assert "partial_history" not in out["A3"]
+    assert out["L2"]["known_from"] == [
+        {"from": "2024-02-28", "case": "L8:2024-02-05", "events": ["lac_review"]}
+    ]
+    assert "known_from" not in out["A3"]
 
 
 # --- formulas, blanks, bad values ----------------------------------------------------------------
@@ -441,7 +494,9 @@ def test_blank_required_fields_and_bad_values_are_row_rejects(cli: Any, tmp_path
         Sheet("S47", 5, [{"Child Unique ID": "B9", s47: D(2024, 1, 8), flag: "maybe"}]),
     ]
     out = run_check(cli, tmp_path, write_workbook(tmp_path / "b.xlsx", sheets))
-    assert out["rows"] == (9, 2, 7)
+    # only a required field (the child, the clock's date) rejects a row: B4's authorisation
+    # "TBC" and B9's "maybe" are optional fields, unknown with a note (decisions.md)
+    assert out["rows"] == (9, 4, 5)
     reasons = {(r["pointer"], r["field"]): r["reason"] for r in out["rejects"]}
     col = {h: chr(65 + i) for i, h in enumerate(HEADERS[4])}
     assert reasons[(f"Assessments!{col['Child Unique ID']}2", "Child Unique ID")] == (
@@ -449,17 +504,26 @@ def test_blank_required_fields_and_bad_values_are_row_rejects(cli: Any, tmp_path
     )
     assert reasons[(f"Assessments!{col[start]}3", start)] == f"{start} is blank"
     assert "not a real calendar date" in reasons[(f"Assessments!{col[start]}4", start)]
-    assert "not a date in a known form" in reasons[(f"Assessments!{col[auth]}5", auth)]
     assert "not a real calendar date" in reasons[(f"Assessments!{col[start]}6", start)]
     assert "true/false" in reasons[(f"Assessments!{col[start]}8", start)]
-    assert any("Yes, No or Unknown" in r for r in reasons.values())
+    assert len(reasons) == 5
+    unknown = {n["child"]: n for n in out["quality"] if n["code"] == "DATA038"}
+    assert set(unknown) == {"B4", "B9"}
+    assert (
+        f"cell Assessments!{col[auth]}5 ({auth}) is unreadable: not a date in a known form"
+        in (unknown["B4"]["message"])
+    )
+    assert "Yes, No or Unknown" in unknown["B9"]["message"]
     # the values themselves are never echoed (they may be personal data)
     text = json.dumps(out["rejects"]) + json.dumps(out["quality"]) + out["res"].err
     for value in ("31/02/2024", "TBC", "02/13/2024", "31/02/2015", "maybe"):
         assert value not in text
     (dob,) = [n for n in out["quality"] if n["code"] == "DATA035"]
     assert dob["child"] == "B6"
+    # the rows are used, but B4's completion and B9's "no conference needed" are unknown, not
+    # blank: their assessment and enquiry are not checked (DATA039), never reported overdue
     assert {f["child"] for f in out["findings"]} == {"B6", "B8"}
+    assert {n["child"] for n in out["quality"] if n["code"] == "DATA039"} == {"B4", "B9"}
 
 
 def test_unknown_lists_and_missing_columns(cli: Any, tmp_path: Path) -> None:
@@ -481,12 +545,19 @@ def test_unknown_lists_and_missing_columns(cli: Any, tmp_path: Path) -> None:
         ),
     ]
     out = run_check(cli, tmp_path, write_workbook(tmp_path / "u.xlsx", sheets))
-    assert out["rows"] == (6, 1, 5)
-    reasons = {r["pointer"]: r for r in out["rejects"]}
-    assert "'Notes' is not an Annex A list" in reasons["Notes!A1"]["reason"]
-    assert "'List 12' is not an Annex A list" in reasons["List 12!A2"]["reason"]
-    old = reasons["Assessments (old)!A2"]
-    assert old["field"] == start and f"no {start!r} column" in old["reason"]
+    # the notes sheet: one notice; the council's own list: skipped (E407, counted); List 4
+    # without its start date: rejected whole (E408, its row counted rejected), said once
+    assert out["rows"] == (2, 1, 1)
+    assert out["skipped"] == 1
+    err = out["res"].err
+    assert "u.xlsx#Notes: documentation (a cover, notes or guidance" in err
+    reasons = {r["source"]: r for r in out["rejects"]}
+    twelve = reasons[f"{tmp_path / 'u.xlsx'}#List 12"]
+    assert twelve["code"] == "E407" and "not an Annex A list" in twelve["reason"]
+    old = reasons[f"{tmp_path / 'u.xlsx'}#Assessments (old)"]
+    assert old["code"] == "E408" and f"no {start!r} column" in old["reason"]
+    assert "all 1 rows rejected" in old["reason"]
+    assert "files skipped 1; tables rejected 1" in err
 
 
 def test_header_after_the_scanned_rows_is_not_found(cli: Any, tmp_path: Path) -> None:
@@ -499,7 +570,10 @@ def test_header_after_the_scanned_rows_is_not_found(cli: Any, tmp_path: Path) ->
         "CLA", 8, [{"Child Unique ID": "H2", "Date Started to be Looked After": D(2024, 1, 8)}]
     )
     out = run_check(cli, tmp_path, write_workbook(tmp_path / "h.xlsx", [late, ok]))
-    assert out["rows"] == (13, 1, 12)
+    # the sheet whose header is below the scanned rows holds no list as far as the importer
+    # can tell: skipped whole (one warning), never 12 rejected rows
+    assert out["rows"] == (1, 1, 0)
+    assert out["skipped"] == 1
 
 
 # --- CSV exports ---------------------------------------------------------------------------------
@@ -537,11 +611,15 @@ def test_directory_of_csv_exports_merges_children(cli: Any, tmp_path: Path) -> N
         ),
     )
     (folder / "README.txt").write_text("not data")
+    (folder / "extract.log").write_text("ran at 09:00")
     out = run_check(cli, tmp_path, folder, fmt="auto")
     assert f"{folder} read as annex-a" in out["res"].err
     assert not [n for n in out["quality"] if n["code"] == "DATA002"]
     assert {f["rule"] for f in out["findings"]} == {"AS002", "LA005"}
-    assert all(f["partial_history"] for f in out["findings"])
+    # the README: a notice; the log: skipped (a warning, a --rejects row, counted)
+    assert f"{folder / 'README.txt'}: documentation" in out["res"].err
+    (log,) = out["rejects"]
+    assert (log["source"], log["code"]) == (str(folder / "extract.log"), "E407")
 
 
 # --- untrusted workbooks -------------------------------------------------------------------------
@@ -612,24 +690,33 @@ def test_sniff_leaves_other_files_alone(tmp_path: Path) -> None:
     assert IMPORTER.sniff(list8) and IMPORTER.sniff(tmp_path)
 
 
-# --- the latest-event gates, one by one ----------------------------------------------------------
+# --- the latest-event lists, one by one: no gate, where the history begins ---------------------
+def _one_record(path: Path) -> tuple[Any, list[str]]:
+    items, _ = read_items(path)
+    (record,) = records(items).values()
+    return record, [n.code for i in items for n in i.quality]
+
+
 @pytest.mark.parametrize(
-    ("review", "ceased", "expected"),
+    ("review", "ceased", "events", "known"),
     [
-        (None, None, {"LA005": "overdue"}),  # no review at all: truly overdue
-        (D(2024, 1, 25), None, {"LA005": "met", "LA006": "overdue"}),  # the first review
-        (D(2024, 1, 31), None, set()),  # after the first was due: earlier ones unseen
-        (D(2023, 12, 1), None, set()),  # before the period: contradictory
-        (None, D(2024, 1, 20), set()),  # left care before the first review was due
-        (None, D(2024, 3, 1), {"LA005": "overdue"}),  # in care past the due date, no review
+        # no review at all: the period's history is whole (the engine assesses LA005)
+        (None, None, ["became_looked_after"], []),
+        # a latest review: its history begins at that review, whether it was the first or not
+        (D(2024, 1, 25), None, ["became_looked_after", "lac_review"], ["2024-01-25"]),
+        (D(2024, 1, 31), None, ["became_looked_after", "lac_review"], ["2024-01-31"]),
+        (D(2025, 3, 3), None, ["became_looked_after", "lac_review"], ["2025-03-03"]),
+        # before the period: contradictory (DATA031), nothing emitted
+        (D(2023, 12, 1), None, [], []),
+        (None, D(2024, 1, 20), ["became_looked_after", "ceased_looked_after"], []),
     ],
 )
-def test_list8_gate(
-    cli: Any,
+def test_list8_latest_review(
     tmp_path: Path,
     review: dt.date | None,
     ceased: dt.date | None,
-    expected: dict[str, str] | set[str],
+    events: list[str],
+    known: list[str],
 ) -> None:
     row = {
         "Child Unique ID": "G1",
@@ -637,34 +724,29 @@ def test_list8_gate(
         "Date of Latest Statutory Review": review,
         "Date Ceased to be Looked After": ceased,
     }
-    path = write_workbook(tmp_path / "g.xlsx", [Sheet("CLA", 8, [row])])
-    out = run_check(cli, tmp_path, path, extra=("--rules", "LA005,LA006,LA007,LA008"))
-    got = {f["rule"]: f["status"] for f in out["findings"]}
-    assert got == (expected or {})
-    assert all(f["partial_history"] for f in out["findings"])
-    gated = [n["code"] for n in out["quality"] if n["code"] in QUALITY_CODES]
-    assert bool(gated) == (not expected and (review is not None))
+    record, codes = _one_record(write_workbook(tmp_path / "g.xlsx", [Sheet("CLA", 8, [row])]))
+    assert [e.type for e in record.events] == events
+    assert [k.from_.isoformat() for k in record.known_from] == known
+    assert all(k.case == "L8:2024-01-02" and k.events == ("lac_review",) for k in record.known_from)
+    assert not record.partial_history
+    assert codes == (["DATA031"] if not events else [])
 
 
 @pytest.mark.parametrize(
-    ("review", "expected"),
-    [
-        (None, {"CP003": "overdue"}),
-        (D(2024, 4, 10), {"CP003": "met", "CP004": "pending"}),
-        (D(2024, 4, 11), {}),
-    ],
+    ("review", "known"),
+    [(None, []), (D(2024, 4, 10), ["2024-04-10"]), (D(2024, 9, 11), ["2024-09-11"])],
 )
-def test_list7_gate(
-    cli: Any, tmp_path: Path, review: dt.date | None, expected: dict[str, str]
-) -> None:
+def test_list7_latest_review(tmp_path: Path, review: dt.date | None, known: list[str]) -> None:
     row = {
         "Child Unique ID": "G2",
         "Child Protection Plan Start Date": D(2024, 1, 10),
         "Date of latest review conference": review,
     }
-    path = write_workbook(tmp_path / "g.xlsx", [Sheet("CP", 7, [row])])
-    out = run_check(cli, tmp_path, path, extra=("--rules", "CP003,CP004"))
-    assert {f["rule"]: f["status"] for f in out["findings"]} == expected
+    record, codes = _one_record(write_workbook(tmp_path / "g.xlsx", [Sheet("CP", 7, [row])]))
+    assert record.events[0].type == "cp_plan_started"
+    assert [k.from_.isoformat() for k in record.known_from] == known
+    assert all(k.case == "L7:2024-01-10" and k.events == ("cp_review",) for k in record.known_from)
+    assert codes == []
 
 
 def test_rows_of_one_period_disagreeing_are_merged_with_a_note(tmp_path: Path) -> None:
@@ -942,14 +1024,17 @@ def test_data_quality_notes(cli: Any, tmp_path: Path) -> None:
         ("DATA033", "Q1"),
         ("DATA035", "Q2"),
         ("DATA031", "Q3"),
-        ("DATA037", "Q4"),
     } <= codes
     assert one(out["findings"], "CP002", "Q1")["done"] == "2024-02-10"
     items, _ = read_items(path)
     recs = records(items)
     assert recs["Q1"].dob == D(2015, 1, 1)  # the first list's
     assert [e.type for e in recs["Q5"].events] == ["pathway_plan_review", "pa_contact"]
-    assert recs["Q5"].partial_history and not recs["Q3"].events
+    assert not recs["Q3"].events
+    # no due date is counted by the importer any more (DATA037 is gone): a period far ahead is
+    # emitted as it is, and the engine says what it can
+    assert [e.type for e in recs["Q4"].events] == ["became_looked_after"]
+    assert [k.events for k in recs["Q5"].known_from] == [("pathway_plan_review",), ("pa_contact",)]
 
 
 def test_damaged_and_hostile_sheet_xml(cli: Any, tmp_path: Path) -> None:
@@ -1010,6 +1095,10 @@ def test_directory_without_lists(cli: Any, tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "notes.txt").write_text("x")
     assert not IMPORTER.sniff(folder)
+    res = cli("check", "--input-format", "annex-a", str(folder), "--as-of", AS_OF)
+    assert res.code == 2 and "no Annex A list found" in res.err
+    (folder / "notes.txt").unlink()
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
     res = cli("check", "--input-format", "annex-a", str(folder), "--as-of", AS_OF)
     assert res.code == 2 and "no .xlsx or .csv files" in res.err
 

@@ -397,10 +397,18 @@ def test_ssd_due_dates_follow_the_review_and_conference_rules(tmp_path: Path) ->
     assert any("2 months after the previous review" in n for n in notes)
     assert any("10 working days after the strategy discussion" in n for n in notes)
     # without the rules, nothing is compared
-    assert _ssd_notes(extract, _without(NATIONAL, "LA005", "CP001", "CP003")) == []
+    assert (
+        _ssd_notes(
+            extract, _without(NATIONAL, "LA005", "LA006", "LA007", "CP001", "CP003", "CP004")
+        )
+        == []
+    )
 
 
-def test_annex_a_gate_uses_the_first_reviews_rule(tmp_path: Path) -> None:
+def test_annex_a_asks_the_rules_nothing(tmp_path: Path) -> None:
+    """Annex A no longer gates a latest-only review by the first review's due date: it says
+    where the review history begins (known_from) and the engine decides. So its records do not
+    depend on the rules at all, and it never asks them (issue 18)."""
     from annex_workbooks import Sheet, write_workbook
 
     from timescales.importers.annex_a import IMPORTER as ANNEX
@@ -421,14 +429,14 @@ def test_annex_a_gate_uses_the_first_reviews_rule(tmp_path: Path) -> None:
     ]
     path = write_workbook(tmp_path / "a.xlsx", sheets)
 
-    def read(rules: RuleSet) -> tuple[list[str], list[str]]:
+    def read(rules: RuleSet) -> str:
         items = list(ANNEX.read(path, ImportContext(rules=rules)))
         (record,) = [i.record for i in items if i.record is not None]
-        codes = [n.code for i in items for n in i.quality]
-        return [e.type for e in record.events], codes
+        assert not [n for i in items for n in i.quality]
+        return record.model_dump_json()
 
-    # 20 working days: the latest review is after the first was due, so it may not be the first
-    assert read(NATIONAL) == ([], ["DATA030"])
-    # a first review due within 25 working days: the latest review can be the first
     longer = _with(NATIONAL, "LA005", limit=[Limit(unit="working_days", value=25)])
-    assert read(longer) == (["became_looked_after", "lac_review"], [])
+    assert read(NATIONAL) == read(longer) == read(_without(NATIONAL, "LA005", "LA006", "LA007"))
+    assert '"from_":"2023-03-31","case":"L8:2023-03-01"' in read(NATIONAL)
+    source = (IMPORTERS / "annex_a.py").read_text(encoding="utf-8")
+    assert ".due(" not in source

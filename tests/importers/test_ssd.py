@@ -26,6 +26,7 @@ from timescales.importers.ssd import (
     IMPORTER,
     QUALITY_CODES,
     SUPPLIES,
+    TABLES,
     SsdImporter,
     parse_date,
     tables_for,
@@ -239,7 +240,7 @@ def test_quality_notes(extract: Path) -> None:
     assert [(n.child, "not in ssd_person" in n.message) for n in orphan] == [("1005", True)]
     files = {n.code: n.message for n in notes if n.child == "(file)" and n.code != "DATA041"}
     assert "XYZ" in files["DATA044"] and "(1)" in files["DATA044"]
-    assert "ssd_contacts.csv is not a table this importer reads" in files["DATA043"]
+    assert "ssd_contacts.csv is an SSD table this importer does not read" in files["DATA043"]
     idle = [n.message for n in notes if n.code == "DATA048"]
     assert "ssd_cla_reviews: rows used but no events: 1 cancelled reviews (not counted); 1 " \
         "reviews not yet held (no date)" in idle  # fmt: skip
@@ -630,11 +631,14 @@ def test_table_lacking_a_column_is_not_read(tmp_path: Path) -> None:
                 columns=cols)  # fmt: skip
     importer = SsdImporter()
     assert importer.supplies_for(d) == frozenset()
-    items, context = read(d, importer)
-    assert [s.source for s in context.stats] == [str(d / "ssd_person.csv")]
-    msgs = [q.message for q in quality(items) if q.code == "DATA043"]
-    assert "ssd_cla_visits.csv looks like ssd_cla_visits but lacks clav_cla_visit_date: " \
-        "not read" in msgs  # fmt: skip
+    context = ImportContext(as_of=dt.date.fromisoformat(AS_OF))
+    list(importer.read(d, context))
+    # rejected whole, said once (E408), its row counted read and rejected; the others go on
+    visits = str(d / "ssd_cla_visits.csv")
+    assert stats(context) == {"ssd_person": (1, 1, 0), "ssd_cla_visits": (1, 0, 1)}
+    (table,) = context.tables_rejected
+    assert (table.location.source, table.rows, table.code) == (visits, 1, "E408")
+    assert "ssd_cla_visits has no clav_cla_visit_date column" in table.reason
 
 
 def test_sniff_and_unreadable_inputs(tmp_path: Path, extract: Path) -> None:
@@ -703,14 +707,32 @@ def test_roles_given_in_code(extract: Path) -> None:
     assert kids["1001"].worker == "P101"
 
 
-def test_history_window_marks_partial_history(
+def test_history_window_sets_known_from_per_table(
     extract: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The extract keeps the rows whose dates fall in its window: from the window's start each
+    table holds every event of its types. Every record says so (known_from, one entry per table
+    present, scoped to its event types), none carries the record-wide partial_history flag, and
+    one note per input says where the window begins."""
     monkeypatch.setenv(HISTORY_ENV, "2023-01-01")
     items, _ = read(extract)
     kids = by_child(items)
-    assert [c for c, r in kids.items() if r.partial_history] == ["1003", "1006"]
-    assert sorted(n.child for n in quality(items) if n.code == "DATA049") == ["1003", "1006"]
+    assert not any(r.partial_history for r in kids.values())
+    present = sorted(t.name for t in TABLES if (extract / f"{t.name}.csv").exists() and t.supplies)
+    for record in kids.values():
+        window = [k for k in record.known_from if not k.began]
+        assert {k.from_ for k in window} == {dt.date(2023, 1, 1)}
+        assert all(k.case is None for k in window)
+        assert len(window) == len(present)
+    visits = next(k for k in kids["1001"].known_from if k.events == ("lac_visit",))
+    assert visits.from_ == dt.date(2023, 1, 1)
+    (note,) = [n for n in quality(items) if n.code == "DATA049"]
+    assert note.child == "(file)" and "2023-01-01" in note.message
+    # without the window, nothing is assumed
+    monkeypatch.delenv(HISTORY_ENV)
+    assert not any(
+        k for r in by_child(read(extract)[0]).values() for k in r.known_from if not k.began
+    )
 
 
 def test_bucketed_grouping_gives_the_same_records(
@@ -774,4 +796,22 @@ def test_a_directory_with_too_many_files_is_refused_whole(tmp_path: Path, monkey
         (tmp_path / f"t{n}.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError) as info:
         list(ssd.IMPORTER.read(tmp_path, ImportContext()))
-    assert info.value.code == "E403" and "4 CSV files" in info.value.message
+    assert info.value.code == "E403" and "4 files" in info.value.message
+
+
+def test_history_window_end_to_end(cli, extract: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the window given, the steps whose clock falls before it are not assessed (counted
+    per rule), and only the findings that rest on the window are marked partial_history: a
+    certain breach inside the known window, anchored at its start."""
+    monkeypatch.setenv(HISTORY_ENV, "2023-01-01")
+    res = cli("check", str(extract), "--input-format", "ssd", "--as-of", AS_OF, "--format", "jsonl")
+    found = [json.loads(line) for line in res.out.splitlines()]
+    partial = [f for f in found if f.get("partial_history")]
+    assert partial and len(partial) < len(found)
+    assert all(f["anchor"] >= "2023-01-01" for f in partial)
+    assert "not assessed: LA005: 2 not assessed (clock before the history the data holds)" in (
+        res.err
+    )
+    monkeypatch.delenv(HISTORY_ENV)
+    res = cli("check", str(extract), "--input-format", "ssd", "--as-of", AS_OF, "--format", "jsonl")
+    assert "not assessed" not in res.err and "partial_history" not in res.out

@@ -10,15 +10,19 @@ anywhere in a sheet's first ten rows (merged title rows above it are skipped).
 
 Untrusted input: the workbook's zip directory is checked (total and per-member uncompressed size,
 compression ratio, member count) before openpyxl opens it; openpyxl reads in read-only mode with
-``data_only=False`` and parses its XML through defusedxml; formulas are never evaluated (a formula
-in a column the importer reads rejects that row, naming the cell).
+``data_only=False`` and parses its XML through defusedxml; formulas are never evaluated.
 
-The mapping to canonical events, what each list makes assessable and why the "latest event only"
-lists (7, 8, 9) are gated are documented in docs/importers/annex-a.md. In short: List 4 rows are
-assessments (AS002); List 5 rows are s47 enquiries with their initial conference (CP002); List 7
-plans and List 8 periods of care are emitted only where the latest review the list holds cannot
-misstate the earlier, unseen reviews (CP003/CP004, LA005/LA006); List 10 gives AD002. Records
-built from Lists 7-9 carry ``partial_history``.
+What cannot be read (decisions.md, "Importers"): a sheet or file that is no list is skipped
+(``ImportContext.skip``; a cover, notes or README with a notice), a list missing a required
+column is rejected whole (``reject_table``), an optional cell holding an error value, a formula
+or an unreadable value is unknown with a note (the row is used), and only a required one (the
+child, the list's start date) rejects its row, naming the cell.
+
+The mapping to canonical events is documented in docs/importers/annex-a.md. In short: List 4 rows
+are assessments (AS002); List 5 rows are s47 enquiries with their initial conference (CP002);
+List 7 plans and List 8 periods of care with their latest review (CP003/CP004, LA005-LA007);
+List 10 gives AD002. The lists that hold only the latest event (7, 8, 9) say where that history
+begins (``known_from`` per plan or period and event type); the engine decides what it can assess.
 
 Memory: every child seen is held until all lists are read (a child appears in several lists and
 the lists come in any order): a few hundred bytes per row, nothing per cell.
@@ -43,19 +47,18 @@ from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.utils.datetime import from_excel  # type: ignore[import-untyped]
+from openpyxl.utils.datetime import (  # type: ignore[import-untyped]
+    CALENDAR_WINDOWS_1900,
+    from_excel,
+)
 from pydantic import ValidationError
 
-from ..calendar import CalendarRangeError
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
 from . import ImportContext, Importer, Item, SourceStats
 
 QUALITY_CODES: dict[str, str] = {
-    "DATA030": "Annex A holds only the latest review, and it falls after the first review was "
-    "due: the earlier reviews are not in the return, so this plan or period of care is not "
-    "checked (the engine cannot start a review chain at a latest-only event)",
     "DATA031": "a plan or period of care contradicts itself (it ends before it starts, or its "
     "latest review is outside it): it is not checked",
     "DATA032": "rows of the same assessment, enquiry, plan or period disagree: for a latest "
@@ -67,8 +70,11 @@ QUALITY_CODES: dict[str, str] = {
     "are not checked (AD002 has no way to end an adoption plan)",
     "DATA035": "the date of birth is not a readable date (or is a formula): it is not used",
     "DATA036": "lists give the child different dates of birth: the first is kept",
-    "DATA037": "a working-day due date needed to place the latest review could not be computed "
-    "(outside the calendar's years): the plan or period of care is not checked",
+    "DATA038": "an optional cell holds an Excel error value (#N/A, #REF!...), a formula or a value "
+    "that cannot be read: the field is taken as unknown and the row is used",
+    "DATA039": "a date whose blank would mean 'not yet' (an authorisation, a latest review, an "
+    "end...) is unknown (DATA038): that assessment, enquiry, plan, period or adoption decision "
+    "is not checked, as any finding for it would rest on a guess",
 }
 
 # --- limits on untrusted input ------------------------------------------------------------------
@@ -529,6 +535,7 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME)
 _TEXT = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]+)\.?,?[\s\-/]+(\d{4}|\d{2})")
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # 10000-99999: 1927-05-18 onwards
 DATE_FORMS = (
     "an Excel date, an Excel serial number, dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, "
     "dd/mm/yy, or 12 March 2024"
@@ -577,6 +584,9 @@ def parse_date(value: object, epoch: dt.datetime | None = None) -> dt.date | Non
     text = " ".join(str(value).split()).lower()
     if text in BLANKS:
         return None
+    if epoch is not None and _SERIAL.fullmatch(text):
+        # a date cell not formatted as a date, exported as text (a CSV) or pasted as text
+        return parse_date(float(text), epoch)
     if m := _ISO.fullmatch(text):
         return _make_date(int(m[1]), int(m[2]), int(m[3]))
     if m := _DMY.fullmatch(text):
@@ -635,6 +645,34 @@ def parse_text(value: object) -> str | None:
         value = int(value)
     text = " ".join(str(value).split())
     return text[:MAX_ID_LENGTH] or None
+
+
+# Excel's error values, as a cell holds them or a CSV export writes them
+EXCEL_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#N/A N/A",
+        "#REF!",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+    }
+)
+
+
+def _is_error_text(value: object) -> bool:
+    """An Excel error value written as text (a CSV export, or a pasted value)."""
+    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
 
 
 PARSERS: dict[str, Callable[[Any, dt.datetime | None], Any]] = {
@@ -854,8 +892,11 @@ class Group:
     where: str  # the first row's location, for data-quality notes
     values: dict[str, Any] = field(default_factory=dict)
     conflict: bool = False
+    # fields some row held unreadable (an error value, a formula...): unknown, not blank
+    unknown: set[str] = field(default_factory=set)
 
-    def merge(self, row: dict[str, Any]) -> None:
+    def merge(self, row: dict[str, Any], unknown: Iterable[str] = ()) -> None:
+        self.unknown.update(unknown)
         for key, value in row.items():
             if value is None:
                 continue
@@ -876,7 +917,8 @@ class Child:
     dob: dt.date | None = None
     team: str | None = None
     worker: str | None = None
-    partial: bool = False
+    # where the latest-event lists' history begins (KnownFrom entries)
+    known_from: list[dict[str, Any]] = field(default_factory=list)
     groups: dict[tuple[int, Any], Group] = field(default_factory=dict)
     notes: list[DataQualityFinding] = field(default_factory=list)
 
@@ -893,9 +935,21 @@ def _ev(etype: str, date: dt.date, ref: str | None = None, **attrs: object) -> d
     return out
 
 
-def _events(child: Child, context: ImportContext) -> list[dict[str, Any]]:
-    """Canonical events from the child's merged rows, with the latest-event gates applied
-    (the first review's due date from the rules in ``context``)."""
+# per list: the optional fields whose blank means "not (yet) happened"; unknown, the thing's
+# rules cannot be decided (a review unknown is not a review missing)
+NEEDED: dict[int, set[str]] = {
+    4: {"authorised"},
+    5: {"icpc", "icpc_not_needed"},
+    7: {"review", "end"},
+    8: {"review", "ceased"},
+    10: {"placement_order", "match", "adoption_order", "no_longer"},
+}
+THINGS = {4: "assessment", 5: "enquiry", 7: "plan", 8: "period of care", 10: "adoption decision"}
+
+
+def _events(child: Child) -> list[dict[str, Any]]:
+    """Canonical events from the child's merged rows; the latest-event lists say where their
+    history begins (``Child.known_from``)."""
     events: list[dict[str, Any]] = []
     for (number, key), group in sorted(
         child.groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))
@@ -910,21 +964,37 @@ def _events(child: Child, context: ImportContext) -> list[dict[str, Any]]:
                 ref=ref,
                 date=key if isinstance(key, dt.date) else None,
             )
-        if number == 4:
+        blind = sorted(group.unknown & NEEDED.get(number, set()))
+        if blind:
+            # a date (or flag) whose blank would mean "not yet": unknown, it would make a
+            # breach the data cannot show, so the thing's clocks are not set (DATA039)
+            labels = {c.key: c.label for c in BY_NUMBER[number].columns}
+            child.note(
+                "DATA039",
+                f"List {number}: {', '.join(labels[k] for k in blind)} unknown (DATA038): "
+                f"this {THINGS[number]} is not checked",
+                ref=ref,
+                date=key if isinstance(key, dt.date) else None,
+            )
+            if number == 7 and "visit" not in group.unknown and v.get("visit"):
+                events.extend(_plan(child, key, ref, v, visit_only=True))
+        elif number == 4:
             events.append(_ev("assessment_started", key, ref))
             if v.get("authorised"):
                 events.append(_ev("assessment_completed", v["authorised"], ref))
         elif number == 5:
             events.extend(_section47(child, key, ref, v))
         elif number == 7:
-            events.extend(_plan(child, key, ref, v, context))
+            events.extend(_plan(child, key, ref, v))
         elif number == 8:
-            events.extend(_period(child, key, ref, v, context))
+            events.extend(_period(child, key, ref, v))
         elif number == 9:
             if v.get("pathway_review"):
                 events.append(_ev("pathway_plan_review", v["pathway_review"]))
+                _latest(child, v["pathway_review"], None, "pathway_plan_review")
             if v.get("contact"):
                 events.append(_ev("pa_contact", v["contact"]))
+                _latest(child, v["contact"], None, "pa_contact")
         elif number == 10:
             events.extend(_adoption(child, key, ref, v))
         child.notes[noted:] = [
@@ -962,40 +1032,26 @@ def _contradicts(start: dt.date, end: dt.date | None, review: dt.date | None) ->
     return review is not None and (review < start or (end is not None and review > end))
 
 
-def _first_review_due(
-    child: Child,
-    rule: str,
-    start: dt.date,
-    ref: str | None,
-    what: tuple[str, str],
-    context: ImportContext,
-) -> tuple[bool, dt.date | None]:
-    """(usable, the first review's due date) under ``rule`` (the review schedule's head), from
-    the rules in ``context``. Not usable when that date leaves the calendar's years (DATA037;
-    ``what``: the list and the thing, ("List 8", "period")); no date when ``rule`` is not in
-    the rules or not in force on ``start``: nothing checks the first review, so no gate."""
-    try:
-        due = context.due(rule, start)
-    except CalendarRangeError:
-        listed, thing = what
-        child.note(
-            "DATA037",
-            f"{listed}: the first review's due date is outside the working-day calendar; the "
-            f"{thing} is not checked",
-            ref=ref,
-            date=start,
-        )
-        return False, None
-    return True, None if due is None else due.date
+def _latest(child: Child, day: dt.date, case: str | None, etype: str) -> None:
+    """The list holds only the latest ``etype`` event: the history of that kind the data holds
+    begins at it (decisions.md, "History the input does not hold"). The engine restarts the
+    schedule there and assesses the open gap after it; the steps before it are not assessed."""
+    entry: dict[str, Any] = {"from": day, "events": [etype]}
+    if case is not None:
+        entry["case"] = case
+    child.known_from.append(entry)
 
 
 def _plan(
-    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], context: ImportContext
+    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], visit_only: bool = False
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if v.get("visit"):
         attrs = {} if v.get("seen_alone") is None else {"seen_alone": v["seen_alone"]}
         out.append(_ev("cp_visit", v["visit"], ref, **attrs))
+        _latest(child, v["visit"], ref, "cp_visit")
+    if visit_only:
+        return out
     end, review = v.get("end"), v.get("review")
     if _contradicts(start, end, review):
         child.note(
@@ -1006,28 +1062,19 @@ def _plan(
             date=start,
         )
         return out
-    usable, first_due = _first_review_due(child, "CP003", start, ref, ("List 7", "plan"), context)
-    if not usable:
-        return out
-    if review is not None and first_due is not None and review > first_due:
-        child.note(
-            "DATA030",
-            "List 7 holds only the latest review conference, after the first was due: the "
-            "earlier ones are not in Annex A, so CP003/CP004 are not checked for this plan",
-            ref=ref,
-            date=review,
-        )
-        return out
     out.append(_ev("cp_plan_started", start, ref))
     if review is not None:
+        # the latest review conference: the earlier ones are not in Annex A (a blank one means
+        # none has been held yet, as Ofsted's guidance asks, so the plan's history is whole)
         out.append(_ev("cp_review", review, ref))
+        _latest(child, review, ref, "cp_review")
     if end is not None:
         out.append(_ev("cp_plan_ended", end, ref))
     return out
 
 
 def _period(
-    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], context: ImportContext
+    child: Child, start: dt.date, ref: str | None, v: dict[str, Any]
 ) -> list[dict[str, Any]]:
     ceased, review = v.get("ceased"), v.get("review")
     if _contradicts(start, ceased, review):
@@ -1039,21 +1086,10 @@ def _period(
             date=start,
         )
         return []
-    usable, first_due = _first_review_due(child, "LA005", start, ref, ("List 8", "period"), context)
-    if not usable:
-        return []
-    if review is not None and first_due is not None and review > first_due:
-        child.note(
-            "DATA030",
-            "List 8 holds only the latest review, after the first was due: the earlier ones are "
-            "not in Annex A, so LA005-LA007 are not checked for this period of care",
-            ref=ref,
-            date=review,
-        )
-        return []
     out = [_ev("became_looked_after", start, ref)]
     if review is not None:
         out.append(_ev("lac_review", review, ref))
+        _latest(child, review, ref, "lac_review")
     if ceased is not None:
         out.append(_ev("ceased_looked_after", ceased, ref))
     return out
@@ -1152,14 +1188,18 @@ class AnnexA:
     # --- reading ---
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
         files = _files(path) if path.is_dir() else [path]
-        if path.is_dir() and not files:
+        if path.is_dir() and not any(_readable(f) for f in files):
             raise InputError(
                 "no .xlsx or .csv files in the directory", Location(str(path)), code="E406"
             )
         opened: list[Any] = []
         try:
             sheets: list[Sheet] = []
+            others: list[Path] = []
             for file in files:
+                if path.is_dir() and not _readable(file):
+                    others.append(file)  # a README, a PDF...: said once, never opened
+                    continue
                 sheets.extend(self._sheets(file, opened))
             if not any(s.header is not None for s in sheets):
                 raise InputError(
@@ -1168,13 +1208,15 @@ class AnnexA:
                     Location(str(path)),
                     code="E406",
                 )
+            for file in others:
+                _skip_file(file, context)
             children: dict[str, Child] = {}
             for sheet in sheets:
                 yield from self._read_sheet(sheet, context, children)
         finally:
             for wb in opened:
                 wb.close()
-        yield from _finish(children, context)
+        yield from _finish(children)
 
     def _sheets(self, file: Path, opened: list[Any]) -> list[Sheet]:
         if file.suffix.lower() in WORKBOOK_SUFFIXES or (
@@ -1217,31 +1259,44 @@ class AnnexA:
             raise InputError(
                 f"not a readable CSV file ({exc})", Location(str(file)), code="E404"
             ) from None
-        return [Sheet(file, None, header, csv_rows)]
+        # a CSV export of a date column not formatted as dates holds Excel serials (1900 system)
+        return [Sheet(file, None, header, csv_rows, CALENDAR_WINDOWS_1900)]
 
     def _read_sheet(
         self, sheet: Sheet, context: ImportContext, children: dict[str, Child]
     ) -> Iterator[Item]:
-        stats = context.source(sheet.source)
+        """One sheet's rows. A sheet that holds no list is skipped whole (a cover or notes
+        sheet with a notice; any other with a warning), a list missing a required column is
+        rejected whole (every data row counted rejected, said once), List 11 (adults) is
+        skipped with a notice: none of these makes a row rejection of its own."""
         header = sheet.header
-        for number, cells in enumerate(_safe(sheet), start=1):
-            if header is not None and number <= header.row:
-                continue
-            if not any(not c.formula and not _is_empty(c.value) for c in cells):
-                continue  # blank, or only formulas (template residue): not a data row
+        if header is None:
+            _skip_sheet(sheet, context)
+            return
+        spec = header.spec
+        where = Location(sheet.source, header.row)
+        if not spec.about_children:
+            context.skip(
+                where,
+                f"{spec.name} ({spec.title}) is about adults, not children: not "
+                "read (AD003 is not assessable from Annex A)",
+                documentation=True,
+            )
+            return
+        stats = context.source(sheet.source)
+        if header.missing:
+            names = ", ".join(repr(c.label) for c in header.missing)
+            rows = sum(1 for _ in _data_rows(sheet, header))
+            context.reject_table(
+                stats,
+                where,
+                f"{spec.name} ({spec.title}) has no {names} column (required; renamed or "
+                "removed?): the list is not read",
+                rows,
+            )
+            return
+        for number, cells in _data_rows(sheet, header):
             stats.rows_read += 1
-            if header is None:
-                yield self._reject(
-                    stats,
-                    sheet,
-                    number,
-                    0,
-                    None,
-                    f"sheet {sheet.name or sheet.file.name!r} is not an Annex A list (no list "
-                    f"header in its first {HEADER_SCAN_ROWS} rows): row not read",
-                    code="E406",
-                )
-                continue
             yield from self._row(sheet, header, number, cells, stats, children)
 
     def _reject(
@@ -1270,33 +1325,10 @@ class AnnexA:
         children: dict[str, Child],
     ) -> Iterator[Item]:
         spec = header.spec
-        if header.missing:
-            first = header.missing[0]
-            yield self._reject(
-                stats,
-                sheet,
-                number,
-                0,
-                first.label,
-                f"{spec.name} ({spec.title}) has no {first.label!r} column: row not read",
-                code="E406",
-            )
-            return
-        if not spec.about_children:
-            yield self._reject(
-                stats,
-                sheet,
-                number,
-                0,
-                None,
-                f"{spec.name} ({spec.title}) is about prospective adopters, not children: not "
-                "checked (AD003 is not assessable from Annex A)",
-                code="E300",
-            )
-            return
         columns = {c.key: c for c in (*COMMON, *spec.columns)}
         values: dict[str, Any] = {}
         notes: list[tuple[str, str]] = []
+        unknown: list[str] = []
         for key, position in header.columns.items():
             column = columns[key]
             parser = PARSERS.get(column.kind)
@@ -1315,44 +1347,37 @@ class AnnexA:
                     notes.append(("DATA035", f"{spec.name}: the date of birth is not a date"))
                 continue
             assert parser is not None
+            problem: str | None = None
+            found: str | None = None
             if cell.formula:
-                if column.kind == "text":
-                    continue  # team or worker: not needed to check anything
+                problem, found = "holds a formula; formulas are not evaluated", "formula"
+            elif cell.error or _is_error_text(cell.value):
+                problem, found = "holds an Excel error value", "Excel error value"
+            else:
+                try:
+                    values[key] = parser(cell.value, sheet.epoch)
+                except ValueError as exc:
+                    problem, found = f"is unreadable: {exc}", value_class(cell.value)
+            if problem is None:
+                continue
+            pointer = sheet.pointer(number, position)
+            if column.required:
+                hint = " (paste the values)" if found == "formula" else ""
                 yield self._reject(
                     stats,
                     sheet,
                     number,
                     position,
                     column.label,
-                    f"cell {sheet.pointer(number, position)} holds a formula; formulas are not "
-                    "evaluated (paste the values)",
-                    found="formula",
+                    f"cell {pointer} ({column.label}, required) {problem}{hint}",
+                    found=found,
                 )
                 return
-            if cell.error:
-                yield self._reject(
-                    stats,
-                    sheet,
-                    number,
-                    position,
-                    column.label,
-                    f"cell {sheet.pointer(number, position)} holds an Excel error value",
-                    found="Excel error value",
-                )
-                return
-            try:
-                values[key] = parser(cell.value, sheet.epoch)
-            except ValueError as exc:
-                yield self._reject(
-                    stats,
-                    sheet,
-                    number,
-                    position,
-                    column.label,
-                    f"{column.label}: {exc}",
-                    found=value_class(cell.value),
-                )
-                return
+            # an optional field: unknown, with a note; the row is used (decisions.md)
+            unknown.append(key)
+            notes.append(
+                ("DATA038", f"{spec.name}: cell {pointer} ({column.label}) {problem}: unknown")
+            )
         for key, column in columns.items():
             if column.required and values.get(key) is None:
                 position = header.columns.get(key, 0)
@@ -1387,14 +1412,13 @@ class AnnexA:
         team, worker = values.pop("team", None), values.pop("worker", None)
         child.team = child.team or team
         child.worker = child.worker or worker
-        child.partial = child.partial or spec.latest_only
         where = str(Location(str(sheet.file), number, sheet.pointer(number, 0)))
         for code, message in notes:
             child.note(code, message, source=where)
         thing: Any = values.get("start") or values.get("decision") or "latest"
         if spec.number in (4, 5, 7, 8, 9, 10):
             group = child.groups.setdefault((spec.number, thing), Group(where))
-            group.merge(values)
+            group.merge(values, unknown)
 
 
 def _safe(sheet: Sheet, chunk: int = 512) -> Iterator[list[Cell]]:
@@ -1436,25 +1460,89 @@ def _head(rows: Iterable[Any], convert: Callable[[Any], list[Cell]]) -> list[lis
 
 
 def _files(path: Path) -> list[Path]:
-    suffixes = (*WORKBOOK_SUFFIXES, ".csv", ".tsv")
-    return sorted(
-        p
-        for p in path.iterdir()
-        if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(("~$", "."))
+    """Every file of a directory but hidden ones and Excel's lock files (``~$book.xlsx``)."""
+    return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+
+
+def _readable(file: Path) -> bool:
+    """A file of a directory this importer opens: a workbook, or a CSV/TSV/text export."""
+    return file.suffix.lower() in (*WORKBOOK_SUFFIXES, *CSV_SUFFIXES)
+
+
+# the names of covers, notes and guidance (a sheet's, or a file's stem), normalised
+_DOCUMENTATION = re.compile(
+    r"\b(?:cover(?: sheet| page)?|front sheet|notes?|guidance|guide|instructions?|read ?me|"
+    r"contents|index|introduction|intro|definitions?|glossary|about|help|version(?: control)?|"
+    r"change ?log|changes|key|validation|lookups?|drop ?downs?|summary)\b"
+)
+DOCUMENT_SUFFIXES = (".md", ".pdf", ".doc", ".docx", ".rtf", ".odt", ".htm", ".html")
+
+
+def _documentation(name: str) -> bool:
+    return bool(_DOCUMENTATION.search(normalise(name.replace("_", " "))))
+
+
+def _skip_file(file: Path, context: ImportContext) -> None:
+    """A file of the directory that is neither a workbook nor a CSV export."""
+    where = Location(str(file))
+    if file.suffix.lower() in DOCUMENT_SUFFIXES or _documentation(file.stem):
+        context.skip(where, "documentation (not an Annex A list): not read", documentation=True)
+    else:
+        context.skip(where, "not an Annex A workbook or CSV export: not read")
+
+
+def _skip_sheet(sheet: Sheet, context: ImportContext) -> None:
+    """A sheet (or CSV) with no list header: a blank one is passed over; a cover, notes or
+    guidance sheet (by its name, or prose in one column) is skipped with a notice; any other
+    with a warning (E407), its rows never counted as rejections."""
+    widest = seen = 0
+    for cells in _safe(sheet):
+        filled = sum(1 for c in cells if not _is_empty(c.value))
+        if filled:
+            seen += 1
+            widest = max(widest, filled)
+            if seen >= 10 * HEADER_SCAN_ROWS:
+                break
+    if not seen:
+        return
+    name = sheet.name if sheet.name is not None else sheet.file.stem
+    where = Location(sheet.source)
+    if _documentation(name) or widest <= 1:
+        context.skip(
+            where,
+            "documentation (a cover, notes or guidance; no list header): not read",
+            documentation=True,
+        )
+        return
+    context.skip(
+        where,
+        f"not an Annex A list: no list's header (a child ID column and the list's own columns) "
+        f"in its first {HEADER_SCAN_ROWS} rows; not read",
     )
 
 
-def _finish(children: dict[str, Child], context: ImportContext) -> Iterator[Item]:
+def _data_rows(sheet: Sheet, header: Header) -> Iterator[tuple[int, list[Cell]]]:
+    """A list's data rows, numbered as in the sheet: below the header, not blank, and not only
+    formulas (template residue)."""
+    for number, cells in enumerate(_safe(sheet), start=1):
+        if number <= header.row:
+            continue
+        if any(not c.formula and not _is_empty(c.value) for c in cells):
+            yield number, cells
+
+
+def _finish(children: dict[str, Child]) -> Iterator[Item]:
     for child in children.values():
-        events = _events(child, context)
+        events = _events(child)
         data: dict[str, Any] = {
             "child": child.child,
             "dob": child.dob,
             "team": child.team,
             "worker": child.worker,
-            "partial_history": child.partial,
             "events": events,
         }
+        if child.known_from:
+            data["known_from"] = child.known_from
         try:
             record = ChildRecord.model_validate(data)
         except ValidationError as exc:

@@ -62,7 +62,7 @@ from pydantic import ValidationError
 from ..calendar import CalendarRangeError
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord, Event
+from ..records import ChildRecord, Event, KnownFrom
 from . import ImportContext, Item, SourceStats
 from .canonical import validation_message
 from .ssd_roles import DONE_STATUS, health_event, normalise, role_map
@@ -93,15 +93,19 @@ QUALITY_CODES: dict[str, str] = {
     "know, with their row counts (add them to TIMESCALES_SSD_ROLES)",
     "DATA045": "a link does not resolve: the person is not in ssd_person, a period or plan id "
     "is unknown, or a row with no period id falls in no period (placed by date)",
-    "DATA046": "a value that cannot be read is taken as unknown: a Y/N flag holding something "
-    "else (a cancelled flag is taken as not cancelled), a date of birth that is not a date",
+    "DATA046": "a value that cannot be read is taken as unknown and the row used: a Y/N flag "
+    "holding something else (a cancelled flag is taken as not cancelled), a date of birth, an "
+    "optional date or code holding an error value (#N/A) or text that is no date; an unknown "
+    "authorisation date leaves the assessment unchecked",
     "DATA047": "a period of care's episodes disagree: an X1 ceased reason with no following "
     "episode (the period is taken as open), or an ending reason before the last episode",
     "DATA048": "per table (child '(file)'): rows used that are no events: cancelled or "
     "not-yet-held reviews, planned or refused health checks, check types that are neither a "
     "health assessment nor a dental check, IRO rows without a worker, 1900-01-01 dates",
-    "DATA049": "the record starts before the extract's history window (TIMESCALES_SSD_HISTORY_"
-    "FROM): earlier visits and reviews may be cut off, so its findings are partial_history",
+    "DATA049": "per input (child '(file)'): the extract's history window begins at "
+    "TIMESCALES_SSD_HISTORY_FROM: each record says so per table (known_from), so steps before "
+    "it are not assessed; or a period of care whose first episode in the extract is no new "
+    "entry (start reason P, L, T, B or U, no entered-care date) began before the extract",
 }
 
 HISTORY_ENV = "TIMESCALES_SSD_HISTORY_FROM"
@@ -428,6 +432,26 @@ _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 ZERO_DATE = dt.date(1900, 1, 1).toordinal()  # SQL Server's "no date"
 BAD_DATE = -1  # a date of birth that is not a date: the person's row is still used
 SOFT_DATES = ("pers_dob", "pers_expected_dob")
+# the dates a row is about (blank allowed: not yet held), beside each table's ``needed``: a value
+# there that cannot be read rejects the row
+EVENT_DATES = frozenset(
+    {
+        "clar_cla_review_date",
+        "cppr_cp_review_date",
+        "icpc_icpc_date",
+        "clah_health_check_date",
+        "clea_care_leaver_latest_contact",
+        "clea_pathway_plan_review_date",
+        "perm_adm_decision_date",
+        "perm_placement_order_date",
+        "perm_matched_date",
+        "perm_placed_for_adoption_date",
+    }
+)
+# Excel's error values, as an export from a spreadsheet writes them
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+)
 DATE_FORMATS = "YYYY-MM-DD, YYYY-MM-DD hh:mm:ss[.fff] or DD/MM/YYYY"
 _date_cache: dict[str, int] = {}
 _TRUE = frozenset({"Y", "YES", "TRUE", "1", "T"})
@@ -552,30 +576,86 @@ class _Found:
     table: Table | None
     header: list[str]
     lacking: tuple[str, ...] = ()
+    # what a file that is no table this importer reads is: "ssd" (an SSD table no rule needs),
+    # "documentation" (a README, notes) or "unknown"
+    other: str | None = None
+
+
+CSV_SUFFIXES = (".csv", ".txt")
+DOCUMENT_SUFFIXES = (".md", ".pdf", ".doc", ".docx", ".rtf", ".odt", ".htm", ".html")
+_DOC_NAME = re.compile(
+    r"(?:^|[^a-z])(?:read ?me|notes?|guidance|instructions?|manifest|contents|changelog|"
+    r"change log|version)(?:[^a-z]|$)",
+    re.IGNORECASE,
+)
+# an SSD table's columns: every name has its table's prefix (``cont_contact_id``)
+_SSD_PREFIX = re.compile(r"([a-z0-9]{3,5})_[a-z0-9_]+")
+
+
+def _kind_of_other(path: Path, header: list[str] | None) -> str:
+    if path.suffix.lower() in DOCUMENT_SUFFIXES or _DOC_NAME.search(path.stem.replace("_", " ")):
+        return "documentation"
+    if path.suffix.lower() in CSV_SUFFIXES:
+        if path.stem.lower().startswith("ssd_"):
+            return "ssd"
+        prefixes = {m[1] for c in header or () if (m := _SSD_PREFIX.fullmatch(c))}
+        if (
+            header
+            and len(prefixes) == 1
+            and len(header) >= 2
+            and all(_SSD_PREFIX.fullmatch(c) for c in header)
+            and any(c.endswith("_id") for c in header)
+        ):
+            return "ssd"
+    return "unknown"
 
 
 def scan(path: Path) -> list[_Found]:
-    """The CSV files directly in ``path`` (sorted), each with the table it holds, if any."""
-    files = sorted(
-        p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".txt")
-    )
+    """Every file directly in ``path`` (sorted; hidden files passed over), each with the table
+    it holds, if any, or what else it is."""
+    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
     if len(files) > MAX_FILES:  # refused whole, never read in part
         raise InputError(
-            f"{len(files)} CSV files: more than the {MAX_FILES} an SSD extract could hold (it has "
+            f"{len(files)} files: more than the {MAX_FILES} an SSD extract could hold (it has "
             "about 40 tables); is this the right directory?",
             Location(str(path)),
             code="E403",
         )
     out = []
     for file in files:
-        header = _header(file)
-        if header is None:
-            out.append(_Found(file, None, []))
+        header = _header(file) if file.suffix.lower() in CSV_SUFFIXES else None
+        table = identify(header) if header else None
+        if table is None and file.suffix.lower() in CSV_SUFFIXES:
+            table = BY_NAME.get(file.stem.lower())  # named as a table, its columns renamed
+        if table is None:
+            out.append(_Found(file, None, header or [], other=_kind_of_other(file, header)))
             continue
-        table = identify(header)
-        lacking = tuple(c for c in table.required if c not in header) if table else ()
-        out.append(_Found(file, table, header, lacking))
+        lacking = tuple(c for c in table.required if c not in (header or ()))
+        out.append(_Found(file, table, header or [], lacking))
     return out
+
+
+def _count_rows(path: Path) -> int:
+    """The data rows of a CSV file (as ``_load`` counts them: not blank, not sqlcmd's footer),
+    for a table rejected whole; a row the CSV reader cannot get past ends the count."""
+    try:
+        fh = _open_text(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", Location(str(path)), code="E401") from None
+    n = 0
+    with fh:
+        first = fh.readline()
+        reader = csv.reader(fh, delimiter=_delimiter(first))
+        try:
+            for fields in reader:
+                if not any(f.strip() for f in fields):
+                    continue
+                if fields[0][:1] in ("(", "-") and _is_footer(fields):
+                    continue
+                n += 1
+        except csv.Error:
+            n += 1  # the row that breaks the file, as _load counts it
+    return n
 
 
 def _is_footer(fields: list[str]) -> bool:
@@ -689,6 +769,8 @@ class _State:
     # table -> reason -> rows used that made no event
     idle: dict[str, Counter[str]] = field(default_factory=dict)
     dues: dict[str, _DueTally] = field(default_factory=dict)
+    # periods of care whose first episode in the extract is no new entry to care
+    began: int = 0
     # the run's rules: our due dates for the council's
     context: ImportContext = field(default_factory=ImportContext)
 
@@ -740,7 +822,9 @@ class _Person:
         self.periods: list[_Period] = []
         self.period_ids: set[str] = set()
         self.seen_events: dict[tuple[Any, ...], list[Any]] = {}
-        self.partial = False
+        # where the history the extract holds begins (KnownFrom entries)
+        self.known_from: list[dict[str, Any]] = []
+        self.began_ids: set[str] = set()  # periods of care that began before the extract
 
     # -- outputs
     def note(
@@ -838,14 +922,6 @@ class _Person:
         self.protection(tables)
         self.others(tables)
         team, worker = self.involvements(tables.get(INVOLVEMENTS.name))
-        if self.partial:
-            self.note(
-                "DATA049",
-                "a period of care, placement or plan began before the extract's history window "
-                f"({HISTORY_ENV}): earlier visits and reviews may be missing, so the findings are "
-                "marked partial_history",
-                None,
-            )
         where = _where(self.state, first_row)
         data: dict[str, Any] = {
             "child": self.person,
@@ -855,8 +931,18 @@ class _Person:
             "worker": worker,
             "events": self.events,
         }
-        if self.partial:
-            data["partial_history"] = True
+        hist = self.state.history_from
+        if hist is not None:
+            # the extract keeps the rows whose date falls in its window: from its start on,
+            # each table holds every event of its types (decisions.md, "History the input does
+            # not hold")
+            self.known_from.extend(
+                {"from": hist, "events": sorted(t.supplies)}
+                for t in TABLES
+                if t.name in self.state.present and t.supplies
+            )
+        if self.known_from:
+            data["known_from"] = self.known_from
         try:
             record = _record(data)
         except (ValidationError, ValueError, TypeError) as exc:  # defensive: never expected
@@ -906,6 +992,24 @@ class _Person:
             if rows is None:
                 rows = out[table.name] = _Rows(table)
             values = {c.name: row[table.pos[c.name]] for c in table.columns}
+            unknown = [
+                c.name
+                for c in table.columns
+                if c.kind in ("date", "text")
+                and c.name not in SOFT_DATES
+                and values[c.name] == BAD_DATE
+            ]
+            for name in unknown:
+                values[name] = None
+                self.note(
+                    "DATA046",
+                    f"{name} holds an error value or cannot be read: taken as unknown"
+                    + UNKNOWN_MEANS.get(name, ""),
+                    row,
+                    column=name,
+                )
+            if unknown:
+                values["_unknown"] = frozenset(unknown)
             rows.items.append((row, values))
         return out
 
@@ -991,16 +1095,21 @@ class _Person:
                     )
             self.periods.append(_Period(cla, start, end))
             self.period_ids.add(cla)
-            self.event("became_looked_after", start, ref=cla, case=cla, row=first_row)
+            entered = any(v["clae_entered_care_date"] for _, v in eps)
+            if not entered and _later_entry(first["clae_cla_episode_start_reason"]):
+                # the first episode in the extract is no new entry to care (a placement or
+                # legal status change): the period began before the data. It is taken as open on
+                # this date; the rules counted from its opening are not assessed
+                self.known_from.append(
+                    {"from": start, "case": cla, "began": ["became_looked_after"]}
+                )
+                self.began_ids.add(cla)
+                self.state.began += 1
+            else:
+                self.event("became_looked_after", start, ref=cla, case=cla, row=first_row)
             if end is not None:
                 self.event("ceased_looked_after", end, case=cla, row=last_row)
-            self.window(start)
         self.periods.sort(key=lambda p: p.start)
-
-    def window(self, start: dt.date) -> None:
-        hist = self.state.history_from
-        if hist is not None and start < hist:
-            self.partial = True
 
     def placements(self, rows: _Rows | None) -> None:
         if rows is None:
@@ -1032,7 +1141,6 @@ class _Person:
                 placement_type=code,
                 permanent=code in PERMANENT_TYPES,
             )
-            self.window(start)
 
     def visits(self, rows: _Rows | None) -> None:
         if rows is None:
@@ -1085,7 +1193,9 @@ class _Person:
                 held.setdefault(case, []).append(day)
             if due is not None:
                 due_rows.append((row, case, day, due))
-        starts = {p.cla: p.start for p in self.periods}
+        # a period that began before the extract has no known start to count the first due
+        # date from (its council due dates are compared from its first review on)
+        starts = {p.cla: p.start for p in self.periods if p.cla not in self.began_ids}
         for row, case, day, theirs in due_rows:
             dates = sorted(held.get(case, []))
             before = [d for d in dates if day is None or d < day]
@@ -1241,6 +1351,8 @@ class _Person:
                 self.event("cin_closed", close, case=rid, row=row)
         for row, v in _items(tables.get(CIN_ASSESSMENTS.name)):
             aid, case = v["cina_assessment_id"], v["cina_referral_id"]
+            if "cina_assessment_auth_date" in v.get("_unknown", ()):
+                continue  # noted (DATA046): AS002 cannot be decided
             self.event(
                 "assessment_started",
                 dt.date.fromordinal(v["cina_assessment_start_date"]),
@@ -1327,7 +1439,6 @@ class _Person:
             self.event("cp_plan_started", start, ref=pid, case=case, row=row)
             if end is not None:
                 self.event("cp_plan_ended", end, ref=pid, case=case, row=row)
-            self.window(start)
 
         def plan_of(pid: str | None, day: dt.date, row: Row, what: str, col: str) -> str | None:
             if pid is not None:
@@ -1490,6 +1601,12 @@ def _due_kind(due: Due, theirs: dt.date) -> str | None:
     return text + (" (on a non-working day)" if working else "")
 
 
+# what an unknown optional date means, where its blank would mean "not yet"
+UNKNOWN_MEANS = {
+    "cina_assessment_auth_date": "; the assessment is not checked (not completed would be a guess)",
+}
+
+
 def _record(data: dict[str, Any]) -> ChildRecord:
     """The canonical record, built without re-validating what the mapping made: every value
     was checked as its row was read (ids 1-200 characters, dates, national event types with
@@ -1499,7 +1616,10 @@ def _record(data: dict[str, Any]) -> ChildRecord:
         _event(e["type"], e["date"], e.get("ref"), e.get("case"), e.get("attrs") or {})
         for e in data["events"]
     ]
-    fields = {k: v for k, v in data.items() if k != "events" and v is not None}
+    fields = {k: v for k, v in data.items() if k not in ("events", "known_from") and v is not None}
+    known = tuple(KnownFrom.model_validate(k) for k in data.get("known_from", ()))
+    if known:
+        fields["known_from"] = known
     return ChildRecord.model_construct(events=events, **fields)
 
 
@@ -1543,6 +1663,16 @@ _event = _pick_event_maker()
 
 def _items(rows: _Rows | None) -> list[tuple[Row, dict[str, Any]]]:
     return rows.items if rows is not None else []
+
+
+# 903 episode start reasons that are no new entry to care (RNE other than S)
+LATER_ENTRY = frozenset({"P", "L", "T", "B", "U"})
+
+
+def _later_entry(reason: str | None) -> bool:
+    """A start reason coded P, L, T, B or U (a description, as some scripts export, is not
+    guessed at: the period is taken as entered on its first episode)."""
+    return reason is not None and reason.strip().upper() in LATER_ENTRY
 
 
 def _continues(reason: str | None) -> bool:
@@ -1633,8 +1763,8 @@ class SsdImporter:
     ``roles`` maps involvement role codes to ``iro`` / ``social_worker`` / ``ignore`` (default:
     ``TIMESCALES_SSD_ROLES``, else Liquidlogic's codes: ssd_roles.DEFAULT_ROLES);
     ``history_from`` is the start of the extract's history window (default:
-    ``TIMESCALES_SSD_HISTORY_FROM``; records with a period, placement or plan starting before it
-    are marked partial_history); ``spill_bytes`` is how much CSV is grouped in memory at once.
+    ``TIMESCALES_SSD_HISTORY_FROM``; every record then says, per table, that its events are known
+    from that day on: ``known_from``); ``spill_bytes`` is how much CSV is grouped in memory at once.
 
     ``supplies`` depends on the tables present: ``supplies_for(path)`` gives it for a directory.
     The run reads ``supplies`` right after resolving the input's format; under ``auto`` that
@@ -1720,6 +1850,7 @@ class SsdImporter:
             context=context,
         )
         notes = self._file_notes(path, found, usable, state)
+        self._unread(found, context)
         usable.sort(key=lambda f: TABLES.index(f.table) if f.table else 0)
         size = sum(f.path.stat().st_size for f in usable)
         store = _Store(max(1, math.ceil(size / max(1, self.spill_bytes))))
@@ -1733,27 +1864,55 @@ class SsdImporter:
         if notes:
             yield Item(Location(str(path)), quality=tuple(notes))
 
+    def _unread(self, found: list[_Found], context: ImportContext) -> None:
+        """One policy for what cannot be read (decisions.md, "Importers"): a file that is no
+        SSD table is skipped (a README or notes with a notice); a table lacking a required
+        column is rejected whole, its rows counted rejected, said once."""
+        for f in found:
+            where = Location(str(f.path))
+            if f.table is not None and f.lacking:
+                rows = _count_rows(f.path)
+                context.reject_table(
+                    context.source(str(f.path)),
+                    where,
+                    f"{f.table.name} has no {', '.join(f.lacking)} column (required; renamed "
+                    "or removed?): the table is not read",
+                    rows,
+                )
+            elif f.other == "documentation":
+                context.skip(
+                    where, "documentation (not an SSD table): not read", documentation=True
+                )
+            elif f.other == "unknown":
+                context.skip(
+                    where,
+                    "not an SSD table: its columns match none this importer reads (and it is no "
+                    "ssd_* table): not read",
+                )
+
     def _file_notes(
         self, path: Path, found: list[_Found], usable: list[_Found], state: _State
     ) -> list[DataQualityFinding]:
         notes: list[DataQualityFinding] = []
 
-        def note(message: str, source: str) -> None:
-            notes.append(DataQualityFinding("DATA043", "(file)", message, source=source))
+        def note(message: str, source: str, code: str = "DATA043") -> None:
+            notes.append(DataQualityFinding(code, "(file)", message, source=source))
 
         for f in found:
-            if f.table is None:
+            if f.other == "ssd":
                 note(
-                    f"{f.path.name} is not a table this importer reads (its columns match none; "
-                    "SSD tables no rule needs, such as ssd_contacts, are expected here)",
+                    f"{f.path.name} is an SSD table this importer does not read (no rule needs "
+                    "it; ssd_contacts, ssd_cin_plans... are expected here)",
                     str(f.path),
                 )
-            elif f.lacking:
-                note(
-                    f"{f.path.name} looks like {f.table.name} but lacks "
-                    f"{', '.join(f.lacking)}: not read",
-                    str(f.path),
-                )
+        if state.history_from is not None:
+            note(
+                f"the extract's history begins at {state.history_from.isoformat()} "
+                f"({HISTORY_ENV}): each record's known_from says so for every table's events, "
+                "so a step whose clock falls before it is not assessed",
+                str(path),
+                "DATA049",
+            )
         state.present = {f.table.name for f in usable if f.table is not None}
         for table in TABLES:
             if table.name in state.present:
@@ -1786,6 +1945,18 @@ class SsdImporter:
                     "(file)",
                     "ssd_involvements: role codes not in the role map, so not read as an IRO or "
                     f"social worker: {listed}{more} (map them in TIMESCALES_SSD_ROLES)",
+                    source=state.source,
+                )
+            )
+        if state.began:
+            notes.append(
+                DataQualityFinding(
+                    "DATA049",
+                    "(file)",
+                    f"ssd_cla_episodes: {state.began} period(s) of care began before the "
+                    "extract (the first episode's start reason is P, L, T, B or U and no "
+                    "clae_entered_care_date is given): taken as open on that episode's start; "
+                    "the rules counted from entering care are not assessed for them",
                     source=state.source,
                 )
             )
@@ -1941,11 +2112,16 @@ class _Parser:
 
     def __init__(self, table: Table, header: list[str]) -> None:
         self.table = table
-        self.convs: list[tuple[int, Any, str, bool]] = []
+        self.convs: list[tuple[int, Any, str, bool, bool]] = []
+        # the row's own fields: its id, person, period and the dates it is about; a value there
+        # that cannot be read rejects the row. Any other date or code is optional: unreadable,
+        # it is unknown (BAD_DATE, noted per person) and the row is used (decisions.md)
+        hard = {*table.needed, table.person, table.key, table.period, *EVENT_DATES}
         for col in table.columns:
             at = header.index(col.name) if col.name in header else -1
             conv = {"date": parse_date, "flag": parse_flag}.get(col.kind, _text)
-            self.convs.append((at, conv, col.name, col.kind == "date"))
+            soft = col.kind in ("date", "text") and col.name not in hard
+            self.convs.append((at, conv, col.name, col.kind == "date", soft))
         pos = {c.name: n for n, c in enumerate(table.columns)}
         self.needed = [(pos[name], name) for name in table.needed]
         self.ordered = (
@@ -1960,17 +2136,25 @@ class _Parser:
     def parse(self, fields: list[str]) -> list[Any]:
         out: list[Any] = []
         append = out.append
-        for at, conv, name, is_date in self.convs:
+        for at, conv, name, is_date, soft in self.convs:
             if at < 0:
                 append(None)
+                continue
+            if soft and "#" in fields[at] and fields[at].strip().upper() in EXCEL_ERRORS:
+                append(BAD_DATE)  # an error value (#N/A): unknown
                 continue
             try:
                 value = conv(fields[at])
             except ValueError as exc:
-                if name in SOFT_DATES:
+                if soft or name in SOFT_DATES:
                     append(BAD_DATE)
                     continue
-                raise _Bad(f"{name} is {exc}", name, found=value_class(fields[at])) from None
+                why = (
+                    "an Excel error value (required)"
+                    if fields[at].strip().upper() in EXCEL_ERRORS
+                    else str(exc)
+                )
+                raise _Bad(f"{name} is {why}", name, found=value_class(fields[at])) from None
             if is_date and value == ZERO_DATE:
                 value = None
                 self.zeros += 1
@@ -1981,7 +2165,12 @@ class _Parser:
         if self.ordered is not None:
             s_at, e_at, s_name, e_name = self.ordered
             start, end = out[s_at], out[e_at]
-            if start is not None and end is not None and end < start:
+            if (
+                start is not None
+                and end is not None
+                and BAD_DATE not in (start, end)
+                and end < start
+            ):
                 raise _Bad(f"{e_name} is before {s_name}", e_name)
         return out
 
