@@ -238,10 +238,13 @@ def _open_in(begin: date, close: date | None, start: date, end: date) -> bool:
     return begin <= end and (close is None or close >= start)
 
 
-def census_return(children: Sequence[GenChild], year: int, **kwargs: Any) -> str:
+def census_return(children: Sequence[GenChild], year: int, *, since: int | None = None,
+                  **kwargs: Any) -> str:  # fmt: skip
     """The return for the collection year ending 31 March ``year``, as the specification says
-    a return holds a history (see above). Dates after the year's end are not yet known."""
-    start, end = date(year - 1, 4, 1), date(year, 3, 31)
+    a return holds a history (see above). Dates after the year's end are not yet known.
+    ``since``: a window from 1 April ``since - 1`` instead (what one return covering several
+    years would hold, to compare with the merged returns)."""
+    start, end = date((since or year) - 1, 4, 1), date(year, 3, 31)
 
     def cut(day: date | None) -> str | None:
         return day.isoformat() if day is not None and day <= end else None

@@ -81,11 +81,17 @@ QUALITY_CODES: dict[str, str] = {
     "DATA021": "per file: how the council's InitialCPCtargets differ from our due dates "
     "(child '(file)')",
     "DATA022": "a CPPreviewDate before its plan's CPPstartDate; ignored for CP003/CP004",
-    "DATA023": "a child with neither PersonBirthDate nor ExpectedPersonBirthDate",
+    "DATA023": "a child's birth date is missing or unreadable (neither PersonBirthDate nor "
+    "ExpectedPersonBirthDate given, or one is not a date: it is not used)",
     "DATA024": "ICPCnotRequired is true but a DateOfInitialCPC is given; taken as not required",
     "DATA025": "InitialCPCtarget is not a date; it was not compared",
     "DATA026": "ReferralNFA is true but the episode has no CINclosureDate",
-    "DATA027": "ICPCnotRequired is blank or missing; taken as false (a conference is required)",
+    "DATA027": "ICPCnotRequired is blank, missing or not a yes/no; taken as false (a conference "
+    "is required)",
+    "DATA028": "a child protection plan starts while another is open (DfE validation 8940); "
+    "each plan's reviews are nested in it, so each plan is assessed",
+    "DATA029": "returns of several years disagree (the latest return wins), a collection year "
+    "has no return, or a return's header gives no collection year",
 }
 
 # the events a return holds only within its collection year (older ones only for a block still
