@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, RecordError
-from .evaluation.ruleset import ChildResult, RuleSet
+from .evaluation.ruleset import ChildResult, RuleSet, partial_count
 from .findings import BREACHES, DataQualityFinding, Finding, Status
 from .importers import ImportContext, Importer, Item, resolve
 from .records import ChildRecord
@@ -96,7 +96,7 @@ class Summary:
         if self.tables_rejected:
             text += f"; tables rejected {self.tables_rejected}"
         if self.not_assessed:
-            text += f"; not assessed under the law then in force {sum(self.not_assessed.values())}"
+            text += f"; not assessed {sum(self.not_assessed.values())}"
         if self.partial_history:
             text += f"; findings with partial history {self.partial_history}"
         return text
@@ -179,7 +179,8 @@ class Summary:
         return None
 
     def not_assessed_lines(self) -> list[str]:
-        """One line per rule and reason: instances the law then in force left without a date."""
+        """One line per rule and reason: instances not assessed (the law then in force set no
+        date to breach, or the clock lies outside the history the data holds)."""
         return [
             f"{rule}: {n} not assessed ({why})"
             for (rule, why), n in sorted(self.not_assessed.items())
@@ -368,8 +369,7 @@ class Run:
         self.summary.events_after_as_of += result.ignored_after_as_of
         for key, n in result.not_assessed:
             self.summary.not_assessed[key] += n
-        if record.partial_history:
-            self.summary.partial_history += len(result.findings)
+        self.summary.partial_history += partial_count(result.findings)
         for finding in result.findings:
             self.summary.findings[finding.status.value] += 1
             self.summary.by_rule[(finding.rule, finding.status.value)] += 1

@@ -46,7 +46,7 @@ from ..evaluation.context import Context
 from ..evaluation.deadline import deadline_finding
 from ..evaluation.milestone import milestone_finding
 from ..evaluation.rolling import Spell, count_spells
-from ..evaluation.ruleset import ChildResult, RuleSet, out_of_range, partial
+from ..evaluation.ruleset import ChildResult, RuleSet, known_entries, out_of_range, partial
 from ..evaluation.schedule import Chain, case_from, end_age, walk_chain
 from ..evaluation.timeline import (
     DISPUTED,
@@ -574,7 +574,9 @@ class DurableRuleSet:
             raise TypeError("as_of must be a datetime.date")
         rs = self.ruleset
         events = [Ev(e.type, e.date, e.ref, e.case, e.attrs) for e in record.events]
-        timeline = Timeline(record.child, record.dob, events, as_of, rs.apart)
+        timeline = Timeline(
+            record.child, record.dob, events, as_of, rs.apart, known_entries(record)
+        )
         ctx = rs.context(timeline, as_of, record.team, record.worker)
         try:
             findings = self._evaluate(ctx, timeline)

@@ -37,7 +37,7 @@ from typing import IO, Any
 import orjson
 
 from ..errors import Location, RecordError
-from ..evaluation.ruleset import ChildResult, RuleSet
+from ..evaluation.ruleset import ChildResult, RuleSet, partial_count
 from ..findings import DataQualityFinding, Finding
 from ..importers import Item
 from ..importers.canonical import MAX_LINE_BYTES, bounded_lines, to_record, too_large
@@ -76,9 +76,6 @@ class FastItem:
 
     location: Location
     record: fastpath.FastRecord
-
-
-_PARTIAL = ("partial_history", True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,8 +264,7 @@ class _Checker:
             batch.by_rule[(finding.rule, finding.status.value)] += 1
         batch.findings.extend(result.findings)  # formatted as text when the batch is sent
         findings = result.findings
-        # a child's findings are all marked partial_history, or none (ruleset.partial)
-        partial = len(findings) if findings and _PARTIAL in findings[0].extra else 0
+        partial = partial_count(findings)
         return Outcome(
             "child",
             child=result.child,

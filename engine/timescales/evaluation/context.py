@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from ..plugins.overrides import ActiveOverride
 
 
+# why an instance is not assessed (the run's tally): its clock is an opening the data does not
+# hold, or falls before the history the data holds, or the schedule step it is cannot be told
+BEGAN_BEFORE = "began before the data"
+BEFORE_KNOWN = "clock before the history the data holds"
+POSITION_UNKNOWN = "after a restart, which limit applies cannot be told"
+
+
 @dataclass(slots=True)
 class Context:
     timeline: Timeline
@@ -31,6 +38,9 @@ class Context:
     overrides: Mapping[str, ActiveOverride] = field(default_factory=dict)
     local_rules: frozenset[str] = frozenset()
     local_cal: calendar.WorkingCalendar | None = None
+    # rule id -> the event types it reads (clock and what meets it): which ``known_from``
+    # entries speak about it
+    reads: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def child(self) -> str:
@@ -39,16 +49,41 @@ class Context:
     def note(self, quality: DataQualityFinding) -> None:
         self.timeline.quality.append(quality)
 
-    def applies(self, rule: RuleBase, anchor: dt.date, case: Case | None = None) -> bool:
+    def applies(
+        self, rule: RuleBase, anchor: dt.date, case: Case | None = None, *, known: bool = False
+    ) -> bool:
         """The rule applies to an instance whose clock starts on ``anchor``: its provision was
-        in force that day (``effective``) and its exclusion does not hold (``excluded_when``,
-        read on that day: a short-breaks child is outside reg 28(2))."""
+        in force that day (``effective``), its exclusion does not hold (``excluded_when``,
+        read on that day: a short-breaks child is outside reg 28(2)), and the clock lies in the
+        history the input holds (``known_from``): a clock on an opening the data does not
+        hold, or before the known history, is not assessed and counted (``known``: the caller
+        has already placed the instance inside the known history, as a restarted schedule
+        does)."""
         if not rule.in_force(anchor):
             return False
-        if rule.excluded_when is None:
-            return True
         within = case if case is not None else Case(Ev("", anchor), None)
-        return not holds(rule.excluded_when, anchor=anchor, case=within, tl=self.timeline)
+        if rule.excluded_when is not None and holds(
+            rule.excluded_when, anchor=anchor, case=within, tl=self.timeline
+        ):
+            return False
+        if known or not self.timeline.known:
+            return True
+        if within.opened.began and anchor <= within.opened.date:
+            self.not_assessed(rule, BEGAN_BEFORE)
+            return False
+        start = self.known_start(rule.id, within.opened)
+        if start is not None and anchor < start:
+            self.not_assessed(rule, BEFORE_KNOWN)
+            return False
+        return True
+
+    def known_start(self, rule_id: str, opened: Ev) -> dt.date | None:
+        """Where the history a rule reads begins for the case ``opened`` opens (or the clock
+        ``opened`` is): the latest ``known_from`` that speaks about it, or None."""
+        types = self.reads.get(rule_id, frozenset())
+        keys = (opened.ref, opened.case)
+        starts = [k.start for k in self.timeline.known if k.covers(types, keys)]
+        return max(starts) if starts else None
 
     def not_assessed(self, rule: RuleBase, why: str) -> None:
         """Count an instance the law in force left without a date to breach (the run's tally)."""

@@ -33,7 +33,7 @@ from .milestone import check_milestone
 from .outcome import Terms
 from .rolling import check_rolling
 from .schedule import Chain, check_schedule
-from .timeline import Ev, Timeline
+from .timeline import Ev, Known, Timeline
 
 if TYPE_CHECKING:
     from ..plugins.model import Target
@@ -139,6 +139,13 @@ class RuleSet:
         # that a selected milestone or follower needs)
         self.report: frozenset[str] | None = frozenset(report) if report is not None else None
         self._checkers = self._compile()
+        # rule id -> the event types it reads (which ``known_from`` entries speak about it)
+        heads = {h: chain.head for h, chain in self.chains.items()}
+        self.reads: dict[str, frozenset[str]] = {
+            r.id: frozenset(needed_event_types(r, heads))
+            for r in self.rules
+            if not isinstance(r, MilestoneRule) or r.schedule in heads
+        }
 
     def _active(self, rule: Rule) -> bool:
         if self.terms is None and any(lim.unit == "terms" for lim in rule.limits()):
@@ -270,6 +277,7 @@ class RuleSet:
             team=record.team,
             worker=record.worker,
             location=location,
+            known=known_entries(record),
         )
         return partial(result) if record.partial_history else result
 
@@ -294,6 +302,7 @@ class RuleSet:
             overrides=self.overrides,
             local_rules=self.local_rules,
             local_cal=self.local_calendar,
+            reads=self.reads,
         )
 
     def result(
@@ -325,8 +334,9 @@ class RuleSet:
         team: str | None = None,
         worker: str | None = None,
         location: Location | None = None,
+        known: tuple[Known, ...] = (),
     ) -> ChildResult:
-        timeline = Timeline(child, dob, events, as_of, self.apart)
+        timeline = Timeline(child, dob, events, as_of, self.apart, known)
         ctx = self.context(timeline, as_of, team, worker)
         findings: list[Finding] = []
         for rule_id, checker in self._checkers:
@@ -361,9 +371,27 @@ def out_of_range(exc: Exception, location: Location | None) -> RecordError:
     )
 
 
+def known_entries(record: ChildRecord) -> tuple[Known, ...]:
+    """The record's ``known_from`` in the engine's terms."""
+    return tuple(
+        Known(
+            k.from_,
+            k.case,
+            None if k.events is None else frozenset(k.events),
+            k.began,
+        )
+        for k in record.known_from
+    )
+
+
 def partial(result: ChildResult) -> ChildResult:
     """The result with every finding marked ``partial_history`` (earlier events are missing)."""
     flagged = tuple(
         dataclasses.replace(f, extra=(*f.extra, ("partial_history", True))) for f in result.findings
     )
     return dataclasses.replace(result, findings=flagged)
+
+
+def partial_count(findings: Iterable[Finding]) -> int:
+    """How many findings are marked ``partial_history``."""
+    return sum(1 for f in findings if ("partial_history", True) in f.extra)

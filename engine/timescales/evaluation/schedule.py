@@ -7,14 +7,15 @@ event (never from its due date). The next event must be strictly after the previ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .. import calendar
-from ..findings import DataQualityFinding, Finding
+from ..findings import BREACHES, DataQualityFinding, Finding, Status
 from ..rules.model import Limit, Match, ScheduleRule, Scope
-from .context import Context
+from .context import POSITION_UNKNOWN, Context
 from .outcome import TermsUnavailable
 from .timeline import DISPUTED, Case, Ev, Timeline, earliest_plausible, holds, related
 
@@ -49,6 +50,10 @@ class Chain:
         if not_yet is not None:
             return not_yet
         return self.head if self.head.repeats else None
+
+
+# the mark of a finding made after a restart, whose step is not told by the data alone
+PARTIAL = ("partial_history", True)
 
 
 def pick_limit(limits: Sequence[Limit], anchor: dt.date, case: Case, tl: Timeline) -> Limit | None:
@@ -185,6 +190,11 @@ def walk_chain(
     tl = ctx.timeline
     opened = case.opened
     anchor = opened.date
+    if tl.known:
+        known = ctx.known_start(head.id, opened)
+        if opened.began or (known is not None and anchor < known):
+            yield from restart(chain, ctx, case, in_case, max(known or anchor, anchor))
+            return
     rule: ScheduleRule | None = head
     occurrence = 1
     while rule is not None:
@@ -244,3 +254,110 @@ def walk_chain(
         anchor = done
         occurrence += 1
         rule = chain.rule_for(occurrence, anchor, case, tl)
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    rule: ScheduleRule
+    due: dt.date
+    finding: Finding | None
+
+
+def restart(
+    chain: Chain, ctx: Context, case: Case, in_case: Sequence[dt.date], known: dt.date
+) -> Iterator[Finding]:
+    """A case whose history the data holds only from ``known`` (decisions.md, "History the
+    input does not hold"): the head is not assessed (counted); the schedule restarts at the
+    first known event. Which step each later event is cannot be told at first (the first
+    known review may be the child's first or its fifth), so each step is judged under every
+    follower that could govern it: met only if met under the strictest, a breach only if late
+    under the most lenient (reported under that rule, ``partial_history``), otherwise not
+    assessed and counted. The gap from ``known`` to the first known event is reported only as
+    a certain breach: later than any limit could allow, however recent the unknown previous
+    event was."""
+    head = chain.head
+    tl = ctx.timeline
+    opened = case.opened
+    ctx.applies(head, opened.date, case)  # counted: its clock is outside the known history
+    dates = [d for d in in_case if d >= known]
+
+    def judge(
+        rule: ScheduleRule, anchor: dt.date, start: dt.date, done: dt.date | None
+    ) -> _Judged | None:
+        """The finding under ``rule`` for a step whose limit counts from ``start``."""
+        limit = pick_limit(rule.limit, anchor, case, tl)
+        if limit is None or not ctx.applies(rule, anchor, case, known=True):
+            return None
+        try:
+            due = ctx.due(start, limit, rule)
+        except TermsUnavailable:
+            return None
+        finding = ctx.finding(
+            rule,
+            ref=opened.ref,
+            anchor=anchor,
+            due=due,
+            done=done,
+            close=case.close,
+            limit=limit,
+            extra=(PARTIAL,),
+        )
+        return _Judged(rule, due, finding)
+
+    # the gap before the first known event: under the head (its clock, or for an opening the
+    # data does not hold the latest it can have been) or any follower, counted from the latest
+    # the unknown previous event can have been
+    done = dates[0] if dates else None
+    if done is None or done > known:
+        options = [judge(head, known, known if opened.began else opened.date, done)]
+        options += [
+            judge(rule, known, known, done) for rule in candidates(chain, 2, known, case, tl)
+        ]
+        judged = [o for o in options if o is not None]
+        if judged:
+            lenient = max(judged, key=lambda j: j.due)
+            if lenient.finding is not None and lenient.finding.status in BREACHES:
+                yield lenient.finding
+    if done is None:
+        return
+    anchor = done
+    occurrence = 2  # the first known event is at least the first, the next at least the second
+    while True:
+        nxt = next((d for d in dates if d > anchor), None)
+        rules = candidates(chain, occurrence, anchor, case, tl)
+        judged = [j for j in (judge(rule, anchor, anchor, nxt) for rule in rules) if j]
+        if len(rules) == 1 and judged:
+            found = judged[0].finding
+            if found is not None:  # the step is told: an ordinary finding
+                yield dataclasses.replace(
+                    found, extra=tuple(e for e in found.extra if e != PARTIAL)
+                )
+        elif judged:
+            lenient = max(judged, key=lambda j: j.due)
+            strict = min(judged, key=lambda j: j.due)
+            certain = lenient.finding is not None and (
+                lenient.finding.status in BREACHES
+                or (strict.finding is not None and strict.finding.status is Status.MET)
+            )
+            if certain and lenient.finding is not None:
+                yield lenient.finding
+            elif lenient.finding is not None or strict.finding is not None:
+                ctx.not_assessed(lenient.rule, POSITION_UNKNOWN)
+        if nxt is None or not rules:
+            return
+        anchor = nxt
+        occurrence += 1
+
+
+def candidates(
+    chain: Chain, occurrence: int, anchor: dt.date, case: Case, tl: Timeline
+) -> list[ScheduleRule]:
+    """The rules that could govern an event whose occurrence is ``occurrence`` or later (the
+    count is not known after a restart), each once, in ID order."""
+    ends = [last if last is not None else first for first, last, _ in chain.ranges]
+    found: dict[str, ScheduleRule] = {}
+    for n in range(occurrence, max([occurrence, *ends]) + 2):
+        rule = chain.rule_for(n, anchor, case, tl)
+        if rule is not None:
+            found.setdefault(rule.id, rule)
+    return [found[k] for k in sorted(found)]

@@ -49,6 +49,28 @@ class Ev:
     ref: str | None = None
     case: str | None = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    # an opening the data does not hold: the case began before its known history (``Known``),
+    # dated where that history begins; nothing counted from it is assessed
+    began: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """The engine's copy of a record's ``known_from`` entry: from ``start`` on, the data holds
+    every event of ``events`` (None: all types) of the case ``case`` (None: every case);
+    ``began``: the types that opened that case before ``start``."""
+
+    start: dt.date
+    case: str | None = None
+    events: frozenset[str] | None = None
+    began: tuple[str, ...] = ()
+
+    def covers(self, types: frozenset[str], keys: tuple[str | None, ...]) -> bool:
+        """Whether this entry speaks about a rule reading ``types`` in a case known by
+        ``keys`` (its opening's ref and case)."""
+        if self.case is not None and self.case not in keys:
+            return False
+        return self.events is None or not self.events.isdisjoint(types)
 
 
 def related(a: Ev, b: Ev, match: Match) -> bool:
@@ -96,7 +118,15 @@ def selects(selector: Selector, ev: Ev) -> bool:
 class Timeline:
     """Events of one child up to ``as_of``, by type, each list sorted by date."""
 
-    __slots__ = ("by_type", "child", "dob", "ignored_after_as_of", "not_assessed", "quality")
+    __slots__ = (
+        "by_type",
+        "child",
+        "dob",
+        "ignored_after_as_of",
+        "known",
+        "not_assessed",
+        "quality",
+    )
 
     def __init__(
         self,
@@ -105,10 +135,14 @@ class Timeline:
         events: Iterable[Ev],
         as_of: dt.date,
         apart: Mapping[str, frozenset[str]] | None = None,
+        known: tuple[Known, ...] = (),
     ) -> None:
         """``apart`` (``rules.model.keep_apart``): per type, the details on which two
-        contradicting copies of an event stay two events (each may start an obligation)."""
+        contradicting copies of an event stay two events (each may start an obligation).
+        ``known``: where the history the input holds begins; a case that ``began`` before it
+        gets an opening dated there (``Ev.began``), so that its rules are counted, not lost."""
         self.child = child
+        self.known = known
         self.dob = dob
         self.quality: list[DataQualityFinding] = []
         self.ignored_after_as_of = 0
@@ -184,6 +218,14 @@ class Timeline:
                     )
                 )
             items.append(ev)
+        for entry in known:
+            for name in entry.began:
+                if entry.start <= as_of:
+                    by_type.setdefault(name, []).append(
+                        Ev(name, entry.start, entry.case, began=True)
+                    )
+        for name in {n for entry in known for n in entry.began}:
+            by_type.get(name, []).sort(key=order)
         self.by_type = by_type
 
     def select(self, selector: Selector) -> list[Ev]:

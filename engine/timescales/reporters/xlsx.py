@@ -534,7 +534,11 @@ def _completeness(
             sheet.cell(c["partial_history_share"], PERCENT),
             None,
         ),
-        ("Not assessed under the law then in force", c["not_assessed_total"], None),
+        (
+            "Not assessed (the law then in force, or history the data does not hold)",
+            c["not_assessed_total"],
+            None,
+        ),
     ]
     rows += [(f"Not assessed: {n['rule']}", n["count"], n["why"]) for n in c["not_assessed"]]
     rows += [(f"Not assessable: {k}", None, _na(v)) for k, v in c["not_assessable"].items()]
