@@ -178,7 +178,9 @@ class GenChild:
 
 def _plan(rng: random.Random, start: date, horizon: date, late: float) -> GenPlan:
     reviews: list[date] = []
-    day = start + timedelta(days=rng.randint(60, 95) if rng.random() > late else rng.randint(95, 140))
+    day = start + timedelta(
+        days=rng.randint(60, 95) if rng.random() > late else rng.randint(95, 140)
+    )
     while day < horizon:
         reviews.append(day)
         gap = rng.randint(120, 180) if rng.random() > late else rng.randint(190, 260)
@@ -191,8 +193,9 @@ def _plan(rng: random.Random, start: date, horizon: date, late: float) -> GenPla
     return GenPlan(start, end, reviews)
 
 
-def generate_history(n: int, *, seed: int, first: date, horizon: date, overlap: float = 0.3,
-                     late: float = 0.25) -> list[GenChild]:  # fmt: skip
+def generate_history(
+    n: int, *, seed: int, first: date, horizon: date, overlap: float = 0.3, late: float = 0.25
+) -> list[GenChild]:
     """``n`` children referred between ``first`` and ``horizon``; ``overlap`` of those with a
     plan get a second plan opened while the first runs on."""
     rng = random.Random(seed)
@@ -201,12 +204,16 @@ def generate_history(n: int, *, seed: int, first: date, horizon: date, overlap: 
     for i in range(n):
         referral = first + timedelta(days=rng.randint(0, span - 120))
         a_start = referral + timedelta(days=rng.randint(0, 5))
-        a_done = a_start + timedelta(days=rng.randint(10, 55) if rng.random() > late else rng.randint(66, 120))
+        a_done = a_start + timedelta(
+            days=rng.randint(10, 55) if rng.random() > late else rng.randint(66, 120)
+        )
         enquiries: list[tuple[date, date | None]] = []
         plans: list[GenPlan] = []
         if rng.random() < 0.5:
             s_start = referral + timedelta(days=rng.randint(1, 10))
-            icpc = s_start + timedelta(days=rng.randint(5, 20) if rng.random() > late else rng.randint(22, 40))
+            icpc = s_start + timedelta(
+                days=rng.randint(5, 20) if rng.random() > late else rng.randint(22, 40)
+            )
             enquiries.append((s_start, icpc))
             first_plan = _plan(rng, icpc, horizon, late)
             plans.append(first_plan)
@@ -224,9 +231,21 @@ def generate_history(n: int, *, seed: int, first: date, horizon: date, overlap: 
             if closure >= horizon:
                 closure = None
         dob = referral - timedelta(days=rng.randint(400, 5000))
-        out.append(GenChild(f"G{i:05d}", dob,
-                            [GenEpisode(referral, closure, [(a_start, a_done if a_done < horizon else None)],
-                                        enquiries, plans)]))  # fmt: skip
+        out.append(
+            GenChild(
+                f"G{i:05d}",
+                dob,
+                [
+                    GenEpisode(
+                        referral,
+                        closure,
+                        [(a_start, a_done if a_done < horizon else None)],
+                        enquiries,
+                        plans,
+                    )
+                ],
+            )
+        )
     return out
 
 
@@ -238,8 +257,9 @@ def _open_in(begin: date, close: date | None, start: date, end: date) -> bool:
     return begin <= end and (close is None or close >= start)
 
 
-def census_return(children: Sequence[GenChild], year: int, *, since: int | None = None,
-                  **kwargs: Any) -> str:  # fmt: skip
+def census_return(
+    children: Sequence[GenChild], year: int, *, since: int | None = None, **kwargs: Any
+) -> str:
     """The return for the collection year ending 31 March ``year``, as the specification says
     a return holds a history (see above). Dates after the year's end are not yet known.
     ``since``: a window from 1 April ``since - 1`` instead (what one return covering several
@@ -266,12 +286,23 @@ def census_return(children: Sequence[GenChild], year: int, *, since: int | None 
                 if _in(c, start, end) or (s <= end and (c is None or c > end))
             ]
             plans = [
-                plan(p.start.isoformat(), cut(p.end), [r.isoformat() for r in p.reviews if _in(r, start, end)])
+                plan(
+                    p.start.isoformat(),
+                    cut(p.end),
+                    [r.isoformat() for r in p.reviews if _in(r, start, end)],
+                )
                 for p in ep.plans
                 if _open_in(p.start, p.end, start, end)
-            ]  # fmt: skip
-            cins.append(cin(ep.referral.isoformat(), cut(ep.closure), assessments=assessments,
-                            s47=s47, plans=plans))  # fmt: skip
+            ]
+            cins.append(
+                cin(
+                    ep.referral.isoformat(),
+                    cut(ep.closure),
+                    assessments=assessments,
+                    s47=s47,
+                    plans=plans,
+                )
+            )
         if cins:
             kids.append(child(kid.child, *cins, dob=kid.dob.isoformat()))
     return census(kids, year=year, **kwargs)

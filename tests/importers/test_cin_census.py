@@ -419,7 +419,9 @@ def test_wrong_date_formats_reject_the_smallest_unit(cli, tmp_path: Path) -> Non
     # only a required value rejects; no census rule depends on the child's age)
     assert [r.child for r in records(items)] == ["C1", "W1", "W2", "W3", "W4", "W5", "W6"]
     (w4,) = [q for q in quality(items) if q.child == "W4"]
-    assert w4.code == "DATA023" and w4.source.endswith(f"{'Message/Children/Child'}[5]/ChildIdentifiers/PersonBirthDate")
+    assert w4.code == "DATA023" and w4.source.endswith(
+        f"{'Message/Children/Child'}[5]/ChildIdentifiers/PersonBirthDate"
+    )
     assert "27/03/2015" not in w4.message and records(items)[4].dob is None
     got = [(i.row, i.error.location.pointer, i.error.field) for i in rejects(items)]
     base = "Message/Children/Child"

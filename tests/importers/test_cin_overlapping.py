@@ -69,8 +69,7 @@ def test_each_plan_has_its_own_ref_and_the_overlap_is_noted(tmp_path: Path) -> N
 )
 def test_the_plan_that_ran_on_keeps_its_reviews(cli, tmp_path: Path) -> None:
     path = write(tmp_path / "cin.xml", census([OVERLAP]))
-    res = cli("check", str(path), "--as-of", AS_OF, "--format", "jsonl", "--rules",
-              "CP003,CP004")  # fmt: skip
+    res = cli("check", str(path), "--as-of", AS_OF, "--format", "jsonl", "--rules", "CP003,CP004")
     # by hand: plan 1's first review is due 3 months after 2023-04-03 (2023-07-03) and came
     # 2023-06-30 (met); the next is due 6 months after that, 2023-12-30, and came 2023-12-20
     # (met); the one after is due 2024-06-20 (pending at 31 March 2024). Plan 2: first review

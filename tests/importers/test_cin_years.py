@@ -63,7 +63,9 @@ def test_two_years_give_the_history_of_both(tmp_path: Path) -> None:
     ones = [i.record.model_copy(update={"known_from": known}) for i in whole if i.record]
     many = [i.record for i in merged if i.record is not None]
     as_of = dt.date(2024, 3, 31)
-    assert sorted(map(_key, check(many, as_of=as_of))) == sorted(map(_key, check(ones, as_of=as_of)))
+    assert sorted(map(_key, check(many, as_of=as_of))) == sorted(
+        map(_key, check(ones, as_of=as_of))
+    )
     assert len(check(many, as_of=as_of)) > 500
     assert importer.collections == {
         str(years / "cin_2023.xml"): "2022-23",
@@ -80,14 +82,21 @@ def test_two_years_give_the_history_of_both(tmp_path: Path) -> None:
 
 
 def test_a_single_return_knows_its_year_only(tmp_path: Path) -> None:
-    xml = census([child("C1", cin("2022-11-01", plans=[plan("2022-11-20", reviews=["2023-09-01"])]))])
-    items, context, importer = _read(write(tmp_path / "cin.xml", xml))
+    xml = census(
+        [child("C1", cin("2022-11-01", plans=[plan("2022-11-20", reviews=["2023-09-01"])]))]
+    )
+    items, _, importer = _read(write(tmp_path / "cin.xml", xml))
     (record,) = [i.record for i in items if i.record is not None]
     (known,) = record.known_from
     # Year 2024, ReferenceDate 2024-03-31: the 2023-24 collection, from 1 April 2023
     assert known.from_ == dt.date(2023, 4, 1)
-    assert set(known.events or ()) == {"assessment_started", "assessment_completed",
-                                       "s47_started", "icpc", "cp_review"}  # fmt: skip
+    assert set(known.events or ()) == {
+        "assessment_started",
+        "assessment_completed",
+        "s47_started",
+        "icpc",
+        "cp_review",
+    }
     assert importer.collections == {str(tmp_path / "cin.xml"): "2023-24"}
     # the plan that began before the year keeps its start (the census gives it), no "began"
     assert [e.date.isoformat() for e in record.events if e.type == "cp_plan_started"] == [

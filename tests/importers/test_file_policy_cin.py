@@ -28,14 +28,22 @@ AS_OF = "2024-03-31"
 def _returns(tmp_path: Path) -> Path:
     folder = tmp_path / "cin"
     folder.mkdir()
-    y2023 = census([child("A1", cin("2022-06-01", plans=[plan("2022-06-20", reviews=["2022-09-10"])]))],
-                   year=2023)  # fmt: skip
+    y2023 = census(
+        [child("A1", cin("2022-06-01", plans=[plan("2022-06-20", reviews=["2022-09-10"])]))],
+        year=2023,
+    )
     renamed = plan("2023-05-20", reviews=["2023-08-01"]).replace("CPPstartDate", "CPPStartDate")
     y2024 = census(
         [
             child("A1", cin("2022-06-01", plans=[plan("2022-06-20", reviews=["2023-01-05"])])),
-            child("B2", cin("2023-05-02", s47=[section47("2023-05-03", "2023-05-20")],
-                            plans=[renamed, plan("2023-10-01")])),  # fmt: skip
+            child(
+                "B2",
+                cin(
+                    "2023-05-02",
+                    s47=[section47("2023-05-03", "2023-05-20")],
+                    plans=[renamed, plan("2023-10-01")],
+                ),
+            ),
             child("C3", cin("2023-07-01"), dob="27/03/2015"),
         ],
         year=2024,
@@ -57,7 +65,10 @@ def test_the_policy_through_the_api(tmp_path: Path) -> None:
     skipped = [s for s in context.skipped if not s.documentation]
     assert [Path(s.location.source).name for s in docs] == ["README.md"]
     assert sorted(Path(s.location.source).name for s in skipped) == [
-        "header_only.xml", "lookup.csv", "ssda903.xml"]  # fmt: skip
+        "header_only.xml",
+        "lookup.csv",
+        "ssda903.xml",
+    ]
     assert any("root element is 'Other'" in s.reason for s in skipped)
     assert not context.tables_rejected  # XML has no table to reject whole
     # the renamed element: that plan, at its path, naming the look-alike
@@ -75,11 +86,19 @@ def test_the_policy_through_the_api(tmp_path: Path) -> None:
     assert dob.code == "DATA023" and "27/03/2015" not in dob.message
     # A1 is in both years: its reviews of both years are kept
     assert [e.date.isoformat() for e in records["A1"].events if e.type == "cp_review"] == [
-        "2022-09-10", "2023-01-05"]  # fmt: skip
+        "2022-09-10",
+        "2023-01-05",
+    ]
     # counts per file: 2023: 1 child + 2 blocks (episode, plan); 2024: 3 children + 7 blocks
     # (A1 2, B2 an episode, an enquiry and 2 plans, C3 1), the renamed plan rejected
-    counts = {re.sub(r" \(.*", "", Path(s.source).name) + (" blocks" if "[CIN" in s.source else ""):
-              (s.rows_read, s.rows_used, s.rows_rejected) for s in context.stats}  # fmt: skip
+    counts = {
+        re.sub(r" \(.*", "", Path(s.source).name) + (" blocks" if "[CIN" in s.source else ""): (
+            s.rows_read,
+            s.rows_used,
+            s.rows_rejected,
+        )
+        for s in context.stats
+    }
     assert counts == {
         "cin_2023.xml": (1, 1, 0),
         "cin_2023.xml blocks": (2, 2, 0),
@@ -91,8 +110,9 @@ def test_the_policy_through_the_api(tmp_path: Path) -> None:
 def test_the_policy_through_the_cli(cli, tmp_path: Path) -> None:
     folder = _returns(tmp_path)
     rejects = tmp_path / "rejects.csv"
-    res = cli("check", str(folder), "--as-of", AS_OF, "--format", "jsonl",
-              "--rejects", str(rejects))  # fmt: skip
+    res = cli(
+        "check", str(folder), "--as-of", AS_OF, "--format", "jsonl", "--rejects", str(rejects)
+    )
     assert "Traceback" not in res.err
     assert f"input: {folder} read as cin-census" in res.err
     assert re.search(r"notice: .*README\.md: documentation", res.err)
