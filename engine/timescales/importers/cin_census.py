@@ -566,8 +566,9 @@ class _ChildMapper:
         return _Note(code, message, date, str(self.loc(el, path)))
 
     # -- the child
-    def run(self) -> tuple[list[Item], _ChildData | None]:
-        """The child's rejects and the child (None when it is rejected whole)."""
+    def run(self) -> tuple[list[Item], _ChildData | None, Item | None]:
+        """The child's rejects, the child as read (None when it is rejected whole) and its
+        record as this return alone gives it."""
         root = _Node(self.el, self.path)
         units = self.count_units(root)
         rows, elements = self.state.rows, self.state.elements
@@ -575,7 +576,9 @@ class _ChildMapper:
         elements.rows_read += units
         try:
             data = self.build(root)
-            record = _record(data, self.state.header.start, None)
+            record, quality = _record(
+                data, self.state.header.start, self.state.context.validation_context()
+            )
         except _Bad as bad:
             where = self.loc(bad.el, bad.path)
             return self.reject_child(bad.reason, where, bad.field, units, bad.code, bad.found)
@@ -603,7 +606,7 @@ class _ChildMapper:
         tally.compared += self.tally.compared
         tally.differences.update(self.tally.differences)
         tally.off_day += self.tally.off_day
-        return self.rejects, data
+        return self.rejects, data, Item(self.loc(self.el, self.path), record, quality=quality)
 
     def reject_child(
         self,
@@ -613,7 +616,7 @@ class _ChildMapper:
         units: int,
         code: str = "E310",
         found: str | None = None,
-    ) -> tuple[list[Item], None]:
+    ) -> tuple[list[Item], None, None]:
         """The whole child is not used; its units go with it (counted rejected)."""
         self.state.rows.rows_rejected += 1
         self.state.elements.rows_rejected += units
@@ -621,7 +624,7 @@ class _ChildMapper:
         error = RecordError(
             f"{who}child not used: {reason}", where, field_name, code=code, value_class=found
         )
-        return [Item(where, error=error)], None
+        return [Item(where, error=error)], None, None
 
     @staticmethod
     def count_units(root: _Node) -> int:
@@ -683,11 +686,11 @@ class _ChildMapper:
         data = _ChildData(child, dob, expected, notes=notes)
         episodes = root.all("CINdetails")
         referrals: list[tuple[dt.date, _Node, str]] = []
-        for number, (cin, cpath) in enumerate(episodes, start=1):
+        for cin, cpath in episodes:
             node = _Node(cin, cpath)
-            referral = self.referral(node, f"CINdetails[{number}]")
+            referral = self.referral(node, "CINdetails (an episode of need)")
             if referral is not None:
-                referrals.append((referral, node, f"CINdetails[{number}]"))
+                referrals.append((referral, node, "CINdetails (an episode of need)"))
         for key, (_, node, what) in zip(_keyed([r[0] for r in referrals]), referrals, strict=True):
             self.episode(node, key, what, data)
         return data
@@ -749,7 +752,7 @@ class _ChildMapper:
             start = node.date("AssessmentActualStartDate", required=True)
             done = node.date("AssessmentAuthorisationDate")
         except _Bad as bad:
-            self.reject_unit(bad, f"assessment at {node.path}", 1)
+            self.reject_unit(bad, "assessment", 1)
             return []
         assert start is not None
         self.used_units += 1
@@ -761,7 +764,7 @@ class _ChildMapper:
             start = node.date("S47ActualStartDate", required=True)
             icpc = node.date("DateOfInitialCPC")
         except _Bad as bad:
-            self.reject_unit(bad, f"Section47 at {node.path}", 1)
+            self.reject_unit(bad, "Section47", 1)
             return []
         assert start is not None
         flag_el, flag_path = node.one("ICPCnotRequired")
@@ -863,7 +866,7 @@ class _ChildMapper:
                         )
                     reviews.append((value, el, path))
         except _Bad as bad:
-            self.reject_unit(bad, f"child protection plan at {node.path}", 1)
+            self.reject_unit(bad, "child protection plan", 1)
             return []
         assert start is not None
         self.used_units += 1
@@ -879,9 +882,11 @@ class _ChildMapper:
         return [unit]
 
 
-def _record(data: _ChildData, known: dt.date | None, context: dict[str, Any] | None
-            ) -> ChildRecord:  # fmt: skip
-    events, _ = _events(data)
+def _record(data: _ChildData, known: dt.date | None, context: dict[str, object] | None
+            ) -> tuple[ChildRecord, tuple[DataQualityFinding, ...]]:  # fmt: skip
+    """The child's canonical record (``known``: where its in-year blocks' history begins) and
+    the notes the import found about it."""
+    events, notes = _events(data)
     record: dict[str, Any] = {
         "child": data.child,
         "dob": data.dob,
@@ -892,15 +897,11 @@ def _record(data: _ChildData, known: dt.date | None, context: dict[str, Any] | N
         # the return holds these events only from the start of its collection year (older
         # ones only where the block is still open): the engine does not assess earlier steps
         record["known_from"] = [{"from": known, "events": list(IN_YEAR)}]
-    return ChildRecord.model_validate(record, context=context)
-
-
-def _quality(data: _ChildData) -> tuple[DataQualityFinding, ...]:
-    _, notes = _events(data)
-    return tuple(
+    quality = tuple(
         DataQualityFinding(n.code, data.child, n.message, ref=ref, date=n.date, source=n.source)
         for n, ref in notes
     )
+    return ChildRecord.model_validate(record, context=context), quality
 
 
 def _fingerprint(record: ChildRecord) -> int:
@@ -1171,14 +1172,14 @@ class CinCensusImporter:
         for child, data in merged.data.items():
             where = merged.where[child]
             try:
-                record = _record(data, known, validation)
+                record, quality = _record(data, known, validation)
             except ValidationError as exc:  # defensive: each return's child was valid
                 message, _ = validation_message(exc)
                 yield Item(where, error=RecordError(message, where, code="E313"))
                 continue
             if last is not None:
                 yield last
-            last = Item(where, record=record, quality=_quality(data))
+            last = Item(where, record=record, quality=quality)
         if last is not None:
             last = dataclasses.replace(last, quality=(*last.quality, *file_notes))
             yield last
@@ -1288,7 +1289,6 @@ class CinCensusImporter:
         inner = 0  # open elements below the Child
         child_index = 0
         pending: Item | None = None  # the latest record, held back to carry the file summary
-        validation = state.context.validation_context()
         try:
             for event, el in DET.iterparse(fh, ("start", "end"), parser=parser):
                 if in_child:
@@ -1300,20 +1300,19 @@ class CinCensusImporter:
                         inner -= 1
                         continue
                     path = "/".join(names)
-                    where = Location(source, lines.get(id(el)), path)
-                    rejects, data = _ChildMapper(state, el, path, lines, child_index).run()
+                    mapper = _ChildMapper(state, el, path, lines, child_index)
+                    rejects, data, item = mapper.run()
                     yield from rejects
-                    if data is not None and merged is not None:
+                    if data is not None and item is not None and merged is not None:
                         if data.child in merged.data:
                             _merge(merged.data[data.child], data, source)
                         else:
                             merged.data[data.child] = data
-                        merged.where[data.child] = where
-                    elif data is not None:
-                        record = _record(data, state.header.start, validation)
+                        merged.where[data.child] = item.location
+                    elif item is not None:
                         if pending is not None:
                             yield pending
-                        pending = Item(where, record=record, quality=_quality(data))
+                        pending = item
                     lines.clear()
                     el.clear()
                     if len(elems) > 1:
