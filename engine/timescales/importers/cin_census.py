@@ -19,6 +19,14 @@ docs/importers/cin-census.md for the full table):
   (taken as the initial conference date), ``cp_review`` per ``CPPreviewDate`` on or after the
   start (earlier ones are reported, not emitted), ``cp_plan_ended`` on ``CPPendDate``.
 
+The input is one return or a directory of returns: several collection years are merged per
+child (keys: the child, each episode's referral date, each block's start date; the latest return
+wins, disagreements are DATA029 notes; reviews are the union), and every record says where the
+history of the blocks a return holds only within its year begins (``known_from``: 1 April of the
+earliest collection year in the unbroken run). Refs are numbered in date order. In a directory,
+a file that is not a return is skipped (``ImportContext.skip``), a README is a notice. Plans
+open at once (DfE validation 8940) keep their own refs and get a DATA028 note.
+
 Input is untrusted: it is parsed by defusedxml's ``iterparse`` (a DOCTYPE, entity declarations
 and external references are refused, never expanded), one ``Child`` at a time, and each
 finished ``Child`` is cleared and detached, so memory holds one child (plus the set of child ids
