@@ -166,7 +166,11 @@ def test_sniff(tmp_path: Path) -> None:
     assert not IMPORTER.sniff(write(tmp_path / "903.xml", "<EXPSSDA903><Children/></EXPSSDA903>"))
     assert not IMPORTER.sniff(write(tmp_path / "other.xml", "<Message><Body/></Message>"))
     assert not IMPORTER.sniff(write(tmp_path / "x.jsonl", '{"child": "C1"}\n'))
-    assert not IMPORTER.sniff(tmp_path)
+    assert IMPORTER.sniff(tmp_path)  # a directory holding returns (several years)
+    others = tmp_path / "others"
+    others.mkdir()
+    write(others / "other.xml", "<Message><Body/></Message>")
+    assert not IMPORTER.sniff(others)  # ... but not one without any
     assert detect(tmp_path / "a.xml").name == "cin-census"
     utf16 = census([FULL]).replace('encoding="UTF-8"', 'encoding="UTF-16"')
     (tmp_path / "u16.xml").write_text(utf16, encoding="utf-16")
@@ -295,14 +299,20 @@ def test_icpc_flag_variants(tmp_path: Path) -> None:
         ("icpc", "2023-09-20", {"not_required": True}),
         ("icpc", "2023-10-20", {}),
     ]
-    assert sorted(q.code for q in quality(items)) == ["DATA024", "DATA027"]
-    (bad,) = rejects(items)
-    assert bad.row and bad.error is not None
-    assert bad.error.location.pointer == (
-        "Message/Children/Child[1]/CINdetails[1]/Section47[3]/ICPCnotRequired"
-    )
-    assert "not true/false/1/0" in bad.error.message
-    assert (context.stats[1].rows_used, context.stats[1].rows_rejected) == (3, 1)
+    # a value that is not a yes/no is unknown (issue 18's one policy): a note, the enquiry is
+    # used and, as for a blank flag, a conference is taken as required
+    notes = sorted((q.code, q.source.rsplit(" ", 1)[-1]) for q in quality(items))
+    base = "Message/Children/Child[1]/CINdetails[1]/Section47"
+    assert notes == [
+        ("DATA024", f"{base}[1]/ICPCnotRequired"),
+        ("DATA027", f"{base}[2]/ICPCnotRequired"),
+        ("DATA027", f"{base}[3]/ICPCnotRequired"),
+    ]
+    assert "not true/false/1/0" in [q.message for q in quality(items)][-1]
+    assert not rejects(items)
+    assert [e.date.isoformat() for e in record.events if e.type == "s47_started"] == [
+        "2023-09-05", "2023-10-02", "2023-11-01"]  # fmt: skip
+    assert (context.stats[1].rows_used, context.stats[1].rows_rejected) == (4, 0)
 
 
 def test_review_before_plan_start_is_ignored_and_reported(cli, tmp_path: Path) -> None:
@@ -405,7 +415,14 @@ def test_wrong_date_formats_reject_the_smallest_unit(cli, tmp_path: Path) -> Non
     ]  # fmt: skip
     path = write(tmp_path / "cin.xml", pretty(census(kids)))
     items, context = read(path)
-    assert [r.child for r in records(items)] == ["C1", "W1", "W2", "W3", "W5", "W6"]
+    # W4's unreadable date of birth is unknown (a note), the child is used (issue 18's policy:
+    # only a required value rejects; no census rule depends on the child's age)
+    assert [r.child for r in records(items)] == ["C1", "W1", "W2", "W3", "W4", "W5", "W6"]
+    (w4,) = [q for q in quality(items) if q.child == "W4"]
+    assert w4.code == "DATA023" and w4.source.endswith(
+        f"{'Message/Children/Child'}[5]/ChildIdentifiers/PersonBirthDate"
+    )
+    assert "27/03/2015" not in w4.message and records(items)[4].dob is None
     got = [(i.row, i.error.location.pointer, i.error.field) for i in rejects(items)]
     base = "Message/Children/Child"
     assert got == [
@@ -413,7 +430,6 @@ def test_wrong_date_formats_reject_the_smallest_unit(cli, tmp_path: Path) -> Non
          "AssessmentAuthorisationDate"),
         (True, f"{base}[3]/CINdetails[1]/ChildProtectionPlans[1]/CPPstartDate", "CPPstartDate"),
         (True, f"{base}[4]/CINdetails[1]/CINreferralDate", "CINreferralDate"),
-        (False, f"{base}[5]/ChildIdentifiers/PersonBirthDate", "PersonBirthDate"),
         (True, f"{base}[6]/CINdetails[1]/Section47[1]/S47ActualStartDate", "S47ActualStartDate"),
         (True, f"{base}[7]/CINdetails[1]/ChildProtectionPlans[1]/Reviews[1]/CPPreviewDate[1]",
          "CPPreviewDate"),
@@ -428,23 +444,23 @@ def test_wrong_date_formats_reject_the_smallest_unit(cli, tmp_path: Path) -> Non
     assert "not a date in the census format YYYY-MM-DD" in messages[0]
     assert "not a real calendar date" in messages[1]
     assert "with the 2 assessment, enquiry and plan element(s) inside it" in messages[2]
-    assert messages[3].startswith("LAchildID W4: child not used: PersonBirthDate is not a date")
     w1 = records(items)[1]
-    assert [e.ref for e in w1.events if e.type.startswith("assessment")] == ["CIN1-A2"] * 2
+    # the blocks used are numbered in date order (a rejected one has no date to place it by)
+    assert [e.ref for e in w1.events if e.type.startswith("assessment")] == ["CIN1-A1"] * 2
     w3 = records(items)[3]
-    assert events(w3) == [("referral", "2023-11-01", "CIN2", "CIN2")]
+    assert events(w3) == [("referral", "2023-11-01", "CIN1", "CIN1")]
     children, elements = context.stats
-    assert (children.rows_read, children.rows_used, children.rows_rejected) == (7, 6, 1)
+    assert (children.rows_read, children.rows_used, children.rows_rejected) == (7, 7, 0)
     # elements read: C1 4, W1 3, W2 2, W3 4 (3 in the bad episode), W4 1, W5 2, W6 2;
-    # rejected: W1's assessment, W2's plan, W3's episode with its 2, W4's, W5's s47, W6's plan
-    assert (elements.rows_read, elements.rows_used, elements.rows_rejected) == (18, 10, 8)
+    # rejected: W1's assessment, W2's plan, W3's episode with its 2, W5's s47, W6's plan
+    assert (elements.rows_read, elements.rows_used, elements.rows_rejected) == (18, 11, 7)
     # through the CLI: the rejects CSV carries file, line, element path, field and reason
     rej = tmp_path / "rejects.csv"
     res = cli("check", str(path), "--as-of", AS_OF, "--format", "jsonl", "--rejects", str(rej))
     counts = reconciled(res.err)
-    assert counts["read"] == 7 and counts["rejected"] == 1 and counts["rows_rejected"] == 9
+    assert counts["read"] == 7 and counts["rejected"] == 0 and counts["rows_rejected"] == 7
     rows = list(csv.DictReader(rej.open(encoding="utf-8")))
-    assert len(rows) == 6
+    assert len(rows) == 5
     assert rows[0]["pointer"].endswith("Assessments[1]/AssessmentAuthorisationDate")
     assert int(rows[0]["line"]) > 0 and rows[0]["field"] == "AssessmentAuthorisationDate"
     assert "27/03/2015" not in rej.read_text() and "2015-03-27" not in res.err
@@ -558,8 +574,12 @@ def test_empty_and_foreign_files(cli, tmp_path: Path) -> None:
     assert res.code == 2 and "nothing could be checked" in res.err
     with pytest.raises(InputError, match="root element is 'EXPSSDA903'"):
         read(write(tmp_path / "903.xml", "<EXPSSDA903><Header/></EXPSSDA903>"))
-    with pytest.raises(InputError, match="one XML file, not a directory"):
-        list(IMPORTER.read(tmp_path, ImportContext()))
+    # a directory is read as returns of several years; this one holds none (the foreign XML
+    # files are skipped, each said once)
+    context = ImportContext()
+    with pytest.raises(InputError, match="no CIN census return"):
+        list(IMPORTER.read(tmp_path, context))
+    assert sorted(Path(s.location.source).name for s in context.skipped) == ["903.xml", "empty.xml"]
 
 
 BOMB = """<?xml version="1.0"?>

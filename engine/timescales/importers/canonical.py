@@ -12,8 +12,17 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import InputError, Location, RecordError, value_class
+from ..findings import DataQualityFinding
 from ..records import ChildRecord
 from . import ImportContext, Item
+
+QUALITY_CODES: dict[str, str] = {
+    "DATA050": "canonical records: an optional field (dob, expected_dob, la, team, worker) holds "
+    "a value that cannot be read; it is left out and the record is used",
+}
+# the record's own optional fields: one holding a value that cannot be read is unknown (issue
+# 18's one policy); the child id, events and everything that decides a finding stay strict
+OPTIONAL_FIELDS = frozenset({"dob", "expected_dob", "la", "team", "worker"})
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one child's record; larger lines are rejected unread
 # a JSON or YAML document is parsed whole: larger ones are refused (JSON Lines is streamed)
@@ -113,7 +122,39 @@ def to_record(data: Any, location: Location, context: Mapping[str, Any] | None =
         return Item(location, record=ChildRecord.model_validate(data, context=context))
     except ValidationError as exc:
         error = validation_error(exc, location)
+        unreadable = _unreadable_optional(exc)
+        if unreadable and isinstance(data.get("child"), str):
+            kept = {k: v for k, v in data.items() if k not in unreadable}
+            try:
+                record = ChildRecord.model_validate(kept, context=context)
+            except ValidationError:
+                return Item(error.location or location, error=error)
+            notes = tuple(
+                DataQualityFinding(
+                    "DATA050",
+                    record.child,
+                    f"{name}: {reason}; the value cannot be read, so it is left out (the record "
+                    "is used)",
+                    source=str(
+                        Location(location.source, location.line, f"{location.pointer or ''}/{name}")
+                    ),
+                )
+                for name, reason in sorted(unreadable.items())
+            )
+            return Item(location, record=record, quality=notes)
         return Item(error.location or location, error=error)
+
+
+def _unreadable_optional(exc: ValidationError) -> dict[str, str]:
+    """The optional top-level fields whose values cannot be read, when they are all the record's
+    problems (an unknown key, a missing child or a bad event still reject the record)."""
+    out: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        if len(loc) != 1 or loc[0] not in OPTIONAL_FIELDS or err["type"] == "missing":
+            return {}
+        out[str(loc[0])] = err["msg"].removeprefix("Value error, ")
+    return out
 
 
 STDIN = "-"  # the path that means standard input (JSON Lines, streamed)

@@ -19,6 +19,14 @@ docs/importers/cin-census.md for the full table):
   (taken as the initial conference date), ``cp_review`` per ``CPPreviewDate`` on or after the
   start (earlier ones are reported, not emitted), ``cp_plan_ended`` on ``CPPendDate``.
 
+The input is one return or a directory of returns: several collection years are merged per
+child (keys: the child, each episode's referral date, each block's start date; the latest return
+wins, disagreements are DATA029 notes; reviews are the union), and every record says where the
+history of the blocks a return holds only within its year begins (``known_from``: 1 April of the
+earliest collection year in the unbroken run). Refs are numbered in date order. In a directory,
+a file that is not a return is skipped (``ImportContext.skip``), a README is a notice. Plans
+open at once (DfE validation 8940) keep their own refs and get a DATA028 note.
+
 Input is untrusted: it is parsed by defusedxml's ``iterparse`` (a DOCTYPE, entity declarations
 and external references are refused, never expanded), one ``Child`` at a time, and each
 finished ``Child`` is cleared and detached, so memory holds one child (plus the set of child ids
@@ -43,6 +51,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -80,12 +89,30 @@ QUALITY_CODES: dict[str, str] = {
     "DATA021": "per file: how the council's InitialCPCtargets differ from our due dates "
     "(child '(file)')",
     "DATA022": "a CPPreviewDate before its plan's CPPstartDate; ignored for CP003/CP004",
-    "DATA023": "a child with neither PersonBirthDate nor ExpectedPersonBirthDate",
+    "DATA023": "a child's birth date is missing or unreadable (neither PersonBirthDate nor "
+    "ExpectedPersonBirthDate given, or one is not a date: it is not used)",
     "DATA024": "ICPCnotRequired is true but a DateOfInitialCPC is given; taken as not required",
     "DATA025": "InitialCPCtarget is not a date; it was not compared",
     "DATA026": "ReferralNFA is true but the episode has no CINclosureDate",
-    "DATA027": "ICPCnotRequired is blank or missing; taken as false (a conference is required)",
+    "DATA027": "ICPCnotRequired is blank, missing or not a yes/no; taken as false (a conference "
+    "is required)",
+    "DATA028": "a child protection plan starts while another is open (DfE validation 8940); "
+    "each plan's reviews are nested in it, so each plan is assessed",
+    "DATA029": "returns of several years disagree (the latest return wins), a collection year "
+    "has no return, or a return's header gives no collection year",
 }
+
+# the events a return holds only within its collection year (older ones only for a block still
+# open): assessments completed in the year or open at its end, enquiries whose conference fell
+# in the year or still awaited, reviews held in the year (DfE validations 8696, 8736, 8715,
+# 8740; reviews: see docs/importers/cin-census.md). Their known history begins on 1 April.
+IN_YEAR: tuple[str, ...] = (
+    "assessment_started",
+    "assessment_completed",
+    "s47_started",
+    "icpc",
+    "cp_review",
+)
 
 SUPPLIES: frozenset[str] = frozenset(
     {
@@ -223,7 +250,14 @@ class _Bad(Exception):
     """A value that cannot be used: rejects the unit it belongs to."""
 
     def __init__(
-        self, reason: str, el: ET.Element | None, path: str, field: str, found: str | None = None
+        self,
+        reason: str,
+        el: ET.Element | None,
+        path: str,
+        field: str,
+        found: str | None = None,
+        *,
+        absent: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -232,7 +266,7 @@ class _Bad(Exception):
         self.field = field
         self.found = found
         # a required value absent, or one that is there and cannot be read
-        self.code = "E311" if reason.endswith("(required)") else "E310"
+        self.code = "E311" if absent or reason.endswith("(required)") else "E310"
 
 
 def _parse_date(text: str) -> dt.date | str:
@@ -272,13 +306,25 @@ class _Node:
                 return k, f"{self.path}/{name}"
         return None, f"{self.path}/{name}"
 
+    def missing(self, name: str, path: str) -> _Bad:
+        """A required element absent; where an element of the same name but for its case (or
+        its underscores) is there, the message names it: a renamed element."""
+        wanted = name.lower().replace("_", "")
+        alike = next((k for k, _ in self.kids if k != name and
+                      k.lower().replace("_", "") == wanted), None)  # fmt: skip
+        reason = f"{name} is missing (required)"
+        if alike is not None:
+            reason += f"; an element {alike} is there: renamed? (names are case-sensitive)"
+        return _Bad(reason, self.el, path, name, absent=True)
+
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
         el, path = self.one(name)
         text = _text(el)
         if not text:
             if required:
-                reason = "is blank (required)" if el is not None else "is missing (required)"
-                raise _Bad(f"{name} {reason}", el if el is not None else self.el, path, name)
+                if el is None:
+                    raise self.missing(name, path)
+                raise _Bad(f"{name} is blank (required)", el, path, name)
             return None
         value = _parse_date(text)
         if isinstance(value, str):
@@ -302,12 +348,187 @@ def _units(node: _Node, wrapper: str, inner: str) -> list[tuple[ET.Element, str]
 
 
 @dataclass(slots=True)
+class _Note:
+    """A data-quality note found while reading; its ref is given once the child's episodes,
+    assessments, enquiries and plans are numbered (after several returns are merged)."""
+
+    code: str
+    message: str
+    date: dt.date | None
+    source: str
+
+
+Key = tuple[dt.date, int]  # a block's start date, and which of the blocks with that date
+
+
+@dataclass(slots=True)
+class _Unit:
+    """An assessment (``A``), a section 47 enquiry (``S47``) or a plan (``CPP``)."""
+
+    kind: str
+    key: Key
+    start: dt.date
+    second: dt.date | None  # authorisation, conference, plan end
+    source: str
+    not_required: bool = False
+    reviews: set[dt.date] = field(default_factory=set)
+    notes: list[_Note] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Episode:
+    key: Key
+    closure: dt.date | None
+    source: str
+    units: dict[tuple[str, Key], _Unit] = field(default_factory=dict)
+    notes: list[_Note] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _ChildData:
+    """One child as one return (or several, merged) holds it, before refs are numbered."""
+
+    child: str
+    dob: dt.date | None
+    expected: dt.date | None
+    episodes: dict[Key, _Episode] = field(default_factory=dict)
+    notes: list[_Note] = field(default_factory=list)  # about the child (no ref)
+
+
+def _keyed(dates: list[dt.date]) -> list[Key]:
+    """Each block's key: its date and its rank among the blocks of that date, so that two
+    blocks of one date stay two, and the same block in two returns has the same key."""
+    seen: Counter[dt.date] = Counter()
+    keys = []
+    for day in dates:
+        seen[day] += 1
+        keys.append((day, seen[day]))
+    return keys
+
+
+_PREFIX = {"A": "-A", "S47": "-S47-", "CPP": "-CPP"}
+
+
+def _events(data: _ChildData) -> tuple[list[dict[str, Any]], list[tuple[_Note, str | None]]]:
+    """The child's canonical events, and its notes with their refs. Episodes are numbered in
+    date order (``CIN1``...), and within each the assessments, enquiries and plans."""
+    events: list[dict[str, Any]] = []
+    notes: list[tuple[_Note, str | None]] = [(n, None) for n in data.notes]
+
+    def add(etype: str, date: dt.date, ref: str | None, case: str, **attrs: Any) -> None:
+        ev: dict[str, Any] = {"type": etype, "date": date, "case": case}
+        if ref is not None:
+            ev["ref"] = ref
+        if attrs:
+            ev["attrs"] = attrs
+        events.append(ev)
+
+    plans: list[tuple[_Unit, str]] = []
+    for n, key in enumerate(sorted(data.episodes), start=1):
+        episode = data.episodes[key]
+        case = f"CIN{n}"
+        add("referral", key[0], case, case)
+        if episode.closure is not None:
+            add("cin_closed", episode.closure, None, case)
+        notes.extend((note, case) for note in episode.notes)
+        for kind in ("A", "S47", "CPP"):
+            units = sorted((u for u in episode.units.values() if u.kind == kind),
+                           key=lambda u: u.key)  # fmt: skip
+            for k, unit in enumerate(units, start=1):
+                ref = f"{case}{_PREFIX[kind]}{k}"
+                notes.extend((note, ref) for note in unit.notes)
+                if kind == "A":
+                    add("assessment_started", unit.start, ref, case)
+                    if unit.second is not None:
+                        add("assessment_completed", unit.second, ref, case)
+                elif kind == "S47":
+                    add("s47_started", unit.start, ref, case)
+                    if unit.not_required:
+                        add("icpc", unit.second or unit.start, ref, case, not_required=True)
+                    elif unit.second is not None:
+                        add("icpc", unit.second, ref, case)
+                else:
+                    add("cp_plan_started", unit.start, ref, case)
+                    for review in sorted(unit.reviews):
+                        add("cp_review", review, ref, case)
+                    if unit.second is not None:
+                        add("cp_plan_ended", unit.second, ref, case)
+                    plans.append((unit, ref))
+    # plans open at once (DfE error 8940): each has its own nested reviews, so each is
+    # assessed; said once per plan that starts while another is open
+    plans.sort(key=lambda p: p[0].key)
+    for i, (unit, ref) in enumerate(plans):
+        for other, other_ref in plans[:i]:
+            if other.second is None or unit.start < other.second:
+                message = (
+                    f"child protection plan {ref} starts while plan {other_ref} is open (DfE "
+                    "validation 8940); each plan's reviews are nested in it, so each is assessed"
+                )
+                notes.append((_Note("DATA028", message, unit.start, unit.source), ref))
+                break
+    return events, notes
+
+
+@dataclass(slots=True)
+class _Return:
+    """What a return's header says of the collection it belongs to."""
+
+    source: str
+    reference: dt.date | None = None  # the collection's last day (31 March)
+    year: int | None = None  # Header/CollectionDetails/Year
+    stamp: str = ""  # Header/Source/DateTime: which of two returns of one year is later
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def end(self) -> dt.date | None:
+        if self.reference is not None:
+            return self.reference
+        return dt.date(self.year, 3, 31) if self.year is not None else None
+
+    @property
+    def start(self) -> dt.date | None:
+        """The first day the return covers: the 1 April before its ReferenceDate."""
+        end = self.end
+        if end is None:
+            return None
+        return dt.date(end.year - 1 if end.month < 4 else end.year, 4, 1)
+
+    def collection(self) -> str:
+        end = self.end
+        return "collection year unknown" if end is None else f"{end.year - 1}-{end.year % 100:02d}"
+
+    def read_header(self, header: ET.Element) -> None:
+        node = _Node(header, "Message/Header")
+        details_el, details_path = node.one("CollectionDetails")
+        if details_el is None:
+            self.notes.append("the Header has no CollectionDetails")
+            return
+        details = _Node(details_el, details_path)
+        text = _text(details.one("ReferenceDate")[0])
+        if text:
+            value = _parse_date(text)
+            if isinstance(value, dt.date):
+                self.reference = value
+            else:
+                self.notes.append(f"the Header's ReferenceDate is {value}")
+        text = _text(details.one("Year")[0])
+        if text.isdigit() and len(text) == 4:
+            self.year = int(text)
+        elif text:
+            self.notes.append("the Header's Year is not a four-digit year")
+        source_el, source_path = node.one("Source")
+        if source_el is not None:
+            self.stamp = _text(_Node(source_el, source_path).one("DateTime")[0])
+
+
+@dataclass(slots=True)
 class _FileState:
     source: str
     rows: SourceStats
     elements: SourceStats
     # the run's rules: our due dates for the council's targets
     context: ImportContext
+    header: _Return
     tally: TargetTally = field(default_factory=TargetTally)
     # LAchildID -> (Child index, fingerprint of its record) for children already used
     seen: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -326,8 +547,6 @@ class _ChildMapper:
         self.path = path
         self.lines = lines
         self.index = index
-        self.events: list[dict[str, Any]] = []
-        self.quality: list[DataQualityFinding] = []
         self.rejects: list[Item] = []
         self.child = ""
         self.used_units = 0
@@ -350,39 +569,24 @@ class _ChildMapper:
         self.rejects.append(Item(where, error=error, row=True))
         self.rejected_units += units
 
-    def note(
-        self,
-        code: str,
-        message: str,
-        *,
-        ref: str | None,
-        date: dt.date | None,
-        el: ET.Element | None,
-        path: str,
-    ) -> None:
-        self.quality.append(
-            DataQualityFinding(
-                code, self.child, message, ref=ref, date=date, source=str(self.loc(el, path))
-            )
-        )
-
-    def event(self, etype: str, date: dt.date, ref: str | None, case: str, **attrs: Any) -> None:
-        ev: dict[str, Any] = {"type": etype, "date": date, "case": case}
-        if ref is not None:
-            ev["ref"] = ref
-        if attrs:
-            ev["attrs"] = attrs
-        self.events.append(ev)
+    def note(self, code: str, message: str, *, date: dt.date | None, el: ET.Element | None,
+             path: str) -> _Note:  # fmt: skip
+        return _Note(code, message, date, str(self.loc(el, path)))
 
     # -- the child
-    def run(self) -> list[Item]:
+    def run(self) -> tuple[list[Item], _ChildData | None, Item | None]:
+        """The child's rejects, the child as read (None when it is rejected whole) and its
+        record as this return alone gives it."""
         root = _Node(self.el, self.path)
         units = self.count_units(root)
         rows, elements = self.state.rows, self.state.elements
         rows.rows_read += 1
         elements.rows_read += units
         try:
-            record = self.build(root)
+            data = self.build(root)
+            record, quality = _record(
+                data, self.state.header.start, self.state.context.validation_context()
+            )
         except _Bad as bad:
             where = self.loc(bad.el, bad.path)
             return self.reject_child(bad.reason, where, bad.field, units, bad.code, bad.found)
@@ -410,8 +614,7 @@ class _ChildMapper:
         tally.compared += self.tally.compared
         tally.differences.update(self.tally.differences)
         tally.off_day += self.tally.off_day
-        where = self.loc(self.el, self.path)
-        return [*self.rejects, Item(where, record=record, quality=tuple(self.quality))]
+        return self.rejects, data, Item(self.loc(self.el, self.path), record, quality=quality)
 
     def reject_child(
         self,
@@ -421,7 +624,7 @@ class _ChildMapper:
         units: int,
         code: str = "E310",
         found: str | None = None,
-    ) -> list[Item]:
+    ) -> tuple[list[Item], None, None]:
         """The whole child is not used; its units go with it (counted rejected)."""
         self.state.rows.rows_rejected += 1
         self.state.elements.rows_rejected += units
@@ -429,7 +632,7 @@ class _ChildMapper:
         error = RecordError(
             f"{who}child not used: {reason}", where, field_name, code=code, value_class=found
         )
-        return [Item(where, error=error)]
+        return [Item(where, error=error)], None, None
 
     @staticmethod
     def count_units(root: _Node) -> int:
@@ -442,7 +645,20 @@ class _ChildMapper:
             n += len(_units(node, "ChildProtectionPlans", "ChildProtectionPlan"))
         return n
 
-    def build(self, root: _Node) -> ChildRecord:
+    def birth_date(self, ids: _Node, name: str, notes: list[_Note]) -> dt.date | None:
+        """An optional date of the child: one that cannot be read is unknown (a note; the
+        child is used). No census rule depends on the child's age."""
+        try:
+            return ids.date(name)
+        except _Bad as bad:
+            notes.append(
+                self.note(
+                    "DATA023", f"{bad.reason}; it is not used", date=None, el=bad.el, path=bad.path
+                )
+            )
+            return None
+
+    def build(self, root: _Node) -> _ChildData:
         ids_el, ids_path = root.one("ChildIdentifiers")
         if ids_el is None:
             raise _Bad("ChildIdentifiers is missing (required)", self.el, ids_path, "LAchildID")
@@ -450,9 +666,9 @@ class _ChildMapper:
         id_el, id_path = ids.one("LAchildID")
         child = _text(id_el)
         if not child:
-            reason = "is blank (required)" if id_el is not None else "is missing (required)"
-            raise _Bad(f"LAchildID {reason}", id_el if id_el is not None else ids_el, id_path,
-                       "LAchildID")  # fmt: skip
+            if id_el is None:
+                raise ids.missing("LAchildID", id_path)
+            raise _Bad("LAchildID is blank (required)", id_el, id_path, "LAchildID")
         if len(child) > 200:
             raise _Bad(
                 "LAchildID is longer than 200 characters",
@@ -462,145 +678,162 @@ class _ChildMapper:
                 value_class(child),
             )
         self.child = child
-        dob = ids.date("PersonBirthDate")
-        expected = ids.date("ExpectedPersonBirthDate")
-        if dob is None and expected is None:
-            self.note(
-                "DATA023",
-                "neither PersonBirthDate nor ExpectedPersonBirthDate is given",
-                ref=None,
-                date=None,
-                el=ids_el,
-                path=ids_path,
+        notes: list[_Note] = []
+        dob = self.birth_date(ids, "PersonBirthDate", notes)
+        expected = self.birth_date(ids, "ExpectedPersonBirthDate", notes)
+        if dob is None and expected is None and not notes:
+            notes.append(
+                self.note(
+                    "DATA023",
+                    "neither PersonBirthDate nor ExpectedPersonBirthDate is given",
+                    date=None,
+                    el=ids_el,
+                    path=ids_path,
+                )
             )
-        for number, (cin, cpath) in enumerate(root.all("CINdetails"), start=1):
-            self.episode(_Node(cin, cpath), f"CIN{number}")
-        return ChildRecord.model_validate(
-            {"child": child, "dob": dob, "expected_dob": expected, "events": self.events}
-        )
+        data = _ChildData(child, dob, expected, notes=notes)
+        episodes = root.all("CINdetails")
+        referrals: list[tuple[dt.date, _Node, str]] = []
+        for cin, cpath in episodes:
+            node = _Node(cin, cpath)
+            referral = self.referral(node, "CINdetails (an episode of need)")
+            if referral is not None:
+                referrals.append((referral, node, "CINdetails (an episode of need)"))
+        for key, (_, node, what) in zip(_keyed([r[0] for r in referrals]), referrals, strict=True):
+            self.episode(node, key, what, data)
+        return data
 
     # -- one episode of need
-    def episode(self, node: _Node, case: str) -> None:
-        assessments = _units(node, "Assessments", "Assessment")
-        enquiries = node.all("Section47")
-        plans = _units(node, "ChildProtectionPlans", "ChildProtectionPlan")
-        units = 1 + len(assessments) + len(enquiries) + len(plans)
+    def referral(self, node: _Node, what: str) -> dt.date | None:
+        """The episode's referral date, or None when the episode is rejected (with its
+        blocks)."""
         try:
-            referral = node.date("CINreferralDate", required=True)
+            return node.date("CINreferralDate", required=True)
+        except _Bad as bad:
+            self.reject_unit(bad, what, 1 + self.count_inner(node))
+            return None
+
+    @staticmethod
+    def count_inner(node: _Node) -> int:
+        return (
+            len(_units(node, "Assessments", "Assessment"))
+            + len(node.all("Section47"))
+            + len(_units(node, "ChildProtectionPlans", "ChildProtectionPlan"))
+        )
+
+    def episode(self, node: _Node, key: Key, what: str, data: _ChildData) -> None:
+        try:
             closure = node.date("CINclosureDate")
         except _Bad as bad:
-            self.reject_unit(bad, f"CINdetails ({case})", units)
+            self.reject_unit(bad, what, 1 + self.count_inner(node))
             return
-        assert referral is not None
         self.used_units += 1
-        self.event("referral", referral, case, case)
-        if closure is not None:
-            self.event("cin_closed", closure, None, case)
+        episode = _Episode(key, closure, str(self.loc(node.el, node.path)))
+        data.episodes[key] = episode
         nfa_el, nfa_path = node.one("ReferralNFA")
         if _text(nfa_el).lower() in _TRUE and closure is None:
-            self.note(
-                "DATA026",
-                "ReferralNFA is true but the episode has no CINclosureDate: AS001 counts it as "
-                "open",
-                ref=case,
-                date=referral,
-                el=nfa_el,
-                path=nfa_path,
+            episode.notes.append(
+                self.note(
+                    "DATA026",
+                    "ReferralNFA is true but the episode has no "
+                    "CINclosureDate: AS001 counts it as open",
+                    date=key[0],
+                    el=nfa_el,
+                    path=nfa_path,
+                )
             )
-        for k, (el, path) in enumerate(assessments, start=1):
-            self.assessment(_Node(el, path), f"{case}-A{k}", case)
-        for k, (el, path) in enumerate(enquiries, start=1):
-            self.section47(_Node(el, path), f"{case}-S47-{k}", case)
-        for k, (el, path) in enumerate(plans, start=1):
-            self.plan(_Node(el, path), f"{case}-CPP{k}", case)
+        found: list[_Unit] = []
+        for el, path in _units(node, "Assessments", "Assessment"):
+            found.extend(self.assessment(_Node(el, path)))
+        for el, path in node.all("Section47"):
+            found.extend(self.section47(_Node(el, path)))
+        for el, path in _units(node, "ChildProtectionPlans", "ChildProtectionPlan"):
+            found.extend(self.plan(_Node(el, path)))
+        for kind in ("A", "S47", "CPP"):
+            mine = [u for u in found if u.kind == kind]
+            for unit, unit_key in zip(mine, _keyed([u.start for u in mine]), strict=True):
+                unit.key = unit_key
+                episode.units[(kind, unit_key)] = unit
 
-    def assessment(self, node: _Node, ref: str, case: str) -> None:
+    def assessment(self, node: _Node) -> list[_Unit]:
         try:
             start = node.date("AssessmentActualStartDate", required=True)
             done = node.date("AssessmentAuthorisationDate")
         except _Bad as bad:
-            self.reject_unit(bad, f"assessment {ref}", 1)
-            return
+            self.reject_unit(bad, "assessment", 1)
+            return []
         assert start is not None
         self.used_units += 1
-        self.event("assessment_started", start, ref, case)
-        if done is not None:
-            self.event("assessment_completed", done, ref, case)
+        return [_Unit("A", (start, 0), start, done, str(self.loc(node.el, node.path)))]
 
-    def section47(self, node: _Node, ref: str, case: str) -> None:
+    def section47(self, node: _Node) -> list[_Unit]:
+        notes: list[_Note] = []
         try:
             start = node.date("S47ActualStartDate", required=True)
             icpc = node.date("DateOfInitialCPC")
-            flag_el, flag_path = node.one("ICPCnotRequired")
-            flag = _text(flag_el).lower()
-            if flag and flag not in _TRUE and flag not in _FALSE:
-                raise _Bad(
-                    "ICPCnotRequired is not true/false/1/0",
-                    flag_el,
-                    flag_path,
-                    "ICPCnotRequired",
-                    value_class(flag),
-                )
         except _Bad as bad:
-            self.reject_unit(bad, f"Section47 {ref}", 1)
-            return
+            self.reject_unit(bad, "Section47", 1)
+            return []
         assert start is not None
-        self.used_units += 1
-        self.event("s47_started", start, ref, case)
-        not_required = flag in _TRUE
-        if not flag:
-            self.note(
-                "DATA027",
-                "ICPCnotRequired is blank or missing; taken as false (a conference is required)",
-                ref=ref,
-                date=start,
-                el=flag_el if flag_el is not None else node.el,
-                path=flag_path,
+        flag_el, flag_path = node.one("ICPCnotRequired")
+        flag = _text(flag_el).lower()
+        if flag not in _TRUE and flag not in _FALSE:
+            # blank, missing or unreadable: unknown, taken as false (a conference is required)
+            what = "blank or missing" if not flag else "not true/false/1/0"
+            notes.append(
+                self.note(
+                    "DATA027",
+                    f"ICPCnotRequired is {what}; taken as false (a conference is required)",
+                    date=start,
+                    el=flag_el if flag_el is not None else node.el,
+                    path=flag_path,
+                )
             )
-        if not_required:
-            if icpc is not None:
+        self.used_units += 1
+        not_required = flag in _TRUE
+        if not_required and icpc is not None:
+            notes.append(
                 self.note(
                     "DATA024",
-                    "ICPCnotRequired is true but a DateOfInitialCPC is given; taken as not "
-                    "required (CP002 does not apply)",
-                    ref=ref,
+                    "ICPCnotRequired is true but a DateOfInitialCPC is "
+                    "given; taken as not required (CP002 does not apply)",
                     date=icpc,
                     el=flag_el,
                     path=flag_path,
                 )
-            self.event("icpc", icpc or start, ref, case, not_required=True)
-        elif icpc is not None:
-            self.event("icpc", icpc, ref, case)
-        self.compare_target(node, ref, start)
+            )
+        notes.extend(self.compare_target(node, start))
+        source = str(self.loc(node.el, node.path))
+        return [_Unit("S47", (start, 0), start, icpc, source, not_required, notes=notes)]
 
-    def compare_target(self, node: _Node, ref: str, start: dt.date) -> None:
+    def compare_target(self, node: _Node, start: dt.date) -> list[_Note]:
         el, path = node.one("InitialCPCtarget")
         text = _text(el)
         if not text:
-            return
+            return []
         target = _parse_date(text)
         if isinstance(target, str):
-            self.note(
-                "DATA025",
-                f"InitialCPCtarget is {target}; it was not compared",
-                ref=ref,
-                date=None,
-                el=el,
-                path=path,
-            )
-            return
+            return [
+                self.note(
+                    "DATA025",
+                    f"InitialCPCtarget is {target}; it was not compared",
+                    date=None,
+                    el=el,
+                    path=path,
+                )
+            ]
         try:
             due = self.state.context.due(ICPC_RULE, start)
             if due is None:
-                return  # no CP002 in force for this enquiry: nothing to compare with
+                return []  # no CP002 in force for this enquiry: nothing to compare with
             ours = due.date
             diff = due.working_days_to(target)
         except CalendarRangeError:
-            return  # the engine rejects this child's CP002 with the reason
+            return []  # the engine rejects this child's CP002 with the reason
         tally = self.tally
         tally.compared += 1
         if target == ours:
-            return
+            return []
         hint = ""
         if diff == 0:
             tally.off_day += 1
@@ -613,18 +846,13 @@ class _ChildMapper:
             how = _describe(diff)
             if diff == -1:
                 hint = "; consistent with inclusive counting (the start day counted as day 1)"
-        self.note(
-            "DATA020",
+        message = (
             f"the council's InitialCPCtarget is {how} than our due date {ours.isoformat()} "
-            f"({due.describe()} after S47ActualStartDate, that day excluded)"
-            f"{hint}",
-            ref=ref,
-            date=target,
-            el=el,
-            path=path,
+            f"({due.describe()} after S47ActualStartDate, that day excluded){hint}"
         )
+        return [self.note("DATA020", message, date=target, el=el, path=path)]
 
-    def plan(self, node: _Node, ref: str, case: str) -> None:
+    def plan(self, node: _Node) -> list[_Unit]:
         reviews: list[tuple[dt.date, ET.Element, str]] = []
         try:
             start = node.date("CPPstartDate", required=True)
@@ -646,25 +874,42 @@ class _ChildMapper:
                         )
                     reviews.append((value, el, path))
         except _Bad as bad:
-            self.reject_unit(bad, f"child protection plan {ref}", 1)
-            return
+            self.reject_unit(bad, "child protection plan", 1)
+            return []
         assert start is not None
         self.used_units += 1
-        self.event("cp_plan_started", start, ref, case)
+        unit = _Unit("CPP", (start, 0), start, end, str(self.loc(node.el, node.path)))
         for value, el, path in reviews:
             if value < start:
-                self.note(
-                    "DATA022",
-                    "CPPreviewDate is before the plan's CPPstartDate; ignored for CP003/CP004",
-                    ref=ref,
-                    date=value,
-                    el=el,
-                    path=path,
-                )
+                unit.notes.append(
+                    self.note("DATA022", "CPPreviewDate is before the plan's CPPstartDate; "
+                              "ignored for CP003/CP004", date=value, el=el, path=path)
+                )  # fmt: skip
                 continue
-            self.event("cp_review", value, ref, case)
-        if end is not None:
-            self.event("cp_plan_ended", end, ref, case)
+            unit.reviews.add(value)
+        return [unit]
+
+
+def _record(data: _ChildData, known: dt.date | None, context: dict[str, object] | None
+            ) -> tuple[ChildRecord, tuple[DataQualityFinding, ...]]:  # fmt: skip
+    """The child's canonical record (``known``: where its in-year blocks' history begins) and
+    the notes the import found about it."""
+    events, notes = _events(data)
+    record: dict[str, Any] = {
+        "child": data.child,
+        "dob": data.dob,
+        "expected_dob": data.expected,
+        "events": events,
+    }
+    if known is not None:
+        # the return holds these events only from the start of its collection year (older
+        # ones only where the block is still open): the engine does not assess earlier steps
+        record["known_from"] = [{"from": known, "events": list(IN_YEAR)}]
+    quality = tuple(
+        DataQualityFinding(n.code, data.child, n.message, ref=ref, date=n.date, source=n.source)
+        for n, ref in notes
+    )
+    return ChildRecord.model_validate(record, context=context), quality
 
 
 def _fingerprint(record: ChildRecord) -> int:
@@ -675,6 +920,73 @@ def _fingerprint(record: ChildRecord) -> int:
             tuple(sorted((e.type, e.date, e.ref or "", e.case or "") for e in record.events)),
         )
     )
+
+
+# ----------------------------------------------------------------------------- several returns
+
+
+def _differ(old: dt.date | None, new: dt.date | None) -> bool:
+    """A later return disagrees with an earlier one: it gives another date, or none where the
+    earlier gave one (a later return normally only adds what happened since)."""
+    return old is not None and old != new
+
+
+def _merge(old: _ChildData, new: _ChildData, source: str) -> None:
+    """Fold a later return's ``new`` into ``old`` (in place): keyed on the child, each episode's
+    referral date and each block's start date; the later return wins, a disagreement is a
+    note (DATA029); reviews (each return holds those of its own year) are the union."""
+
+    def clash(what: str, date: dt.date | None, notes: list[_Note]) -> None:
+        notes.append(
+            _Note(
+                "DATA029",
+                f"the returns disagree about {what}; the latest return's is used",
+                date,
+                source,
+            )
+        )
+
+    for name in ("dob", "expected"):
+        before, after = getattr(old, name), getattr(new, name)
+        if after is None:
+            continue
+        if before is not None and before != after:
+            label = "PersonBirthDate" if name == "dob" else "ExpectedPersonBirthDate"
+            clash(label, None, old.notes)
+        setattr(old, name, after)
+    _extend(old.notes, new.notes)
+    for key, episode in new.episodes.items():
+        mine = old.episodes.get(key)
+        if mine is None:
+            old.episodes[key] = episode
+            continue
+        if _differ(mine.closure, episode.closure):
+            clash("an episode's CINclosureDate", key[0], episode.notes)
+        mine.closure = episode.closure
+        mine.source = episode.source
+        _extend(mine.notes, episode.notes)
+        for ukey, unit in episode.units.items():
+            have = mine.units.get(ukey)
+            if have is None:
+                mine.units[ukey] = unit
+                continue
+            if _differ(have.second, unit.second) or have.not_required != unit.not_required:
+                field_name = {"A": "AssessmentAuthorisationDate", "S47": "DateOfInitialCPC",
+                              "CPP": "CPPendDate"}[unit.kind]  # fmt: skip
+                clash(f"the {field_name} of a block started on that date", unit.start, unit.notes)
+            unit.reviews |= have.reviews
+            _extend(unit.notes, have.notes, front=True)
+            mine.units[ukey] = unit
+
+
+def _extend(notes: list[_Note], more: list[_Note], *, front: bool = False) -> None:
+    """Add ``more`` notes, leaving out one the list already has (the same note in each year)."""
+    seen = {(n.code, n.message, n.date) for n in notes}
+    fresh = [n for n in more if (n.code, n.message, n.date) not in seen]
+    if front:
+        notes[:0] = fresh
+    else:
+        notes.extend(fresh)
 
 
 # ----------------------------------------------------------------------------- the importer
@@ -709,15 +1021,53 @@ def _where(names: list[str]) -> str:
     return "/".join(names) or "(before the root element)"
 
 
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark
+        head = head[: len(head) // 2 * 2].decode("utf-16", "ignore").encode("utf-8")
+    return _skip_prolog(head.removeprefix(b"\xef\xbb\xbf"))
+
+
+_ROOT_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+# the names of a documentation file in a directory of returns (one notice, never a rejection)
+_DOCUMENTATION = re.compile(r"(?i)^(readme|read[ _-]?me|notes?|changelog|licen[cs]e)([._ -].*)?$")
+_DOC_SUFFIXES = frozenset({".md", ".txt", ".rst", ".pdf", ".doc", ".docx", ".odt", ".html", ""})
+
+
+@dataclass(slots=True)
+class _Merged:
+    """Children read from several returns, merged in order (earliest return first)."""
+
+    data: dict[str, _ChildData] = field(default_factory=dict)
+    where: dict[str, Location] = field(default_factory=dict)
+    notes: list[DataQualityFinding] = field(default_factory=list)  # about whole files
+
+
+def _known_start(headers: list[_Return]) -> dt.date | None:
+    """Where the merged history of the in-year blocks begins: the first day of the earliest
+    collection year in the unbroken run of years that ends with the latest return."""
+    years = {h.end.year for h in headers if h.end is not None}
+    if not years:
+        return None
+    first = max(years)
+    while first - 1 in years:
+        first -= 1
+    return dt.date(first - 1, 4, 1)
+
+
 class CinCensusImporter:
-    """The ``cin-census`` input format. ``max_bytes`` (default: the ``TIMESCALES_CIN_MAX_BYTES``
-    environment variable, else 1 GiB) refuses larger files unread."""
+    """The ``cin-census`` input format: one return (an XML file) or a directory of returns
+    (several collection years merged per child). ``max_bytes`` (default: the
+    ``TIMESCALES_CIN_MAX_BYTES`` environment variable, else 1 GiB) refuses larger files unread."""
 
     name = "cin-census"
     supplies: frozenset[str] | None = SUPPLIES
 
     def __init__(self, max_bytes: int | None = None) -> None:
         self.max_bytes = max_bytes
+        # the collection each return read was for (file -> "2023-24"), for callers and tests
+        self.collections: dict[str, str] = {}
 
     def limit(self) -> int:
         if self.max_bytes is not None:
@@ -735,15 +1085,19 @@ class CinCensusImporter:
 
     def sniff(self, path: Path) -> bool:
         """An XML file whose root is ``Message`` (any namespace) holding ``Children``/``Child``,
-        judged from its first 16 KiB."""
-        if not path.is_file():
-            return False
+        judged from its first 16 KiB; or a directory holding at least one such file."""
+        if path.is_dir():
+            try:
+                return any(p.is_file() and self._sniff_file(p) for p in sorted(path.iterdir()))
+            except OSError:
+                return False
+        return path.is_file() and self._sniff_file(path)
+
+    @staticmethod
+    def _sniff_file(path: Path) -> bool:
         with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-            whole = len(head) < SNIFF_BYTES
-        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark
-            head = head[: len(head) // 2 * 2].decode("utf-16", "ignore").encode("utf-8")
-        body = _skip_prolog(head.removeprefix(b"\xef\xbb\xbf"))
+            whole = len(fh.read(SNIFF_BYTES)) < SNIFF_BYTES
+        body = _head(path)
         root = _ROOT.match(body)
         if root is None:
             return False
@@ -754,6 +1108,142 @@ class CinCensusImporter:
         return whole or _CHILD.search(rest, children.end()) is not None
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
+        if path.is_dir():
+            yield from self._read_dir(path, context)
+            return
+        yield from self._read_file(path, context, None)
+
+    # -- a directory of returns
+    def _classify(self, path: Path, context: ImportContext) -> bool:
+        """True for a census return; anything else is skipped once (a README with a notice)."""
+        where = Location(str(path))
+        name = path.name
+        if _DOCUMENTATION.match(name) and path.suffix.lower() in _DOC_SUFFIXES:
+            context.skip(where, "documentation, not a CIN census return: not read",
+                         documentation=True)  # fmt: skip
+            return False
+        try:
+            if self._sniff_file(path):
+                return True
+            body = _head(path)
+        except OSError as exc:
+            context.skip(where, f"cannot be read ({exc.strerror}): skipped")
+            return False
+        if path.suffix.lower() == ".xml" or body.startswith(b"<"):
+            root = _ROOT_NAME.match(body)
+            what = (
+                f"an XML file whose root element is {root.group(1).decode(errors='replace')!r}"
+                if root is not None and root.group(1) != b"Message"
+                else "an XML file with no Children/Child in a CIN census Message"
+            )
+            context.skip(where, f"{what}, not a CIN census return: skipped")
+        else:
+            context.skip(where, "not a CIN census return (an XML file whose root is Message): "
+                         "skipped")  # fmt: skip
+        return False
+
+    def _read_dir(self, path: Path, context: ImportContext) -> Iterator[Item]:
+        try:
+            entries = sorted(path.iterdir())
+        except OSError as exc:
+            raise InputError(
+                f"cannot read: {exc.strerror}", Location(str(path)), code="E401"
+            ) from None
+        returns: list[tuple[_Return, Path]] = []
+        for entry in entries:
+            if entry.is_dir():
+                context.skip(Location(str(entry)), "a directory inside the directory of returns: "
+                             "not read (returns are read from the directory itself)")  # fmt: skip
+                continue
+            if self._classify(entry, context):
+                returns.append((self._header(entry), entry))
+        if not returns:
+            raise InputError(
+                "no CIN census return (an XML file whose root is Message, holding Children) in "
+                "this directory",
+                Location(str(path)),
+                code="E406",
+            )
+        if len(returns) == 1:
+            yield from self._read_file(returns[0][1], context, None)
+            return
+        # earliest collection first; of two returns of one year, the later (Header DateTime,
+        # then file name) is read last, so that it wins
+        returns.sort(key=lambda r: (r[0].end or dt.date.min, r[0].stamp, r[1].name))
+        merged = _Merged()
+        for _, entry in returns:
+            yield from self._read_file(entry, context, merged)
+        file_notes = [*merged.notes, *self._coverage_notes([h for h, _ in returns], str(path))]
+        known = _known_start([h for h, _ in returns])
+        validation = context.validation_context()
+        last: Item | None = None
+        for child, data in merged.data.items():
+            where = merged.where[child]
+            try:
+                record, quality = _record(data, known, validation)
+            except ValidationError as exc:  # defensive: each return's child was valid
+                message, _ = validation_message(exc)
+                yield Item(where, error=RecordError(message, where, code="E313"))
+                continue
+            if last is not None:
+                yield last
+            last = Item(where, record=record, quality=quality)
+        if last is not None:
+            last = dataclasses.replace(last, quality=(*last.quality, *file_notes))
+            yield last
+
+    def _coverage_notes(self, headers: list[_Return], source: str) -> list[DataQualityFinding]:
+        notes = []
+        years = [h.end.year for h in headers if h.end is not None]
+        for year, count in sorted(Counter(years).items()):
+            if count > 1:
+                notes.append(
+                    DataQualityFinding(
+                        "DATA029",
+                        "(file)",
+                        f"{count} returns for the collection year ending 31 March {year}: "
+                        "where they disagree the later one (Header DateTime) is used",
+                        source=source,
+                    )
+                )
+        distinct = sorted(set(years))
+        for before, after in itertools.pairwise(distinct):
+            if after - before > 1:
+                notes.append(
+                    DataQualityFinding(
+                        "DATA029",
+                        "(file)",
+                        f"no return for the collection years between {before} and {after}: "
+                        f"the history is taken as known from 1 April {after - 1} only",
+                        source=source,
+                    )
+                )
+        return notes
+
+    def _header(self, path: Path) -> _Return:
+        """The header of a return, read before its children (a return whose header cannot be
+        read is still read: its children say what they can)."""
+        header = _Return(str(path))
+        try:
+            with path.open("rb") as fh:
+                parser = DET.DefusedXMLParser(
+                    target=ET.TreeBuilder(), forbid_dtd=True, forbid_entities=True,
+                    forbid_external=True,
+                )  # fmt: skip
+                for event, el in DET.iterparse(fh, ("start", "end"), parser=parser):
+                    name = _local(el.tag)
+                    if event == "end" and name == "Header":
+                        header.read_header(el)
+                        break
+                    if event == "start" and name in ("Children", "Child"):
+                        break
+        except (ET.ParseError, OSError, ValueError, LookupError, defusedxml.DefusedXmlException):
+            pass  # the full read reports it
+        return header
+
+    # -- one return
+    def _read_file(self, path: Path, context: ImportContext, merged: _Merged | None
+                   ) -> Iterator[Item]:  # fmt: skip
         source = str(path)
         if path.is_dir():
             raise InputError(
@@ -780,12 +1270,16 @@ class CinCensusImporter:
                 f"cannot read: {exc.strerror}", Location(source), code="E401"
             ) from None
         state = _FileState(
-            source, context.source(source), context.source(f"{source} [CIN elements]"), context
+            source,
+            context.source(source),
+            context.source(f"{source} [CIN elements]"),
+            context,
+            _Return(source),
         )
         with fh:
-            yield from self._stream(fh, state)
+            yield from self._stream(fh, state, merged)
 
-    def _stream(self, fh: Any, state: _FileState) -> Iterator[Item]:
+    def _stream(self, fh: Any, state: _FileState, merged: _Merged | None) -> Iterator[Item]:
         source = state.source
         builder = _LineBuilder()
         parser = DET.DefusedXMLParser(
@@ -814,10 +1308,16 @@ class CinCensusImporter:
                         inner -= 1
                         continue
                     path = "/".join(names)
-                    for item in _ChildMapper(state, el, path, lines, child_index).run():
-                        if item.record is None:
-                            yield item
-                            continue
+                    mapper = _ChildMapper(state, el, path, lines, child_index)
+                    rejects, data, item = mapper.run()
+                    yield from rejects
+                    if data is not None and item is not None and merged is not None:
+                        if data.child in merged.data:
+                            _merge(merged.data[data.child], data, source)
+                        else:
+                            merged.data[data.child] = data
+                        merged.where[data.child] = item.location
+                    elif item is not None:
                         if pending is not None:
                             yield pending
                         pending = item
@@ -831,6 +1331,8 @@ class CinCensusImporter:
                     counts.pop()
                     continue
                 if event == "end":
+                    if _local(el.tag) == "Header" and len(elems) == 2:
+                        self._header_read(state, el)
                     names.pop()
                     elems.pop()
                     counts.pop()
@@ -880,12 +1382,43 @@ class CinCensusImporter:
                 Location(source, 1),
                 code="E405",
             ) from None
-        summary = target_summary(state.tally)
-        if pending is not None and summary is not None:
-            note = DataQualityFinding("DATA021", "(file)", summary, source=source)
-            pending = dataclasses.replace(pending, quality=(*pending.quality, note))
+        notes = self._file_notes(state)
+        if merged is not None:
+            # the merged children are yielded after the last return; the file notes with them
+            merged.notes.extend(notes)
+            return
+        if pending is not None and notes:
+            pending = dataclasses.replace(pending, quality=(*pending.quality, *notes))
         if pending is not None:
             yield pending
+
+    def _header_read(self, state: _FileState, el: ET.Element) -> None:
+        state.header.read_header(el)
+        self.collections[state.source] = state.header.collection()
+        label = f"CIN census {state.header.collection()}"
+        # the sources' names say which collection was read (the run's summary lists them)
+        state.rows.source = f"{state.source} ({label})"
+        state.elements.source = f"{state.source} ({label}) [CIN elements]"
+
+    @staticmethod
+    def _file_notes(state: _FileState) -> list[DataQualityFinding]:
+        notes = []
+        summary = target_summary(state.tally)
+        if summary is not None:
+            notes.append(DataQualityFinding("DATA021", "(file)", summary, source=state.source))
+        header = state.header
+        if header.end is None:
+            why = "; ".join(header.notes) or "the Header gives neither ReferenceDate nor Year"
+            notes.append(
+                DataQualityFinding(
+                    "DATA029",
+                    "(file)",
+                    f"{why}: the collection year is unknown, so the return's history is taken "
+                    "as complete (no step is set aside as before the data)",
+                    source=state.source,
+                )
+            )
+        return notes
 
     @staticmethod
     def _break_message(exc: ET.ParseError) -> tuple[int, str]:
