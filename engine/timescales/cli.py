@@ -181,6 +181,13 @@ def parser() -> argparse.ArgumentParser:
         help=f"{', '.join(OUTPUT_FORMATS)}, xlsx (with -o) or a plugin's format",
     )
     check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    check.add_argument(
+        "--collection-year",
+        type=_collection_year,
+        metavar="YYYY-YY",
+        help="the collection year of a return whose file names do not say it (2023-24): its "
+        "reviews and other in-year tables are known from 1 April of that year",
+    )
     check.add_argument("-o", "--output", type=Path, help="write findings here (default stdout)")
     check.add_argument("--data-quality", type=Path, help="write data-quality notes (JSON Lines)")
     check.add_argument(
@@ -280,6 +287,13 @@ def parser() -> argparse.ArgumentParser:
     convert = sub.add_parser("convert", help="write any supported input as canonical JSON Lines")
     convert.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     convert.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    convert.add_argument(
+        "--collection-year",
+        type=_collection_year,
+        metavar="YYYY-YY",
+        help="the collection year of a return whose file names do not say it (2023-24): its "
+        "reviews and other in-year tables are known from 1 April of that year",
+    )
     convert.add_argument("-o", "--output", type=Path)
 
     report = sub.add_parser("report", help="write the performance report (one HTML file)")
@@ -291,6 +305,13 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", required=True, type=Path, help="the HTML file")
     report.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
     report.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    report.add_argument(
+        "--collection-year",
+        type=_collection_year,
+        metavar="YYYY-YY",
+        help="the collection year of a return whose file names do not say it (2023-24): its "
+        "reviews and other in-year tables are known from 1 April of that year",
+    )
     report.add_argument("--iros", type=Path, metavar="FILE", help="IRO list CSV (iro,fte)")
     report.add_argument(
         "--since",
@@ -318,6 +339,13 @@ def parser() -> argparse.ArgumentParser:
     work.add_argument("-o", "--output", type=Path, help="write the list here (default stdout)")
     work.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
     work.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    work.add_argument(
+        "--collection-year",
+        type=_collection_year,
+        metavar="YYYY-YY",
+        help="the collection year of a return whose file names do not say it (2023-24): its "
+        "reviews and other in-year tables are known from 1 April of that year",
+    )
     work.add_argument("--team", action="append", default=[], help="only this team (repeatable)")
     work.add_argument("--worker", action="append", default=[], help="only this worker (repeatable)")
     work.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
@@ -426,6 +454,15 @@ def _reject_writer(fh: IO[str], path: Path) -> Callable[[TimescalesError], None]
     return lambda err: writer.writerow(_reject_row(err)) and None
 
 
+def _collection_year(text: str) -> int:
+    """``--collection-year``: 2023-24 (or 2024, the year it ends): the year ending 31 March."""
+    match = re.fullmatch(r"(\d{4})(?:[-/](\d{2}|\d{4}))?", text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError("give the collection year as 2023-24 (or 2024)")
+    first = int(match.group(1))
+    return first + 1 if match.group(2) else first
+
+
 def _counting_run(ruleset: RuleSet, as_of: dt.date) -> Run:
     """A run for the report and the worklist: rejects and notes are counted, not kept; an
     unreadable input is said at once."""
@@ -502,6 +539,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             max_events=args.max_events,
             max_record_bytes=args.max_record_bytes,
             on_input_error=on_input_error,
+            collection_year=args.collection_year,
         )
         findings: Callable[[Iterable[Item]], Iterator[Finding]] = run.findings
         if args.pseudonymise:
@@ -717,6 +755,7 @@ def cmd_schema(args: argparse.Namespace) -> ExitCode:
 def cmd_convert(args: argparse.Namespace) -> ExitCode:
     # nothing is checked, but importers ask the national rules for due dates (Annex A's gates)
     run = Run(load_rules(), dt.date.max, on_input_error=_say_input_error)
+    run.collection_year = args.collection_year
     read = rejected = rows_rejected = 0
     with output(args.output) as out:
         for item in run.items(args.paths, args.input_format):
@@ -885,6 +924,7 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
     iros = read_iro_list(args.iros) if args.iros else None
     limit = _reject_limit(args.max_rejects)
     run = _counting_run(ruleset, args.as_of)
+    run.collection_year = args.collection_year
     items = run.items(args.paths, args.input_format, council.importers)
     if not run.planned:  # no input could be read (each said why): no report
         print("error: nothing could be checked", file=sys.stderr)
@@ -928,6 +968,7 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     if args.within < 0:
         raise UsageError("--within takes 0 or more days")
     run = _counting_run(ruleset, args.as_of)
+    run.collection_year = args.collection_year
     items = run.items(args.paths, args.input_format, council.importers)
     if not run.planned:  # no input could be read (each said why): no list
         print("error: nothing could be checked", file=sys.stderr)

@@ -146,6 +146,10 @@ DATA_QUALITY_CODES = {
     "DATA003": "an implausible date (before 1990, or before the child's birth)",
     "DATA004": "the same event is recorded twice (same type, date and ref); counted once",
     "DATA005": "a case was opened again while one was open; the first is taken as closed",
+    "DATA009": (
+        "a case opened while another of the same kind was open, the two told apart by their "
+        "refs (CIN census plans, SSD ids): both are assessed"
+    ),
     "DATA006": "a term-based rule could not go on: no school term dates around the date",
     "DATA007": "no date of birth: an age-dependent limit took its default branch",
     "DATA008": (

@@ -54,18 +54,27 @@ def _chunk_bytes(paths: list[Path], jobs: int) -> int:
 def _tasks(run: Run, plan: list[tuple[Path, Importer]], jobs: int) -> Iterator[Task]:
     jsonl = [p for p, imp in plan if imp.name == "jsonl"]
     chunk = _chunk_bytes(jsonl, jobs)
-    for path, importer in plan:
-        if importer.name == "jsonl" and _splittable(path):
-            yield from split_jsonl(path, chunk)
-            continue
+    pending: list[tuple[Path, Importer]] = []
+
+    def flush() -> Iterator[Task]:
+        # read as the run reads them (several years' returns of one importer together)
         batch = []
-        for item in run.read_input(path, importer):
+        for item in run.read_plan(pending):
             batch.append(item)
             if len(batch) >= ITEMS_PER_TASK:
                 yield ItemsTask(tuple(batch))
                 batch = []
         if batch:
             yield ItemsTask(tuple(batch))
+        pending.clear()
+
+    for path, importer in plan:
+        if importer.name == "jsonl" and _splittable(path):
+            yield from flush()
+            yield from split_jsonl(path, chunk)
+            continue
+        pending.append((path, importer))
+    yield from flush()
 
 
 class Merger:

@@ -222,6 +222,10 @@ class ChildRecord(BaseModel):
     partial_history: bool = False
     # where the history the input holds begins: for the whole record, a case or event types
     known_from: Annotated[tuple[KnownFrom, ...], BeforeValidator(_known_shorthand)] = ()
+    # the last day the data hold (a return's collection year ends 31 March): the record is
+    # judged as of this day when the run's as-of date is later, so that what the data cannot
+    # hold is never reported missing
+    known_until: IsoDate | None = None
     events: list[Event] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -208,6 +209,8 @@ class Run:
     input_errors: list[InputError] = field(default_factory=list)
     # documentation files and sheets skipped (a cover, notes): one notice each, no rejection
     notices: list[str] = field(default_factory=list)
+    # the collection year (ending 31 March) of a return whose file names do not say it
+    collection_year: int | None = None
     # a child with more events than this is rejected unread (bounded work per child)
     max_events: int = 100_000
     # a JSON Lines record (line) longer than this is rejected unread (bounded memory per child)
@@ -260,6 +263,7 @@ class Run:
         """Plan now (so the rule set is settled before any record is checked), read lazily."""
         self.summary.context.as_of = self.as_of
         self.summary.context.max_record_bytes = self.max_record_bytes
+        self.summary.context.collection_year = self.collection_year
         # the rules the run loaded (before the inputs narrow them to the assessable ones):
         # importers compare councils' due dates with these, a council's overrides included
         self.summary.context.rules = self.ruleset
@@ -268,18 +272,34 @@ class Run:
                 name: dict(spec) for name, spec in self.ruleset.event_types.items()
             }
         plan = self.plan(paths, fmt, extra)
-        return self._read(plan)
+        return self.read_plan(plan)
 
-    def _read(self, plan: list[tuple[Path, Importer]]) -> Iterator[Item]:
-        for path, importer in plan:
-            yield from self.read_input(path, importer)
+    def read_plan(self, plan: list[tuple[Path, Importer]]) -> Iterator[Item]:
+        """Each input in turn; the inputs of an importer that reads several as one history
+        (``read_many``: the returns of several years, given as several paths) are read
+        together, so that each child's rows meet and merge as one directory's would."""
+        done: set[int] = set()
+        for number, (path, importer) in enumerate(plan):
+            if number in done:
+                continue
+            together = [n for n, (_, other) in enumerate(plan) if other is importer]
+            read_many = getattr(importer, "read_many", None)
+            if len(together) > 1 and callable(read_many):
+                done.update(together)
+                paths = [plan[n][0] for n in together]
+                yield from self._guarded(functools.partial(read_many, paths, self.summary.context))
+            else:
+                yield from self.read_input(path, importer)
 
     def read_input(self, path: Path, importer: Importer) -> Iterator[Item]:
         """One input's items. An input that cannot be read at all (InputError: not a 903
         table, malformed XML, a zip bomb) is counted unreadable and reported, and the run goes
         on with the next input: the exit code is 2 only when nothing could be checked."""
+        yield from self._guarded(functools.partial(importer.read, path, self.summary.context))
+
+    def _guarded(self, read: Callable[[], Iterable[Item]]) -> Iterator[Item]:
         try:
-            yield from importer.read(path, self.summary.context)
+            yield from read()
         except InputError as exc:
             self.summary.unreadable += 1
             (self.on_input_error or self.input_errors.append)(exc)

@@ -185,7 +185,12 @@ def test_parse_rule_is_strict_about_the_top_level() -> None:
         ("[1, 2]", "E302", None, "list (2 items)"),
         ('{"child": "A", "events": [], "colour": "red"}', "E306", "colour", None),
         ('{"events": []}', "E305", "child", None),
-        ('{"child": "A", "dob": "12/04/2015", "events": []}', "E307", "dob", "date DD/MM/YYYY"),
+        (
+            '{"child": "A", "events": [{"type": "referral", "date": "12/04/2015"}]}',
+            "E307",
+            "date",
+            "date DD/MM/YYYY",
+        ),
         ('{"child": "A", "events": [{"type": "x_y", "date": "2020-01-01"}]}', "E308", "type", None),
     ],
 )
@@ -208,13 +213,17 @@ def test_record_errors_through_the_cli(
 
 def test_rejects_csv_has_the_value_class_column(cli, tmp_path: Path) -> None:
     data = tmp_path / "in.jsonl"
-    data.write_text('{"child": "A", "dob": "Jane", "events": []}\n')
+    # an event's date is required (an optional field such as dob holding "Jane" would be left
+    # out with a DATA050 note, the record used)
+    data.write_text('{"child": "A", "events": [{"type": "referral", "date": "Jane"}]}\n')
     rejects = tmp_path / "rejects.csv"
     res = cli("check", str(data), "--as-of", "2024-03-31", "--rejects", str(rejects))
     assert res.code == 2  # nothing could be checked
     header, row = rejects.read_text().splitlines()
     assert header == "source,line,pointer,code,field,reason,value_class"
-    assert row.endswith(",E307,dob,/dob: expected an ISO date YYYY-MM-DD,text (4 chars)")
+    assert row.endswith(
+        ",E307,date,/events/0/date: expected an ISO date YYYY-MM-DD,text (4 chars)"
+    ), row
     assert "Jane" not in rejects.read_text() + res.err
 
 

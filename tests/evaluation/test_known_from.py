@@ -203,3 +203,19 @@ def test_known_from_is_validated() -> None:
         record([{"from": "2023-04-01", "events": ["no_such_event"]}])
     short = record("2023-04-01")
     assert short.known_from[0].from_ == dt.date(2023, 4, 1)
+
+
+def test_a_record_is_judged_as_of_the_last_day_its_data_hold() -> None:
+    """A return's data end with its collection year: checked later, its reviews due after
+    31 March would be "overdue" for lack of data that cannot be in it. ``known_until`` judges
+    the record as of that day instead: a review due in May is pending, not overdue."""
+    events = (("lac_review", "2023-05-02"), ("lac_review", "2023-11-20"))
+    data = record(None, *events, start="2023-04-10").model_dump(mode="json", by_alias=True)
+    bounded = ChildRecord.model_validate({**data, "known_until": "2024-03-31"})
+    later = REVIEWS.check(bounded, as_of=dt.date(2024, 9, 30))
+    at_end = REVIEWS.check(bounded, as_of=dt.date(2024, 3, 31))
+    unbounded = REVIEWS.check(record(None, *events, start="2023-04-10"), as_of=AS_OF)
+    assert rows(later) == rows(at_end)
+    # 2023-11-20 + 6 months = 2024-05-20: after the data end, so pending, not overdue
+    assert ("LA007", "2023-11-20", "2024-05-20", None, "pending", False) in rows(later)
+    assert ("LA007", "2023-11-20", "2024-05-20", None, "overdue", False) in rows(unbounded)

@@ -3,17 +3,15 @@
 A census return nests each plan's reviews inside the plan, so two plans open at once (DfE
 validation 8940 flags them, and real returns still hold them) can be told apart: decisions.md
 says each is then assessed, with a data-quality note. The importer gives each plan its own ref
-and writes the note (DATA028); the engine's case walk (``evaluation/schedule.py`` ``cases_of``)
-still closes the first plan when the second opens, so a late review of the plan that ran on is
-never reported. The end-to-end test below is marked xfail (strict) until the engine change
-lands: a prototype is described in the lead's report (it needs the durable engine too)."""
+and writes the note (DATA028); the engine's case walk (``evaluation/schedule.py`` ``cases_of``,
+which the durable engine shares) keeps both plans open, each with its own reviews, and notes
+DATA009, so a late review of the plan that ran on is reported."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
 from cin_xml import census, child, cin, plan, section47, write
 
 from timescales.importers import ImportContext
@@ -62,11 +60,6 @@ def test_each_plan_has_its_own_ref_and_the_overlap_is_noted(tmp_path: Path) -> N
     assert note.source.endswith("CINdetails[1]/ChildProtectionPlans[2]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a second cp_plan_started with another ref still closes the first plan "
-    "(evaluation/schedule.py cases_of; durable engine alike)",
-)
 def test_the_plan_that_ran_on_keeps_its_reviews(cli, tmp_path: Path) -> None:
     path = write(tmp_path / "cin.xml", census([OVERLAP]))
     res = cli("check", str(path), "--as-of", AS_OF, "--format", "jsonl", "--rules", "CP003,CP004")

@@ -807,11 +807,16 @@ def test_history_window_end_to_end(cli, extract: Path, monkeypatch: pytest.Monke
     res = cli("check", str(extract), "--input-format", "ssd", "--as-of", AS_OF, "--format", "jsonl")
     found = [json.loads(line) for line in res.out.splitlines()]
     partial = [f for f in found if f.get("partial_history")]
-    assert partial and len(partial) < len(found)
     assert all(f["anchor"] >= "2023-01-01" for f in partial)
+    reviews = ("LA005", "LA006", "LA007")
+    cut = [f for f in found if f["rule"] in reviews and f["anchor"] < "2023-01-01"]
+    assert cut == []  # no review step counted from before the window
     assert "not assessed: LA005: 2 not assessed (clock before the history the data holds)" in (
         res.err
     )
     monkeypatch.delenv(HISTORY_ENV)
     res = cli("check", str(extract), "--input-format", "ssd", "--as-of", AS_OF, "--format", "jsonl")
     assert "not assessed" not in res.err and "partial_history" not in res.out
+    # without the window the same extract is scored from its start: those steps are found
+    whole = [json.loads(line) for line in res.out.splitlines()]
+    assert [f for f in whole if f["rule"] in reviews and f["anchor"] < "2023-01-01"]

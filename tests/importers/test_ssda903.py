@@ -735,8 +735,13 @@ def test_period_begun_before_the_data_says_where_its_history_begins(tmp_path: Pa
     assert codes(child) == ["DATA018"]
     assert "RNE P, not S" in child.quality[0].message
     # no became_looked_after (and no placement order) for a period whose start is not in the
-    # data: no LA005 clock can be anchored on the move of 2 May 2017
-    assert events(child, "became_looked_after", "placement_order", "legal_status_started") == []
+    # data: no LA005 clock can be anchored on the move of 2 May 2017. The legal status then in
+    # force is given, with its code (conditions read it), and ``began`` says its first day is
+    # not this one: no legal-status clock counts from it
+    assert events(child, "became_looked_after", "placement_order") == []
+    assert events(child, "legal_status_started") == [
+        ("legal_status_started", "2017-05-02", "LS1", {"code": "E1"})
+    ]
     known = [k.model_dump(by_alias=True, exclude_defaults=True) for k in child.record.known_from]
     assert known == [
         {"from": dt.date(2017, 4, 1), "events": ("lac_review",)},
@@ -909,3 +914,28 @@ def test_speed_20000_episodes_cheap(tmp_path: Path) -> None:
         f"{read_ / cpu:,.0f} rows/s"
     )
     assert cpu < 5
+
+
+def test_collection_year_option_names_the_year_file_names_do_not(cli, tmp_path: Path) -> None:
+    """``--collection-year``: a return whose file names say no year has its reviews known from
+    1 April of the year given; without it, from the year its earliest review falls in (and the
+    data end on 31 March of that year, where a later as-of date is not judged)."""
+    path = write_return(tmp_path / "return", CLEAN)  # file names without a year
+
+    def known(*extra: str) -> list[dict[str, object]]:
+        res = cli("convert", str(path), "--input-format", "ssda903", *extra)
+        assert res.code == 0, res.err
+        (record,) = [json.loads(line) for line in res.out.splitlines()]
+        return [k for k in record["known_from"] if k.get("events")] + [
+            {"until": record.get("known_until")}
+        ]
+
+    # the earliest review, 30 May 2017, is in the 2017-18 collection year
+    assert known() == [{"from": "2017-04-01", "events": ["lac_review"]}, {"until": "2018-03-31"}]
+    assert known("--collection-year", "2018-19") == [
+        {"from": "2018-04-01", "events": ["lac_review"]},
+        {"until": "2019-03-31"},
+    ]
+    with pytest.raises(SystemExit) as exc:  # argparse: the usage error, exit 2
+        cli("convert", str(path), "--collection-year", "18/19")
+    assert exc.value.code == 2

@@ -42,12 +42,19 @@ import orjson
 from .. import calendar
 from ..errors import Location
 from ..evaluation.attribute import attribute_finding
-from ..evaluation.context import Context
+from ..evaluation.context import BEFORE_KNOWN, Context
 from ..evaluation.deadline import counts_from, deadline_finding
-from ..evaluation.milestone import milestone_finding
+from ..evaluation.milestone import check_milestone
 from ..evaluation.rolling import Spell, count_spells
-from ..evaluation.ruleset import ChildResult, RuleSet, known_entries, out_of_range, partial
-from ..evaluation.schedule import Chain, case_from, end_age, walk_chain
+from ..evaluation.ruleset import (
+    ChildResult,
+    RuleSet,
+    judged_as_of,
+    known_entries,
+    out_of_range,
+    partial,
+)
+from ..evaluation.schedule import Chain, case_from, cases_of, check_schedule, end_age
 from ..evaluation.timeline import (
     DISPUTED,
     Case,
@@ -573,6 +580,7 @@ class DurableRuleSet:
         if not isinstance(as_of, dt.date):
             raise TypeError("as_of must be a datetime.date")
         rs = self.ruleset
+        as_of = judged_as_of(record, as_of)
         events = [Ev(e.type, e.date, e.ref, e.case, e.attrs) for e in record.events]
         timeline = Timeline(
             record.child, record.dob, events, as_of, rs.apart, known_entries(record)
@@ -675,32 +683,12 @@ class DurableRuleSet:
     # cases ---------------------------------------------------------------------------------
 
     def _cases(self, sc: str, ctx: Context, events: list[Ev], links: _Links) -> list[Case]:
-        """The scope's cases (as durable-rules opened and closed them), with the closing
-        birthday applied; the DATA005 notes are made each time a rule asks, as in Python."""
+        """The scope's cases, opened and closed as the Python engine opens and closes them
+        (``schedule.cases_of``: overlapping cases told apart by their refs each stay open, a
+        second opening closes one it cannot be told apart from, with its data-quality note each
+        time a rule asks), so that both engines hold one meaning of a case."""
         use = self.scopes[sc]
-        for n in links.notes.get(sc, []):
-            ev = events[n]
-            ctx.note(
-                DataQualityFinding(
-                    "DATA005",
-                    ctx.child,
-                    f"{ev.type} while a case was already open; the earlier case is taken as "
-                    "closed that day",
-                    rule=use.rule_id,
-                    ref=ev.ref,
-                    date=ev.date,
-                )
-            )
-        out = []
-        for n, close in links.cases.get(sc, []):
-            opened = events[n]
-            end = dt.date.fromordinal(close) if close is not None else None
-            cap = _cap(use.scope, opened, ctx.timeline.dob)
-            if cap is not None:
-                end = cap if end is None else min(end, cap)
-            if end is None or end >= opened.date:
-                out.append(Case(opened, end))
-        return out
+        return cases_of(ctx.timeline, use.scope, use.match, use.rule_id)
 
     def _late(
         self, ctx: Context, tl: Timeline, events: list[Ev], links: _Links
@@ -797,10 +785,15 @@ class DurableRuleSet:
         early = lk.pairs.get(f"early:{rid}", {})
         exts = lk.pairs.get(f"ext:{rid}", {})
         previous: dt.date | None = None
+        unsettled = False  # an earlier instance's end is not known (history the data lack)
         for n, clock, case_end in clocks:
             floor, previous = previous, clock.date
+            if unsettled and rule.met_before_clock:
+                ctx.not_assessed(rule, BEFORE_KNOWN)
+                continue
             since = counts_from(rule, clock, floor, ctx.timeline.dob)
             if not ctx.applies(rule, clock.date, Case(clock, case_end), since=since):
+                unsettled = unsettled or ctx.unknown
                 continue
             if n in voided:
                 continue
@@ -840,39 +833,15 @@ class DurableRuleSet:
     def _schedule(
         self, chain: Chain, ctx: Context, events: list[Ev], links: _Links
     ) -> Iterable[Finding]:
-        head = chain.head
-        sequences = links.seq.get(head.id, {})
-        for case in self._cases(head.id, ctx, events, links):
-            opened = case.opened
-            in_case = [
-                d
-                for d in sorted(
-                    dt.date.fromordinal(o) for o in sequences.get(_index(events, opened), [])
-                )
-                if case.close is None or d <= case.close
-            ]
-            yield from walk_chain(chain, ctx, case, in_case)
+        """A schedule over the shared cases and chain walk (``schedule.check_schedule``): which
+        events belong to which of several overlapping cases is one meaning in both engines."""
+        return check_schedule(chain, ctx)
 
     def _milestone(
         self, rule: MilestoneRule, ctx: Context, events: list[Ev], links: _Links
     ) -> Iterable[Finding]:
-        chain = self.chains[rule.schedule]
-        sequences = links.seq.get(chain.head.id, {})
-        plans = links.first.get(f"plan:{rule.id}", {})
-        for case in self._cases(chain.head.id, ctx, events, links):
-            opened = case.opened
-            n = _index(events, opened)
-            in_case = [
-                d
-                for d in sorted(dt.date.fromordinal(o) for o in sequences.get(n, []))
-                if case.close is None or d <= case.close
-            ]
-            done = events[plans[n]].date if n in plans else None
-            if done is not None and case.close is not None and done > case.close:
-                done = None
-            finding = milestone_finding(rule, chain, ctx, case, in_case, done)
-            if finding is not None:
-                yield finding
+        """A milestone over the same cases and chain (``milestone.check_milestone``)."""
+        return check_milestone(rule, self.chains[rule.schedule], ctx)
 
     def _attribute(
         self, rule: AttributeRule, ctx: Context, events: list[Ev], links: _Links

@@ -42,6 +42,8 @@ class Context:
     # rule id -> the event types it reads (clock and what meets it): which ``known_from``
     # entries speak about it
     reads: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # whether the last ``applies`` refused an instance for history the data do not hold
+    unknown: bool = False
 
     @property
     def child(self) -> str:
@@ -67,6 +69,7 @@ class Context:
         has already placed the instance inside the known history, as a restarted schedule
         does; ``since``: the earliest day an event can meet the instance, when before its
         clock, as a care plan made before the child became looked after meets LA001)."""
+        self.unknown = False
         if not rule.in_force(anchor):
             return False
         within = case if case is not None else Case(Ev("", anchor), None)
@@ -76,25 +79,30 @@ class Context:
             return False
         if not self.timeline.known:
             return True
-        if not known:
-            if within.opened.began and anchor <= within.opened.date:
-                self.not_assessed(rule, BEGAN_BEFORE)
-                return False
+        why = None
+        if not known and within.opened.began and anchor <= within.opened.date:
+            why = BEGAN_BEFORE
+        elif not known:
             start = self.known_start(rule.id, within.opened)
             if start is not None and min(anchor, since or anchor) < start:
-                self.not_assessed(rule, BEFORE_KNOWN)
-                return False
-        if not self.tells(rule, anchor, within):
-            self.not_assessed(rule, CIRCUMSTANCES_UNKNOWN)
-            return False
-        return True
+                why = BEFORE_KNOWN
+        if why is None and not self.tells(rule, anchor, within):
+            why = CIRCUMSTANCES_UNKNOWN
+        if why is None:
+            return True
+        self.not_assessed(rule, why)
+        self.unknown = True  # refused for history the data do not hold (not by the law)
+        return False
 
     def tells(self, rule: RuleBase, anchor: dt.date, case: Case) -> bool:
         """Whether the data settle every condition of the rule on ``anchor`` (always, when
         the record's whole history is held)."""
-        if not self.timeline.known:
-            return True
-        return all(self._told(c, anchor, case) for c in rule.conditions())
+        return all(self.tells_condition(c, anchor, case) for c in rule.conditions())
+
+    def tells_condition(self, condition: Condition, anchor: dt.date, case: Case) -> bool:
+        """Whether the data settle one condition on ``anchor`` (always, with the whole
+        history held)."""
+        return not self.timeline.known or self._told(condition, anchor, case)
 
     def _told(self, condition: Condition, anchor: dt.date, case: Case) -> bool:
         """Whether the data tell a condition on ``anchor`` despite the history they lack: the

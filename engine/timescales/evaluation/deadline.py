@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from .. import calendar
 from ..findings import DataQualityFinding, Finding
 from ..rules.model import DeadlineRule
-from .context import Context
+from .context import BEFORE_KNOWN, Context
 from .schedule import cases_of
 from .timeline import Case, Ev, Timeline, earliest_plausible, holds, related, statuses_at
 
@@ -60,12 +60,18 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
     closers = tl.select_any(rule.closed_by) if rule.closed_by else []
     extensions = tl.by_type.get(rule.extension.type, []) if rule.extension else []
     previous: dt.date | None = None
+    unsettled = False  # an earlier instance's end is not known (history the data lack)
     for clock, case_end in clocks:
         # a met_before_clock candidate must postdate where the previous instance ended
         floor, previous = previous, clock.date
+        if unsettled and rule.met_before_clock:
+            # where the previous instance ended decides what may meet this one: not known
+            ctx.not_assessed(rule, BEFORE_KNOWN)
+            continue
         # the exclusion is read for the instance's own case, as its limits are (the clock)
         since = counts_from(rule, clock, floor, tl.dob)
         if not ctx.applies(rule, clock.date, Case(clock, case_end), since=since):
+            unsettled = unsettled or ctx.unknown
             continue
         if any(related(clock, v, rule.match) for v in voids):
             continue
@@ -109,7 +115,7 @@ def deadline_finding(
     found (the timeline here, durable-rules in the durable engine): the limit that applies, the
     due date with any recorded ``extensions`` (those tied to the clock, in date order)."""
     tl = ctx.timeline
-    if rule.requires_time_in is not None and not _time_in(rule, tl, clock.date):
+    if rule.requires_time_in is not None and not _time_in(rule, ctx, clock.date):
         return None
     stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
     case = Case(clock, close)
@@ -169,20 +175,23 @@ def _status_began(rule: DeadlineRule, tl: Timeline, clock: dt.date) -> dt.date |
     )
 
 
-def _time_in(rule: DeadlineRule, tl: Timeline, until: dt.date) -> bool:
+def _time_in(rule: DeadlineRule, ctx: Context, until: dt.date) -> bool:
     """The child spent ``requires_time_in`` in the rule's ``during`` cases between the
     ``since_age`` birthday and ``until`` (cases the exclusion holds for at their opening do
-    not count). Without a date of birth it cannot be known: the rule does not apply."""
+    not count, nor those for which the data cannot tell). Without a date of birth it cannot
+    be known: the rule does not apply."""
     need = rule.requires_time_in
     assert need is not None and rule.during is not None
+    tl = ctx.timeline
     if tl.dob is None:
         return False
     since = calendar.add_years(tl.dob, need.since_age)
     days = 0
     for case in cases_of(tl, rule.during, rule.match, rule.id):
         opened = case.opened.date
-        if need.excluded_when is not None and holds(
-            need.excluded_when, anchor=opened, case=case, tl=tl
+        if need.excluded_when is not None and (
+            holds(need.excluded_when, anchor=opened, case=case, tl=tl)
+            or not ctx.tells_condition(need.excluded_when, opened, case)
         ):
             continue
         start = max(opened, since)

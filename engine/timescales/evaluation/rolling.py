@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from .. import calendar
 from ..findings import Finding
 from ..rules.model import Limit, RollingRule
-from .context import Context
+from .context import BEFORE_KNOWN, Context
 from .schedule import pick_limit
 from .timeline import Case, Ev, related
 
@@ -63,6 +63,11 @@ def window_start(day: dt.date, window: Limit) -> dt.date:
 def count_spells(rule: RollingRule, ctx: Context, spells: list[Spell]) -> Iterator[Finding]:
     """The findings of a rolling rule over its spells, in date order."""
     if not spells:
+        return
+    if ctx.timeline.known and any(ctx.known_start(rule.id, start) for start, _, _ in spells):
+        # days counted over a moving window, and the count restarted after each breach: any
+        # history before the data changes every later count, so none is certain
+        ctx.not_assessed(rule, BEFORE_KNOWN)
         return
     first_start = spells[0][0]
     limit = pick_limit(rule.limit, first_start.date, Case(first_start, None), ctx.timeline)

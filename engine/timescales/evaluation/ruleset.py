@@ -285,6 +285,7 @@ class RuleSet:
         if not isinstance(as_of, dt.date):
             raise TypeError("as_of must be a datetime.date")
         events = [Ev(e.type, e.date, e.ref, e.case, e.attrs) for e in record.events]
+        as_of = judged_as_of(record, as_of)
         result = self.check_events(
             record.child,
             events,
@@ -385,6 +386,18 @@ def out_of_range(exc: Exception, location: Location | None) -> RecordError:
         location,
         code="E307",
     )
+
+
+def judged_as_of(record: ChildRecord, as_of: dt.date) -> dt.date:
+    """The day a record is judged as of: the run's, or the last day its data hold when
+    earlier (``known_until``, or its latest event when later still: nothing after that can be
+    in the data, so nothing is overdue for lack of it)."""
+    until = record.known_until
+    if until is None or until >= as_of:
+        return as_of
+    # data dated later than it say the data go on to then (an in-year extract)
+    latest = max((e.date for e in record.events), default=until)
+    return min(as_of, max(until, latest))
 
 
 def known_entries(record: ChildRecord) -> tuple[Known, ...]:

@@ -91,32 +91,57 @@ def cases(tl: Timeline, rule: ScheduleRule) -> list[Case]:
     return cases_of(tl, rule.scope, rule.match, rule.id)
 
 
+def apart(a: Ev, b: Ev, scope: Scope, match: Match) -> bool:
+    """Two openings the input tells apart: both carry a ref and the refs differ (decisions.md:
+    "a second open closes the first only when the two cannot be told apart"). A successive
+    scope (placements) replaces its case whatever the refs."""
+    return (
+        not scope.successive
+        and match == "auto"
+        and a.ref is not None
+        and b.ref is not None
+        and a.ref != b.ref
+    )
+
+
 def cases_of(tl: Timeline, scope: Scope, match: Match, rule_id: str) -> list[Case]:
-    """Open and close the scope's cases in date order; one case of a scope is open at a time."""
+    """Open and close the scope's cases in date order. A second opening closes an open case it
+    cannot be told apart from (same ref, or no refs); openings with different refs overlap and
+    are each assessed (DATA009)."""
     opens = tl.of_types(scope.opens)
     closes = tl.of_types(scope.closes)
     dates = sorted({e.date for e in opens} | {e.date for e in closes})
     out: list[Case] = []
-    current: Ev | None = None
+    current: list[Ev] = []  # the open cases, in the order they opened
 
-    def close(on: dt.date) -> None:
-        nonlocal current
-        assert current is not None
-        out.append(Case(current, case_close(scope, current, on, tl.dob)))
-        current = None
+    def close(case: Ev, on: dt.date) -> None:
+        out.append(Case(case, case_close(scope, case, on, tl.dob)))
+        current.remove(case)
 
     for day in dates:
         day_closes = [e for e in closes if e.date == day]
         used: set[int] = set()
-        if current is not None and current.date < day:
-            for i, ev in enumerate(day_closes):
-                if related(current, ev, match):
-                    close(day)
-                    used.add(i)
-                    break
+        for case in [c for c in current if c.date < day]:
+            hit = next((i for i, ev in enumerate(day_closes) if related(case, ev, match)), None)
+            if hit is not None:
+                close(case, day)
+                used.add(hit)
         for ev in (e for e in opens if e.date == day):
-            if current is not None:
-                if current.type == ev.type and not scope.successive:
+            for case in list(current):
+                if apart(case, ev, scope, match):
+                    tl.quality.append(
+                        DataQualityFinding(
+                            "DATA009",
+                            tl.child,
+                            f"{ev.type} {ev.ref} while {case.type} {case.ref} was open: the "
+                            "input tells them apart, so each is assessed",
+                            rule=rule_id,
+                            ref=ev.ref,
+                            date=day,
+                        )
+                    )
+                    continue
+                if case.type == ev.type and not scope.successive:
                     tl.quality.append(
                         DataQualityFinding(
                             "DATA005",
@@ -128,14 +153,13 @@ def cases_of(tl: Timeline, scope: Scope, match: Match, rule_id: str) -> list[Cas
                             date=day,
                         )
                     )
-                close(day)
-            current = ev
-        for i, ev in enumerate(day_closes):
-            if i not in used and current is not None and related(current, ev, match):
-                close(day)
-                break
-    if current is not None:
-        out.append(Case(current, case_close(scope, current, None, tl.dob)))
+                close(case, day)
+            current.append(ev)
+        for case in list(current):
+            if any(i not in used and related(case, ev, match) for i, ev in enumerate(day_closes)):
+                close(case, day)
+    for case in current:
+        out.append(Case(case, case_close(scope, case, None, tl.dob)))
     return [c for c in out if c.close is None or c.close >= c.opened.date]
 
 

@@ -95,6 +95,9 @@ class ImportContext:
     # the run's rule set (a council's overrides and local rules included); None: the national
     # pack, loaded on first use
     rules: RuleSet | None = None
+    # the collection year (ending 31 March) of a return whose file names do not say it
+    # (``--collection-year``); None: the names, else the dates, decide
+    collection_year: int | None = None
     # files and sheets skipped (unknown, or documentation), and tables rejected whole: the run
     # reports each once and counts them (``Summary.files_skipped``)
     skipped: list[Skipped] = field(default_factory=list)

@@ -56,7 +56,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -585,7 +585,10 @@ class _ChildMapper:
         try:
             data = self.build(root)
             record, quality = _record(
-                data, self.state.header.start, self.state.context.validation_context()
+                data,
+                self.state.header.start,
+                self.state.context.validation_context(),
+                self.state.header.end,
             )
         except _Bad as bad:
             where = self.loc(bad.el, bad.path)
@@ -890,9 +893,11 @@ class _ChildMapper:
         return [unit]
 
 
-def _record(data: _ChildData, known: dt.date | None, context: dict[str, object] | None
+def _record(data: _ChildData, known: dt.date | None, context: dict[str, object] | None,
+            until: dt.date | None = None,
             ) -> tuple[ChildRecord, tuple[DataQualityFinding, ...]]:  # fmt: skip
-    """The child's canonical record (``known``: where its in-year blocks' history begins) and
+    """The child's canonical record (``known``: where its in-year blocks' history begins;
+    ``until``: the last day of the latest return's collection year, where the data end) and
     the notes the import found about it."""
     events, notes = _events(data)
     record: dict[str, Any] = {
@@ -905,6 +910,8 @@ def _record(data: _ChildData, known: dt.date | None, context: dict[str, object] 
         # the return holds these events only from the start of its collection year (older
         # ones only where the block is still open): the engine does not assess earlier steps
         record["known_from"] = [{"from": known, "events": list(IN_YEAR)}]
+    if until is not None:
+        record["known_until"] = until
     quality = tuple(
         DataQualityFinding(n.code, data.child, n.message, ref=ref, date=n.date, source=n.source)
         for n, ref in notes
@@ -1142,7 +1149,19 @@ class CinCensusImporter:
                          "skipped")  # fmt: skip
         return False
 
-    def _read_dir(self, path: Path, context: ImportContext) -> Iterator[Item]:
+    def read_many(self, paths: Sequence[Path], context: ImportContext) -> Iterator[Item]:
+        """Several inputs (returns of several years, as files or directories) read as one set
+        of returns, merged per child as one directory holding them all would be."""
+        returns: list[tuple[_Return, Path]] = []
+        for given in paths:
+            path = Path(given)
+            if path.is_dir():
+                returns += self._returns_in(path, context)
+            else:
+                returns.append((self._header(path), path))
+        yield from self._read_returns(returns, context, ", ".join(str(p) for p in paths))
+
+    def _returns_in(self, path: Path, context: ImportContext) -> list[tuple[_Return, Path]]:
         try:
             entries = sorted(path.iterdir())
         except OSError as exc:
@@ -1164,6 +1183,14 @@ class CinCensusImporter:
                 Location(str(path)),
                 code="E406",
             )
+        return returns
+
+    def _read_dir(self, path: Path, context: ImportContext) -> Iterator[Item]:
+        yield from self._read_returns(self._returns_in(path, context), context, str(path))
+
+    def _read_returns(
+        self, returns: list[tuple[_Return, Path]], context: ImportContext, source: str
+    ) -> Iterator[Item]:
         if len(returns) == 1:
             yield from self._read_file(returns[0][1], context, None)
             return
@@ -1173,14 +1200,15 @@ class CinCensusImporter:
         merged = _Merged()
         for _, entry in returns:
             yield from self._read_file(entry, context, merged)
-        file_notes = [*merged.notes, *self._coverage_notes([h for h, _ in returns], str(path))]
+        file_notes = [*merged.notes, *self._coverage_notes([h for h, _ in returns], source)]
         known = _known_start([h for h, _ in returns])
+        until = max((h.end for h, _ in returns if h.end is not None), default=None)
         validation = context.validation_context()
         last: Item | None = None
         for child, data in merged.data.items():
             where = merged.where[child]
             try:
-                record, quality = _record(data, known, validation)
+                record, quality = _record(data, known, validation, until)
             except ValidationError as exc:  # defensive: each return's child was valid
                 message, _ = validation_message(exc)
                 yield Item(where, error=RecordError(message, where, code="E313"))

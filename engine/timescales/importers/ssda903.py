@@ -1018,7 +1018,8 @@ class ChildBuilder:
                 if code in SHORT_BREAK_LS and not in_series:
                     series += 1
                     in_series = True
-                    if before:  # the series of short breaks began before the data
+                    self.event("short_breaks_started", start, f"SB{series}")
+                    if before:  # the series began before the data: not its first day
                         self.known.append(
                             {
                                 "from": start,
@@ -1026,19 +1027,19 @@ class ChildBuilder:
                                 "began": ["short_breaks_started"],
                             }
                         )
-                    else:
-                        self.event("short_breaks_started", start, f"SB{series}")
                 elif code not in SHORT_BREAK_LS and in_series:
                     in_series = False
                     self.event("short_breaks_ended", start, f"SB{series}")
                 spell += 1
                 ref = f"LS{spell}"
-                if before:  # the spell began before the data: its first day is not in it
+                # the status in force is known even when its spell began before the data:
+                # it is given (the conditions that read it need its code), and ``began`` says
+                # that its first day is not this one (no clock counts from it)
+                self.event("legal_status_started", start, ref, {"code": code})
+                if before:
                     self.known.append(
                         {"from": start, "case": ref, "began": ["legal_status_started"]}
                     )
-                else:
-                    self.event("legal_status_started", start, ref, {"code": code})
                 end = stretch[-1].end
                 if end is not None:
                     self.event("legal_status_ended", end, ref, {"code": code})
@@ -1226,7 +1227,7 @@ class SSDA903:
             str(file),
             context.source(str(file)),
             len(store.sources),
-            collection_year(named),
+            collection_year(named) or context.collection_year,
             file.parent.as_posix(),
         )
         store.sources.append(source)
@@ -1437,6 +1438,9 @@ class SSDA903:
             if not source.year:
                 source.year = by_folder.get(source.folder, 0)
         coverage = known_from(sources)
+        # the data end with the latest collection year read (31 March)
+        latest = max((s.year for s in sources if s.year), default=0)
+        until = dt.date(latest, 3, 31) if latest else None
         if sources:
             where = Location(sources[0].path)
             yield Item(where, quality=(collection_note(sources, coverage),))
@@ -1445,7 +1449,7 @@ class SSDA903:
         rows.sort(key=lambda r: (r.child, r.table, r.key, rank[r.source], r.seq))
         store.rows = []
         for child, group in groupby(rows, key=lambda r: r.child):
-            yield from self._child(child, list(group), store, as_of, coverage)
+            yield from self._child(child, list(group), store, as_of, coverage, until)
 
     def _child(
         self,
@@ -1454,6 +1458,7 @@ class SSDA903:
         store: Store,
         as_of: dt.date | None,
         coverage: list[dict[str, Any]],
+        until: dt.date | None = None,
     ) -> Iterator[Item]:
         builder = ChildBuilder(child, store, as_of)
         dob, where = builder.build(rows)
@@ -1470,6 +1475,8 @@ class SSDA903:
             data["dob"] = dob
         if coverage or builder.known:
             data["known_from"] = [*coverage, *builder.known]
+        if until is not None:
+            data["known_until"] = until
         try:  # validated like any record (faster than pydantic's model_construct, too)
             record = ChildRecord.model_validate(data)
         except ValidationError as exc:  # pragma: no cover - built from checked values only

@@ -480,35 +480,48 @@ class Window:
         return self.opened.date <= day and (self.close is None or day <= self.close)
 
 
+def _apart(a: E, b: E, scope: Scope, match: str) -> bool:
+    """decisions.md: a second opening closes the open case only when the two cannot be told
+    apart; both with refs, and different refs, can (never in a successive scope: placements)."""
+    if scope.successive or match != "auto" or a.ref is None or b.ref is None:
+        return False
+    return bool(a.ref != b.ref)
+
+
 def windows(child: Child, scope: Scope, match: str) -> list[Window]:
     """The cases of a scope, walking the days on which something opens or closes one.
 
-    On each day: a close related to the case open since an earlier day closes it; then each
-    opening closes whatever case is open (only one is open at a time) and opens its own; then a
-    close related to the newly opened case closes it the same day. A case also closes on the
-    birthday the scope names (the later one when the opening says ``in_education: true``)."""
+    On each day: each case open since an earlier day closes on a related close; then each
+    opening closes the open cases it cannot be told apart from (same ref, or a ref missing)
+    and opens its own, leaving open those with a different ref (overlapping cases, each
+    assessed); then a close not used by an earlier case and related to a case still open
+    closes it the same day. A case also closes on the birthday the scope names (the later one
+    when the opening says ``in_education: true``)."""
     opens = child.of_type(scope.opens)
     closes = child.of_type(scope.closes)
     days = sorted({e.date for e in opens} | {e.date for e in closes})
     out: list[tuple[E, dt.date | None]] = []
-    current: E | None = None
+    current: list[E] = []
     for day in days:
         todays_closes = [e for e in closes if e.date == day]
-        if current is not None and current.date < day:
-            hit = next((c for c in todays_closes if _related(current, c, match)), None)
+        spent: list[E] = []
+        for case in [c for c in current if c.date < day]:
+            hit = next((c for c in todays_closes if _related(case, c, match)), None)
             if hit is not None:
-                out.append((current, day))
-                current = None
-                todays_closes.remove(hit)
+                out.append((case, day))
+                current.remove(case)
+                spent.append(hit)
+        todays_closes = [c for c in todays_closes if not any(c is s for s in spent)]
         for opening in (e for e in opens if e.date == day):
-            if current is not None:
-                out.append((current, day))
-            current = opening
-        if current is not None and any(_related(current, c, match) for c in todays_closes):
-            out.append((current, day))
-            current = None
-    if current is not None:
-        out.append((current, None))
+            for case in [c for c in current if not _apart(c, opening, scope, match)]:
+                out.append((case, day))
+                current.remove(case)
+            current.append(opening)
+        for case in list(current):
+            if any(_related(case, c, match) for c in todays_closes):
+                out.append((case, day))
+                current.remove(case)
+    out.extend((case, None) for case in current)
     result = []
     for opened, close in out:
         age = scope.until_age
@@ -728,6 +741,10 @@ class ReferenceModel:
     def check(self, record: ChildRecord, *, as_of: dt.date) -> list[RefFinding]:
         """Every finding for one child, sorted. Raises OutsideCalendar where the engine rejects
         the record (a working-day count outside 2000-2030)."""
+        if record.known_until is not None and record.known_until < as_of:
+            # nothing after it (or after the latest event, if later) can be in the data
+            latest = max([e.date for e in record.events] or [record.known_until])
+            as_of = min(as_of, max(record.known_until, latest))
         child = Child(record, as_of, keep_apart(self.rules))
         active = self.active()
         active_ids = {r.id for r in active}
@@ -1039,8 +1056,11 @@ class ReferenceModel:
         )
         out = []
         previous_end: dt.date | None = None  # where the previous instance of this rule ended
+        unsettled = False  # an earlier instance was outside the known history: its end unknown
         for clock, case_close in clocks:
             floor, previous_end = previous_end, clock.date
+            if unsettled and rule.met_before_clock:
+                continue  # what may meet this one depends on where that one ended
             # an instance met "early" reaches back to the previous one's end (or 1990): that
             # whole stretch must lie in the known history
             reach = clock.date
@@ -1049,6 +1069,13 @@ class ReferenceModel:
                 after = floor + dt.timedelta(days=1) if floor is not None else earliest
                 reach = min(clock.date, max(earliest, after))
             if not self._applies(rule, clock.date, clock, child, reach=reach):
+                lawful = self._in_force(rule, clock.date) and (
+                    rule.excluded_when is None
+                    or not _condition_holds(
+                        rule.excluded_when, anchor=clock.date, opened=clock, child=child
+                    )
+                )
+                unsettled = unsettled or (bool(child.known) and lawful)
                 continue
             if any(_related(clock, v, rule.match) for v in voids):
                 continue  # e.g. an ICPC recorded as not required removes the instance
@@ -1135,10 +1162,16 @@ class ReferenceModel:
         since = add_years(child.dob, need.since_age)
         spent: set[dt.date] = set()
         for win in windows(child, rule.during, rule.match):
-            if need.excluded_when is not None and _condition_holds(
-                need.excluded_when, anchor=win.opened.date, opened=win.opened, child=child
+            if need.excluded_when is not None and (
+                _condition_holds(
+                    need.excluded_when, anchor=win.opened.date, opened=win.opened, child=child
+                )
+                or (
+                    child.known
+                    and not self._told(need.excluded_when, win.opened.date, win.opened, child)
+                )
             ):
-                continue
+                continue  # excluded, or the data cannot tell: not counted
             day = max(win.opened.date, since)
             last = clock if win.close is None else min(win.close, clock)
             while day < last:
@@ -1519,6 +1552,8 @@ class ReferenceModel:
             spells.append((start, start.date, end))
         if not spells:
             return []
+        if any(self._known_from(rule, start, child) is not None for start, _, _ in spells):
+            return []  # a moving count restarted after each breach: earlier days change it all
 
         def last_day(end: dt.date | None) -> dt.date:
             # a spell occupies its start day up to, not including, its end day; open: to as_of

@@ -1473,13 +1473,32 @@ def _history_cuts(
         # a return holds the episode in force on its first day, with its legal status and
         # placement: the state in force then is dated where the data begin
         # (its opening, earlier, is not a start the data hold: ``began`` says so)
+        day = cut_at.isoformat()
         for kind, own in (("legal_status_started", "LSK"), ("placement_started", "PLK")):
-            earlier = [e for e in events if e["type"] == kind and e["date"] < cut_at.isoformat()]
-            state: dict[str, Any] | None = None
-            if earlier and draw(st.booleans()):
-                state = max(earlier, key=lambda e: e["date"])
-            elif kind == "legal_status_started" and draw(st.booleans()):
-                state = {"type": kind, "attrs": {"code": draw(_pick(["C2", "C1", "V2", "E1"]))}}
+            earlier = [e for e in events if e["type"] == kind and e["date"] < day]
+            state: dict[str, Any] | None = (
+                max(earlier, key=lambda e: e["date"]) if earlier else None
+            )
+            if state is not None and any(
+                e["type"] == "legal_status_ended"
+                and (e.get("attrs") or {}).get("code") == (state.get("attrs") or {}).get("code")
+                and state["date"] <= e["date"] < day
+                for e in events
+            ):
+                state = None  # it ended before the data begin: nothing of it is in force
+            elif state is None and not earlier and kind == "legal_status_started":
+                # no legal status at all: give the full history one from the period's start,
+                # as every return has, so that the cut's copy agrees with it
+                opened = min(
+                    e["date"]
+                    for e in events
+                    if e["type"] == "became_looked_after" and e.get("ref") == ref
+                )
+                code = draw(_pick(["C2", "C1", "E1"]))
+                state = {"type": kind, "date": opened, "ref": "LS0", "attrs": {"code": code}}
+                events.append(state)
+            if state is not None and not draw(st.booleans()):
+                state = None
             if state is not None:
                 kept.append({**state, "date": cut_at.isoformat(), "ref": own})
                 entries.append({"from": cut_at.isoformat(), "case": own, "began": [kind]})
@@ -1494,6 +1513,7 @@ def _history_cuts(
         kept = [e for e in events if e["date"] >= cut_at.isoformat()]
         entries.append({"from": cut_at.isoformat()})
     data = full.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    whole = ChildRecord.model_validate({**data, "events": events})
     data["events"] = kept
     data["known_from"] = entries
-    return full, ChildRecord.model_validate(data)
+    return whole, ChildRecord.model_validate(data)
