@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hypothesis import given, note
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 from property_kit import NATIONAL, assert_engine_matches_reference, examples, records
 
 from timescales.errors import RecordError
 from timescales.findings import BREACHES, Status
+from timescales.rules.model import DeadlineRule
 from timescales.testing.strategies import as_of_dates, history_cuts
 
 PARTIAL = ("partial_history", True)
@@ -31,6 +32,19 @@ def test_engine_matches_reference_on_cut_records(data: st.DataObject) -> None:
     assert_engine_matches_reference(NATIONAL, cut, as_of)
 
 
+def _voids_tied(record: Any) -> bool:
+    """The precondition of the engine's reading of voids (docs/history.md): a record that gives
+    a rule's clocks refs gives its voids refs too, as every importer does, so a void the data
+    do not hold cannot be a loose one that voids every clock whatever its date."""
+    for rule in NATIONAL.rules:
+        if isinstance(rule, DeadlineRule) and rule.void_by is not None and rule.clock is not None:
+            tied = any(e.type == rule.clock.type and e.ref for e in record.events)
+            loose = any(e.type == rule.void_by.type and e.ref is None for e in record.events)
+            if tied and loose:
+                return False
+    return True
+
+
 def _key(f: Any) -> tuple[Any, ...]:
     return (f.rule, f.anchor, f.ref, f.due, f.done, f.status, f.days_late)
 
@@ -39,6 +53,7 @@ def _key(f: Any) -> tuple[Any, ...]:
 @given(data=st.data())
 def test_a_cut_record_reports_nothing_the_full_history_contradicts(data: st.DataObject) -> None:
     full, cut = data.draw(history_cuts(records()), label="full, cut")
+    assume(_voids_tied(full))
     as_of = data.draw(as_of_dates(full), label="as_of")
     try:
         whole = NATIONAL.check(full, as_of=as_of).findings

@@ -95,10 +95,15 @@ def counts_from(
     rule: DeadlineRule, clock: Ev, floor: dt.date | None, dob: dt.date | None
 ) -> dt.date:
     """The first day an event can meet an instance: its clock, or for ``met_before_clock``
-    the day after the previous instance ended (never before 1990 nor the date of birth)."""
+    the day after the previous instance ended (never before 1990 nor the date of birth). A
+    void not tied to the clock by its ref (``void_by`` matched by case or window alone) may be
+    dated any time: the instance then reaches back to 1990 (or the date of birth)."""
+    plausible = earliest_plausible(dob)
+    by_ref = rule.match == "auto" and clock.ref is not None
+    if rule.void_by is not None and not by_ref:
+        return min(plausible, clock.date)
     if not rule.met_before_clock:
         return clock.date
-    plausible = earliest_plausible(dob)
     start = plausible if floor is None else max(floor + dt.timedelta(days=1), plausible)
     return min(start, clock.date)
 

@@ -963,14 +963,7 @@ class ReferenceModel:
         """Where the history ``rule`` reads is known from, for the case ``opened`` opens: the
         latest entry naming that case (or none) and one of the types the rule reads (or
         all)."""
-        reads = self._reads(rule)
-        starts = [
-            start
-            for start, case, types in child.known
-            if (case is None or case in (opened.ref, opened.case))
-            and (types is None or types & reads)
-        ]
-        return max(starts) if starts else None
+        return self._types_known_from(self._reads(rule), opened, child)
 
     def _reads(self, rule: Rule) -> set[str]:
         """The event types a rule's outcome depends on: every event it selects (clock, what
@@ -1064,7 +1057,10 @@ class ReferenceModel:
             # an instance met "early" reaches back to the previous one's end (or 1990): that
             # whole stretch must lie in the known history
             reach = clock.date
-            if rule.met_before_clock:
+            if rule.void_by is not None and not (rule.match == "auto" and clock.ref is not None):
+                # a void not tied to the clock by ref counts whatever its date
+                reach = min(clock.date, max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM))
+            elif rule.met_before_clock:
                 earliest = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
                 after = floor + dt.timedelta(days=1) if floor is not None else earliest
                 reach = min(clock.date, max(earliest, after))
@@ -1347,14 +1343,8 @@ class ReferenceModel:
         if win.close is not None and win.close < known:
             return []  # the case ended before the known history
         assert head.scope is not None
-        closes = set(head.scope.closes)
-        closes_known = [
-            start
-            for start, case, types in child.known
-            if (case is None or case in (opened.ref, opened.case))
-            and (types is None or types & closes)
-        ]
-        if not opened.began and closes_known and max(closes_known) > opened.date:
+        closes_known = self._types_known_from(set(head.scope.closes), opened, child)
+        if not opened.began and closes_known is not None and closes_known > opened.date:
             return []  # it may have closed, unseen, before the known history
 
         def trial(

@@ -1456,7 +1456,9 @@ def _history_cuts(
     inside = [
         (e.ref, day)
         for e in full.events
-        if e.type == "became_looked_after" and e.ref
+        # (an opening tied by ``case`` as well cannot be said to have begun before the data:
+        # ``began`` names the case by its ref alone)
+        if e.type == "became_looked_after" and e.ref and e.case is None
         for day in days
         if day > e.date
         and not any(
