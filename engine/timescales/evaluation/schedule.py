@@ -351,7 +351,12 @@ def restart(
         return True
 
     followers, may_end = candidates(chain, 2, known, case, tl)
-    if (done is None or done > known) and not may_end and not untold(known):
+    # the unknown previous event fell somewhere from the opening (or, for one that began
+    # before the data, any believable day) to the day before ``known``: each rule that could
+    # govern the next step must have been the same law over all of it
+    lowest = earliest_plausible(tl.dob) if opened.began else opened.date
+    settled = all(r.same_law(min(lowest, known), known) for r in (head, *followers))
+    if (done is None or done > known) and not may_end and settled and not untold(known):
         options = [judge(head, known, known if opened.began else opened.date, done)]
         options += [judge(rule, known, known, done) for rule in followers]
         judged = [o for o in options if o is not None]

@@ -83,10 +83,11 @@ def related(a: Ev, b: Ev, match: Match) -> bool:
     return True
 
 
-def order(ev: Ev) -> tuple[dt.date, str, str, str, str]:
-    """Date first, then everything else, so that same-day events have one fixed order."""
+def order(ev: Ev) -> tuple[dt.date, bool, str, str, str, str]:
+    """Date first, then everything else, so that same-day events have one fixed order. An
+    opening that began before the data comes first on its day: it began before any other."""
     attrs = repr(sorted((k, repr(v)) for k, v in ev.attrs.items())) if ev.attrs else ""
-    return (ev.date, ev.type, ev.ref or "", ev.case or "", attrs)
+    return (ev.date, not ev.began, ev.type, ev.ref or "", ev.case or "", attrs)
 
 
 def _agree(a: Ev, b: Ev) -> bool:

@@ -360,6 +360,16 @@ class RuleBase(_Strict):
         """The provision was in force on the clock date (``effective``)."""
         return self.effective is None or self.effective.covers(anchor)
 
+    def same_law(self, first: dt.date, last: dt.date) -> bool:
+        """The same law held for every clock from ``first`` to ``last``: in force throughout
+        and no temporary variation in between (a step whose clock is only known to fall in
+        that range is then judged alike whatever its day)."""
+        return (
+            self.in_force(first)
+            and self.in_force(last)
+            and not any(v.start <= last and first <= v.end for v in self.variations)
+        )
+
     def variation_at(self, anchor: dt.date) -> Variation | None:
         """The temporary change to the law in force on the clock date, if any."""
         return next((v for v in self.variations if v.start <= anchor <= v.end), None)

@@ -411,7 +411,8 @@ class Child:
                 if not own:
                     key = canonical_key({"type": name, "date": k.from_, "ref": k.case})
                     events.append(E(name, k.from_, k.case, None, {}, key, True))
-        self.events = sorted(events, key=lambda e: e.order)
+        # an opening that began before the data comes first on its day: it began before any
+        self.events = sorted(events, key=lambda e: (e.order[0], not e.began, e.order))
 
     def matching(self, selector: Selector) -> list[E]:
         return [e for e in self.events if _selected(selector, e)]
@@ -1405,7 +1406,18 @@ class ReferenceModel:
         out: list[RefFinding] = []
         first = dates[0] if dates else None
         followers, ended = could_govern(2, known)
-        if (first is None or first > known) and not ended and not unsettled(known):
+        # the unknown previous event fell between the opening (any believable day, for one
+        # that began before the data) and ``known``: the law of each possible step must not
+        # change over that stretch (commencement, a temporary variation)
+        low = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM) if opened.began else opened.date
+        low = min(low, known)
+        steady = all(
+            self._in_force(r, low)
+            and self._in_force(r, known)
+            and not any(v.start <= known and low <= v.end for v in r.variations)
+            for r in (head, *followers)
+        )
+        if (first is None or first > known) and not ended and steady and not unsettled(known):
             start = known if opened.began else opened.date
             tried = [trial(head, known, start, first)]
             tried += [trial(r, known, known, first) for r in followers]
