@@ -86,13 +86,28 @@ class Context:
             start = self.known_start(rule.id, within.opened)
             if start is not None and min(anchor, since or anchor) < start:
                 why = BEFORE_KNOWN
-        if why is None and not self.tells(rule, anchor, within):
+        if why is None and not (
+            self.tells(rule, anchor, within) and self._status_told(rule, anchor, within)
+        ):
             why = CIRCUMSTANCES_UNKNOWN
         if why is None:
             return True
         self.not_assessed(rule, why)
         self.unknown = True  # refused for history the data do not hold (not by the law)
         return False
+
+    def _status_told(self, rule: RuleBase, anchor: dt.date, case: Case) -> bool:
+        """For a rule counted from the day the preceding legal status began
+        (``counts_from_status``, s.45(3)): the status in force the day before the clock, and
+        the day it began, are in the data (not a status begun before them)."""
+        if getattr(rule, "counts_from_status", None) is None:
+            return True
+        kind = "legal_status_started"
+        start = self.known_from_types(frozenset({kind}), case.opened)
+        latest = last_on_or_before(self.timeline, kind, anchor - dt.timedelta(days=1))
+        if latest is not None and latest.began:
+            return False  # the status in force began before the data: when, is not known
+        return start is None or (latest is not None and latest.date >= start)
 
     def tells(self, rule: RuleBase, anchor: dt.date, case: Case) -> bool:
         """Whether the data settle every condition of the rule on ``anchor`` (always, when

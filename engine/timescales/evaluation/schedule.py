@@ -360,7 +360,7 @@ def restart(
         options = [judge(head, known, known if opened.began else opened.date, done)]
         options += [judge(rule, known, known, done) for rule in followers]
         judged = [o for o in options if o is not None]
-        if judged:
+        if judged and len(judged) == len(options):  # every rule that could govern it applies
             lenient = max(judged, key=lambda j: j.due)
             if lenient.finding is not None and lenient.finding.status in BREACHES:
                 yield lenient.finding
@@ -371,8 +371,11 @@ def restart(
     while True:
         nxt = next((d for d in dates if d > anchor), None)
         rules, may_end = candidates(chain, occurrence, anchor, case, tl)
-        judged = [j for j in (judge(rule, anchor, anchor, nxt) for rule in rules) if j]
-        if untold(anchor):
+        told = not untold(anchor)  # (counted once when not)
+        judged = (
+            [j for j in (judge(rule, anchor, anchor, nxt) for rule in rules) if j] if told else []
+        )
+        if not told:
             pass
         elif may_end and rules:
             # the chain may already have ended: no step here is certain
@@ -383,6 +386,9 @@ def restart(
                 yield dataclasses.replace(
                     found, extra=tuple(e for e in found.extra if e != PARTIAL)
                 )
+        elif judged and len(judged) < len(rules):
+            # one that could govern it sets no date here (excluded, not in force): not certain
+            ctx.not_assessed(rules[-1], POSITION_UNKNOWN)
         elif judged:
             lenient = max(judged, key=lambda j: j.due)
             strict = min(judged, key=lambda j: j.due)

@@ -905,7 +905,21 @@ class ReferenceModel:
             known = self._known_from(rule, opened, child)
             if known is not None and min(anchor, reach or anchor) < known:
                 return False
-        return all(self._told(c, anchor, opened, child) for c in rule.conditions())
+        if not all(self._told(c, anchor, opened, child) for c in rule.conditions()):
+            return False
+        if isinstance(rule, DeadlineRule) and rule.counts_from_status is not None:
+            # counted from when the preceding status began: that start must be in the data
+            start = self._types_known_from({"legal_status_started"}, opened, child)
+            before = [
+                e
+                for e in child.events
+                if e.type == "legal_status_started" and e.date <= anchor - ONE_DAY
+            ]
+            if before and before[-1].began:
+                return False  # the status in force began before the data: when is unknown
+            if start is not None and (not before or before[-1].date < start):
+                return False
+        return True
 
     def _types_known_from(self, types: set[str], opened: E, child: Child) -> dt.date | None:
         starts = [
@@ -1422,7 +1436,7 @@ class ReferenceModel:
             tried = [trial(head, known, start, first)]
             tried += [trial(r, known, known, first) for r in followers]
             kept = [t for t in tried if t is not None]
-            if kept:
+            if kept and len(kept) == len(tried):  # every rule that could govern it applies
                 found = max(kept, key=lambda t: t[0])[1]
                 if found is not None and found.status in ("late", "overdue"):
                     out.append(partial(found))
@@ -1438,7 +1452,7 @@ class ReferenceModel:
                 pass  # the chain may have ended, or its step is not told: nothing is certain
             elif len(rules) == 1 and kept and kept[0][1] is not None:
                 out.append(kept[0][1])
-            elif kept:
+            elif kept and len(kept) == len(rules):
                 lenient = max(kept, key=lambda t: t[0])[1]
                 strict = min(kept, key=lambda t: t[0])[1]
                 if lenient is not None and (
