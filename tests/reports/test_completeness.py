@@ -224,3 +224,23 @@ def test_max_rejects_counts_rows_as_well_as_children() -> None:
     assert "21 rejected (1 children, 20 rows)" in (summary.rejects_over("20") or "")
     with pytest.raises(ValueError):
         summary.rejects_over("lots")
+
+
+def test_files_skipped_and_tables_rejected_are_in_every_output(cli, tmp_path: Path) -> None:
+    """A stray file skipped and a table rejected whole (a renamed required column) are counted
+    alike on the console, in the report's banner and on the workbook's sheet."""
+    data = ssda903_return(tmp_path / "903")
+    (data / "LA_postcode_lookup.csv").write_text("postcode,ward,la\nPR1 2AA,W1,888\n")
+    reviews = next(data.glob("*eview*.csv"))
+    reviews.write_text(reviews.read_text().replace("REVIEW,", "REVIEW_DATE,", 1))
+    out = tmp_path / "report.html"
+    res = cli("report", str(data), "--as-of", AS_OF, "-o", str(out))
+    assert "files skipped 1" in res.err and "tables rejected 1" in res.err, res.err
+    page = out.read_text(encoding="utf-8")
+    assert 'id="files-skipped">1<' in page and 'id="tables-rejected">1<' in page
+    book = tmp_path / "out.xlsx"
+    cli("check", str(data), "--as-of", AS_OF, "--format", "xlsx", "-o", str(book))
+    sheet = {
+        r[0]: r[1] for r in load_workbook(book)["Data completeness"].iter_rows(values_only=True)
+    }
+    assert sheet["Files or sheets skipped"] == 1 and sheet["Tables rejected whole"] == 1

@@ -504,6 +504,12 @@ def _completeness(
         rows.append((f"Input: {i['path']}", i["format"], "read as this format"))
     if c["unreadable"]:
         rows.append(("Inputs unreadable", c["unreadable"], "see the console or --rejects"))
+    if c["files_skipped"]:
+        rows.append(("Files or sheets skipped", c["files_skipped"], "see the console or --rejects"))
+    if c["tables_rejected"]:
+        rows.append(
+            ("Tables rejected whole", c["tables_rejected"], "a required column missing: --rejects")
+        )
     rows += [
         ("Children read", c["children"]["read"], None),
         ("Children checked", c["children"]["checked"], None),
