@@ -791,7 +791,9 @@ class DurableRuleSet:
             if unsettled and rule.met_before_clock:
                 ctx.not_assessed(rule, BEFORE_KNOWN)
                 continue
-            since = counts_from(rule, clock, floor, ctx.timeline.dob)
+            since = (
+                counts_from(rule, clock, floor, ctx.timeline.dob) if ctx.timeline.known else None
+            )
             if not ctx.applies(rule, clock.date, Case(clock, case_end), since=since):
                 unsettled = unsettled or ctx.unknown
                 continue

@@ -69,7 +69,7 @@ def check_deadline(rule: DeadlineRule, ctx: Context) -> Iterator[Finding]:
             ctx.not_assessed(rule, BEFORE_KNOWN)
             continue
         # the exclusion is read for the instance's own case, as its limits are (the clock)
-        since = counts_from(rule, clock, floor, tl.dob)
+        since = counts_from(rule, clock, floor, tl.dob) if tl.known else None
         if not ctx.applies(rule, clock.date, Case(clock, case_end), since=since):
             unsettled = unsettled or ctx.unknown
             continue

@@ -284,12 +284,7 @@ def placement_at(tl: Timeline, case: Case, day: dt.date) -> Ev | None:
     latest ``placement_started`` on or before ``day``."""
     if case.opened.type == "placement_started":
         return case.opened
-    found = None
-    for ev in tl.by_type.get("placement_started", ()):
-        if ev.date > day:
-            break
-        found = ev
-    return found
+    return last_on_or_before(tl, "placement_started", day)
 
 
 def statuses_at(tl: Timeline, day: dt.date) -> frozenset[Any]:
@@ -314,12 +309,8 @@ def statuses_at(tl: Timeline, day: dt.date) -> frozenset[Any]:
 def before_first(tl: Timeline, first: FirstEvent, anchor: dt.date) -> bool:
     """No ``first.type`` event yet, on or before ``anchor``, since the latest ``first.since``
     event on or before it (the period of care)."""
-    since = None
-    if first.since is not None:
-        for ev in tl.by_type.get(first.since, ()):
-            if ev.date > anchor:
-                break
-            since = ev.date
+    latest = last_on_or_before(tl, first.since, anchor) if first.since is not None else None
+    since = latest.date if latest is not None else None
     return not any(
         (since is None or ev.date >= since) and ev.date <= anchor
         for ev in tl.by_type.get(first.type, ())
