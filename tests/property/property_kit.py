@@ -14,11 +14,18 @@ from timescales import ChildRecord
 from timescales.rules.model import Limit, Rule
 from timescales.testing import profiles
 from timescales.testing.reference import OutsideCalendar, ReferenceModel, compare_with_engine
-from timescales.testing.strategies import child_records, national_ruleset, rules
+from timescales.testing.strategies import child_records, national_ruleset, rules, school_terms
 
 examples = profiles.examples
 scaled = profiles.scaled
 NATIONAL = national_ruleset()
+
+
+def maybe_terms(draw: st.DrawFn) -> tuple[tuple[dt.date, dt.date], ...] | None:
+    """School terms (2001 to 2029) half the time, for the rules counted in school days."""
+    if draw(st.booleans()):
+        return draw(school_terms(first_year=2001, years=29))
+    return None
 
 
 @st.composite

@@ -16,6 +16,7 @@ from property_kit import (
     NATIONAL,
     assert_engine_matches_reference,
     examples,
+    maybe_terms,
     varied,
 )
 
@@ -28,16 +29,9 @@ from timescales.testing.strategies import (
     as_of_dates,
     child_records,
     rules,
-    school_terms,
 )
 
 PER_CHILD_KINDS = ("deadline", "schedule", "milestone", "attribute", "rolling")
-
-
-def _terms(draw: st.DrawFn) -> tuple[tuple[dt.date, dt.date], ...] | None:
-    if draw(st.booleans()):
-        return draw(school_terms(first_year=2001, years=29))
-    return None
 
 
 @pytest.mark.parametrize("kind", PER_CHILD_KINDS)
@@ -46,7 +40,7 @@ def _terms(draw: st.DrawFn) -> tuple[tuple[dt.date, dt.date], ...] | None:
 def test_engine_matches_reference(kind: str, data: st.DataObject) -> None:
     rule = data.draw(rules(kinds=[kind]), label="rule")
     ruleset = NATIONAL.select([rule.id])
-    terms = _terms(data.draw)
+    terms = maybe_terms(data.draw)
     if terms:
         ruleset = ruleset.with_terms(terms)
     record = data.draw(child_records(focus=rule), label="record")
@@ -65,7 +59,7 @@ def test_engine_matches_reference_on_varied_rules(kind: str, data: st.DataObject
     changed = [varied(data.draw, r) for r in chain.rules]
     note(f"varied rules: {[(r.id, [lim.describe() for lim in r.limits()]) for r in changed]}")
     ruleset = chain.replace(changed)
-    terms = _terms(data.draw)
+    terms = maybe_terms(data.draw)
     if terms:
         ruleset = ruleset.with_terms(terms)
     record = data.draw(child_records(focus=changed, pack=changed), label="record")
@@ -78,7 +72,7 @@ def test_engine_matches_reference_on_varied_rules(kind: str, data: st.DataObject
 def test_engine_matches_reference_on_life_courses(data: st.DataObject) -> None:
     """The whole national pack on realistic life courses."""
     ruleset = NATIONAL
-    terms = _terms(data.draw)
+    terms = maybe_terms(data.draw)
     if terms:
         ruleset = ruleset.with_terms(terms)
     record = data.draw(child_records(), label="record")

@@ -10,13 +10,12 @@ placements, legal statuses and reviews their conditions read).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-from property_kit import NATIONAL, assert_engine_matches_reference, examples
+from property_kit import NATIONAL, assert_engine_matches_reference, examples, maybe_terms
 
 from timescales.rules.model import DeadlineRule, Rule, ScheduleRule
 from timescales.testing.strategies import (
@@ -25,17 +24,10 @@ from timescales.testing.strategies import (
     as_of_dates,
     child_records,
     rules,
-    school_terms,
     with_new_fields,
 )
 
 KINDS = ("deadline", "schedule", "milestone", "attribute", "rolling")
-
-
-def _terms(draw: st.DrawFn) -> tuple[tuple[dt.date, dt.date], ...] | None:
-    if draw(st.booleans()):
-        return draw(school_terms(first_year=2001, years=29))
-    return None
 
 
 _PROSE = {"title", "summary", "rationale", "references", "notes", "seeds", "name", "family"}
@@ -48,7 +40,7 @@ def _show(ruleset: Any) -> None:
 
 def _compare(data: st.DataObject, ruleset: Any) -> None:
     _show(ruleset)
-    terms = _terms(data.draw)
+    terms = maybe_terms(data.draw)
     if terms:
         ruleset = ruleset.with_terms(terms)
     focus = list(ruleset.rules)
