@@ -47,12 +47,10 @@ from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.utils.datetime import (  # type: ignore[import-untyped]
-    CALENDAR_WINDOWS_1900,
-    from_excel,
-)
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
+from ..dates import CELL_FORMS, parse_cell
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
@@ -86,8 +84,6 @@ MAX_CSV_BYTES = 256 * 1024 * 1024
 HEADER_SCAN_ROWS = 10  # the header row is looked for in each sheet's first rows
 SNIFF_BYTES = 64 * 1024
 MAX_ID_LENGTH = 200  # the canonical record's limit
-TWO_DIGIT_YEAR_PIVOT = 69  # dd/mm/yy: 00-68 -> 2000-2068, 69-99 -> 1969-1999 (as Python's %y)
-FIRST_YEAR, LAST_YEAR = 1900, 2099
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -510,90 +506,14 @@ SUPPLIES = frozenset(
 
 # --- values -------------------------------------------------------------------------------------
 BLANKS = frozenset({"", "-", "--", "n/a", "na", "null", "none", "not applicable", "not known"})
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME)
-_TEXT = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]+)\.?,?[\s\-/]+(\d{4}|\d{2})")
-_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # 10000-99999: 1927-05-18 onwards
-DATE_FORMS = (
-    "an Excel date, an Excel serial number, dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, "
-    "dd/mm/yy, or 12 March 2024"
-)
-
-
-def _year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year < TWO_DIGIT_YEAR_PIVOT else 1900
-    return year
-
-
-def _make_date(year: int, month: int, day: int) -> dt.date:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"the year is outside {FIRST_YEAR}-{LAST_YEAR}")
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError("not a real calendar date") from None
+DATE_FORMS = CELL_FORMS
 
 
 def parse_date(value: object, epoch: dt.datetime | None = None) -> dt.date | None:
-    """A date from a cell: an Excel date, an Excel serial number (``epoch``: the workbook's),
-    or text in the forms of DATE_FORMS. None for a blank; ValueError (with no echo of the value)
-    for anything else."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return _make_date(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return _make_date(value.year, value.month, value.day)
-    if isinstance(value, bool):
-        raise ValueError("a true/false value, not a date")
-    if isinstance(value, int | float):
-        if epoch is None:
-            raise ValueError("a number, not a date")
-        if not math.isfinite(value) or not 1 <= value < 73051:  # 1900-01-01 .. 2099-12-31
-            raise ValueError("a number that is not an Excel date serial")
-        when = from_excel(value, epoch)
-        if not isinstance(when, dt.datetime):
-            raise ValueError("a number that is not an Excel date serial")
-        return _make_date(when.year, when.month, when.day)
-    if isinstance(value, dt.time | dt.timedelta):
-        raise ValueError("a time, not a date")
-    text = " ".join(str(value).split()).lower()
-    if text in BLANKS:
-        return None
-    if epoch is not None and _SERIAL.fullmatch(text):
-        # a date cell not formatted as a date, exported as text (a CSV) or pasted as text
-        return parse_date(float(text), epoch)
-    if m := _ISO.fullmatch(text):
-        return _make_date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _DMY.fullmatch(text):
-        return _make_date(_year(m[3]), int(m[2]), int(m[1]))
-    if (m := _TEXT.fullmatch(text)) and m[2] in _MONTHS:
-        return _make_date(_year(m[3]), _MONTHS[m[2]], int(m[1]))
-    raise ValueError(f"not a date in a known form ({DATE_FORMS})")
+    """A date from a cell (``dates.parse_cell``): an Excel date, an Excel serial number
+    (``epoch``: the workbook's), or text in the forms of DATE_FORMS. None for a blank;
+    ``DateError`` (with no echo of the value) for anything else."""
+    return parse_cell(value, epoch, BLANKS)
 
 
 _YES = frozenset({"y", "yes", "true", "1"})

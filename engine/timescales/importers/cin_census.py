@@ -66,6 +66,7 @@ import defusedxml.ElementTree as DET  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from ..calendar import CalendarRangeError
+from ..dates import DateError, parse_census
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
@@ -151,7 +152,6 @@ _REPEATING = frozenset(
 )
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?")
 _ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Message[\s/>]")
 _CHILDREN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Children[\s/>]")
 _CHILD = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Child[\s/>]")
@@ -270,13 +270,12 @@ class _Bad(Exception):
 
 
 def _parse_date(text: str) -> dt.date | str:
-    """A census date (xs:date: YYYY-MM-DD, optionally with a time zone) or why it is not one."""
-    if not _DATE.fullmatch(text):
-        return "not a date in the census format YYYY-MM-DD"
+    """A census date (``dates.parse_census``: YYYY-MM-DD, optionally with a time zone) or why it
+    is not one."""
     try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return "not a real calendar date"
+        return parse_census(text)
+    except DateError as exc:
+        return str(exc)
 
 
 class _Node:

@@ -60,6 +60,7 @@ import orjson
 from pydantic import ValidationError
 
 from ..calendar import CalendarRangeError
+from ..dates import EXPORT_FORMS, DateError, parse_export, parse_iso
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord, Event, KnownFrom
@@ -422,13 +423,6 @@ class _Bad(Exception):
 
 
 _NULLS = frozenset({"", "NULL", "null", "Null"})
-_TIME = (
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-_YMD_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME)
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME)
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 ZERO_DATE = dt.date(1900, 1, 1).toordinal()  # SQL Server's "no date"
 BAD_DATE = -1  # a date of birth that is not a date: the person's row is still used
 SOFT_DATES = ("pers_dob", "pers_expected_dob")
@@ -452,7 +446,6 @@ EVENT_DATES = frozenset(
 EXCEL_ERRORS = frozenset(
     {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 )
-DATE_FORMATS = "YYYY-MM-DD, YYYY-MM-DD hh:mm:ss[.fff] or DD/MM/YYYY"
 _date_cache: dict[str, int] = {}
 _TRUE = frozenset({"Y", "YES", "TRUE", "1", "T"})
 _FALSE = frozenset({"N", "NO", "FALSE", "0", "F"})
@@ -468,18 +461,7 @@ def parse_date(text: str) -> int | None:
     text = text.strip()
     if not text or (len(text) == 4 and text.upper() == "NULL"):
         return None
-    m = _ISO.fullmatch(text) or _YMD_SLASH.fullmatch(text) or _COMPACT.fullmatch(text)
-    if m:
-        y, mo, d = (int(x) for x in m.groups())
-    else:
-        m = _UK.fullmatch(text)
-        if m is None:
-            raise ValueError(f"not a date ({DATE_FORMATS})")
-        d, mo, y = (int(x) for x in m.groups())
-    try:
-        value = dt.date(y, mo, d).toordinal()
-    except ValueError:
-        raise ValueError("not a real calendar date") from None
+    value = parse_export(text).toordinal()
     if len(_date_cache) < 200_000:
         _date_cache[text] = value
     return value
@@ -906,7 +888,7 @@ class _Person:
                     pv[column] = None
                     self.note(
                         "DATA046",
-                        f"{column} is not a date ({DATE_FORMATS}): not used",
+                        f"{column} is not a date {EXPORT_FORMS}: not used",
                         prow,
                         column=column,
                     )
@@ -2180,8 +2162,8 @@ def _history_env() -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+        return parse_iso(text)
+    except DateError:
         raise UsageError(f"{HISTORY_ENV} must be a date YYYY-MM-DD") from None
 
 

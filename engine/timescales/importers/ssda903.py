@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from ..dates import DateError, parse_uk
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
@@ -371,27 +372,9 @@ ROOT = "EXPSSDA903"
 DOCUMENTATION = frozenset({".txt", ".md", ".pdf", ".doc", ".docx", ".rtf", ".odt", ".htm", ".html"})
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?:[-_ ]?(\d\d))?(?!\d)")
-_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 # --- small helpers ----------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> dt.date | None:
-    """dd/mm/yyyy (d/m/yyyy too); None when it is not a real date in that form."""
-    if len(text) == 10 and text[2] == "/" and text[5] == "/":
-        day, month, year = text[:2], text[3:5], text[6:]
-    else:
-        match = _DATE.fullmatch(text)
-        if match is None:
-            return None
-        day, month, year = match.groups()
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
-        return None
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def collection_year(path: str) -> int | None:
@@ -593,14 +576,17 @@ class Store:
                     values.append(None)
                     continue
                 spoilt = text.upper() in EXCEL_ERRORS
-                day = None if kind == CODE or spoilt else parse_date(text)
                 if kind == CODE and not spoilt:
                     values.append(sys.intern(text.upper()))
                     continue
+                why = "holds a spreadsheet error value"
+                day = None
+                if not spoilt:
+                    try:
+                        day = parse_uk(text)
+                    except DateError as exc:
+                        why = f"is {exc}"
                 if day is None:
-                    why = (
-                        "holds a spreadsheet error value" if spoilt else "is not a date dd/mm/yyyy"
-                    )
                     if required:
                         problem = (column, why, text)
                         break
