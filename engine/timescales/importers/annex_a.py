@@ -50,11 +50,11 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
+from ..contract import ImportContext, Importer, Item, SourceStats
 from ..dates import CELL_FORMS, parse_cell
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
-from . import ImportContext, Importer, Item, SourceStats
 
 QUALITY_CODES: dict[str, str] = {
     "DATA031": "a plan or period of care contradicts itself (it ends before it starts, or its "

@@ -66,11 +66,11 @@ import defusedxml.ElementTree as DET  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from ..calendar import CalendarRangeError
+from ..contract import ImportContext, Item, SourceStats
 from ..dates import DateError, parse_census
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
-from . import ImportContext, Item, SourceStats
 from .canonical import validation_message
 
 __all__ = [

@@ -54,22 +54,19 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import orjson
 from pydantic import ValidationError
 
 from ..calendar import CalendarRangeError
+from ..contract import DueDate, ImportContext, Item, SourceStats
 from ..dates import EXPORT_FORMS, DateError, parse_export, parse_iso
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord, Event, KnownFrom
-from . import ImportContext, Item, SourceStats
 from .canonical import validation_message
 from .ssd_roles import DONE_STATUS, health_event, normalise, role_map
-
-if TYPE_CHECKING:
-    from ..evaluation.oracle import Due
 
 __all__ = [
     "HISTORY_ENV",
@@ -1555,7 +1552,7 @@ class _Person:
         return current[2], current[1]
 
 
-def _due_kind(due: Due, theirs: dt.date) -> str | None:
+def _due_kind(due: DueDate, theirs: dt.date) -> str | None:
     """How the council's due date differs from ours (None: it does not): a count of days
     instead of months (``+ 91 days instead of 3 months``), working days (for a working-day
     limit), else calendar days."""

@@ -49,11 +49,11 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from ..contract import ImportContext, Importer, Item, SourceStats
 from ..dates import DateError, parse_uk
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
-from . import ImportContext, Importer, Item, SourceStats
 from .canonical import validation_message
 
 # defusedxml ships no type stubs; loaded by name so that mypy sees it as Any either way
