@@ -27,20 +27,6 @@ from .errors import Location, RecordError
 from .findings import DataQualityFinding
 from .records import ChildRecord
 
-__all__ = [
-    "DueDate",
-    "DueDates",
-    "DueLimit",
-    "ImportContext",
-    "Importer",
-    "Item",
-    "RuleSource",
-    "Skipped",
-    "SourceStats",
-    "TableRejected",
-    "provide_due_dates",
-]
-
 
 class DueLimit(Protocol):
     """The limit in force for a due date, as an importer reads it (``rules.model.Limit``)."""
@@ -203,23 +189,16 @@ class ImportContext:
             self._oracle_of = self.rules
         return self._oracle
 
-    def due(
-        self,
-        rule_id: str,
-        anchor: dt.date,
-        *,
-        occurrence: int = 1,
-        opened: dt.date | None = None,
-        dob: dt.date | None = None,
-    ) -> DueDate | None:
-        """The due date ``rule_id`` gives for a clock starting on ``anchor``, with the limit
-        in force (``Due.describe()``: "15 working days"), counted as the engine counts it.
+    @property
+    def due(self) -> Callable[..., DueDate | None]:
+        """``due(rule_id, anchor, *, occurrence=1, opened=None, dob=None)`` (``DueDates.due``):
+        the due date ``rule_id`` gives for a clock starting on ``anchor``, with the limit in
+        force (``DueDate.describe()``: "15 working days"), counted as the engine counts it.
 
         For a schedule, ``occurrence`` N counts from the actual (N-1)th event under the rule
         governing the Nth (``due("LA005", last_review, occurrence=3)`` is LA007's). None when
-        the rule is not in the set or not in force on ``anchor``: then nothing is compared.
-        See ``timescales.evaluation.oracle.RuleOracle.due``."""
-        return self.oracle.due(rule_id, anchor, occurrence=occurrence, opened=opened, dob=dob)
+        the rule is not in the set or not in force on ``anchor``: then nothing is compared."""
+        return self.oracle.due
 
     def validation_context(self) -> dict[str, object] | None:
         """The pydantic validation context that lets records carry the council's event types."""

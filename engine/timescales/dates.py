@@ -237,7 +237,7 @@ _SUGGEST_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 def suggest_iso(text: str) -> dt.date | None:
     """The date ``text`` most likely means, when it is not ISO YYYY-MM-DD: another ISO 8601 form
-    (20240331, 2024-W13-7, 2024-091, a date-time), a UK day/month/year (31/03/2024, 31-03-24), or
+    (20240331, 2024-W13-7, a date-time), a UK day/month/year (31/03/2024, 31-03-24), or
     an unpadded year-month-day (2024-3-31). None when it is none of these."""
     text = text.strip()
     with contextlib.suppress(ValueError):
