@@ -110,6 +110,25 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
 }
 
 
+def event_data(
+    etype: str,
+    date: object,
+    ref: str | None = None,
+    case: str | None = None,
+    attrs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One entry of a record's ``events``, as ``Event`` reads it: ``ref``, ``case`` and ``attrs``
+    only when given (what every importer builds)."""
+    out: dict[str, Any] = {"type": etype, "date": date}
+    if ref is not None:
+        out["ref"] = ref
+    if case is not None:
+        out["case"] = case
+    if attrs:
+        out["attrs"] = attrs
+    return out
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(parse_iso)]
 Scalar = str | bool | int | float | None
 

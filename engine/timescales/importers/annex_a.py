@@ -54,7 +54,7 @@ from ..contract import ImportContext, Importer, Item, SourceStats
 from ..dates import CELL_FORMS, parse_cell
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord
+from ..records import ChildRecord, event_data
 
 QUALITY_CODES: dict[str, str] = {
     "DATA031": "a plan or period of care contradicts itself (it ends before it starts, or its "
@@ -847,12 +847,7 @@ class Child:
 
 
 def _ev(etype: str, date: dt.date, ref: str | None = None, **attrs: object) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": etype, "date": date}
-    if ref is not None:
-        out["ref"] = ref
-    if attrs:
-        out["attrs"] = attrs
-    return out
+    return event_data(etype, date, ref, attrs=attrs)
 
 
 # per list: the optional fields whose blank means "not (yet) happened"; unknown, the thing's
@@ -972,46 +967,47 @@ def _plan(
         _latest(child, v["visit"], ref, "cp_visit")
     if visit_only:
         return out
-    end, review = v.get("end"), v.get("review")
-    if _contradicts(start, end, review):
-        child.note(
-            "DATA031",
-            "List 7: the plan ends before it starts, or its latest review conference is outside "
-            "it; CP003/CP004 are not checked for it",
-            ref=ref,
-            date=start,
-        )
-        return out
-    out.append(_ev("cp_plan_started", start, ref))
-    if review is not None:
-        # the latest review conference: the earlier ones are not in Annex A (a blank one means
-        # none has been held yet, as Ofsted's guidance asks, so the plan's history is whole)
-        out.append(_ev("cp_review", review, ref))
-        _latest(child, review, ref, "cp_review")
-    if end is not None:
-        out.append(_ev("cp_plan_ended", end, ref))
-    return out
+    return out + _span(
+        child, ref, (start, v.get("review"), v.get("end")),
+        ("cp_plan_started", "cp_review", "cp_plan_ended"),
+        "List 7: the plan ends before it starts, or its latest review conference is outside it; "
+        "CP003/CP004 are not checked for it",
+    )  # fmt: skip
 
 
 def _period(
     child: Child, start: dt.date, ref: str | None, v: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    ceased, review = v.get("ceased"), v.get("review")
-    if _contradicts(start, ceased, review):
-        child.note(
-            "DATA031",
-            "List 8: the period of care ends before it starts, or its latest review is outside "
-            "it; LA005/LA006 are not checked for it",
-            ref=ref,
-            date=start,
-        )
+    return _span(
+        child, ref, (start, v.get("review"), v.get("ceased")),
+        ("became_looked_after", "lac_review", "ceased_looked_after"),
+        "List 8: the period of care ends before it starts, or its latest review is outside it; "
+        "LA005/LA006 are not checked for it",
+    )  # fmt: skip
+
+
+def _span(
+    child: Child,
+    ref: str | None,
+    dates: tuple[dt.date, dt.date | None, dt.date | None],
+    kinds: tuple[str, str, str],
+    contradiction: str,
+) -> list[dict[str, Any]]:
+    """A plan or a period of care: its start, its latest review (the earlier ones are not in
+    Annex A; a blank one means none has been held yet, as Ofsted's guidance asks, so the
+    history is whole) and its end, as events of ``kinds``; none, and a DATA031 note saying
+    ``contradiction``, when the dates contradict each other."""
+    start, review, end = dates
+    if _contradicts(start, end, review):
+        child.note("DATA031", contradiction, ref=ref, date=start)
         return []
-    out = [_ev("became_looked_after", start, ref)]
+    opened, reviewed, closed = kinds
+    out = [_ev(opened, start, ref)]
     if review is not None:
-        out.append(_ev("lac_review", review, ref))
-        _latest(child, review, ref, "lac_review")
-    if ceased is not None:
-        out.append(_ev("ceased_looked_after", ceased, ref))
+        out.append(_ev(reviewed, review, ref))
+        _latest(child, review, ref, reviewed)
+    if end is not None:
+        out.append(_ev(closed, end, ref))
     return out
 
 

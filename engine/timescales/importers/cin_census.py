@@ -70,7 +70,7 @@ from ..contract import ImportContext, Item, SourceStats
 from ..dates import DateError, parse_census
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord
+from ..records import ChildRecord, event_data
 from .canonical import validation_message
 
 __all__ = [
@@ -318,17 +318,22 @@ class _Node:
 
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
         el, path = self.one(name)
-        text = _text(el)
-        if not text:
-            if required:
-                if el is None:
-                    raise self.missing(name, path)
-                raise _Bad(f"{name} is blank (required)", el, path, name)
-            return None
-        value = _parse_date(text)
-        if isinstance(value, str):
-            raise _Bad(f"{name} is {value}", el, path, name, value_class(text))
-        return value
+        if required and not _text(el):
+            if el is None:
+                raise self.missing(name, path)
+            raise _Bad(f"{name} is blank (required)", el, path, name)
+        return _date_in(el, path, name)
+
+
+def _date_in(el: ET.Element | None, path: str, name: str) -> dt.date | None:
+    """The date element ``el`` holds (None when it is blank or absent); _Bad when it is no date."""
+    text = _text(el)
+    if not text:
+        return None
+    value = _parse_date(text)
+    if isinstance(value, str):
+        raise _Bad(f"{name} is {value}", el, path, name, value_class(text))
+    return value
 
 
 def _units(node: _Node, wrapper: str, inner: str) -> list[tuple[ET.Element, str]]:
@@ -415,12 +420,7 @@ def _events(data: _ChildData) -> tuple[list[dict[str, Any]], list[tuple[_Note, s
     notes: list[tuple[_Note, str | None]] = [(n, None) for n in data.notes]
 
     def add(etype: str, date: dt.date, ref: str | None, case: str, **attrs: Any) -> None:
-        ev: dict[str, Any] = {"type": etype, "date": date, "case": case}
-        if ref is not None:
-            ev["ref"] = ref
-        if attrs:
-            ev["attrs"] = attrs
-        events.append(ev)
+        events.append(event_data(etype, date, ref, case, attrs))
 
     plans: list[tuple[_Unit, str]] = []
     for n, key in enumerate(sorted(data.episodes), start=1):
@@ -757,26 +757,32 @@ class _ChildMapper:
                 unit.key = unit_key
                 episode.units[(kind, unit_key)] = unit
 
+    @staticmethod
+    def span(node: _Node, start: str, end: str) -> tuple[dt.date, dt.date | None]:
+        """A unit's required ``start`` date and its optional ``end`` (or second) date; _Bad
+        when either cannot be read."""
+        first = node.date(start, required=True)
+        assert first is not None
+        return first, node.date(end)
+
     def assessment(self, node: _Node) -> list[_Unit]:
         try:
-            start = node.date("AssessmentActualStartDate", required=True)
-            done = node.date("AssessmentAuthorisationDate")
+            start, done = self.span(
+                node, "AssessmentActualStartDate", "AssessmentAuthorisationDate"
+            )
         except _Bad as bad:
             self.reject_unit(bad, "assessment", 1)
             return []
-        assert start is not None
         self.used_units += 1
         return [_Unit("A", (start, 0), start, done, str(self.loc(node.el, node.path)))]
 
     def section47(self, node: _Node) -> list[_Unit]:
         notes: list[_Note] = []
         try:
-            start = node.date("S47ActualStartDate", required=True)
-            icpc = node.date("DateOfInitialCPC")
+            start, icpc = self.span(node, "S47ActualStartDate", "DateOfInitialCPC")
         except _Bad as bad:
             self.reject_unit(bad, "Section47", 1)
             return []
-        assert start is not None
         flag_el, flag_path = node.one("ICPCnotRequired")
         flag = _text(flag_el).lower()
         if flag not in _TRUE and flag not in _FALSE:
@@ -857,28 +863,16 @@ class _ChildMapper:
     def plan(self, node: _Node) -> list[_Unit]:
         reviews: list[tuple[dt.date, ET.Element, str]] = []
         try:
-            start = node.date("CPPstartDate", required=True)
-            end = node.date("CPPendDate")
+            start, end = self.span(node, "CPPstartDate", "CPPendDate")
             holders = [node, *(_Node(el, p) for el, p in node.all("Reviews"))]
             for holder in holders:
                 for el, path in holder.all("CPPreviewDate"):
-                    text = _text(el)
-                    if not text:
-                        continue  # an empty review element says nothing
-                    value = _parse_date(text)
-                    if isinstance(value, str):
-                        raise _Bad(
-                            f"CPPreviewDate is {value}",
-                            el,
-                            path,
-                            "CPPreviewDate",
-                            value_class(text),
-                        )
-                    reviews.append((value, el, path))
+                    value = _date_in(el, path, "CPPreviewDate")
+                    if value is not None:  # an empty review element says nothing
+                        reviews.append((value, el, path))
         except _Bad as bad:
             self.reject_unit(bad, "child protection plan", 1)
             return []
-        assert start is not None
         self.used_units += 1
         unit = _Unit("CPP", (start, 0), start, end, str(self.loc(node.el, node.path)))
         for value, el, path in reviews:

@@ -64,7 +64,7 @@ from ..contract import DueDate, ImportContext, Item, SourceStats
 from ..dates import EXPORT_FORMS, DateError, parse_export, parse_iso
 from ..errors import InputError, Location, RecordError, UsageError, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord, Event, KnownFrom
+from ..records import ChildRecord, Event, KnownFrom, event_data
 from .canonical import validation_message
 from .ssd_roles import DONE_STATUS, health_event, normalise, role_map
 
@@ -859,14 +859,8 @@ class _Person:
                     date=date,
                 )
             return False
-        ev_dict: dict[str, Any] = {"type": etype, "date": date}
-        if ref is not None:
-            ev_dict["ref"] = ref
-        if case is not None:
-            ev_dict["case"] = case
         clean = {k: v for k, v in attrs.items() if v is not None}
-        if clean:
-            ev_dict["attrs"] = clean
+        ev_dict = event_data(etype, date, ref, case, clean)
         self.seen_events[key] = [row or (None, 0, 0), ev_dict]
         self.events.append(ev_dict)
         return True

@@ -53,7 +53,7 @@ from ..contract import ImportContext, Importer, Item, SourceStats
 from ..dates import DateError, parse_uk
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord
+from ..records import ChildRecord, event_data
 from .canonical import validation_message
 
 # defusedxml ships no type stubs; loaded by name so that mypy sees it as Any either way
@@ -715,12 +715,7 @@ class ChildBuilder:
         ref: str | None = None,
         attrs: dict[str, Any] | None = None,
     ) -> None:
-        ev: dict[str, Any] = {"type": etype, "date": date}
-        if ref is not None:
-            ev["ref"] = ref
-        if attrs:
-            ev["attrs"] = attrs
-        self.events.append(ev)
+        self.events.append(event_data(etype, date, ref, attrs=attrs))
 
     def reject(self, rows: Sequence[Row], reason: str, column: str) -> None:
         for row in rows:
