@@ -1252,29 +1252,15 @@ class AnnexA:
                 continue
             cell = cells[position] if position < len(cells) else EMPTY
             if key == "dob":
-                if cell.formula or cell.error:
-                    notes.append(
-                        ("DATA035", f"{spec.name}: the date of birth is a formula or error")
-                    )
-                    continue
                 try:
-                    values["dob"] = parse_date(cell.value, sheet.epoch)
-                except ValueError:
-                    notes.append(("DATA035", f"{spec.name}: the date of birth is not a date"))
+                    values["dob"] = _dob(cell, sheet.epoch)
+                except ValueError as exc:
+                    notes.append(("DATA035", f"{spec.name}: the date of birth {exc}"))
                 continue
             assert parser is not None
-            problem: str | None = None
-            found: str | None = None
-            if cell.formula:
-                problem, found = "holds a formula; formulas are not evaluated", "formula"
-            elif cell.error or _is_error_text(cell.value):
-                problem, found = "holds an Excel error value", "Excel error value"
-            else:
-                try:
-                    values[key] = parser(cell.value, sheet.epoch)
-                except ValueError as exc:
-                    problem, found = f"is unreadable: {exc}", value_class(cell.value)
+            value, problem, found = _read_cell(cell, parser, sheet.epoch)
             if problem is None:
+                values[key] = value
                 continue
             pointer = sheet.pointer(number, position)
             if column.required:
@@ -1309,6 +1295,21 @@ class AnnexA:
                 )
                 return
         stats.rows_used += 1
+        self._use(sheet, header, number, values, unknown, notes, children)
+
+    @staticmethod
+    def _use(
+        sheet: Sheet,
+        header: Header,
+        number: int,
+        values: dict[str, Any],
+        unknown: list[str],
+        notes: list[tuple[str, str]],
+        children: dict[str, Child],
+    ) -> None:
+        """A row used: its child (the first list that names it makes it), date of birth,
+        team and worker, notes, and its values merged into the thing it is about."""
+        spec = header.spec
         child_id = values.pop("child_id")
         child = children.get(child_id)
         if child is None:
@@ -1335,6 +1336,30 @@ class AnnexA:
         if spec.number in (4, 5, 7, 8, 9, 10):
             group = child.groups.setdefault((spec.number, thing), Group(where))
             group.merge(values, unknown)
+
+
+def _dob(cell: Cell, epoch: dt.datetime | None) -> dt.date | None:
+    """A date of birth, or ValueError saying why not (a formula or error value, not a date)."""
+    if cell.formula or cell.error:
+        raise ValueError("is a formula or error")
+    try:
+        return parse_date(cell.value, epoch)
+    except ValueError:
+        raise ValueError("is not a date") from None
+
+
+def _read_cell(
+    cell: Cell, parser: Callable[[Any, dt.datetime | None], Any], epoch: dt.datetime | None
+) -> tuple[Any, str | None, str | None]:
+    """A cell's value; or None, why it cannot be read and the class of what is there."""
+    if cell.formula:
+        return None, "holds a formula; formulas are not evaluated", "formula"
+    if cell.error or _is_error_text(cell.value):
+        return None, "holds an Excel error value", "Excel error value"
+    try:
+        return parser(cell.value, epoch), None, None
+    except ValueError as exc:
+        return None, f"is unreadable: {exc}", value_class(cell.value)
 
 
 def _safe(sheet: Sheet, chunk: int = 512) -> Iterator[list[Cell]]:

@@ -886,6 +886,36 @@ class _ChildMapper:
         return [unit]
 
 
+def _merge_or_hold(
+    merged: _Merged | None, data: _ChildData | None, item: Item | None, source: str
+) -> Item | None:
+    """A child read from one of several returns is merged with its other years' (None); a
+    child of a single return is its item, to hold back (it may carry the file's notes)."""
+    if data is not None and item is not None and merged is not None:
+        if data.child in merged.data:
+            _merge(merged.data[data.child], data, source)
+        else:
+            merged.data[data.child] = data
+        merged.where[data.child] = item.location
+        return None
+    return item
+
+
+def _unsafe(exc: defusedxml.DefusedXmlException, where: Location) -> InputError:
+    """The refusal of a file with a DOCTYPE, an entity declaration or an external reference."""
+    kind = {
+        "DTDForbidden": "a DOCTYPE (census files have none)",
+        "EntitiesForbidden": "an XML entity declaration",
+        "ExternalReferenceForbidden": "an external reference",
+    }.get(type(exc).__name__, "a forbidden XML construct")
+    return InputError(
+        f"refused: the file contains {kind}; entities are never expanded "
+        "(this guards against entity-expansion 'XML bomb' attacks)",
+        where,
+        code="E403",
+    )
+
+
 def _record(data: _ChildData, known: dt.date | None, context: dict[str, object] | None,
             until: dt.date | None = None,
             ) -> tuple[ChildRecord, tuple[DataQualityFinding, ...]]:  # fmt: skip
@@ -1328,20 +1358,14 @@ class CinCensusImporter:
                     if inner:
                         inner -= 1
                         continue
-                    path = "/".join(names)
-                    mapper = _ChildMapper(state, el, path, lines, child_index)
+                    mapper = _ChildMapper(state, el, "/".join(names), lines, child_index)
                     rejects, data, item = mapper.run()
                     yield from rejects
-                    if data is not None and item is not None and merged is not None:
-                        if data.child in merged.data:
-                            _merge(merged.data[data.child], data, source)
-                        else:
-                            merged.data[data.child] = data
-                        merged.where[data.child] = item.location
-                    elif item is not None:
+                    held = _merge_or_hold(merged, data, item, source)
+                    if held is not None:
                         if pending is not None:
                             yield pending
-                        pending = item
+                        pending = held
                     lines.clear()
                     el.clear()
                     if len(elems) > 1:
@@ -1383,17 +1407,7 @@ class CinCensusImporter:
             else:
                 yield self._broken(exc, state, names)
         except defusedxml.DefusedXmlException as exc:
-            kind = {
-                "DTDForbidden": "a DOCTYPE (census files have none)",
-                "EntitiesForbidden": "an XML entity declaration",
-                "ExternalReferenceForbidden": "an external reference",
-            }.get(type(exc).__name__, "a forbidden XML construct")
-            raise InputError(
-                f"refused: the file contains {kind}; entities are never expanded "
-                "(this guards against entity-expansion 'XML bomb' attacks)",
-                Location(source, builder.expat.CurrentLineNumber),
-                code="E403",
-            ) from None
+            raise _unsafe(exc, Location(source, builder.expat.CurrentLineNumber)) from None
         except (ValueError, LookupError) as exc:
             if isinstance(exc, ValueError) and "encoding" not in str(exc):
                 raise
@@ -1407,11 +1421,8 @@ class CinCensusImporter:
         if merged is not None:
             # the merged children are yielded after the last return; the file notes with them
             merged.notes.extend(notes)
-            return
-        if pending is not None and notes:
-            pending = dataclasses.replace(pending, quality=(*pending.quality, *notes))
-        if pending is not None:
-            yield pending
+        elif pending is not None:
+            yield dataclasses.replace(pending, quality=(*pending.quality, *notes))
 
     def _header_read(self, state: _FileState, el: ET.Element) -> None:
         state.header.read_header(el)
