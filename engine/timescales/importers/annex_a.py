@@ -52,7 +52,7 @@ from pydantic import ValidationError
 
 from ..contract import ImportContext, Importer, Item, SourceStats
 from ..dates import CELL_FORMS, parse_cell
-from ..errors import InputError, Location, RecordError, value_class
+from ..errors import InputError, Location, RecordError, lacks_columns, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord, event_data
 
@@ -1206,8 +1206,7 @@ class AnnexA:
             context.reject_table(
                 stats,
                 where,
-                f"{spec.name} ({spec.title}) has no {names} column (required; renamed or "
-                "removed?): the list is not read",
+                lacks_columns(f"{spec.name} ({spec.title})", names, "list"),
                 rows,
             )
             return

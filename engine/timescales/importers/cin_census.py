@@ -68,7 +68,7 @@ from pydantic import ValidationError
 from ..calendar import CalendarRangeError
 from ..contract import ImportContext, Item, SourceStats
 from ..dates import DateError, parse_census
-from ..errors import InputError, Location, RecordError, UsageError, value_class
+from ..errors import InputError, Location, RecordError, UsageError, not_used, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord, event_data
 from .canonical import validation_message
@@ -561,10 +561,10 @@ class _ChildMapper:
 
     def reject_unit(self, bad: _Bad, what: str, units: int) -> None:
         where = self.loc(bad.el, bad.path)
-        msg = f"{what} not used: {bad.reason}"
+        reason = bad.reason
         if units > 1:
-            msg += f" (with the {units - 1} assessment, enquiry and plan element(s) inside it)"
-        error = RecordError(msg, where, bad.field, code=bad.code, value_class=bad.found)
+            reason += f" (with the {units - 1} assessment, enquiry and plan element(s) inside it)"
+        error = not_used(what, reason, where, bad.field, code=bad.code, value_class=bad.found)
         self.rejects.append(Item(where, error=error, row=True))
         self.rejected_units += units
 
@@ -631,9 +631,7 @@ class _ChildMapper:
         self.state.rows.rows_rejected += 1
         self.state.elements.rows_rejected += units
         who = f"LAchildID {self.child}: " if self.child else ""
-        error = RecordError(
-            f"{who}child not used: {reason}", where, field_name, code=code, value_class=found
-        )
+        error = not_used(f"{who}child", reason, where, field_name, code=code, value_class=found)
         return [Item(where, error=error)], None, None
 
     @staticmethod
@@ -1497,7 +1495,7 @@ class CinCensusImporter:
         ids = partial.one("ChildIdentifiers")[0]
         lachildid = _text(_Node(ids, "").one("LAchildID")[0]) if ids is not None else ""
         who = f"LAchildID {lachildid}: " if lachildid else f"Child[{child_index}]: "
-        error = RecordError(f"{who}child not used: {message}", where, code="E404")
+        error = not_used(f"{who}child", message, where, code="E404")
         return Item(where, error=error)
 
 

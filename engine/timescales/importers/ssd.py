@@ -62,7 +62,15 @@ from pydantic import ValidationError
 from ..calendar import CalendarRangeError
 from ..contract import DueDate, ImportContext, Item, SourceStats
 from ..dates import EXPORT_FORMS, DateError, parse_export, parse_iso
-from ..errors import InputError, Location, RecordError, UsageError, value_class
+from ..errors import (
+    InputError,
+    Location,
+    RecordError,
+    UsageError,
+    lacks_columns,
+    not_used,
+    value_class,
+)
 from ..findings import DataQualityFinding
 from ..records import ChildRecord, Event, KnownFrom, event_data
 from .canonical import validation_message
@@ -824,7 +832,7 @@ class _Person:
     def reject(self, row: Row, column: str | None, reason: str, code: str = "E313") -> None:
         where = _where(self.state, row, column)
         table = self.state.files[row[1]].table.name
-        error = RecordError(f"{table} row not used: {reason}", where, column, code=code)
+        error = not_used(f"{table} row", reason, where, column, code=code)
         self.rejects.append(Item(where, error=error, row=True))
         self.rejected.add(id(row))
 
@@ -923,7 +931,7 @@ class _Person:
             for row in self.rows:
                 if id(row) not in self.rejected:
                     self.state.files[row[1]].stats.rows_rejected += 1
-            error = RecordError(f"person {self.person}: not used: {message}", where, code="E313")
+            error = not_used(f"person {self.person}:", message, where, code="E313")
             return [*self.rejects, Item(where, error=error)]
         for row in self.rows:
             stats = self.state.files[row[1]].stats
@@ -1848,8 +1856,7 @@ class SsdImporter:
                 context.reject_table(
                     context.source(str(f.path)),
                     where,
-                    f"{f.table.name} has no {', '.join(f.lacking)} column (required; renamed "
-                    "or removed?): the table is not read",
+                    lacks_columns(f.table.name, ", ".join(f.lacking)),
                     rows,
                 )
             elif f.other == "documentation":
@@ -2001,13 +2008,8 @@ class SsdImporter:
                 except _Bad as bad:
                     stats.rows_rejected += 1
                     where = Location(source, line, bad.column)
-                    error = RecordError(
-                        f"{table.name} row not used: {bad.reason}",
-                        where,
-                        bad.column,
-                        code=bad.code,
-                        value_class=bad.found,
-                    )
+                    error = not_used(f"{table.name} row", bad.reason, where, bad.column,
+                                     code=bad.code, value_class=bad.found)  # fmt: skip
                     yield Item(where, error=error, row=True)
                     continue
                 if table is DEPARTMENT:
