@@ -483,26 +483,12 @@ LISTS: tuple[ListSpec, ...] = (
 BY_NUMBER = {spec.number: spec for spec in LISTS}
 
 # the event types this importer can emit (rules needing anything else are "not assessable")
-SUPPLIES = frozenset(
-    {
-        "assessment_started",
-        "assessment_completed",
-        "s47_started",
-        "icpc",
-        "cp_plan_started",
-        "cp_review",
-        "cp_visit",
-        "cp_plan_ended",
-        "became_looked_after",
-        "lac_review",
-        "ceased_looked_after",
-        "pathway_plan_review",
-        "pa_contact",
-        "adoption_decision",
-        "placement_order",
-        "adoption_match",
-    }
-)
+SUPPLIES: frozenset[str] = frozenset({
+    "assessment_started", "assessment_completed", "s47_started", "icpc", "cp_plan_started",
+    "cp_review", "cp_visit", "cp_plan_ended", "became_looked_after", "lac_review",
+    "ceased_looked_after", "pathway_plan_review", "pa_contact", "adoption_decision",
+    "placement_order", "adoption_match",
+})  # fmt: skip
 
 # --- values -------------------------------------------------------------------------------------
 BLANKS = frozenset({"", "-", "--", "n/a", "na", "null", "none", "not applicable", "not known"})

@@ -115,19 +115,10 @@ IN_YEAR: tuple[str, ...] = (
     "cp_review",
 )
 
-SUPPLIES: frozenset[str] = frozenset(
-    {
-        "referral",
-        "cin_closed",
-        "assessment_started",
-        "assessment_completed",
-        "s47_started",
-        "icpc",
-        "cp_plan_started",
-        "cp_review",
-        "cp_plan_ended",
-    }
-)
+SUPPLIES: frozenset[str] = frozenset({
+    "referral", "cin_closed", "assessment_started", "assessment_completed", "s47_started",
+    "icpc", "cp_plan_started", "cp_review", "cp_plan_ended",
+})  # fmt: skip
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB: far above any real census return
 MAX_BYTES_ENV = "TIMESCALES_CIN_MAX_BYTES"
