@@ -953,41 +953,39 @@ def _plan(
         _latest(child, v["visit"], ref, "cp_visit")
     if visit_only:
         return out
-    return out + _span(
-        child, ref, (start, v.get("review"), v.get("end")),
-        ("cp_plan_started", "cp_review", "cp_plan_ended"),
-        "List 7: the plan ends before it starts, or its latest review conference is outside it; "
-        "CP003/CP004 are not checked for it",
-    )  # fmt: skip
+    return out + _span(child, start, ref, v, "plan")
 
 
 def _period(
     child: Child, start: dt.date, ref: str | None, v: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    return _span(
-        child, ref, (start, v.get("review"), v.get("ceased")),
-        ("became_looked_after", "lac_review", "ceased_looked_after"),
-        "List 8: the period of care ends before it starts, or its latest review is outside it; "
-        "LA005/LA006 are not checked for it",
-    )  # fmt: skip
+    return _span(child, start, ref, v, "period")
+
+
+# a plan (List 7) or a period of care (List 8): its end's field, its events (start, latest
+# review, end) and what a DATA031 note says when its dates contradict each other
+_SPANS: dict[str, tuple[str, tuple[str, str, str], str]] = {
+    "plan": ("end", ("cp_plan_started", "cp_review", "cp_plan_ended"),
+             "List 7: the plan ends before it starts, or its latest review conference is "
+             "outside it; CP003/CP004 are not checked for it"),
+    "period": ("ceased", ("became_looked_after", "lac_review", "ceased_looked_after"),
+               "List 8: the period of care ends before it starts, or its latest review is "
+               "outside it; LA005/LA006 are not checked for it"),
+}  # fmt: skip
 
 
 def _span(
-    child: Child,
-    ref: str | None,
-    dates: tuple[dt.date, dt.date | None, dt.date | None],
-    kinds: tuple[str, str, str],
-    contradiction: str,
+    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], what: str
 ) -> list[dict[str, Any]]:
-    """A plan or a period of care: its start, its latest review (the earlier ones are not in
-    Annex A; a blank one means none has been held yet, as Ofsted's guidance asks, so the
-    history is whole) and its end, as events of ``kinds``; none, and a DATA031 note saying
-    ``contradiction``, when the dates contradict each other."""
-    start, review, end = dates
+    """A plan or a period of care (``_SPANS``): its start, its latest review (the earlier ones
+    are not in Annex A; a blank one means none has been held yet, as Ofsted's guidance asks,
+    so the history is whole) and its end; none, and a DATA031 note, when the dates contradict
+    each other."""
+    end_field, (opened, reviewed, closed), contradiction = _SPANS[what]
+    review, end = v.get("review"), v.get(end_field)
     if _contradicts(start, end, review):
         child.note("DATA031", contradiction, ref=ref, date=start)
         return []
-    opened, reviewed, closed = kinds
     out = [_ev(opened, start, ref)]
     if review is not None:
         out.append(_ev(reviewed, review, ref))
