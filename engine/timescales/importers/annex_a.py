@@ -34,6 +34,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -1225,6 +1226,7 @@ class AnnexA:
     ) -> Iterator[Item]:
         spec = header.spec
         columns = {c.key: c for c in (*COMMON, *spec.columns)}
+        reject = functools.partial(self._reject, stats, sheet, number)
         values: dict[str, Any] = {}
         notes: list[tuple[str, str]] = []
         unknown: list[str] = []
@@ -1248,15 +1250,8 @@ class AnnexA:
             pointer = sheet.pointer(number, position)
             if column.required:
                 hint = " (paste the values)" if found == "formula" else ""
-                yield self._reject(
-                    stats,
-                    sheet,
-                    number,
-                    position,
-                    column.label,
-                    f"cell {pointer} ({column.label}, required) {problem}{hint}",
-                    found=found,
-                )
+                reason = f"cell {pointer} ({column.label}, required) {problem}{hint}"
+                yield reject(position, column.label, reason, found=found)
                 return
             # an optional field: unknown, with a note; the row is used (decisions.md)
             unknown.append(key)
@@ -1266,16 +1261,8 @@ class AnnexA:
         for key, column in columns.items():
             if column.required and values.get(key) is None:
                 position = header.columns.get(key, 0)
-                yield self._reject(
-                    stats,
-                    sheet,
-                    number,
-                    position,
-                    column.label,
-                    f"{column.label} is blank",
-                    code="E311",
-                    found="empty",
-                )
+                reason = f"{column.label} is blank"
+                yield reject(position, column.label, reason, code="E311", found="empty")
                 return
         stats.rows_used += 1
         self._use(sheet, header, number, values, unknown, notes, children)
