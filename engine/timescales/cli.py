@@ -26,13 +26,14 @@ from typing import IO, Any
 import orjson
 
 from . import __version__
+from .dates import DateError, parse_iso, suggest_iso
 from .docs import describe_limits, rule_limit_text
 from .errors import InputError, RecordError, TimescalesError, UsageError
 from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
-from .records import json_schema, parse_iso_date
+from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
 from .rules.pack import build_ruleset, load_council, load_rules
@@ -97,54 +98,26 @@ def _council_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-_UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
-_LOOSE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-
-
-def _iso_suggestion(text: str) -> dt.date | None:
-    """The date ``text`` most likely means, when it is not ISO YYYY-MM-DD: another ISO 8601
-    form (20240331, 2024-W13-7, 2024-091, a date-time), a UK day/month/year (31/03/2024,
-    31-03-24), or an unpadded year-month-day (2024-3-31). None when it is none of these."""
-    text = text.strip()
-    with contextlib.suppress(ValueError):
-        return dt.date.fromisoformat(text)
-    with contextlib.suppress(ValueError):
-        return dt.datetime.fromisoformat(text).date()
-    if match := _UK_DATE.fullmatch(text):
-        day, month, year = (int(part) for part in match.groups())
-        with contextlib.suppress(ValueError):
-            return dt.date(year + 2000 if year < 100 else year, month, day)
-    if match := _LOOSE_ISO.fullmatch(text):
-        year, month, day = (int(part) for part in match.groups())
-        with contextlib.suppress(ValueError):
-            return dt.date(year, month, day)
-    return None
-
-
 def _date_option(option: str) -> Callable[[str], dt.date]:
-    """An option's date: ISO YYYY-MM-DD only, as records are read (``records.parse_iso_date``).
+    """An option's date: ISO YYYY-MM-DD only, as records are read (``dates.parse_iso``).
     Anything else is one line naming the option and, when the text can be read as a date, the
     ISO form to type instead: a UsageError raised through argparse (exit 2, no usage text)."""
 
     def parse(text: str) -> dt.date:
-        try:
-            value = parse_iso_date(text)
-        except ValueError:
-            value = None
-        if isinstance(value, dt.date):
-            return value
+        with contextlib.suppress(DateError):
+            return parse_iso(text)
         wants = f"{option} takes an ISO date YYYY-MM-DD"
-        if _ISO_SHAPE.fullmatch(text.strip()):
-            raise UsageError(f"{wants}: {text.strip()} is not a calendar date")
-        suggestion = _iso_suggestion(text)
+        try:
+            parse_iso(text.strip())
+        except DateError as exc:
+            if exc.fault == "calendar":
+                raise UsageError(f"{wants}: {text.strip()} is not a calendar date") from None
+        suggestion = suggest_iso(text)
         if suggestion is not None:
             raise UsageError(f"{wants}: use {suggestion.isoformat()}")
         raise UsageError(f"{wants}, e.g. 2024-03-31")
 
     return parse
-
-
-_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _rule_ids(text: str) -> list[str]:

@@ -206,3 +206,29 @@ class InputError(TimescalesError):
     """A whole input cannot be read (missing file, unknown format): nothing in it can be checked."""
 
     code = "E400"
+
+
+# --- the texts the importers reject with, built in one place --------------------------------------
+
+
+def not_used(
+    what: str,
+    reason: str,
+    location: Location,
+    field: str | None = None,
+    *,
+    code: str = "E310",
+    value_class: str | None = None,
+) -> RecordError:
+    """A row, element or child of a return that is not used: "``what`` not used: ``reason``"
+    (``what``: "ssd_cla_visits row", "assessment", "LAchildID 123: child")."""
+    return RecordError(
+        f"{what} not used: {reason}", location, field, code=code, value_class=value_class
+    )
+
+
+def lacks_columns(table: str, columns: str, what: str = "table") -> str:
+    """Why a known table is rejected whole: a required column is missing (renamed or removed)."""
+    return (
+        f"{table} has no {columns} column (required; renamed or removed?): the {what} is not read"
+    )

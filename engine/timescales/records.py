@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from .dates import parse_iso
+
 SCHEMA_VERSION = "1"
 
 # type name -> {attribute name: python type}. ``bool`` attributes accept JSON true/false only.
@@ -108,23 +110,26 @@ NATIONAL_EVENT_TYPES: dict[str, dict[str, type]] = {
 }
 
 
-def parse_iso_date(value: object) -> object:
-    """Accept a ``datetime.date`` or an exact ISO ``YYYY-MM-DD`` string, nothing looser."""
-    if isinstance(value, dt.datetime):
-        raise ValueError("expected a date YYYY-MM-DD, not a date-time")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        if len(value) != 10 or value[4] != "-" or value[7] != "-":
-            raise ValueError("expected an ISO date YYYY-MM-DD")
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("not a real calendar date (YYYY-MM-DD)") from None
-    raise ValueError("expected an ISO date YYYY-MM-DD")
+def event_data(
+    etype: str,
+    date: object,
+    ref: str | None = None,
+    case: str | None = None,
+    attrs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One entry of a record's ``events``, as ``Event`` reads it: ``ref``, ``case`` and ``attrs``
+    only when given (what every importer builds)."""
+    out: dict[str, Any] = {"type": etype, "date": date}
+    if ref is not None:
+        out["ref"] = ref
+    if case is not None:
+        out["case"] = case
+    if attrs:
+        out["attrs"] = attrs
+    return out
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
+IsoDate = Annotated[dt.date, BeforeValidator(parse_iso)]
 Scalar = str | bool | int | float | None
 
 

@@ -18,7 +18,6 @@ Rejected records are counted, not written (a real deployment would write them as
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -29,8 +28,9 @@ from typing import Any
 import orjson
 
 from timescales import RecordError, RuleSet, load_rules
+from timescales.api import parse_record
+from timescales.dates import parse_iso
 from timescales.errors import Location
-from timescales.importers.canonical import to_record
 
 
 @cache
@@ -51,18 +51,16 @@ def _check(
     lines: Iterable[str], as_of: str, la: str | None, source: str
 ) -> Iterator[dict[str, Any]]:
     ruleset = _ruleset(la)
-    day = dt.date.fromisoformat(as_of)
+    day = parse_iso(as_of)
     counts: Counter[str] = Counter()
     for line in lines:
         if not line.strip():
             continue
         counts["read"] += 1
         try:
-            item = to_record(orjson.loads(line), Location(source))
-            if item.record is None:
-                raise item.error or RecordError("unreadable record")
-            result = ruleset.check(item.record, as_of=day)
-        except (orjson.JSONDecodeError, RecordError):
+            record = parse_record(line, location=Location(source))
+            result = ruleset.check(record, as_of=day)
+        except RecordError:
             counts["rejected"] += 1
             continue
         counts["checked"] += 1

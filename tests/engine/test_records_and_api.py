@@ -11,15 +11,19 @@ from pydantic import ValidationError
 
 import timescales
 from timescales import ChildRecord, RecordError, check, load_rules
+from timescales.records import event_data
 
-RECORD = {
-    "child": "C1",
-    "dob": "2012-04-01",
-    "events": [
-        {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
-        {"type": "lac_review", "date": "2023-05-04", "ref": "P1"},
-    ],
-}
+
+def child(*events: tuple[str, ...], **fields: object) -> dict[str, object]:
+    """A record of child C1 with ``events`` given as (type, date[, ref]) tuples."""
+    return {"child": "C1", **fields, "events": [event_data(*e) for e in events]}
+
+
+RECORD = child(
+    ("became_looked_after", "2023-03-31", "P1"),
+    ("lac_review", "2023-05-04", "P1"),
+    dob="2012-04-01",
+)
 
 
 def test_strict_record() -> None:
@@ -108,14 +112,11 @@ def _notes(record: dict, rules: list[str], as_of: dt.date, **kwargs) -> list[str
 
 
 def test_term_dates_running_out_is_noted_not_silent() -> None:
-    record = {
-        "child": "C1",
-        "events": [
-            {"type": "became_looked_after", "date": "2024-01-08"},
-            {"type": "pep", "date": "2024-01-15"},
-            {"type": "pep", "date": "2024-05-10"},
-        ],
-    }
+    record = child(
+        ("became_looked_after", "2024-01-08"),
+        ("pep", "2024-01-15"),
+        ("pep", "2024-05-10"),
+    )
     terms = [
         (dt.date(2024, 1, 4), dt.date(2024, 3, 28)),
         (dt.date(2024, 4, 15), dt.date(2024, 7, 23)),
@@ -125,26 +126,20 @@ def test_term_dates_running_out_is_noted_not_silent() -> None:
 
 
 def test_missing_dob_for_an_age_limit_is_noted() -> None:
-    record = {
-        "child": "C1",
-        "events": [
-            {"type": "became_looked_after", "date": "2023-01-09"},
-            {"type": "health_assessment", "date": "2023-01-20"},
-        ],
-    }
+    record = child(
+        ("became_looked_after", "2023-01-09"),
+        ("health_assessment", "2023-01-20"),
+    )
     assert "DATA007" in _notes(record, ["LA010"], dt.date(2024, 6, 1))
     assert "DATA007" not in _notes({**record, "dob": "2020-01-01"}, ["LA010"], dt.date(2024, 6, 1))
 
 
 def test_duplicate_event_is_counted_once_and_noted() -> None:
-    record = {
-        "child": "C1",
-        "events": [
-            {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
-            {"type": "lac_review", "date": "2023-05-03", "ref": "P1"},
-            {"type": "lac_review", "date": "2023-05-03", "ref": "P1"},
-        ],
-    }
+    record = child(
+        ("became_looked_after", "2023-03-31", "P1"),
+        ("lac_review", "2023-05-03", "P1"),
+        ("lac_review", "2023-05-03", "P1"),
+    )
     ruleset = load_rules(rules=["LA005", "LA006"])
     result = ruleset.check(ChildRecord.model_validate(record), as_of=dt.date(2023, 9, 1))
     assert [q.code for q in result.quality] == ["DATA004"]

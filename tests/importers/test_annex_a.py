@@ -510,7 +510,7 @@ def test_blank_required_fields_and_bad_values_are_row_rejects(cli: Any, tmp_path
     unknown = {n["child"]: n for n in out["quality"] if n["code"] == "DATA038"}
     assert set(unknown) == {"B4", "B9"}
     assert (
-        f"cell Assessments!{col[auth]}5 ({auth}) is unreadable: not a date in a known form"
+        f"cell Assessments!{col[auth]}5 ({auth}) is unreadable: not a date (an Excel date"
         in (unknown["B4"]["message"])
     )
     assert "Yes, No or Unknown" in unknown["B9"]["message"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cin_xml import DFE_NS, assessment, census, child, cin, plan, pretty, section47, write
+from shared_checks import reconciled
 
 from conftest import run_module
 from timescales.errors import InputError
@@ -92,22 +93,6 @@ def rejects(items: list[Item]) -> list[Item]:
 
 def quality(items: list[Item]) -> list[Any]:
     return [q for i in items for q in i.quality]
-
-
-def reconciled(err: str) -> dict[str, int]:
-    """The CLI's summary line: children and rows both reconcile; no traceback."""
-    assert "Traceback" not in err
-    m = re.search(r"children read (\d+), checked (\d+), rejected (\d+)", err)
-    assert m, err
-    read_, checked, rejected = map(int, m.groups())
-    assert read_ == checked + rejected
-    out = {"read": read_, "checked": checked, "rejected": rejected}
-    m = re.search(r"rows read (\d+), used (\d+), rejected (\d+)", err)
-    if m:
-        rows, used, rows_rejected = map(int, m.groups())
-        assert rows == used + rows_rejected
-        out |= {"rows": rows, "rows_used": used, "rows_rejected": rows_rejected}
-    return out
 
 
 def findings(out: str) -> list[tuple[str, str | None, str, str, str]]:
@@ -441,7 +426,7 @@ def test_wrong_date_formats_reject_the_smallest_unit(cli, tmp_path: Path) -> Non
         assert text[err.location.line - 1].startswith(f"<{err.field}")  # the element's own line
         assert "27/03/2015" not in err.message and "20/11/2023" not in err.message
     messages = [i.error.message for i in rejects(items)]
-    assert "not a date in the census format YYYY-MM-DD" in messages[0]
+    assert "not a date YYYY-MM-DD" in messages[0]
     assert "not a real calendar date" in messages[1]
     assert "with the 2 assessment, enquiry and plan element(s) inside it" in messages[2]
     w1 = records(items)[1]

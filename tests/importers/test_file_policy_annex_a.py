@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from annex_workbooks import HEADERS, Sheet, write_csv, write_workbook
 from openpyxl import Workbook
+from shared_checks import reconciled_run
 
 from timescales.importers import ImportContext
 from timescales.importers.annex_a import BY_NUMBER, COMMON, IMPORTER, detect_header
@@ -43,13 +44,7 @@ COL = {h: chr(65 + i) for i, h in enumerate(HEADERS[4])}  # List 4's column lett
 
 def run(path: Path) -> Run:
     """The run's own accounting, as ``check`` does it."""
-    checker = Run(load_rules(), AS_OF)
-    list(checker.findings(checker.items([path], "annex-a")))
-    summary = checker.summary
-    for stats in summary.context.stats:
-        assert stats.reconciles(), stats
-    assert summary.read == summary.checked + summary.rejected
-    return checker
+    return reconciled_run(path, "annex-a", AS_OF)
 
 
 def checker_findings(path: Path) -> list[Any]:
@@ -240,7 +235,7 @@ def test_numeric_dates_in_cells_not_formatted_as_dates(tmp_path: Path) -> None:
     # a number of another size is not a serial: a four-digit "2024" is no date
     bad = write_csv(tmp_path / "bad.csv", assessments({ID: "N5", START: "2024"}))
     (reject,) = [i.error for i in IMPORTER.read(bad, ImportContext()) if i.error]
-    assert "not a date in a known form" in str(reject)
+    assert "not a date (an Excel date" in str(reject)
 
 
 # --- the template's column names, version by version --------------------------------------------

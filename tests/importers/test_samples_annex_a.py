@@ -7,14 +7,13 @@ and 1 January 2025 fall in these windows).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from shared_checks import check_sample, load_make, one, pick
 
 from conftest import ROOT
 from timescales.importers import ImportContext
@@ -25,37 +24,9 @@ WORKBOOK = SAMPLE / "annex_a.xlsx"
 AS_OF = "2025-03-31"
 
 
-def check(cli: Any, tmp_path: Path) -> dict[str, Any]:
-    rejects, dq = tmp_path / "rejects.csv", tmp_path / "dq.jsonl"
-    res = cli(
-        "check", str(WORKBOOK), "--as-of", AS_OF, "--format", "jsonl",
-        "--rejects", str(rejects), "--data-quality", str(dq),
-    )  # fmt: skip
-    assert "Traceback" not in res.err
-    with rejects.open(encoding="utf-8") as fh:
-        reject_rows = list(csv.DictReader(fh))
-    return {
-        "res": res,
-        "findings": [json.loads(line) for line in res.out.splitlines()],
-        "rejects": reject_rows,
-        "quality": [json.loads(line) for line in dq.read_text().splitlines()],
-    }
-
-
-def one(findings: list[dict[str, Any]], rule: str, child: str) -> dict[str, Any]:
-    (found,) = [f for f in findings if f["rule"] == rule and f["child"] == child]
-    return found
-
-
 def test_the_committed_workbook_is_what_make_py_writes(tmp_path: Path) -> None:
     """The committed file is the generator's output (cell for cell), so make.py documents it."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_annex_a", SAMPLE / "make.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    fresh = module.build(tmp_path / "annex_a.xlsx")
+    fresh = load_make(SAMPLE).build(tmp_path / "annex_a.xlsx")
 
     def cells(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
         wb = openpyxl.load_workbook(path)
@@ -68,7 +39,7 @@ def test_the_committed_workbook_is_what_make_py_writes(tmp_path: Path) -> None:
 
 
 def test_summary_counts(cli: Any, tmp_path: Path) -> None:
-    out = check(cli, tmp_path)
+    out = check_sample(cli, WORKBOOK, AS_OF, tmp_path)
     err = out["res"].err
     # rows: List 4 six (AA05's start is #REF!: rejected), List 5 three, List 7 two, List 8
     # three = 14 read, 13 used; "L4 old export" (start column renamed) two rows read and
@@ -84,45 +55,45 @@ def test_summary_counts(cli: Any, tmp_path: Path) -> None:
     ]
     (cell,) = [r for r in out["rejects"] if r["code"] == "E310"]
     assert cell["pointer"] == "L4 Assessments!G7" and "Excel error value" in cell["reason"]
-    notes = sorted((n["code"], n["child"]) for n in out["quality"])
+    notes = sorted(pick(n, "code", "child") for n in out["quality"])
     # AA03's worker is #N/A (used, unknown); AA04's authorisation is #N/A: unknown, so that
     # assessment is not checked (an overdue would be a guess)
     assert notes == [("DATA038", "AA03"), ("DATA038", "AA04"), ("DATA039", "AA04")]
 
 
 def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
-    findings = check(cli, tmp_path)["findings"]
+    findings = check_sample(cli, WORKBOOK, AS_OF, tmp_path)["findings"]
     # AA01: started Mon 4 Nov 2024; 45 working days: 19 left in November, 15 in December up to
     # the 24th, then 27, 30, 31 Dec (37-39), 2, 3, 6, 7, 8, 9 Jan: due Thu 9 Jan 2025; authorised
     # 20 Dec 2024: met.
     aa01 = one(findings, "AS002", "AA01")
-    assert (aa01["due"], aa01["done"], aa01["status"]) == ("2025-01-09", "2024-12-20", "met")
+    assert pick(aa01, "due", "done", "status") == ("2025-01-09", "2024-12-20", "met")
     assert aa01["team"] == "Assessment East" and aa01["worker"] == "SW01"
     # AA02: the start is the General-format serial 45600: 45292 is 1 Jan 2024, + 305 days is
     # 1 Nov, so 45600 is Mon 4 Nov 2024, due 9 Jan as AA01; never authorised: overdue by
     # 22 + 28 + 31 = 81 days at 31 March.
     aa02 = one(findings, "AS002", "AA02")
-    assert (aa02["anchor"], aa02["status"], aa02["days_late"]) == ("2024-11-04", "overdue", 81)
+    assert pick(aa02, "anchor", "status", "days_late") == ("2024-11-04", "overdue", 81)
     # AA03: its worker cell is #N/A: the row is used (no worker); the authorisation is the
     # serial 45695 = 45600 + 95 days = 7 Feb 2025, within 45 working days of 6 Jan: met.
     aa03 = one(findings, "AS002", "AA03")
-    assert (aa03["done"], aa03["status"], aa03["worker"]) == ("2025-02-07", "met", None)
+    assert pick(aa03, "done", "status", "worker") == ("2025-02-07", "met", None)
     assert not [f for f in findings if f["child"] in ("AA04", "AA05", "AA07", "AA08")]
     # AA06: the start is text, 3 Feb 2025; 45 working days reach 7 April: pending at 31 March.
     assert one(findings, "AS002", "AA06")["status"] == "pending"
     # SA02: the strategy discussion Mon 3 Feb 2025; 15 working days: 4 (4-7 Feb) + 5 + 5 + 1 =
     # Mon 24 Feb; the conference on Fri 28 Feb: 4 days late.
     sa02 = one(findings, "CP002", "SA02")
-    assert (sa02["due"], sa02["status"], sa02["days_late"]) == ("2025-02-24", "late", 4)
+    assert pick(sa02, "due", "status", "days_late") == ("2025-02-24", "late", 4)
     assert one(findings, "CP002", "SA01")["status"] == "met"  # 24 Jan, due 27 Jan
     assert not [f for f in findings if f["child"] == "SA03"]  # conference deemed unnecessary
     # LA02: looked after from Mon 6 Jan 2025, no review yet (blank: none held); 20 working days
     # reach Mon 3 Feb; overdue by 25 + 31 = 56 days at 31 March.
     la02 = one(findings, "LA005", "LA02")
-    assert (la02["due"], la02["status"], la02["days_late"]) == ("2025-02-03", "overdue", 56)
+    assert pick(la02, "due", "status", "days_late") == ("2025-02-03", "overdue", 56)
     # PA02: a plan from 3 Feb 2025 with no review yet: the first is due 3 months on, 3 May.
     pa02 = one(findings, "CP003", "PA02")
-    assert (pa02["due"], pa02["status"]) == ("2025-05-03", "pending")
+    assert pick(pa02, "due", "status") == ("2025-05-03", "pending")
     for f in findings:
         if f["child"] in ("AA01", "AA02", "AA03", "AA06", "SA01", "SA02", "LA02", "PA02"):
             assert not f.get("partial_history"), f  # whole histories: nothing is inferred
@@ -154,14 +125,14 @@ def test_latest_only_lists_say_where_their_history_begins() -> None:
 
 def test_latest_only_reviews_end_to_end(cli: Any, tmp_path: Path) -> None:
     """What the engine makes of the latest-only lists' known_from."""
-    out = check(cli, tmp_path)
+    out = check_sample(cli, WORKBOOK, AS_OF, tmp_path)
     findings, err = out["findings"], out["res"].err
     # PA01: a plan since Mon 3 Jun 2024; Annex A holds its latest review, 15 Jan 2025. The first
     # review (CP003, counted from the plan's start) is before the known history: not assessed.
     # The next review is due 6 months after the latest (CP004): 15 Jul 2025, pending.
     assert not [f for f in findings if f["rule"] == "CP003" and f["child"] == "PA01"]
     pa01 = one(findings, "CP004", "PA01")
-    assert (pa01["anchor"], pa01["due"], pa01["status"]) == ("2025-01-15", "2025-07-15", "pending")
+    assert pick(pa01, "anchor", "due", "status") == ("2025-01-15", "2025-07-15", "pending")
     # LA01: in care since 4 Apr 2022, latest review 20 Jan 2025. Nothing before it is assessed;
     # after it the next review is due 20 Apr (3 months, had it been the first) or 20 Jul (6):
     # neither has passed at 31 March, so nothing is reported. LA03 (in care 2 Dec 2024, latest

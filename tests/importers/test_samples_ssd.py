@@ -6,14 +6,12 @@ how. Working days skip weekends and England's bank holidays.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import importlib.util
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_checks import check_sample, load_make, one, pick
 
 from conftest import ROOT
 from timescales.importers import ImportContext
@@ -24,38 +22,8 @@ EXTRACT = SAMPLE / "extract"
 AS_OF = "2025-03-31"
 
 
-def check(cli: Any, tmp_path: Path) -> dict[str, Any]:
-    rejects, dq = tmp_path / "rejects.csv", tmp_path / "dq.jsonl"
-    res = cli(
-        "check", str(EXTRACT), "--as-of", AS_OF, "--format", "jsonl",
-        "--rejects", str(rejects), "--data-quality", str(dq),
-    )  # fmt: skip
-    assert "Traceback" not in res.err
-    with rejects.open(encoding="utf-8") as fh:
-        reject_rows = list(csv.DictReader(fh))
-    return {
-        "res": res,
-        "findings": [json.loads(line) for line in res.out.splitlines()],
-        "rejects": reject_rows,
-        "quality": [json.loads(line) for line in dq.read_text().splitlines()],
-    }
-
-
-def one(findings: list[dict[str, Any]], rule: str, child: str, **match: Any) -> dict[str, Any]:
-    (found,) = [
-        f
-        for f in findings
-        if f["rule"] == rule and f["child"] == child and all(f[k] == v for k, v in match.items())
-    ]
-    return found
-
-
 def test_the_committed_extract_is_what_make_py_writes(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("make_ssd", SAMPLE / "make.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    fresh = module.build(tmp_path / "extract")
+    fresh = load_make(SAMPLE).build(tmp_path / "extract")
     names = sorted(p.name for p in EXTRACT.iterdir())
     assert names == sorted(p.name for p in fresh.iterdir())
     for name in names:
@@ -63,7 +31,7 @@ def test_the_committed_extract_is_what_make_py_writes(tmp_path: Path) -> None:
 
 
 def test_summary_counts(cli: Any, tmp_path: Path) -> None:
-    out = check(cli, tmp_path)
+    out = check_sample(cli, EXTRACT, AS_OF, tmp_path)
     err = out["res"].err
     assert f"input: {EXTRACT} read as ssd" in err
     # rows: person 5, CIN episodes 3, assessments 2, s47 1, ICPC 1, CP plans 1, CLA episodes 2,
@@ -92,14 +60,14 @@ def test_summary_counts(cli: Any, tmp_path: Path) -> None:
 
 
 def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
-    findings = check(cli, tmp_path)["findings"]
+    findings = check_sample(cli, EXTRACT, AS_OF, tmp_path)["findings"]
     # 1001 came into care Mon 2 Sep 2024 (placement the same day). First visit Fri 6 Sep, within
     # the week (due Mon 9 Sep): LA002 met. Then every 6 weeks in the first year: 6 Sep + 42 days
     # = 18 Oct, visited 28 Oct (10 days late); 28 Oct + 42 = 9 Dec, visited 20 Jan (42 days
     # late); 20 Jan + 42 = 3 Mar, no visit since: overdue 28 days at 31 March.
     assert one(findings, "LA002", "1001")["status"] == "met"
     la003 = sorted(
-        (f["due"], f["status"], f["days_late"])
+        pick(f, "due", "status", "days_late")
         for f in findings
         if f["rule"] == "LA003" and f["child"] == "1001"
     )
@@ -118,7 +86,7 @@ def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
     # 1002: assessment started Tue 7 Jan 2025; 45 working days: 3 (8-10 Jan) + 8 full weeks
     # (40, to 7 Mar) + 10, 11 Mar = Tue 11 Mar; authorised 24 Mar: 13 days late.
     as002 = one(findings, "AS002", "1002")
-    assert (as002["due"], as002["done"], as002["days_late"]) == ("2025-03-11", "2025-03-24", 13)
+    assert pick(as002, "due", "done", "days_late") == ("2025-03-11", "2025-03-24", 13)
     # 1003: the strategy discussion (s47 start) Mon 13 Jan; 15 working days: 4 (14-17 Jan) + 5
     # + 5 + Mon 3 Feb; the conference that day: CP001 and CP002 met.
     assert one(findings, "CP002", "1003")["due"] == "2025-02-03"
@@ -131,7 +99,7 @@ def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
     # told), so no review step is judged: each is counted against the chain's head instead
     reviews = ("LA005", "LA006", "LA007")
     assert not [f for f in findings if f["child"] == "1004" and f["rule"] in reviews]
-    err = check(cli, tmp_path)["res"].err
+    err = check_sample(cli, EXTRACT, AS_OF, tmp_path)["res"].err
     assert "not assessed: LA005: 1 not assessed (began before the data)" in err
     assert (
         "not assessed: LA005: 1 not assessed (the circumstances its limit depends on began "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_checks import one, pick
 
 from timescales.cli import main
 from timescales.importers import ImportContext
@@ -46,9 +47,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def finding(run: dict[str, Any], rule: str, child: str, anchor: str) -> dict[str, Any]:
-    (found,) = [
-        f for f in run["findings"] if (f["rule"], f["child"], f["anchor"]) == (rule, child, anchor)
-    ]
+    found = one(run["findings"], rule, child, anchor=anchor)
     return {k: found[k] for k in ("due", "done", "status", "days_late")}
 
 
@@ -141,7 +140,7 @@ def test_no_la005_is_anchored_on_an_episode_whose_rne_is_not_s(run: dict[str, An
                 day, month, year = row["DECOM"].split("/")
                 rne[(row["CHILD"], f"{year}-{month}-{day}")] = row["RNE"]
     la005 = [f for f in run["findings"] if f["rule"] == "LA005"]
-    assert la005 and all(rne[(f["child"], f["anchor"])] == "S" for f in la005)
+    assert la005 and all(rne[pick(f, "child", "anchor")] == "S" for f in la005)
     # N-0003's period began before the data (first episode RNE P, 1 Aug 2024): no LA005
     assert "N-0003" not in {f["child"] for f in la005}
     note = [q for q in run["quality"] if q["child"] == "N-0003"]
@@ -167,7 +166,7 @@ def test_a_certain_breach_inside_the_known_window_is_reported(run: dict[str, Any
     # Jan 2026: more than 6 months (the longest interval any review rule allows) after it, so
     # late under any limit: due 1 Jan 2026, 4 days late, and marked partial_history
     (late,) = [f for f in run["findings"] if f["child"] == "N-0003" and f["status"] == "late"]
-    assert (late["rule"], late["anchor"], late["due"], late["done"], late["days_late"]) == (
+    assert pick(late, "rule", "anchor", "due", "done", "days_late") == (
         "LA007", "2025-07-01", "2026-01-01", "2026-01-05", 4
     )  # fmt: skip
     assert late["partial_history"] is True

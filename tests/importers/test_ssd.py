@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_checks import reconciled as shared_reconciled
 from ssd_extract import AS_OF, COLUMNS, D, full_extract, large_extract, write_extract, write_table
 
 from conftest import run_module
@@ -92,17 +93,7 @@ def stats(context: ImportContext) -> dict[str, tuple[int, int, int]]:
 
 def reconciled(err: str) -> dict[str, int]:
     """The CLI's summary line: children and rows both reconcile; no traceback."""
-    assert "Traceback" not in err
-    m = re.search(r"children read (\d+), checked (\d+), rejected (\d+)", err)
-    assert m, err
-    read_, checked, rejected = map(int, m.groups())
-    assert read_ == checked + rejected
-    out = {"read": read_, "checked": checked, "rejected": rejected}
-    m = re.search(r"rows read (\d+), used (\d+), rejected (\d+)", err)
-    assert m, err
-    rows, used, rows_rejected = map(int, m.groups())
-    assert rows == used + rows_rejected
-    return out | {"rows": rows, "rows_used": used, "rows_rejected": rows_rejected}
+    return shared_reconciled(err, rows_needed=True)
 
 
 def findings(out: str) -> list[tuple[str, str, str | None, str, str, str]]:

@@ -181,6 +181,28 @@ def _fake_plugin(tmp_path: Path, monkeypatch, name: str, body: str) -> str:
     return name
 
 
+def _council_plugin(
+    tmp_path: Path, monkeypatch, name: str, council: str, hook: str, folder: Path
+) -> str:
+    """A plugin module ``name`` declaring ``council`` whose ``timescales_<hook>`` gives
+    ``folder`` for that council alone."""
+    return _fake_plugin(
+        tmp_path,
+        monkeypatch,
+        name,
+        f"""
+        from pathlib import Path
+        from timescales.plugins import Authority, hookimpl
+        @hookimpl
+        def timescales_authorities():
+            return [Authority(name={council!r}, title={council.title() + " test council"!r})]
+        @hookimpl
+        def timescales_{hook}(la):
+            return [Path({str(folder)!r})] if la == {council!r} else []
+    """,
+    )
+
+
 def test_broken_plugins_fail_loudly_with_their_name(cli, tmp_path: Path, monkeypatch) -> None:
     bad_syntax = _fake_plugin(tmp_path, monkeypatch, "tsp_syntax", "def oops(:\n")
     res = cli("rules", "list", "-p", bad_syntax)
@@ -218,21 +240,7 @@ def test_rule_id_clash_names_the_plugin_pack(cli, tmp_path: Path, monkeypatch) -
     pack.mkdir()
     national = (ROOT / "rules" / "england" / "looked-after" / "LA005.yaml").read_text()
     (pack / "LA005.yaml").write_text(national.replace("first-lac-review", "my-first-review"))
-    name = _fake_plugin(
-        tmp_path,
-        monkeypatch,
-        "tsp_clash",
-        f"""
-        from pathlib import Path
-        from timescales.plugins import Authority, hookimpl
-        @hookimpl
-        def timescales_authorities():
-            return [Authority(name="clash", title="Clash test council")]
-        @hookimpl
-        def timescales_rule_packs(la):
-            return [Path({str(pack)!r})] if la == "clash" else []
-    """,
-    )
+    name = _council_plugin(tmp_path, monkeypatch, "tsp_clash", "clash", "rule_packs", pack)
     res = cli("rules", "list", "-p", name, "--la", "clash")
     assert res.code == 2 and "duplicate rule id LA005" in res.err and "tsp_clash" in res.err
 
@@ -241,21 +249,7 @@ def _override(tmp_path: Path, monkeypatch, text: str) -> str:
     folder = tmp_path / "ov"
     folder.mkdir(exist_ok=True)
     (folder / "o.yaml").write_text(textwrap.dedent(text))
-    return _fake_plugin(
-        tmp_path,
-        monkeypatch,
-        "tsp_override",
-        f"""
-        from pathlib import Path
-        from timescales.plugins import Authority, hookimpl
-        @hookimpl
-        def timescales_authorities():
-            return [Authority(name="relaxed", title="Relaxed test council")]
-        @hookimpl
-        def timescales_overrides(la):
-            return [Path({str(folder)!r})] if la == "relaxed" else []
-    """,
-    )
+    return _council_plugin(tmp_path, monkeypatch, "tsp_override", "relaxed", "overrides", folder)
 
 
 OVERRIDE = """

@@ -50,14 +50,15 @@ def test_copy_rename_install_gives_a_working_plugin(tmp_path: Path) -> None:
     )
     assert install.returncode == 0, install.stderr[-2000:]
     env = {**os.environ, "PYTHONPATH": str(site)}
-    listing = subprocess.run(
-        [sys.executable, "-m", "timescales", "plugins", "list"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+
+    def timescales(*args: str) -> subprocess.CompletedProcess[str]:
+        """The command, run in a fresh interpreter that sees the installed template."""
+        return subprocess.run(
+            [sys.executable, "-m", "timescales", *args],
+            capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
+        )  # fmt: skip
+
+    listing = timescales("plugins", "list")
     assert listing.returncode == 0, listing.stderr
     assert "newtown: Newtown Council (timescales-newtown 0.1.0)" in listing.stdout
     assert "EXB001" in listing.stdout
@@ -66,27 +67,9 @@ def test_copy_rename_install_gives_a_working_plugin(tmp_path: Path) -> None:
         '{"child": "N1", "events": [{"type": "lac_visit", "date": "2023-12-22"},'
         ' {"type": "newtown.case_note", "date": "2024-01-04"}]}\n'
     )
-    check = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "timescales",
-            "check",
-            str(cases),
-            "--as-of",
-            "2024-02-01",
-            "--la",
-            "newtown",
-            "--rules",
-            "EXB001",
-            "--format",
-            "jsonl",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    check = timescales(
+        "check", str(cases), "--as-of", "2024-02-01", "--la", "newtown", "--rules", "EXB001",
+        "--format", "jsonl",
+    )  # fmt: skip
     assert check.returncode == 0, check.stderr
     assert '"status":"met"' in check.stdout and '"la":"newtown"' in check.stdout

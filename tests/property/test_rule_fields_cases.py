@@ -16,6 +16,7 @@ from property_kit import NATIONAL
 
 from timescales import ChildRecord
 from timescales.evaluation.ruleset import RuleSet
+from timescales.records import event_data
 from timescales.rules.model import Rule
 from timescales.testing.reference import RefFinding, compare_with_engine, engine_findings
 
@@ -31,12 +32,7 @@ def variant(rule_id: str, **changes: Any) -> Rule:
 
 
 def ev(etype: str, day: str, ref: str | None = None, **attrs: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": etype, "date": day}
-    if ref is not None:
-        out["ref"] = ref
-    if attrs:
-        out["attrs"] = attrs
-    return out
+    return event_data(etype, day, ref, attrs=attrs)
 
 
 def _row(f: RefFinding) -> Row:

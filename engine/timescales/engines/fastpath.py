@@ -21,10 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..dates import parse_iso as parse_iso_date
 from ..errors import Location
 from ..evaluation.ruleset import ChildResult, RuleSet, partial
 from ..evaluation.timeline import Ev
-from ..records import NATIONAL_EVENT_TYPES, parse_iso_date
+from ..records import NATIONAL_EVENT_TYPES
 
 try:
     import msgspec

@@ -34,6 +34,7 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -47,16 +48,14 @@ from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.utils.datetime import (  # type: ignore[import-untyped]
-    CALENDAR_WINDOWS_1900,
-    from_excel,
-)
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
-from ..errors import InputError, Location, RecordError, value_class
+from ..contract import ImportContext, Importer, Item, SourceStats
+from ..dates import CELL_FORMS, parse_cell
+from ..errors import InputError, Location, RecordError, lacks_columns, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord
-from . import ImportContext, Importer, Item, SourceStats
+from ..records import ChildRecord, event_data
 
 QUALITY_CODES: dict[str, str] = {
     "DATA031": "a plan or period of care contradicts itself (it ends before it starts, or its "
@@ -86,8 +85,6 @@ MAX_CSV_BYTES = 256 * 1024 * 1024
 HEADER_SCAN_ROWS = 10  # the header row is looked for in each sheet's first rows
 SNIFF_BYTES = 64 * 1024
 MAX_ID_LENGTH = 200  # the canonical record's limit
-TWO_DIGIT_YEAR_PIVOT = 69  # dd/mm/yy: 00-68 -> 2000-2068, 69-99 -> 1969-1999 (as Python's %y)
-FIRST_YEAR, LAST_YEAR = 1900, 2099
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -487,113 +484,23 @@ LISTS: tuple[ListSpec, ...] = (
 BY_NUMBER = {spec.number: spec for spec in LISTS}
 
 # the event types this importer can emit (rules needing anything else are "not assessable")
-SUPPLIES = frozenset(
-    {
-        "assessment_started",
-        "assessment_completed",
-        "s47_started",
-        "icpc",
-        "cp_plan_started",
-        "cp_review",
-        "cp_visit",
-        "cp_plan_ended",
-        "became_looked_after",
-        "lac_review",
-        "ceased_looked_after",
-        "pathway_plan_review",
-        "pa_contact",
-        "adoption_decision",
-        "placement_order",
-        "adoption_match",
-    }
-)
+SUPPLIES: frozenset[str] = frozenset({
+    "assessment_started", "assessment_completed", "s47_started", "icpc", "cp_plan_started",
+    "cp_review", "cp_visit", "cp_plan_ended", "became_looked_after", "lac_review",
+    "ceased_looked_after", "pathway_plan_review", "pa_contact", "adoption_decision",
+    "placement_order", "adoption_match",
+})  # fmt: skip
 
 # --- values -------------------------------------------------------------------------------------
 BLANKS = frozenset({"", "-", "--", "n/a", "na", "null", "none", "not applicable", "not known"})
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME)
-_TEXT = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]+)\.?,?[\s\-/]+(\d{4}|\d{2})")
-_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")  # 10000-99999: 1927-05-18 onwards
-DATE_FORMS = (
-    "an Excel date, an Excel serial number, dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, "
-    "dd/mm/yy, or 12 March 2024"
-)
-
-
-def _year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 2000 if year < TWO_DIGIT_YEAR_PIVOT else 1900
-    return year
-
-
-def _make_date(year: int, month: int, day: int) -> dt.date:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"the year is outside {FIRST_YEAR}-{LAST_YEAR}")
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError("not a real calendar date") from None
+DATE_FORMS = CELL_FORMS
 
 
 def parse_date(value: object, epoch: dt.datetime | None = None) -> dt.date | None:
-    """A date from a cell: an Excel date, an Excel serial number (``epoch``: the workbook's),
-    or text in the forms of DATE_FORMS. None for a blank; ValueError (with no echo of the value)
-    for anything else."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return _make_date(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return _make_date(value.year, value.month, value.day)
-    if isinstance(value, bool):
-        raise ValueError("a true/false value, not a date")
-    if isinstance(value, int | float):
-        if epoch is None:
-            raise ValueError("a number, not a date")
-        if not math.isfinite(value) or not 1 <= value < 73051:  # 1900-01-01 .. 2099-12-31
-            raise ValueError("a number that is not an Excel date serial")
-        when = from_excel(value, epoch)
-        if not isinstance(when, dt.datetime):
-            raise ValueError("a number that is not an Excel date serial")
-        return _make_date(when.year, when.month, when.day)
-    if isinstance(value, dt.time | dt.timedelta):
-        raise ValueError("a time, not a date")
-    text = " ".join(str(value).split()).lower()
-    if text in BLANKS:
-        return None
-    if epoch is not None and _SERIAL.fullmatch(text):
-        # a date cell not formatted as a date, exported as text (a CSV) or pasted as text
-        return parse_date(float(text), epoch)
-    if m := _ISO.fullmatch(text):
-        return _make_date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _DMY.fullmatch(text):
-        return _make_date(_year(m[3]), int(m[2]), int(m[1]))
-    if (m := _TEXT.fullmatch(text)) and m[2] in _MONTHS:
-        return _make_date(_year(m[3]), _MONTHS[m[2]], int(m[1]))
-    raise ValueError(f"not a date in a known form ({DATE_FORMS})")
+    """A date from a cell (``dates.parse_cell``): an Excel date, an Excel serial number
+    (``epoch``: the workbook's), or text in the forms of DATE_FORMS. None for a blank;
+    ``DateError`` (with no echo of the value) for anything else."""
+    return parse_cell(value, epoch, BLANKS)
 
 
 _YES = frozenset({"y", "yes", "true", "1"})
@@ -927,12 +834,7 @@ class Child:
 
 
 def _ev(etype: str, date: dt.date, ref: str | None = None, **attrs: object) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": etype, "date": date}
-    if ref is not None:
-        out["ref"] = ref
-    if attrs:
-        out["attrs"] = attrs
-    return out
+    return event_data(etype, date, ref, attrs=attrs)
 
 
 # per list: the optional fields whose blank means "not (yet) happened"; unknown, the thing's
@@ -1052,46 +954,45 @@ def _plan(
         _latest(child, v["visit"], ref, "cp_visit")
     if visit_only:
         return out
-    end, review = v.get("end"), v.get("review")
-    if _contradicts(start, end, review):
-        child.note(
-            "DATA031",
-            "List 7: the plan ends before it starts, or its latest review conference is outside "
-            "it; CP003/CP004 are not checked for it",
-            ref=ref,
-            date=start,
-        )
-        return out
-    out.append(_ev("cp_plan_started", start, ref))
-    if review is not None:
-        # the latest review conference: the earlier ones are not in Annex A (a blank one means
-        # none has been held yet, as Ofsted's guidance asks, so the plan's history is whole)
-        out.append(_ev("cp_review", review, ref))
-        _latest(child, review, ref, "cp_review")
-    if end is not None:
-        out.append(_ev("cp_plan_ended", end, ref))
-    return out
+    return out + _span(child, start, ref, v, "plan")
 
 
 def _period(
     child: Child, start: dt.date, ref: str | None, v: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    ceased, review = v.get("ceased"), v.get("review")
-    if _contradicts(start, ceased, review):
-        child.note(
-            "DATA031",
-            "List 8: the period of care ends before it starts, or its latest review is outside "
-            "it; LA005/LA006 are not checked for it",
-            ref=ref,
-            date=start,
-        )
+    return _span(child, start, ref, v, "period")
+
+
+# a plan (List 7) or a period of care (List 8): its end's field, its events (start, latest
+# review, end) and what a DATA031 note says when its dates contradict each other
+_SPANS: dict[str, tuple[str, tuple[str, str, str], str]] = {
+    "plan": ("end", ("cp_plan_started", "cp_review", "cp_plan_ended"),
+             "List 7: the plan ends before it starts, or its latest review conference is "
+             "outside it; CP003/CP004 are not checked for it"),
+    "period": ("ceased", ("became_looked_after", "lac_review", "ceased_looked_after"),
+               "List 8: the period of care ends before it starts, or its latest review is "
+               "outside it; LA005/LA006 are not checked for it"),
+}  # fmt: skip
+
+
+def _span(
+    child: Child, start: dt.date, ref: str | None, v: dict[str, Any], what: str
+) -> list[dict[str, Any]]:
+    """A plan or a period of care (``_SPANS``): its start, its latest review (the earlier ones
+    are not in Annex A; a blank one means none has been held yet, as Ofsted's guidance asks,
+    so the history is whole) and its end; none, and a DATA031 note, when the dates contradict
+    each other."""
+    end_field, (opened, reviewed, closed), contradiction = _SPANS[what]
+    review, end = v.get("review"), v.get(end_field)
+    if _contradicts(start, end, review):
+        child.note("DATA031", contradiction, ref=ref, date=start)
         return []
-    out = [_ev("became_looked_after", start, ref)]
+    out = [_ev(opened, start, ref)]
     if review is not None:
-        out.append(_ev("lac_review", review, ref))
-        _latest(child, review, ref, "lac_review")
-    if ceased is not None:
-        out.append(_ev("ceased_looked_after", ceased, ref))
+        out.append(_ev(reviewed, review, ref))
+        _latest(child, review, ref, reviewed)
+    if end is not None:
+        out.append(_ev(closed, end, ref))
     return out
 
 
@@ -1290,8 +1191,7 @@ class AnnexA:
             context.reject_table(
                 stats,
                 where,
-                f"{spec.name} ({spec.title}) has no {names} column (required; renamed or "
-                "removed?): the list is not read",
+                lacks_columns(f"{spec.name} ({spec.title})", names, "list"),
                 rows,
             )
             return
@@ -1326,6 +1226,7 @@ class AnnexA:
     ) -> Iterator[Item]:
         spec = header.spec
         columns = {c.key: c for c in (*COMMON, *spec.columns)}
+        reject = functools.partial(self._reject, stats, sheet, number)
         values: dict[str, Any] = {}
         notes: list[tuple[str, str]] = []
         unknown: list[str] = []
@@ -1336,42 +1237,21 @@ class AnnexA:
                 continue
             cell = cells[position] if position < len(cells) else EMPTY
             if key == "dob":
-                if cell.formula or cell.error:
-                    notes.append(
-                        ("DATA035", f"{spec.name}: the date of birth is a formula or error")
-                    )
-                    continue
                 try:
-                    values["dob"] = parse_date(cell.value, sheet.epoch)
-                except ValueError:
-                    notes.append(("DATA035", f"{spec.name}: the date of birth is not a date"))
+                    values["dob"] = _dob(cell, sheet.epoch)
+                except ValueError as exc:
+                    notes.append(("DATA035", f"{spec.name}: the date of birth {exc}"))
                 continue
             assert parser is not None
-            problem: str | None = None
-            found: str | None = None
-            if cell.formula:
-                problem, found = "holds a formula; formulas are not evaluated", "formula"
-            elif cell.error or _is_error_text(cell.value):
-                problem, found = "holds an Excel error value", "Excel error value"
-            else:
-                try:
-                    values[key] = parser(cell.value, sheet.epoch)
-                except ValueError as exc:
-                    problem, found = f"is unreadable: {exc}", value_class(cell.value)
+            value, problem, found = _read_cell(cell, parser, sheet.epoch)
             if problem is None:
+                values[key] = value
                 continue
             pointer = sheet.pointer(number, position)
             if column.required:
                 hint = " (paste the values)" if found == "formula" else ""
-                yield self._reject(
-                    stats,
-                    sheet,
-                    number,
-                    position,
-                    column.label,
-                    f"cell {pointer} ({column.label}, required) {problem}{hint}",
-                    found=found,
-                )
+                reason = f"cell {pointer} ({column.label}, required) {problem}{hint}"
+                yield reject(position, column.label, reason, found=found)
                 return
             # an optional field: unknown, with a note; the row is used (decisions.md)
             unknown.append(key)
@@ -1381,18 +1261,25 @@ class AnnexA:
         for key, column in columns.items():
             if column.required and values.get(key) is None:
                 position = header.columns.get(key, 0)
-                yield self._reject(
-                    stats,
-                    sheet,
-                    number,
-                    position,
-                    column.label,
-                    f"{column.label} is blank",
-                    code="E311",
-                    found="empty",
-                )
+                reason = f"{column.label} is blank"
+                yield reject(position, column.label, reason, code="E311", found="empty")
                 return
         stats.rows_used += 1
+        self._use(sheet, header, number, values, unknown, notes, children)
+
+    @staticmethod
+    def _use(
+        sheet: Sheet,
+        header: Header,
+        number: int,
+        values: dict[str, Any],
+        unknown: list[str],
+        notes: list[tuple[str, str]],
+        children: dict[str, Child],
+    ) -> None:
+        """A row used: its child (the first list that names it makes it), date of birth,
+        team and worker, notes, and its values merged into the thing it is about."""
+        spec = header.spec
         child_id = values.pop("child_id")
         child = children.get(child_id)
         if child is None:
@@ -1419,6 +1306,30 @@ class AnnexA:
         if spec.number in (4, 5, 7, 8, 9, 10):
             group = child.groups.setdefault((spec.number, thing), Group(where))
             group.merge(values, unknown)
+
+
+def _dob(cell: Cell, epoch: dt.datetime | None) -> dt.date | None:
+    """A date of birth, or ValueError saying why not (a formula or error value, not a date)."""
+    if cell.formula or cell.error:
+        raise ValueError("is a formula or error")
+    try:
+        return parse_date(cell.value, epoch)
+    except ValueError:
+        raise ValueError("is not a date") from None
+
+
+def _read_cell(
+    cell: Cell, parser: Callable[[Any, dt.datetime | None], Any], epoch: dt.datetime | None
+) -> tuple[Any, str | None, str | None]:
+    """A cell's value; or None, why it cannot be read and the class of what is there."""
+    if cell.formula:
+        return None, "holds a formula; formulas are not evaluated", "formula"
+    if cell.error or _is_error_text(cell.value):
+        return None, "holds an Excel error value", "Excel error value"
+    try:
+        return parser(cell.value, epoch), None, None
+    except ValueError as exc:
+        return None, f"is unreadable: {exc}", value_class(cell.value)
 
 
 def _safe(sheet: Sheet, chunk: int = 512) -> Iterator[list[Cell]]:

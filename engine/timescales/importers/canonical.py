@@ -11,10 +11,10 @@ import orjson
 import yaml
 from pydantic import ValidationError
 
+from ..contract import ImportContext, Item
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
 from ..records import ChildRecord
-from . import ImportContext, Item
 
 QUALITY_CODES: dict[str, str] = {
     "DATA050": "canonical records: an optional field (dob, expected_dob, la, team, worker) holds "

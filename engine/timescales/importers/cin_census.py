@@ -66,10 +66,11 @@ import defusedxml.ElementTree as DET  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from ..calendar import CalendarRangeError
-from ..errors import InputError, Location, RecordError, UsageError, value_class
+from ..contract import ImportContext, Item, SourceStats
+from ..dates import DateError, parse_census
+from ..errors import InputError, Location, RecordError, UsageError, not_used, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord
-from . import ImportContext, Item, SourceStats
+from ..records import ChildRecord, event_data
 from .canonical import validation_message
 
 __all__ = [
@@ -114,19 +115,10 @@ IN_YEAR: tuple[str, ...] = (
     "cp_review",
 )
 
-SUPPLIES: frozenset[str] = frozenset(
-    {
-        "referral",
-        "cin_closed",
-        "assessment_started",
-        "assessment_completed",
-        "s47_started",
-        "icpc",
-        "cp_plan_started",
-        "cp_review",
-        "cp_plan_ended",
-    }
-)
+SUPPLIES: frozenset[str] = frozenset({
+    "referral", "cin_closed", "assessment_started", "assessment_completed", "s47_started",
+    "icpc", "cp_plan_started", "cp_review", "cp_plan_ended",
+})  # fmt: skip
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB: far above any real census return
 MAX_BYTES_ENV = "TIMESCALES_CIN_MAX_BYTES"
@@ -151,7 +143,6 @@ _REPEATING = frozenset(
 )
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?")
 _ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Message[\s/>]")
 _CHILDREN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Children[\s/>]")
 _CHILD = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Child[\s/>]")
@@ -270,13 +261,12 @@ class _Bad(Exception):
 
 
 def _parse_date(text: str) -> dt.date | str:
-    """A census date (xs:date: YYYY-MM-DD, optionally with a time zone) or why it is not one."""
-    if not _DATE.fullmatch(text):
-        return "not a date in the census format YYYY-MM-DD"
+    """A census date (``dates.parse_census``: YYYY-MM-DD, optionally with a time zone) or why it
+    is not one."""
     try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return "not a real calendar date"
+        return parse_census(text)
+    except DateError as exc:
+        return str(exc)
 
 
 class _Node:
@@ -319,17 +309,22 @@ class _Node:
 
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
         el, path = self.one(name)
-        text = _text(el)
-        if not text:
-            if required:
-                if el is None:
-                    raise self.missing(name, path)
-                raise _Bad(f"{name} is blank (required)", el, path, name)
-            return None
-        value = _parse_date(text)
-        if isinstance(value, str):
-            raise _Bad(f"{name} is {value}", el, path, name, value_class(text))
-        return value
+        if required and not _text(el):
+            if el is None:
+                raise self.missing(name, path)
+            raise _Bad(f"{name} is blank (required)", el, path, name)
+        return _date_in(el, path, name)
+
+
+def _date_in(el: ET.Element | None, path: str, name: str) -> dt.date | None:
+    """The date element ``el`` holds (None when it is blank or absent); _Bad when it is no date."""
+    text = _text(el)
+    if not text:
+        return None
+    value = _parse_date(text)
+    if isinstance(value, str):
+        raise _Bad(f"{name} is {value}", el, path, name, value_class(text))
+    return value
 
 
 def _units(node: _Node, wrapper: str, inner: str) -> list[tuple[ET.Element, str]]:
@@ -416,12 +411,7 @@ def _events(data: _ChildData) -> tuple[list[dict[str, Any]], list[tuple[_Note, s
     notes: list[tuple[_Note, str | None]] = [(n, None) for n in data.notes]
 
     def add(etype: str, date: dt.date, ref: str | None, case: str, **attrs: Any) -> None:
-        ev: dict[str, Any] = {"type": etype, "date": date, "case": case}
-        if ref is not None:
-            ev["ref"] = ref
-        if attrs:
-            ev["attrs"] = attrs
-        events.append(ev)
+        events.append(event_data(etype, date, ref, case, attrs))
 
     plans: list[tuple[_Unit, str]] = []
     for n, key in enumerate(sorted(data.episodes), start=1):
@@ -562,10 +552,10 @@ class _ChildMapper:
 
     def reject_unit(self, bad: _Bad, what: str, units: int) -> None:
         where = self.loc(bad.el, bad.path)
-        msg = f"{what} not used: {bad.reason}"
+        reason = bad.reason
         if units > 1:
-            msg += f" (with the {units - 1} assessment, enquiry and plan element(s) inside it)"
-        error = RecordError(msg, where, bad.field, code=bad.code, value_class=bad.found)
+            reason += f" (with the {units - 1} assessment, enquiry and plan element(s) inside it)"
+        error = not_used(what, reason, where, bad.field, code=bad.code, value_class=bad.found)
         self.rejects.append(Item(where, error=error, row=True))
         self.rejected_units += units
 
@@ -632,9 +622,7 @@ class _ChildMapper:
         self.state.rows.rows_rejected += 1
         self.state.elements.rows_rejected += units
         who = f"LAchildID {self.child}: " if self.child else ""
-        error = RecordError(
-            f"{who}child not used: {reason}", where, field_name, code=code, value_class=found
-        )
+        error = not_used(f"{who}child", reason, where, field_name, code=code, value_class=found)
         return [Item(where, error=error)], None, None
 
     @staticmethod
@@ -758,26 +746,32 @@ class _ChildMapper:
                 unit.key = unit_key
                 episode.units[(kind, unit_key)] = unit
 
+    @staticmethod
+    def span(node: _Node, start: str, end: str) -> tuple[dt.date, dt.date | None]:
+        """A unit's required ``start`` date and its optional ``end`` (or second) date; _Bad
+        when either cannot be read."""
+        first = node.date(start, required=True)
+        assert first is not None
+        return first, node.date(end)
+
     def assessment(self, node: _Node) -> list[_Unit]:
         try:
-            start = node.date("AssessmentActualStartDate", required=True)
-            done = node.date("AssessmentAuthorisationDate")
+            start, done = self.span(
+                node, "AssessmentActualStartDate", "AssessmentAuthorisationDate"
+            )
         except _Bad as bad:
             self.reject_unit(bad, "assessment", 1)
             return []
-        assert start is not None
         self.used_units += 1
         return [_Unit("A", (start, 0), start, done, str(self.loc(node.el, node.path)))]
 
     def section47(self, node: _Node) -> list[_Unit]:
         notes: list[_Note] = []
         try:
-            start = node.date("S47ActualStartDate", required=True)
-            icpc = node.date("DateOfInitialCPC")
+            start, icpc = self.span(node, "S47ActualStartDate", "DateOfInitialCPC")
         except _Bad as bad:
             self.reject_unit(bad, "Section47", 1)
             return []
-        assert start is not None
         flag_el, flag_path = node.one("ICPCnotRequired")
         flag = _text(flag_el).lower()
         if flag not in _TRUE and flag not in _FALSE:
@@ -858,28 +852,16 @@ class _ChildMapper:
     def plan(self, node: _Node) -> list[_Unit]:
         reviews: list[tuple[dt.date, ET.Element, str]] = []
         try:
-            start = node.date("CPPstartDate", required=True)
-            end = node.date("CPPendDate")
+            start, end = self.span(node, "CPPstartDate", "CPPendDate")
             holders = [node, *(_Node(el, p) for el, p in node.all("Reviews"))]
             for holder in holders:
                 for el, path in holder.all("CPPreviewDate"):
-                    text = _text(el)
-                    if not text:
-                        continue  # an empty review element says nothing
-                    value = _parse_date(text)
-                    if isinstance(value, str):
-                        raise _Bad(
-                            f"CPPreviewDate is {value}",
-                            el,
-                            path,
-                            "CPPreviewDate",
-                            value_class(text),
-                        )
-                    reviews.append((value, el, path))
+                    value = _date_in(el, path, "CPPreviewDate")
+                    if value is not None:  # an empty review element says nothing
+                        reviews.append((value, el, path))
         except _Bad as bad:
             self.reject_unit(bad, "child protection plan", 1)
             return []
-        assert start is not None
         self.used_units += 1
         unit = _Unit("CPP", (start, 0), start, end, str(self.loc(node.el, node.path)))
         for value, el, path in reviews:
@@ -891,6 +873,36 @@ class _ChildMapper:
                 continue
             unit.reviews.add(value)
         return [unit]
+
+
+def _merge_or_hold(
+    merged: _Merged | None, data: _ChildData | None, item: Item | None, source: str
+) -> Item | None:
+    """A child read from one of several returns is merged with its other years' (None); a
+    child of a single return is its item, to hold back (it may carry the file's notes)."""
+    if data is not None and item is not None and merged is not None:
+        if data.child in merged.data:
+            _merge(merged.data[data.child], data, source)
+        else:
+            merged.data[data.child] = data
+        merged.where[data.child] = item.location
+        return None
+    return item
+
+
+def _unsafe(exc: defusedxml.DefusedXmlException, where: Location) -> InputError:
+    """The refusal of a file with a DOCTYPE, an entity declaration or an external reference."""
+    kind = {
+        "DTDForbidden": "a DOCTYPE (census files have none)",
+        "EntitiesForbidden": "an XML entity declaration",
+        "ExternalReferenceForbidden": "an external reference",
+    }.get(type(exc).__name__, "a forbidden XML construct")
+    return InputError(
+        f"refused: the file contains {kind}; entities are never expanded "
+        "(this guards against entity-expansion 'XML bomb' attacks)",
+        where,
+        code="E403",
+    )
 
 
 def _record(data: _ChildData, known: dt.date | None, context: dict[str, object] | None,
@@ -1335,20 +1347,14 @@ class CinCensusImporter:
                     if inner:
                         inner -= 1
                         continue
-                    path = "/".join(names)
-                    mapper = _ChildMapper(state, el, path, lines, child_index)
+                    mapper = _ChildMapper(state, el, "/".join(names), lines, child_index)
                     rejects, data, item = mapper.run()
                     yield from rejects
-                    if data is not None and item is not None and merged is not None:
-                        if data.child in merged.data:
-                            _merge(merged.data[data.child], data, source)
-                        else:
-                            merged.data[data.child] = data
-                        merged.where[data.child] = item.location
-                    elif item is not None:
+                    held = _merge_or_hold(merged, data, item, source)
+                    if held is not None:
                         if pending is not None:
                             yield pending
-                        pending = item
+                        pending = held
                     lines.clear()
                     el.clear()
                     if len(elems) > 1:
@@ -1390,17 +1396,7 @@ class CinCensusImporter:
             else:
                 yield self._broken(exc, state, names)
         except defusedxml.DefusedXmlException as exc:
-            kind = {
-                "DTDForbidden": "a DOCTYPE (census files have none)",
-                "EntitiesForbidden": "an XML entity declaration",
-                "ExternalReferenceForbidden": "an external reference",
-            }.get(type(exc).__name__, "a forbidden XML construct")
-            raise InputError(
-                f"refused: the file contains {kind}; entities are never expanded "
-                "(this guards against entity-expansion 'XML bomb' attacks)",
-                Location(source, builder.expat.CurrentLineNumber),
-                code="E403",
-            ) from None
+            raise _unsafe(exc, Location(source, builder.expat.CurrentLineNumber)) from None
         except (ValueError, LookupError) as exc:
             if isinstance(exc, ValueError) and "encoding" not in str(exc):
                 raise
@@ -1414,11 +1410,8 @@ class CinCensusImporter:
         if merged is not None:
             # the merged children are yielded after the last return; the file notes with them
             merged.notes.extend(notes)
-            return
-        if pending is not None and notes:
-            pending = dataclasses.replace(pending, quality=(*pending.quality, *notes))
-        if pending is not None:
-            yield pending
+        elif pending is not None:
+            yield dataclasses.replace(pending, quality=(*pending.quality, *notes))
 
     def _header_read(self, state: _FileState, el: ET.Element) -> None:
         state.header.read_header(el)
@@ -1493,7 +1486,7 @@ class CinCensusImporter:
         ids = partial.one("ChildIdentifiers")[0]
         lachildid = _text(_Node(ids, "").one("LAchildID")[0]) if ids is not None else ""
         who = f"LAchildID {lachildid}: " if lachildid else f"Child[{child_index}]: "
-        error = RecordError(f"{who}child not used: {message}", where, code="E404")
+        error = not_used(f"{who}child", message, where, code="E404")
         return Item(where, error=error)
 
 

@@ -54,21 +54,27 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import orjson
 from pydantic import ValidationError
 
 from ..calendar import CalendarRangeError
-from ..errors import InputError, Location, RecordError, UsageError, value_class
+from ..contract import DueDate, ImportContext, Item, SourceStats
+from ..dates import EXPORT_FORMS, DateError, parse_export, parse_iso
+from ..errors import (
+    InputError,
+    Location,
+    RecordError,
+    UsageError,
+    lacks_columns,
+    not_used,
+    value_class,
+)
 from ..findings import DataQualityFinding
-from ..records import ChildRecord, Event, KnownFrom
-from . import ImportContext, Item, SourceStats
+from ..records import ChildRecord, Event, KnownFrom, event_data
 from .canonical import validation_message
 from .ssd_roles import DONE_STATUS, health_event, normalise, role_map
-
-if TYPE_CHECKING:
-    from ..evaluation.oracle import Due
 
 __all__ = [
     "HISTORY_ENV",
@@ -422,13 +428,6 @@ class _Bad(Exception):
 
 
 _NULLS = frozenset({"", "NULL", "null", "Null"})
-_TIME = (
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-_YMD_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME)
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME)
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 ZERO_DATE = dt.date(1900, 1, 1).toordinal()  # SQL Server's "no date"
 BAD_DATE = -1  # a date of birth that is not a date: the person's row is still used
 SOFT_DATES = ("pers_dob", "pers_expected_dob")
@@ -452,7 +451,6 @@ EVENT_DATES = frozenset(
 EXCEL_ERRORS = frozenset(
     {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 )
-DATE_FORMATS = "YYYY-MM-DD, YYYY-MM-DD hh:mm:ss[.fff] or DD/MM/YYYY"
 _date_cache: dict[str, int] = {}
 _TRUE = frozenset({"Y", "YES", "TRUE", "1", "T"})
 _FALSE = frozenset({"N", "NO", "FALSE", "0", "F"})
@@ -468,18 +466,7 @@ def parse_date(text: str) -> int | None:
     text = text.strip()
     if not text or (len(text) == 4 and text.upper() == "NULL"):
         return None
-    m = _ISO.fullmatch(text) or _YMD_SLASH.fullmatch(text) or _COMPACT.fullmatch(text)
-    if m:
-        y, mo, d = (int(x) for x in m.groups())
-    else:
-        m = _UK.fullmatch(text)
-        if m is None:
-            raise ValueError(f"not a date ({DATE_FORMATS})")
-        d, mo, y = (int(x) for x in m.groups())
-    try:
-        value = dt.date(y, mo, d).toordinal()
-    except ValueError:
-        raise ValueError("not a real calendar date") from None
+    value = parse_export(text).toordinal()
     if len(_date_cache) < 200_000:
         _date_cache[text] = value
     return value
@@ -845,7 +832,7 @@ class _Person:
     def reject(self, row: Row, column: str | None, reason: str, code: str = "E313") -> None:
         where = _where(self.state, row, column)
         table = self.state.files[row[1]].table.name
-        error = RecordError(f"{table} row not used: {reason}", where, column, code=code)
+        error = not_used(f"{table} row", reason, where, column, code=code)
         self.rejects.append(Item(where, error=error, row=True))
         self.rejected.add(id(row))
 
@@ -880,14 +867,8 @@ class _Person:
                     date=date,
                 )
             return False
-        ev_dict: dict[str, Any] = {"type": etype, "date": date}
-        if ref is not None:
-            ev_dict["ref"] = ref
-        if case is not None:
-            ev_dict["case"] = case
         clean = {k: v for k, v in attrs.items() if v is not None}
-        if clean:
-            ev_dict["attrs"] = clean
+        ev_dict = event_data(etype, date, ref, case, clean)
         self.seen_events[key] = [row or (None, 0, 0), ev_dict]
         self.events.append(ev_dict)
         return True
@@ -906,7 +887,7 @@ class _Person:
                     pv[column] = None
                     self.note(
                         "DATA046",
-                        f"{column} is not a date ({DATE_FORMATS}): not used",
+                        f"{column} is not a date {EXPORT_FORMS}: not used",
                         prow,
                         column=column,
                     )
@@ -950,7 +931,7 @@ class _Person:
             for row in self.rows:
                 if id(row) not in self.rejected:
                     self.state.files[row[1]].stats.rows_rejected += 1
-            error = RecordError(f"person {self.person}: not used: {message}", where, code="E313")
+            error = not_used(f"person {self.person}:", message, where, code="E313")
             return [*self.rejects, Item(where, error=error)]
         for row in self.rows:
             stats = self.state.files[row[1]].stats
@@ -1573,7 +1554,7 @@ class _Person:
         return current[2], current[1]
 
 
-def _due_kind(due: Due, theirs: dt.date) -> str | None:
+def _due_kind(due: DueDate, theirs: dt.date) -> str | None:
     """How the council's due date differs from ours (None: it does not): a count of days
     instead of months (``+ 91 days instead of 3 months``), working days (for a working-day
     limit), else calendar days."""
@@ -1875,8 +1856,7 @@ class SsdImporter:
                 context.reject_table(
                     context.source(str(f.path)),
                     where,
-                    f"{f.table.name} has no {', '.join(f.lacking)} column (required; renamed "
-                    "or removed?): the table is not read",
+                    lacks_columns(f.table.name, ", ".join(f.lacking)),
                     rows,
                 )
             elif f.other == "documentation":
@@ -2028,13 +2008,8 @@ class SsdImporter:
                 except _Bad as bad:
                     stats.rows_rejected += 1
                     where = Location(source, line, bad.column)
-                    error = RecordError(
-                        f"{table.name} row not used: {bad.reason}",
-                        where,
-                        bad.column,
-                        code=bad.code,
-                        value_class=bad.found,
-                    )
+                    error = not_used(f"{table.name} row", bad.reason, where, bad.column,
+                                     code=bad.code, value_class=bad.found)  # fmt: skip
                     yield Item(where, error=error, row=True)
                     continue
                 if table is DEPARTMENT:
@@ -2180,8 +2155,8 @@ def _history_env() -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+        return parse_iso(text)
+    except DateError:
         raise UsageError(f"{HISTORY_ENV} must be a date YYYY-MM-DD") from None
 
 

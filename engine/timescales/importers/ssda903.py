@@ -49,10 +49,11 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from ..contract import ImportContext, Importer, Item, SourceStats
+from ..dates import DateError, parse_uk
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord
-from . import ImportContext, Importer, Item, SourceStats
+from ..records import ChildRecord, event_data
 from .canonical import validation_message
 
 # defusedxml ships no type stubs; loaded by name so that mypy sees it as Any either way
@@ -371,27 +372,9 @@ ROOT = "EXPSSDA903"
 DOCUMENTATION = frozenset({".txt", ".md", ".pdf", ".doc", ".docx", ".rtf", ".odt", ".htm", ".html"})
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?:[-_ ]?(\d\d))?(?!\d)")
-_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 # --- small helpers ----------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> dt.date | None:
-    """dd/mm/yyyy (d/m/yyyy too); None when it is not a real date in that form."""
-    if len(text) == 10 and text[2] == "/" and text[5] == "/":
-        day, month, year = text[:2], text[3:5], text[6:]
-    else:
-        match = _DATE.fullmatch(text)
-        if match is None:
-            return None
-        day, month, year = match.groups()
-    if not (day.isdigit() and month.isdigit() and year.isdigit()):
-        return None
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def collection_year(path: str) -> int | None:
@@ -593,14 +576,17 @@ class Store:
                     values.append(None)
                     continue
                 spoilt = text.upper() in EXCEL_ERRORS
-                day = None if kind == CODE or spoilt else parse_date(text)
                 if kind == CODE and not spoilt:
                     values.append(sys.intern(text.upper()))
                     continue
+                why = "holds a spreadsheet error value"
+                day = None
+                if not spoilt:
+                    try:
+                        day = parse_uk(text)
+                    except DateError as exc:
+                        why = f"is {exc}"
                 if day is None:
-                    why = (
-                        "holds a spreadsheet error value" if spoilt else "is not a date dd/mm/yyyy"
-                    )
                     if required:
                         problem = (column, why, text)
                         break
@@ -670,6 +656,20 @@ class Period:
     began: list[str] = field(default_factory=list)
 
 
+def _set_ends(periods: list[Period]) -> None:
+    """Each episode's period number and end: its DEC, else the next episode's DECOM, else the
+    period's end."""
+    for number, period in enumerate(periods):
+        for i, episode in enumerate(period.episodes):
+            episode.period = number
+            if episode.dec is not None:
+                episode.end = episode.dec
+            elif i + 1 < len(period.episodes):
+                episode.end = period.episodes[i + 1].decom
+            else:
+                episode.end = period.end
+
+
 def _same_spell(period: Period, episode: Episode) -> bool:
     """True when ``episode`` is in the period's first legal-status spell (the run of episodes
     from the first with the first one's LS)."""
@@ -729,12 +729,7 @@ class ChildBuilder:
         ref: str | None = None,
         attrs: dict[str, Any] | None = None,
     ) -> None:
-        ev: dict[str, Any] = {"type": etype, "date": date}
-        if ref is not None:
-            ev["ref"] = ref
-        if attrs:
-            ev["attrs"] = attrs
-        self.events.append(ev)
+        self.events.append(event_data(etype, date, ref, attrs=attrs))
 
     def reject(self, rows: Sequence[Row], reason: str, column: str) -> None:
         for row in rows:
@@ -857,6 +852,19 @@ class ChildBuilder:
                 )
 
     def periods(self, merged: list[tuple[Row, list[Row]]]) -> list[Period]:
+        """The child's periods of care from its merged episode rows: each episode's codes and
+        dates checked (notes), episodes grouped into periods (a period ends at an episode whose
+        REC ends care), each episode's end set, overlaps noted, and the periods' events."""
+        episodes = self.episodes(merged)
+        periods = self.group(episodes)
+        _set_ends(periods)
+        self.note_overlaps(episodes, periods)
+        self.period_events(periods)
+        self.legal_status(periods)
+        return periods
+
+    def episodes(self, merged: list[tuple[Row, list[Row]]]) -> list[Episode]:
+        """One Episode per merged row; blank or unknown codes and unusable DEC/REC noted."""
         episodes: list[Episode] = []
         for row, group in merged:
             decom, rne, ls, place, dec, rec = row.values
@@ -899,6 +907,11 @@ class ChildBuilder:
             ends = rec is not None and rec != "X1"
             episodes.append(Episode(decom, rne, ls, place, dec, ends, group))
 
+        return episodes
+
+    def group(self, episodes: list[Episode]) -> list[Period]:
+        """The periods of care: consecutive episodes up to one whose REC ends care (or the
+        last); one that ends care with no usable DEC ends where the next begins, or stays open."""
         periods: list[Period] = []
         current: list[Episode] = []
         for index, episode in enumerate(episodes):
@@ -926,15 +939,10 @@ class ChildBuilder:
                 periods.append(Period(ref, current[0].decom, end, current))
                 current = []
 
-        for number, period in enumerate(periods):
-            for i, episode in enumerate(period.episodes):
-                episode.period = number
-                if episode.dec is not None:
-                    episode.end = episode.dec
-                elif i + 1 < len(period.episodes):
-                    episode.end = period.episodes[i + 1].decom
-                else:
-                    episode.end = period.end
+        return periods
+
+    def note_overlaps(self, episodes: list[Episode], periods: list[Period]) -> None:
+        """DATA011 for an episode (or a period) that starts before the one before it ends."""
         for before, after in pairwise(episodes):
             if before.dec is not None and after.decom < before.dec:
                 if before.period != after.period:
@@ -952,6 +960,9 @@ class ChildBuilder:
                     ref = periods[after.period].ref
                 self.note("DATA011", message, after.rows[-1], ref=ref, date=after.decom)
 
+    def period_events(self, periods: list[Period]) -> None:
+        """Each period's events: its start (or, begun before the data, where its history
+        begins), placements, the placement for adoption, the first placement order, its end."""
         placement_order_done = False
         for period in periods:
             first = period.episodes[0]
@@ -996,8 +1007,6 @@ class ChildBuilder:
                         self.event("placement_order", episode.decom, period.ref)
             if period.end is not None:
                 self.event("ceased_looked_after", period.end, period.ref)
-        self.legal_status(periods)
-        return periods
 
     def legal_status(self, periods: list[Period]) -> None:
         """A stretch of consecutive episodes (within a period) with one LS code is one spell,

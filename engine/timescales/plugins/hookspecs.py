@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from ..importers import Importer
+    from ..contract import Importer
     from .model import Authority
 
 hookspec = pluggy.HookspecMarker("timescales")

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..records import parse_iso_date
+from ..dates import parse_iso as parse_iso_date
 
 Unit = Literal["working_days", "days", "weeks", "months", "hours", "terms"]
 UNITS: tuple[str, ...] = ("working_days", "days", "weeks", "months", "hours", "terms")
