@@ -26,17 +26,17 @@ from typing import IO, Any
 import orjson
 
 from . import __version__
-from .docs import describe_limits, rule_limit_text
+from .docs import describe_limits
 from .errors import InputError, RecordError, TimescalesError, UsageError
 from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
+from .pipeline import Pipeline
 from .records import json_schema, parse_iso_date
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
 from .rules.pack import build_ruleset, load_council, load_rules
-from .run import Run
 
 
 class ExitCode(enum.IntEnum):
@@ -414,7 +414,7 @@ def _reject_limit(limit: str | None) -> str | None:
     """``--max-rejects`` checked before the run: N or N% (N a number, 0 to 100 for N%)."""
     if limit is None:
         return None
-    from .run import Summary
+    from .pipeline import Summary
 
     try:
         Summary().rejects_over(limit)
@@ -463,10 +463,10 @@ def _collection_year(text: str) -> int:
     return first + 1 if match.group(2) else first
 
 
-def _counting_run(ruleset: RuleSet, as_of: dt.date) -> Run:
+def _counting_run(ruleset: RuleSet, as_of: dt.date) -> Pipeline:
     """A run for the report and the worklist: rejects and notes are counted, not kept; an
     unreadable input is said at once."""
-    return Run(
+    return Pipeline(
         ruleset,
         as_of,
         on_reject=lambda err: None,
@@ -531,7 +531,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             if quality_file is not None:
                 write_quality([note], quality_file)
 
-        run = Run(
+        run = Pipeline(
             ruleset,
             args.as_of,
             on_reject=on_reject,
@@ -674,26 +674,9 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
             raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
         sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides))
         return ExitCode.OK
-    rows: list[dict[str, Any]] = []
-    for r in ruleset.rules:
-        row: dict[str, Any] = {
-            "id": r.id,
-            "name": r.name,
-            "title": r.title,
-            "kind": r.kind,
-            "family": r.family,
-            "limit": rule_limit_text(r),
-            "summary": r.summary,
-            "citation": r.references[0].href,
-            "references": [ref.model_dump() for ref in r.references],
-        }
-        active = ruleset.overrides.get(r.id)
-        if active is not None:  # the council's limit in force instead of the national one
-            row["council_limit"] = describe_limits(list(active.local))
-            row["override"] = active.override.name
-        if r.id in ruleset.local_rules:
-            row["local"] = True
-        rows.append(row)
+    from .api import rule_rows
+
+    rows = rule_rows(ruleset)
     if args.format == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return ExitCode.OK
@@ -754,7 +737,7 @@ def cmd_schema(args: argparse.Namespace) -> ExitCode:
 
 def cmd_convert(args: argparse.Namespace) -> ExitCode:
     # nothing is checked, but importers ask the national rules for due dates (Annex A's gates)
-    run = Run(load_rules(), dt.date.max, on_input_error=_say_input_error)
+    run = Pipeline(load_rules(), dt.date.max, on_input_error=_say_input_error)
     run.collection_year = args.collection_year
     read = rejected = rows_rejected = 0
     with output(args.output) as out:
@@ -905,7 +888,7 @@ def cmd_serve(args: argparse.Namespace) -> ExitCode:
 
 def _stdin_once(paths: Sequence[Path]) -> None:
     """``-`` (standard input, JSON Lines) may be given once. An input that does not exist is
-    not a usage error: the run says so (E101) and checks the others (``Run.plan``)."""
+    not a usage error: the run says so (E101) and checks the others (``Pipeline.plan``)."""
     if sum(str(p) == "-" for p in paths) > 1:
         raise UsageError("standard input (-) can be read only once")
 

@@ -37,8 +37,8 @@ from .workload import Caseloads
 if TYPE_CHECKING:
     from ..evaluation.ruleset import ChildResult, RuleSet
     from ..importers import Item
+    from ..pipeline import Pipeline, Summary
     from ..records import ChildRecord
-    from ..run import Run, Summary
 
 ALL = "*"  # the rule key of "all rules together"
 RATE_DIGITS = 6  # fractions: 0.629349 (62.9349%)
@@ -321,20 +321,10 @@ class Aggregator:
             if self.on_permanence is not None:
                 self.on_permanence(row)
 
-    def stream(self, run: Run, items: Iterable[Item]) -> Iterator[Finding]:
+    def stream(self, run: Pipeline, items: Iterable[Item]) -> Iterator[Finding]:
         """The run's findings, in order, aggregating each child's as it passes."""
-        last: list[ChildRecord | None] = [None]
-
-        def tap() -> Iterator[Item]:
-            for item in items:
-                last[0] = item.record
-                yield item
-
-        for result in run.results(tap()):
-            record = last[0]
-            self.add(
-                result, record if record is not None and record.child == result.child else None
-            )
+        for record, result in run.checked(items):
+            self.add(result, record)
             yield from result.findings
 
     # -- reading -------------------------------------------------------------------------------
@@ -504,7 +494,7 @@ class Spool:
 
 
 def collect(
-    run: Run,
+    run: Pipeline,
     items: Iterable[Item],
     aggregator: Aggregator,
     on_finding: Callable[[Finding], None] | None = None,

@@ -69,7 +69,7 @@ from .charts import (
 if TYPE_CHECKING:
     from ..aggregates.summary import Aggregator
     from ..importers import Item
-    from ..run import Run
+    from ..pipeline import Pipeline
 
 __all__ = [
     "BLUE",
@@ -893,7 +893,7 @@ def _tracker_island(rows: Iterable[Mapping[str, Any]], perm: Mapping[str, Any]) 
 
 
 def write_report(
-    run: Run,
+    run: Pipeline,
     items: Iterable[Item],
     out: IO[str],
     *,

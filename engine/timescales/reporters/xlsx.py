@@ -33,7 +33,7 @@ from ..findings import FIELDS, Finding
 if TYPE_CHECKING:
     from ..aggregates.permanence import PermanenceRow
     from ..aggregates.summary import Aggregator
-    from ..run import Summary
+    from ..pipeline import Summary
 
 ALL_RULES = "(all rules)"
 COMPLETENESS = "Data completeness"

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterable
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -29,13 +27,14 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
-from ..api import check_record, validation_context
-from ..docs import render, rule_limit_text
+from ..api import rule_rows, validation_context
+from ..docs import render
 from ..errors import Location, RecordError, value_class
 from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
-from ..findings import DataQualityFinding, Status
+from ..findings import DataQualityFinding, Finding
 from ..importers.canonical import problems, validation_error
+from ..pipeline import Pipeline, Summary
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
 from .middleware import (
@@ -96,34 +95,10 @@ def problems_of(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
     ]
 
 
-@dataclass(slots=True)
-class Tally:
-    """Counts for one request (or stream): what the summary and the access log report."""
-
-    read: int = 0
-    checked: int = 0
-    rejected: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    seen: set[str] = field(default_factory=set)
-
-    def summary(self) -> dict[str, int]:
-        return {
-            "read": self.read,
-            "checked": self.checked,
-            "rejected": self.rejected,
-            **{s.value: self.statuses[s.value] for s in Status},
-        }
-
-    def log(self) -> dict[str, int]:
-        return {
-            "records": self.read,
-            "findings": sum(self.statuses.values()),
-            "rejected": self.rejected,
-        }
-
-
 class Checker:
-    """Checks records for one request against the service's rule set (called in a thread)."""
+    """Checks records for one request against the service's rule set (called in a thread),
+    through the pipeline: its guard, its evaluation and its tally (``Pipeline.summary``), the
+    same as the CLI's."""
 
     def __init__(
         self,
@@ -140,48 +115,71 @@ class Checker:
         self.rules = rules
         self.explain = explain
         self.deadline = deadline
-        self.tally = Tally()
+        self.notes: list[DataQualityFinding] = []
+        self.run = Pipeline(
+            ruleset,
+            as_of,
+            max_events=settings.max_events,
+            max_events_option=None,
+            on_reject=_drop,  # a rejection is answered where it happens
+            on_quality=self.notes.append,
+        )
+
+    @property
+    def tally(self) -> Summary:
+        return self.run.summary
 
     def one(
         self, record: ChildRecord, where: Location
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(findings, quality notes) of one child; RecordError when it cannot be checked."""
-        self.tally.read += 1
-        if len(record.events) > self.settings.max_events:
-            self.tally.rejected += 1
-            raise RecordError(
-                f"more than {self.settings.max_events} events for one child",
-                where,
-                "events",
-                code="E304",
-            )
-        try:
-            result = check_record(self.ruleset, record, as_of=self.as_of, location=where)
-        except RecordError:
-            self.tally.rejected += 1
-            raise
-        self.tally.checked += 1
-        findings = []
-        for finding in result.findings:
+        self.notes.clear()
+        result = self.run.check_one(record, where)
+        return self.findings(result.findings), self.quality()
+
+    def findings(self, found: Iterable[Finding]) -> list[dict[str, Any]]:
+        """The findings of the rules asked for, as JSON-ready dicts (explained if asked)."""
+        out = []
+        for finding in found:
             if self.rules is not None and finding.rule not in self.rules:
                 continue
-            self.tally.statuses[finding.status.value] += 1
             data = finding.to_dict()
             if self.explain:
                 data["explanation"] = explain_finding(finding, self.ruleset).to_dict()
-            findings.append(data)
-        notes = list(result.quality)
-        if record.child in self.tally.seen:
-            notes.append(
-                DataQualityFinding(
-                    "DATA002", record.child, "child id seen more than once in the input"
-                )
-            )
-        self.tally.seen.add(record.child)
-        return findings, [note.to_dict() for note in notes]
+            out.append(data)
+        return out
+
+    def quality(self) -> list[dict[str, Any]]:
+        """The data-quality notes handed on since the last call."""
+        notes = [note.to_dict() for note in self.notes]
+        self.notes.clear()
+        return notes
+
+    def summary(self) -> dict[str, int]:
+        """The response's summary: the pipeline's tally (findings of the rules asked for)."""
+        tally = self.tally
+        return {
+            "read": tally.read,
+            "checked": tally.checked,
+            "rejected": tally.rejected,
+            **tally.statuses(self.rules),
+        }
+
+    def log(self) -> dict[str, int]:
+        """The counts for the access log."""
+        tally = self.tally
+        return {
+            "records": tally.read,
+            "findings": sum(tally.statuses(self.rules).values()),
+            "rejected": tally.rejected,
+        }
 
     def expired(self) -> bool:
         return time.monotonic() > self.deadline
+
+
+def _drop(_: object) -> None:
+    """A sink that keeps nothing."""
 
 
 def rejection(index: int, error: RecordError) -> dict[str, Any]:
@@ -203,23 +201,7 @@ class Service:
         self.ruleset = ruleset
         self.settings = settings
         self.context = validation_context(ruleset)
-        rows = []
-        for rule in ruleset.rules:
-            rows.append(
-                {
-                    "id": rule.id,
-                    "name": rule.name,
-                    "title": rule.title,
-                    "kind": rule.kind,
-                    "family": rule.family,
-                    "limit": rule_limit_text(rule),
-                    "summary": rule.summary,
-                    "citation": rule.references[0].href,
-                    "references": [ref.model_dump() for ref in rule.references],
-                    "local": rule.id in ruleset.local_rules,
-                    "overridden": rule.id in ruleset.overrides,
-                }
-            )
+        rows = rule_rows(ruleset)
         self.rules_body = orjson.dumps(rows)
         self.rule_rows = {row["id"]: row for row in rows}
         self.health_body = orjson.dumps(
@@ -307,12 +289,12 @@ class Service:
         response = {
             "as_of": request.as_of.isoformat(),
             "la": self.ruleset.la,
-            "summary": checker.tally.summary(),
+            "summary": checker.summary(),
             "findings": findings,
             "quality": quality,
             "rejected": rejected,
         }
-        return orjson.dumps(response), checker.tally.log()
+        return orjson.dumps(response), checker.log()
 
 
 class StreamCheck:
@@ -347,8 +329,7 @@ class StreamCheck:
                 )
             except RecordError as exc:
                 if "child" not in item:  # not read as a record: count it here
-                    self.checker.tally.read += 1
-                    self.checker.tally.rejected += 1
+                    self.checker.run.reject(exc)
                 item = {"line": self.line, "rejected": rejection(self.line - 1, exc)}
             out.append(orjson.dumps(item) + b"\n")
         return b"".join(out), False
@@ -445,14 +426,12 @@ class StreamCheck:
         except TimeoutError:
             error = ("timeout", f"the stream took longer than {settings.stream_timeout:g} s")
         except ClientGone:
-            scope.get(LOG_KEY, {}).update(checker.tally.log())
+            scope.get(LOG_KEY, {}).update(checker.log())
             return
         tail = (
-            {"error": error_dict(error[0], error[1])}
-            if error
-            else {"summary": checker.tally.summary()}
+            {"error": error_dict(error[0], error[1])} if error else {"summary": checker.summary()}
         )
-        scope.get(LOG_KEY, {}).update(checker.tally.log())
+        scope.get(LOG_KEY, {}).update(checker.log())
         await send({"type": "http.response.body", "body": orjson.dumps(tail) + b"\n"})
 
 
