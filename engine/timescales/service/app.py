@@ -12,6 +12,8 @@ request bodies.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import pathlib
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Annotated, Any, Literal
@@ -37,6 +39,7 @@ from ..importers.canonical import problems, validation_error
 from ..pipeline import Pipeline, Summary
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
+from . import uploads
 from .middleware import (
     LOG_KEY,
     AccessLog,
@@ -50,6 +53,7 @@ from .models import (
     CheckRequest,
     CheckResponse,
     ErrorResponse,
+    FilesResponse,
     Health,
     RuleDetail,
     RuleSummary,
@@ -226,6 +230,13 @@ class Service:
                 [{"pointer": pointer, "message": "unknown rule id"}],
             )
         return wanted
+
+    def checker(self, as_of: dt.date, rules: str | None, explain: bool, timeout: float) -> Checker:
+        """A checker for one stream or upload (``rules``: comma-separated rule ids)."""
+        wanted = self.rule_filter(rules.split(",") if rules else None, "/rules")
+        return Checker(
+            self.ruleset, self.settings, as_of, wanted, explain, time.monotonic() + timeout
+        )
 
     def check_body(self, body: bytes, deadline: float) -> tuple[bytes, dict[str, int]]:
         """POST /check, in a worker thread: parse, validate, check; the response body and
@@ -480,24 +491,44 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
         title="timescales",
         version=__version__,
         summary="Check children's social care case records against statutory timescales.",
-        description=(
-            "Checks canonical case records (the same records as `timescales check`) against "
-            "the statutory timescales of English children's social care and returns findings. "
-            f"Limits: a /check body up to {settings.max_body_bytes} bytes with at most "
-            f"{settings.max_records} records; /check/stream up to {settings.max_stream_bytes} "
-            f"bytes and {settings.max_stream_records} lines. "
-            + (
-                "Every endpoint but /health needs `Authorization: Bearer <token>`."
-                if settings.api_token
-                else ""
-            )
-        ),
+        description=_description(settings),
         # no Swagger/ReDoc pages: they load scripts from a CDN, which council networks block;
         # the schema itself is at /openapi.json
         docs_url=None,
         redoc_url=None,
     )
     app.state.service = service
+    _error_handlers(app)
+    _rule_routes(app, service)
+    _check_routes(app, service)
+    _upload_route(app, service)
+    app.openapi = functools.partial(_openapi, app, service)  # type: ignore[method-assign]
+    # the last added is the outermost: log everything, then auth, then the body limit
+    app.add_middleware(BodyLimit, limit_for=lambda path: _limit(settings, path))
+    app.add_middleware(BearerAuth, token=settings.api_token)
+    if settings.access_log:
+        app.add_middleware(AccessLog)
+    return app
+
+
+def _description(settings: Settings) -> str:
+    return (
+        "Checks canonical case records (the same records as `timescales check`) against "
+        "the statutory timescales of English children's social care and returns findings. "
+        f"Limits: a /check body up to {settings.max_body_bytes} bytes with at most "
+        f"{settings.max_records} records; /check/stream up to {settings.max_stream_bytes} "
+        f"bytes and {settings.max_stream_records} lines; /check/files up to "
+        f"{settings.max_stream_bytes} bytes and {settings.max_stream_records} children. "
+        + (
+            "Every endpoint but /health needs `Authorization: Bearer <token>`."
+            if settings.api_token
+            else ""
+        )
+    )
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Every error answered as ``ErrorResponse``."""
 
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> Response:
@@ -536,6 +567,10 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
             response.headers.update(exc.headers)
         return response
 
+
+def _rule_routes(app: FastAPI, service: Service) -> None:
+    """GET /health, /rules and /rules/{id}."""
+
     @app.get("/health", response_model=Health, tags=["service"])
     async def health() -> Response:
         """Liveness and what is loaded: version, council, number of rules."""
@@ -565,6 +600,66 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
                 404, "not_found", f"no rule {wanted} in this rule set (see GET /rules)"
             )
         return Response(service.rule_page(wanted), media_type=JSON)
+
+
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": (
+            "JSON Lines: one StreamResult per input line, then a StreamSummary line (or "
+            "a StreamError line if the stream had to stop). Described here as an array, "
+            "one element a line."
+        ),
+        "content": {NDJSON: {"schema": STREAM_LINES}},
+    },
+    **{k: v for k, v in ERRORS.items() if k not in (400, 408, 503)},
+}
+
+STREAM_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "JSON Lines: one canonical record (ChildRecord) a line. Described here as an "
+            "array, one element a line."
+        ),
+        "content": {
+            NDJSON: {
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ChildRecord"},
+                }
+            }
+        },
+    }
+}
+
+FILES_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A return as files (`files`, one part each) and the form fields.",
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["as_of", "files"],
+                    "properties": {
+                        "as_of": {"type": "string", "format": "date"},
+                        "rules": {"type": "string"},
+                        "explain": {"type": "boolean"},
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _check_routes(app: FastAPI, service: Service) -> None:
+    """POST /check and /check/stream: canonical records in the body."""
+    settings = service.settings
 
     @app.post(
         "/check",
@@ -600,35 +695,9 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
     @app.post(
         "/check/stream",
         response_model=None,
-        responses={
-            200: {
-                "description": (
-                    "JSON Lines: one StreamResult per input line, then a StreamSummary line (or "
-                    "a StreamError line if the stream had to stop). Described here as an array, "
-                    "one element a line."
-                ),
-                "content": {NDJSON: {"schema": STREAM_LINES}},
-            },
-            **{k: v for k, v in ERRORS.items() if k not in (400, 408, 503)},
-        },
+        responses=STREAM_RESPONSES,
         tags=["check"],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "description": (
-                    "JSON Lines: one canonical record (ChildRecord) a line. Described here as an "
-                    "array, one element a line."
-                ),
-                "content": {
-                    NDJSON: {
-                        "schema": {
-                            "type": "array",
-                            "items": {"$ref": "#/components/schemas/ChildRecord"},
-                        }
-                    }
-                },
-            }
-        },
+        openapi_extra=STREAM_BODY,
     )
     async def check_stream(
         request: Request,
@@ -642,68 +711,91 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
         Lines written as the body is read, one line per input line (its findings, or why it
         was rejected; other lines go on), then `{"summary": ...}`; if the stream must stop
         (body or line limit, timeout) the last line is `{"error": ...}` instead."""
-        wanted = service.rule_filter(rules.split(",") if rules else None, "/rules")
-        checker = Checker(
-            ruleset,
-            settings,
-            as_of,
-            wanted,
-            explain,
-            time.monotonic() + settings.stream_timeout,
-        )
+        checker = service.checker(as_of, rules, explain, settings.stream_timeout)
         return _Raw(StreamCheck(service, checker))
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            summary=app.summary,
-            description=app.description,
-            routes=app.routes,
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (CheckRequest, StreamResult, StreamSummary, StreamError):
-            mode: Literal["validation", "serialization"] = (
-                "validation" if model is CheckRequest else "serialization"
-            )
-            definition = model.model_json_schema(
-                ref_template="#/components/schemas/{model}", mode=mode
-            )
-            for name, nested in definition.pop("$defs", {}).items():
-                components.setdefault(name, nested)
-            components[model.__name__] = definition
-        stream = schema["paths"]["/check/stream"]["post"]["responses"]["200"]
-        stream["content"] = {NDJSON: {"schema": STREAM_LINES}}
-        # the record as `timescales schema` publishes it: event types (the council's too),
-        # their attributes and ISO date patterns
-        record = json_schema(ruleset.event_types)
-        event = record.pop("$defs")["Event"]
-        for key in ("$schema", "$comment"):
-            record.pop(key, None)
-        text = orjson.dumps(record).replace(b"#/$defs/", b"#/components/schemas/")
-        components["ChildRecord"] = orjson.loads(text)
-        components["Event"] = event
-        if settings.api_token:
-            components_root = schema["components"]
-            components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
-            for path, operations in schema.get("paths", {}).items():
-                if path in ("/health",):
-                    continue
-                for operation in operations.values():
-                    operation["security"] = [{"bearer": []}]
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
-    # the last added is the outermost: log everything, then auth, then the body limit
-    app.add_middleware(BodyLimit, limit_for=lambda path: _limit(settings, path))
-    app.add_middleware(BearerAuth, token=settings.api_token)
-    if settings.access_log:
-        app.add_middleware(AccessLog)
-    return app
+def _upload_route(app: FastAPI, service: Service) -> None:
+    """POST /check/files: a return as uploaded files, through the pipeline."""
+    settings = service.settings
+
+    @app.post(
+        "/check/files",
+        response_model=FilesResponse,
+        responses=ERRORS,
+        tags=["check"],
+        openapi_extra=FILES_BODY,
+    )
+    async def check_files(request: Request) -> Response:
+        """Check a return given as files (an SSDA903 return's CSVs, a CIN census XML, an
+        Annex A workbook, JSON Lines), read as `timescales check` reads a directory. The
+        answer has the findings, the rejections and the run's tally: `line` is the CLI's
+        summary line and `completeness` the report's banner, from the same counts."""
+        with uploads.workspace() as tmp:
+            directory = pathlib.Path(tmp)
+            try:
+                with anyio.fail_after(settings.stream_timeout):
+                    fields, paths = await uploads.receive(request, directory)
+                form = uploads.request_of(fields, problems_of)
+                checker = service.checker(
+                    form.as_of, form.rules, form.explain, settings.stream_timeout
+                )
+                data = await anyio.to_thread.run_sync(uploads.check, service, checker, paths)
+            except uploads.UploadError as exc:
+                raise ServiceError(422, exc.code, exc.detail, exc.problems) from None
+            except TimeoutError:
+                raise ServiceError(
+                    503, "timeout", f"the upload took longer than {settings.stream_timeout:g} s"
+                ) from None
+            body = uploads.answer(data, directory)
+        request.scope.get(LOG_KEY, {}).update(checker.log())
+        return Response(body, media_type=JSON)
+
+
+def _openapi(app: FastAPI, service: Service) -> dict[str, Any]:
+    """The schema: the models' own, the record as `timescales schema` publishes it, and the
+    bearer scheme when a token is set."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (CheckRequest, StreamResult, StreamSummary, StreamError):
+        mode: Literal["validation", "serialization"] = (
+            "validation" if model is CheckRequest else "serialization"
+        )
+        definition = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        for name, nested in definition.pop("$defs", {}).items():
+            components.setdefault(name, nested)
+        components[model.__name__] = definition
+    stream = schema["paths"]["/check/stream"]["post"]["responses"]["200"]
+    stream["content"] = {NDJSON: {"schema": STREAM_LINES}}
+    # the record as `timescales schema` publishes it: event types (the council's too),
+    # their attributes and ISO date patterns
+    record = json_schema(service.ruleset.event_types)
+    event = record.pop("$defs")["Event"]
+    for key in ("$schema", "$comment"):
+        record.pop(key, None)
+    text = orjson.dumps(record).replace(b"#/$defs/", b"#/components/schemas/")
+    components["ChildRecord"] = orjson.loads(text)
+    components["Event"] = event
+    if service.settings.api_token:
+        components_root = schema["components"]
+        components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        for path, operations in schema.get("paths", {}).items():
+            if path in ("/health",):
+                continue
+            for operation in operations.values():
+                operation["security"] = [{"bearer": []}]
+    app.openapi_schema = schema
+    return schema
 
 
 def _limit(settings: Settings, path: str) -> int:
-    return settings.max_stream_bytes if path == "/check/stream" else settings.max_body_bytes
+    bulk = path in ("/check/stream", "/check/files")
+    return settings.max_stream_bytes if bulk else settings.max_body_bytes

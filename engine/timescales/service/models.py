@@ -7,7 +7,7 @@ mirror the library's ``to_dict()`` output field for field (a test holds them to 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -155,6 +155,30 @@ class CheckResponse(BaseModel):
     findings: list[FindingModel]
     quality: list[QualityModel]
     rejected: list[Rejection]
+
+
+class FilesRequest(BaseModel):
+    """The form fields of POST /check/files, beside the files themselves (``files``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: IsoDate = Field(description="The date to check as of (required): nothing reads today.")
+    rules: str | None = Field(
+        default=None, description="Only findings of these rule IDs, comma-separated."
+    )
+    explain: bool = Field(default=False, description="Add the counting steps.")
+
+
+class FilesResponse(CheckResponse):
+    """The findings of an uploaded return, with the run's tally: ``line`` is the CLI's summary
+    line and ``completeness`` the report's banner and the workbook's "Data completeness" sheet,
+    read from the same counts. Locations name the files as uploaded."""
+
+    line: str
+    completeness: dict[str, Any]
+    rejected: list[dict[str, Any]]  # type: ignore[assignment]
+    unreadable: list[dict[str, Any]]
+    notices: list[str]
 
 
 class StreamResult(BaseModel):
