@@ -24,7 +24,8 @@ from pydantic import ValidationError
 from .docs import describe_limits, rule_limit_text
 from .errors import Location, RecordError, value_class
 from .evaluation.ruleset import ChildResult, RuleSet
-from .importers.canonical import validation_error
+from .guard import not_json
+from .importers.canonical import problems, validation_error
 from .pipeline import Pipeline, check_record
 from .records import ChildRecord
 
@@ -33,6 +34,7 @@ __all__ = [
     "check_record",
     "check_stream",
     "parse_record",
+    "problem_list",
     "rule_rows",
     "validation_context",
 ]
@@ -47,14 +49,28 @@ def validation_context(ruleset: RuleSet | None) -> dict[str, Any] | None:
     return {"event_types": ruleset.event_types}
 
 
+def problem_list(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
+    """Where and what, for each validation problem (at most 20); never the input values (the
+    same wording as the CLI's rejections: ``importers.canonical.problems``)."""
+    return [
+        {"pointer": prefix + where if where != "/" else prefix or "/", "message": message}
+        for where, message, _, _ in problems(exc)[:20]
+    ]
+
+
 def parse_record(
-    data: RecordLike, *, ruleset: RuleSet | None = None, location: Location | None = None
+    data: RecordLike,
+    *,
+    ruleset: RuleSet | None = None,
+    location: Location | None = None,
+    every_problem: bool = False,
 ) -> ChildRecord:
     """One canonical record from a mapping or JSON text, validated strictly.
 
     ``ruleset`` supplies any council event types. Raises RecordError carrying the location
     (with the JSON pointer of the first problem appended) and the field; the message never
-    repeats the offending value.
+    repeats the offending value. ``every_problem``: the message lists the first five
+    problems, each with its pointer (the service's stream), not the first alone.
     """
     where = location or Location("<record>")
     if isinstance(data, ChildRecord):
@@ -63,8 +79,7 @@ def parse_record(
         try:
             data = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            reason = str(exc).split(":", 1)[0]
-            raise RecordError(f"not valid JSON ({reason})", where, code="E301") from None
+            raise not_json(exc, where) from None
     if not isinstance(data, Mapping):
         raise RecordError(
             "a record must be a JSON object", where, code="E302", value_class=value_class(data)
@@ -72,7 +87,11 @@ def parse_record(
     try:
         return ChildRecord.model_validate(dict(data), context=validation_context(ruleset))
     except ValidationError as exc:
-        raise validation_error(exc, where) from None
+        message = None
+        if every_problem:
+            found = problem_list(exc)[:5]
+            message = "; ".join(f"{p['pointer']}: {p['message']}" for p in found)
+        raise validation_error(exc, where, message) from None
 
 
 @dataclass(frozen=True, slots=True)

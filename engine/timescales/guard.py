@@ -77,6 +77,13 @@ def too_many_events(limit: int, where: Location | None, option: str | None = Non
     )
 
 
+def not_json(exc: Exception, where: Location) -> RecordError:
+    """The rejection (E301) of a line or body that is not JSON: the parser's reason, never
+    the text."""
+    reason = str(exc).split(":", 1)[0]
+    return RecordError(f"not valid JSON ({reason})", where, code="E301")
+
+
 def unreadable_record(where: Location | None) -> RecordError:
     """The rejection (E300) of an item the importer gave neither a record nor an error."""
     return RecordError("unreadable record", where, code="E300")

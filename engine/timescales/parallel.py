@@ -124,20 +124,6 @@ def batches(
     run.report_repeats()
 
 
-def findings(
-    run: Pipeline,
-    paths: Iterable[Path],
-    input_format: str = "auto",
-    extra: dict[str, Importer] | None = None,
-    *,
-    jobs: int = 1,
-    engine: str = "python",
-) -> Iterator[Finding]:
-    """Like ``Run.findings(run.items(...))``, checked in worker processes."""
-    for batch in batches(run, paths, input_format, extra, jobs=jobs, engine=engine):
-        yield from batch.findings
-
-
 def check_and_write(
     run: Pipeline,
     paths: Iterable[Path],
@@ -190,7 +176,11 @@ def check_and_write(
                     os.unlink(done)
                 done = current
         return
-    found = findings(run, paths, input_format, extra, jobs=jobs, engine=engine)
+    found: Iterable[Finding] = (
+        finding
+        for batch in batches(run, paths, input_format, extra, jobs=jobs, engine=engine)
+        for finding in batch.findings
+    )
     if hide is not None:
         found = (dataclasses.replace(f, child=hide(f.child)) for f in found)
     if writer is not None:

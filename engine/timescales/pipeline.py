@@ -108,20 +108,16 @@ class Summary:
         if self.context.stats:
             read, used, rejected = self.rows
             text += f"; rows read {read}, used {used}, rejected {rejected}"
-        if self.quality:
-            text += f"; data-quality notes {sum(self.quality.values())}"
-        if self.events_after_as_of:
-            text += f"; events after as-of ignored {self.events_after_as_of}"
-        if self.unreadable:
-            text += f"; inputs unreadable {self.unreadable}"
-        if self.files_skipped:
-            text += f"; files skipped {self.files_skipped}"
-        if self.tables_rejected:
-            text += f"; tables rejected {self.tables_rejected}"
-        if self.not_assessed:
-            text += f"; not assessed {sum(self.not_assessed.values())}"
-        if self.partial_history:
-            text += f"; findings with partial history {self.partial_history}"
+        extras = (
+            ("data-quality notes", sum(self.quality.values())),
+            ("events after as-of ignored", self.events_after_as_of),
+            ("inputs unreadable", self.unreadable),
+            ("files skipped", self.files_skipped),
+            ("tables rejected", self.tables_rejected),
+            ("not assessed", sum(self.not_assessed.values())),
+            ("findings with partial history", self.partial_history),
+        )
+        text += "".join(f"; {label} {n}" for label, n in extras if n)
         return text
 
     def completeness(self) -> dict[str, Any]:
@@ -231,6 +227,8 @@ class Pipeline:
     rejects: list[RecordError] = field(default_factory=list)
     quality: list[DataQualityFinding] = field(default_factory=list)
     on_reject: Callable[[RecordError], None] | None = None
+    # a rejected row of a return, when it is to go elsewhere than ``on_reject``
+    on_row_reject: Callable[[RecordError], None] | None = None
     on_quality: Callable[[DataQualityFinding], None] | None = None
     # an input that cannot be read at all goes here (kept in ``input_errors`` by default)
     on_input_error: Callable[[InputError], None] | None = None
@@ -405,6 +403,17 @@ class Pipeline:
                 yield item.record, result
         self.report_repeats()
 
+    def records(self, items: Iterable[Item]) -> Iterator[ChildRecord]:
+        """The guard stage alone (``convert``): each child's record, not evaluated; rows,
+        notes and rejections accounted as a check accounts them."""
+        for item in items:
+            early = screen(item, self.max_events, self.max_events_option)
+            if early is not None:
+                self.account(early)
+            elif item.record is not None:
+                self.summary.read += 1
+                yield item.record
+
     def results(self, items: Iterable[Item]) -> Iterator[ChildResult]:
         for _, result in self.checked(items):
             yield result
@@ -435,7 +444,7 @@ class Pipeline:
         if outcome.kind == ROW:
             summary.rows_rejected += 1
             if outcome.error is not None:
-                self._rejection(outcome.error)
+                (self.on_row_reject or self.on_reject or self.rejects.append)(outcome.error)
             self.notes(outcome.quality)
             return
         if outcome.kind == NOTES:

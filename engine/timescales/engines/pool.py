@@ -39,7 +39,7 @@ import orjson
 from ..errors import Location, RecordError
 from ..evaluation.ruleset import ChildResult, RuleSet, partial_count
 from ..findings import DataQualityFinding, Finding
-from ..guard import REJECT, Outcome, checked, screen, too_many_events
+from ..guard import REJECT, Outcome, checked, not_json, screen, too_many_events
 from ..importers import Item
 from ..importers.canonical import MAX_LINE_BYTES, bounded_lines, to_record, too_large
 from ..reporters import write_findings
@@ -167,9 +167,7 @@ def read_range(
             try:
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                reason = str(exc).split(":", 1)[0]
-                error = RecordError(f"not valid JSON ({reason})", where, code="E301")
-                yield Item(where, error=error), (offset, number)
+                yield Item(where, error=not_json(exc, where)), (offset, number)
                 continue
             yield to_record(data, where, context), (offset, number)
 

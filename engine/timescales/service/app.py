@@ -29,13 +29,12 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
-from ..api import rule_rows, validation_context
+from ..api import parse_record, problem_list, rule_rows, validation_context
 from ..docs import render
-from ..errors import Location, RecordError, value_class
+from ..errors import Location, RecordError
 from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
 from ..findings import DataQualityFinding, Finding
-from ..importers.canonical import problems, validation_error
 from ..pipeline import Pipeline, Summary
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
@@ -90,13 +89,8 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type=JSON)
 
 
-def problems_of(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
-    """Where and what, for each validation problem (at most 20); never the input values (the
-    same wording as the CLI's rejections: ``importers.canonical.problems``)."""
-    return [
-        {"pointer": prefix + where if where != "/" else prefix or "/", "message": message}
-        for where, message, _, _ in problems(exc)[:20]
-    ]
+# the validation problems of a request, as ErrorResponse lists them
+problems_of = problem_list
 
 
 class Checker:
@@ -350,21 +344,7 @@ class StreamCheck:
         if raw is None:
             limit = self.service.settings.max_line_bytes
             raise RecordError(f"line longer than {limit} bytes", where, code="E303")
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            reason = str(exc).split(":", 1)[0]
-            raise RecordError(f"not valid JSON ({reason})", where, code="E301") from None
-        if not isinstance(data, dict):
-            raise RecordError(
-                "a record must be a JSON object", where, code="E302", value_class=value_class(data)
-            )
-        try:
-            return ChildRecord.model_validate(data, context=self.service.context)
-        except ValidationError as exc:
-            problems = problems_of(exc)
-            message = "; ".join(f"{p['pointer']}: {p['message']}" for p in problems[:5])
-            raise validation_error(exc, where, message) from None
+        return parse_record(raw, ruleset=self.service.ruleset, location=where, every_problem=True)
 
     async def _body_lines(self, receive: Receive) -> AsyncIterator[list[bytes | None]]:
         """The body's lines as they arrive, in batches; a line over the limit is not kept
