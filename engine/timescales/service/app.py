@@ -481,7 +481,6 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
     _error_handlers(app)
     _rule_routes(app, service)
     _check_routes(app, service)
-    _upload_route(app, service)
     app.openapi = functools.partial(_openapi, app, service)  # type: ignore[method-assign]
     # the last added is the outermost: log everything, then auth, then the body limit
     app.add_middleware(BodyLimit, limit_for=lambda path: _limit(settings, path))
@@ -638,7 +637,8 @@ FILES_BODY = {
 
 
 def _check_routes(app: FastAPI, service: Service) -> None:
-    """POST /check and /check/stream: canonical records in the body."""
+    """POST /check and /check/stream (canonical records in the body) and /check/files (a
+    return as uploaded files, through the pipeline)."""
     settings = service.settings
 
     @app.post(
@@ -693,11 +693,6 @@ def _check_routes(app: FastAPI, service: Service) -> None:
         (body or line limit, timeout) the last line is `{"error": ...}` instead."""
         checker = service.checker(as_of, rules, explain, settings.stream_timeout)
         return _Raw(StreamCheck(service, checker))
-
-
-def _upload_route(app: FastAPI, service: Service) -> None:
-    """POST /check/files: a return as uploaded files, through the pipeline."""
-    settings = service.settings
 
     @app.post(
         "/check/files",
