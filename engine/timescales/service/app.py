@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import pathlib
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -33,12 +33,10 @@ from ..api import parse_record, problem_list, rule_rows, validation_context
 from ..docs import render
 from ..errors import Location, RecordError
 from ..evaluation.ruleset import RuleSet
-from ..explain import explain as explain_finding
-from ..findings import DataQualityFinding, Finding
-from ..pipeline import Pipeline, Summary
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
 from . import uploads
+from .checker import Checker
 from .middleware import (
     LOG_KEY,
     AccessLog,
@@ -91,93 +89,6 @@ def _json(data: Any, status: int = 200) -> Response:
 
 # the validation problems of a request, as ErrorResponse lists them
 problems_of = problem_list
-
-
-class Checker:
-    """Checks records for one request against the service's rule set (called in a thread),
-    through the pipeline: its guard, its evaluation and its tally (``Pipeline.summary``), the
-    same as the CLI's."""
-
-    def __init__(
-        self,
-        ruleset: RuleSet,
-        settings: Settings,
-        as_of: dt.date,
-        rules: frozenset[str] | None,
-        explain: bool,
-        deadline: float,
-    ) -> None:
-        self.ruleset = ruleset
-        self.settings = settings
-        self.as_of = as_of
-        self.rules = rules
-        self.explain = explain
-        self.deadline = deadline
-        self.notes: list[DataQualityFinding] = []
-        self.run = Pipeline(
-            ruleset,
-            as_of,
-            max_events=settings.max_events,
-            max_events_option=None,
-            on_reject=_drop,  # a rejection is answered where it happens
-            on_quality=self.notes.append,
-        )
-
-    @property
-    def tally(self) -> Summary:
-        return self.run.summary
-
-    def one(
-        self, record: ChildRecord, where: Location
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(findings, quality notes) of one child; RecordError when it cannot be checked."""
-        self.notes.clear()
-        result = self.run.check_one(record, where)
-        return self.findings(result.findings), self.quality()
-
-    def findings(self, found: Iterable[Finding]) -> list[dict[str, Any]]:
-        """The findings of the rules asked for, as JSON-ready dicts (explained if asked)."""
-        out = []
-        for finding in found:
-            if self.rules is not None and finding.rule not in self.rules:
-                continue
-            data = finding.to_dict()
-            if self.explain:
-                data["explanation"] = explain_finding(finding, self.ruleset).to_dict()
-            out.append(data)
-        return out
-
-    def quality(self) -> list[dict[str, Any]]:
-        """The data-quality notes handed on since the last call."""
-        notes = [note.to_dict() for note in self.notes]
-        self.notes.clear()
-        return notes
-
-    def summary(self) -> dict[str, int]:
-        """The response's summary: the pipeline's tally (findings of the rules asked for)."""
-        tally = self.tally
-        return {
-            "read": tally.read,
-            "checked": tally.checked,
-            "rejected": tally.rejected,
-            **tally.statuses(self.rules),
-        }
-
-    def log(self) -> dict[str, int]:
-        """The counts for the access log."""
-        tally = self.tally
-        return {
-            "records": tally.read,
-            "findings": sum(tally.statuses(self.rules).values()),
-            "rejected": tally.rejected,
-        }
-
-    def expired(self) -> bool:
-        return time.monotonic() > self.deadline
-
-
-def _drop(_: object) -> None:
-    """A sink that keeps nothing."""
 
 
 def rejection(index: int, error: RecordError) -> dict[str, Any]:
@@ -715,7 +626,7 @@ def _check_routes(app: FastAPI, service: Service) -> None:
                 checker = service.checker(
                     form.as_of, form.rules, form.explain, settings.stream_timeout
                 )
-                data = await anyio.to_thread.run_sync(uploads.check, service, checker, paths)
+                data = await anyio.to_thread.run_sync(uploads.check, settings, checker, paths)
             except uploads.UploadError as exc:
                 raise ServiceError(422, exc.code, exc.detail, exc.problems) from None
             except TimeoutError:

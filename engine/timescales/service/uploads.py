@@ -24,7 +24,8 @@ from ..errors import InputError, RecordError
 from .models import FilesRequest
 
 if TYPE_CHECKING:
-    from .app import Checker, Service
+    from .checker import Checker
+    from .settings import Settings
 
 MAX_FILES = 200  # files in one upload (a return is a dozen tables)
 MAX_FIELDS = 10
@@ -98,7 +99,7 @@ def request_of(fields: dict[str, str], problems_of: Callable[..., Any]) -> Files
         ) from None
 
 
-def check(service: Service, checker: Checker, paths: list[Path]) -> dict[str, Any]:
+def check(settings: Settings, checker: Checker, paths: list[Path]) -> dict[str, Any]:
     """Check the saved files (one file, or the directory they were saved in) through the
     pipeline; the answer, with paths made relative to the upload."""
     run = checker.run
@@ -106,7 +107,7 @@ def check(service: Service, checker: Checker, paths: list[Path]) -> dict[str, An
     unreadable: list[dict[str, Any]] = []
 
     def keep(error: RecordError) -> None:
-        if len(rejected) < service.settings.max_records:
+        if len(rejected) < settings.max_records:
             rejected.append(error.as_dict())
 
     def unread(error: InputError) -> None:
@@ -116,7 +117,7 @@ def check(service: Service, checker: Checker, paths: list[Path]) -> dict[str, An
     run.on_input_error = unread
     source = paths[0] if len(paths) == 1 else paths[0].parent
     findings: list[dict[str, Any]] = []
-    limit = service.settings.max_stream_records
+    limit = settings.max_stream_records
     for _, result in run.checked(run.items([source])):
         if checker.expired():
             raise TimeoutError
@@ -131,7 +132,7 @@ def check(service: Service, checker: Checker, paths: list[Path]) -> dict[str, An
     summary = run.summary
     return {
         "as_of": checker.as_of.isoformat(),
-        "la": service.ruleset.la,
+        "la": checker.ruleset.la,
         "summary": checker.summary(),
         "line": summary.line(),
         "completeness": summary.completeness(),
