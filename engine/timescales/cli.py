@@ -460,12 +460,15 @@ def _counting_run(ruleset: RuleSet, args: argparse.Namespace) -> Pipeline:
     )
 
 
+NOTHING_CHECKED = "error: nothing could be checked"
+
+
 def _read(run: Pipeline, args: argparse.Namespace, extra: Any = None) -> Iterator[Item] | None:
     """The run's items from the inputs (planned now), or None when no input could be read
     (each said why)."""
     items = run.items(args.paths, args.input_format, extra)
     if not run.planned:
-        print("error: nothing could be checked", file=sys.stderr)
+        print(NOTHING_CHECKED, file=sys.stderr)
         return None
     return items
 
@@ -473,7 +476,7 @@ def _read(run: Pipeline, args: argparse.Namespace, extra: Any = None) -> Iterato
 def _outcome(summary: Summary, limit: str | None, after: str = "") -> ExitCode | None:
     """Exit 2 when nothing could be checked or the rejections exceed ``--max-rejects``."""
     if summary.checked == 0:
-        print("error: nothing could be checked", file=sys.stderr)
+        print(NOTHING_CHECKED, file=sys.stderr)
         return ExitCode.ERROR
     over = summary.rejects_over(limit)
     if over:
@@ -837,12 +840,12 @@ def cmd_generate(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def cmd_plugins(args: argparse.Namespace) -> ExitCode:
-
-    loaded, _ = load_council(None, args.plugin)
+def _plugin_rows(plugins: list[str]) -> list[dict[str, Any]]:
+    """Each installed council: its rules, overrides, targets, calendars, importers, events."""
+    loaded, _ = load_council(None, plugins)
     rows: list[dict[str, Any]] = []
     for plugin, authority in loaded.authorities():
-        _, council = load_council(authority.name, args.plugin)
+        _, council = load_council(authority.name, plugins)
         ruleset = build_ruleset(council)
         rows.append(
             {
@@ -883,6 +886,11 @@ def cmd_plugins(args: argparse.Namespace) -> ExitCode:
                 "event_types": sorted(council.event_types),
             }
         )
+    return rows
+
+
+def cmd_plugins(args: argparse.Namespace) -> ExitCode:
+    rows = _plugin_rows(args.plugin)
     if args.format == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return ExitCode.OK
