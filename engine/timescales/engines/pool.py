@@ -100,7 +100,7 @@ class Setup:
     text_format: str | None = None  # "jsonl"/"csv": workers write findings as text
     spill_dir: str | None = None  # where workers write that text (else it goes by pipe)
     context: Mapping[str, Any] | None = None  # pydantic validation context (event types)
-    max_events: int = 100_000  # a child with more is rejected unread (as Run does)
+    max_events: int = 100_000  # a child with more is rejected unread (as the pipeline does)
     max_record_bytes: int = MAX_LINE_BYTES  # a longer JSON Lines line is rejected unread
     fast: bool = True  # the fast validated path for JSON Lines (Python engine, with msgspec)
 
