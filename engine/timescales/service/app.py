@@ -504,6 +504,13 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     **{k: v for k, v in ERRORS.items() if k not in (400, 408, 503)},
 }
 
+CHECK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
+    }
+}
+
 STREAM_BODY = {
     "requestBody": {
         "required": True,
@@ -551,19 +558,9 @@ def _check_routes(app: FastAPI, service: Service) -> None:
     """POST /check and /check/stream (canonical records in the body) and /check/files (a
     return as uploaded files, through the pipeline)."""
     settings = service.settings
+    route = functools.partial(app.post, tags=["check"])
 
-    @app.post(
-        "/check",
-        response_model=CheckResponse,
-        responses=ERRORS,
-        tags=["check"],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {JSON: {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
-            }
-        },
-    )
+    @route("/check", response_model=CheckResponse, responses=ERRORS, openapi_extra=CHECK_BODY)
     async def check(request: Request) -> Response:
         """Check one child (`record`) or several (`records`) as of `as_of`.
 
@@ -583,12 +580,8 @@ def _check_routes(app: FastAPI, service: Service) -> None:
         request.scope.get(LOG_KEY, {}).update(counts)
         return Response(content, media_type=JSON)
 
-    @app.post(
-        "/check/stream",
-        response_model=None,
-        responses=STREAM_RESPONSES,
-        tags=["check"],
-        openapi_extra=STREAM_BODY,
+    @route(
+        "/check/stream", response_model=None, responses=STREAM_RESPONSES, openapi_extra=STREAM_BODY
     )
     async def check_stream(
         request: Request,
@@ -605,13 +598,7 @@ def _check_routes(app: FastAPI, service: Service) -> None:
         checker = service.checker(as_of, rules, explain, settings.stream_timeout)
         return _Raw(StreamCheck(service, checker))
 
-    @app.post(
-        "/check/files",
-        response_model=FilesResponse,
-        responses=ERRORS,
-        tags=["check"],
-        openapi_extra=FILES_BODY,
-    )
+    @route("/check/files", response_model=FilesResponse, responses=ERRORS, openapi_extra=FILES_BODY)
     async def check_files(request: Request) -> Response:
         """Check a return given as files (an SSDA903 return's CSVs, a CIN census XML, an
         Annex A workbook, JSON Lines), read as `timescales check` reads a directory. The

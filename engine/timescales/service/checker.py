@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Location
@@ -17,31 +18,26 @@ from ..records import ChildRecord
 from .settings import Settings
 
 
+@dataclass(slots=True)
 class Checker:
     """Checks records for one request against the service's rule set (called in a thread),
     through the pipeline: its guard, its evaluation and its tally (``Pipeline.summary``), the
     same as the CLI's."""
 
-    def __init__(
-        self,
-        ruleset: RuleSet,
-        settings: Settings,
-        as_of: dt.date,
-        rules: frozenset[str] | None,
-        explain: bool,
-        deadline: float,
-    ) -> None:
-        self.ruleset = ruleset
-        self.settings = settings
-        self.as_of = as_of
-        self.rules = rules
-        self.explain = explain
-        self.deadline = deadline
-        self.notes: list[DataQualityFinding] = []
+    ruleset: RuleSet
+    settings: Settings
+    as_of: dt.date
+    rules: frozenset[str] | None  # only the findings of these rules (None: every rule)
+    explain: bool
+    deadline: float  # time.monotonic() after which the request gives up
+    notes: list[DataQualityFinding] = field(default_factory=list, init=False)
+    run: Pipeline = field(init=False)
+
+    def __post_init__(self) -> None:
         self.run = Pipeline(
-            ruleset,
-            as_of,
-            max_events=settings.max_events,
+            self.ruleset,
+            self.as_of,
+            max_events=self.settings.max_events,
             max_events_option=None,
             on_reject=_drop,  # a rejection is answered where it happens
             on_quality=self.notes.append,
