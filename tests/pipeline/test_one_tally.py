@@ -1,6 +1,7 @@
-"""One tally, four outputs: the CLI's ``check`` summary line, the ``report`` banner, the
-workbook's "Data completeness" sheet and the service's answer to an uploaded return read the
-same counts (``pipeline.Summary``), on an SSDA903 return with rejected rows and a stray file."""
+"""One tally, four outputs: the CLI's ``check`` summary line (``--jobs 2`` too), the ``report``
+banner, the workbook's "Data completeness" sheet and the service's answer to an uploaded return
+read the same counts (``pipeline.Summary``), on an SSDA903 return with rejected rows and a stray
+file."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ def test_console_report_workbook_and_service_agree(cli, tmp_path: Path) -> None:
     assert said["rows_rejected"] == 5 and said["children_read"] == 30, line
     assert said["partial_history"] > 0 and "files skipped 1" in line, line
     statuses = {s: skipped(line, rf"(\d+) {s}\b") for s in STATUSES}
+    # the same line when the children are checked in worker processes
+    res = cli("check", str(data), "--as-of", AS_OF, "--format", "jsonl", "--jobs", "2")
+    assert summary_line(res.err) == line
 
     # 2. report: the banner
     page_path = tmp_path / "report.html"
