@@ -490,6 +490,12 @@ def _say_input_error(err: InputError) -> None:
     print(f"error: {describe(err)}", file=sys.stderr)
 
 
+def said_rejected(err: TimescalesError) -> str:
+    """A rejection on the console: a file skipped (E407), or a record or row rejected."""
+    label = "skipped" if err.code == "E407" else "rejected"
+    return f"{label}: {describe(err)}"
+
+
 def describe(err: TimescalesError) -> str:
     """One line for people: code, place, message, and the kind of value found (never the value)."""
     text = f"{err.code} {err}"
@@ -536,8 +542,7 @@ class _CheckSinks:
 
     def said(self) -> None:
         for err in self.shown:
-            label = "skipped" if err.code == "E407" else "rejected"
-            print(f"{label}: {describe(err)}", file=sys.stderr)
+            print(said_rejected(err), file=sys.stderr)
         if self.rejections > len(self.shown):
             more = self.rejections - len(self.shown)
             print(f"… and {more} more (see --rejects)", file=sys.stderr)
@@ -790,7 +795,7 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
         load_rules(),
         dt.date.max,
         on_input_error=_say_input_error,
-        on_reject=lambda err: print(f"rejected: {describe(err)}", file=sys.stderr),
+        on_reject=lambda err: print(said_rejected(err), file=sys.stderr),
         on_row_reject=lambda err: print(f"rejected row: {describe(err)}", file=sys.stderr),
         on_quality=lambda note: None,
         collection_year=args.collection_year,
