@@ -237,20 +237,15 @@ def _state(
     return "", None
 
 
+# the fields a worklist row takes from its finding as they are
+FROM_FINDING = ("rule", "name", "child", "ref", "anchor", "id", "citation")
+
+
 def _item(f: Finding, state: str, days: int | None) -> Item:
+    """The finding's row on the list."""
+    same = {name: getattr(f, name) for name in FROM_FINDING}
     return Item(
-        team=f.team or NONE,
-        worker=f.worker or NONE,
-        due=f.due,
-        state=state,
-        days=days,
-        rule=f.rule,
-        name=f.name,
-        child=f.child,
-        ref=f.ref,
-        anchor=f.anchor,
-        id=f.id,
-        citation=f.citation,
+        team=f.team or NONE, worker=f.worker or NONE, due=f.due, state=state, days=days, **same
     )
 
 

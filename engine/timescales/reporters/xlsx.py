@@ -208,18 +208,12 @@ class _Book:
             (16, 12, 12, 12, 14, 9, 12, 14, 8, 12, 12, 10, 60),
         )
 
-    def sheets(self) -> tuple[Sheet, ...]:
-        return (
-            self.overview,
-            self.completeness,
-            self.rules,
-            *self.dims.values(),
-            self.targets,
-            self.iros,
-            self.workers,
-            self.counts,
-            self.tracker,
-        )
+    def sheets(self) -> list[Sheet]:
+        """Every sheet, in the order made (the dimension sheets in their place)."""
+        out: list[Sheet] = []
+        for value in vars(self).values():
+            out.extend(value.values() if isinstance(value, dict) else [value])
+        return out
 
 
 def _rules_sheet(rules: Sheet, agg: Mapping[str, Any]) -> None:
@@ -275,18 +269,8 @@ def _targets_sheet(targets: Sheet, agg: Mapping[str, Any]) -> None:
 def _caseload_sheets(iros: Sheet, workers: Sheet, agg: Mapping[str, Any]) -> None:
     iro = agg["caseloads"]["iro"]
     for r in iro["rows"]:
-        iros.append(
-            [
-                r["iro"],
-                r["children"],
-                r["fte"],
-                r["per_fte"],
-                iro["low"],
-                iro["high"],
-                r["status"],
-                r["listed"],
-            ]
-        )
+        cells = [r["iro"], r["children"], r["fte"], r["per_fte"], iro["low"], iro["high"]]
+        iros.append([*cells, r["status"], r["listed"]])
     worker = agg["caseloads"]["worker"]
     for r in worker["rows"]:
         workers.append([r["worker"], r["children"], worker["low"], worker["high"], r["status"]])
