@@ -13,9 +13,9 @@ from .errors import InputError, Location, RecordError, RuleError, TimescalesErro
 from .evaluation.ruleset import ChildResult, RuleSet
 from .explain import Explanation, explain
 from .findings import DataQualityFinding, Finding, Status
+from .pipeline import Pipeline, Run, Summary, check
 from .records import ChildRecord, Event, json_schema
 from .rules.pack import load_rules
-from .run import Run, Summary, check
 
 __version__ = "0.1.0"
 
@@ -29,6 +29,7 @@ __all__ = [
     "Finding",
     "InputError",
     "Location",
+    "Pipeline",
     "RecordError",
     "RuleError",
     "RuleSet",

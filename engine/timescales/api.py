@@ -13,6 +13,7 @@ between threads and requests. Everything here is a pure function of its argument
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +21,23 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from .docs import describe_limits, rule_limit_text
 from .errors import Location, RecordError, value_class
 from .evaluation.ruleset import ChildResult, RuleSet
-from .importers.canonical import validation_error
+from .guard import not_json
+from .importers.canonical import problems, validation_error
+from .pipeline import Pipeline, check_record
 from .records import ChildRecord
 
-__all__ = ["Checked", "check_record", "check_stream", "parse_record", "validation_context"]
+__all__ = [
+    "Checked",
+    "check_record",
+    "check_stream",
+    "parse_record",
+    "problem_list",
+    "rule_rows",
+    "validation_context",
+]
 
 RecordLike = ChildRecord | Mapping[str, Any] | str | bytes
 
@@ -37,14 +49,28 @@ def validation_context(ruleset: RuleSet | None) -> dict[str, Any] | None:
     return {"event_types": ruleset.event_types}
 
 
+def problem_list(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
+    """Where and what, for each validation problem (at most 20); never the input values (the
+    same wording as the CLI's rejections: ``importers.canonical.problems``)."""
+    return [
+        {"pointer": prefix + where if where != "/" else prefix or "/", "message": message}
+        for where, message, _, _ in problems(exc)[:20]
+    ]
+
+
 def parse_record(
-    data: RecordLike, *, ruleset: RuleSet | None = None, location: Location | None = None
+    data: RecordLike,
+    *,
+    ruleset: RuleSet | None = None,
+    location: Location | None = None,
+    every_problem: bool = False,
 ) -> ChildRecord:
     """One canonical record from a mapping or JSON text, validated strictly.
 
     ``ruleset`` supplies any council event types. Raises RecordError carrying the location
     (with the JSON pointer of the first problem appended) and the field; the message never
-    repeats the offending value.
+    repeats the offending value. ``every_problem``: the message lists the first five
+    problems, each with its pointer (the service's stream), not the first alone.
     """
     where = location or Location("<record>")
     if isinstance(data, ChildRecord):
@@ -53,8 +79,7 @@ def parse_record(
         try:
             data = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            reason = str(exc).split(":", 1)[0]
-            raise RecordError(f"not valid JSON ({reason})", where, code="E301") from None
+            raise not_json(exc, where) from None
     if not isinstance(data, Mapping):
         raise RecordError(
             "a record must be a JSON object", where, code="E302", value_class=value_class(data)
@@ -62,24 +87,11 @@ def parse_record(
     try:
         return ChildRecord.model_validate(dict(data), context=validation_context(ruleset))
     except ValidationError as exc:
-        raise validation_error(exc, where) from None
-
-
-def check_record(
-    ruleset: RuleSet, record: ChildRecord, *, as_of: dt.date, location: Location | None = None
-) -> ChildResult:
-    """``ruleset.check``, with any arithmetic failure on impossible dates (e.g. a clock in year
-    9999) turned into the same RecordError the CLI rejects a record with."""
-    try:
-        return ruleset.check(record, as_of=as_of, location=location)
-    except (OverflowError, ValueError) as exc:
-        if isinstance(exc, RecordError):
-            raise
-        raise RecordError(
-            f"cannot be checked: a date calculation went out of range ({type(exc).__name__})",
-            location,
-            code="E307",
-        ) from None
+        message = None
+        if every_problem:
+            found = problem_list(exc)[:5]
+            message = "; ".join(f"{p['pointer']}: {p['message']}" for p in found)
+        raise validation_error(exc, where, message) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,22 +111,63 @@ def check_stream(
     source: str = "<stream>",
     max_events: int | None = None,
 ) -> Iterator[Checked]:
-    """Check records lazily, one at a time (memory does not grow with the stream).
+    """Check records lazily, one at a time (memory does not grow with the stream), through
+    the pipeline (``Pipeline.check_one``: the CLI's guard and evaluation).
 
     A record that cannot be read or checked is yielded as a rejection (``error``) and the stream
     goes on, as the CLI does. Locations are ``source`` with the 1-based position as the line.
     ``max_events`` rejects a child with more events than that (bounded work per child).
     """
+    run = Pipeline(
+        ruleset,
+        as_of,
+        max_events=sys.maxsize if max_events is None else max_events,
+        max_events_option=None,
+        on_reject=_ignore,
+        on_quality=_ignore,
+    )
     for index, data in enumerate(records):
         where = Location(source, index + 1)
         try:
             record = parse_record(data, ruleset=ruleset, location=where)
-            if max_events is not None and len(record.events) > max_events:
-                raise RecordError(
-                    f"more than {max_events} events for one child", where, "events", code="E304"
-                )
-            result = check_record(ruleset, record, as_of=as_of, location=where)
+        except RecordError as exc:
+            run.reject(exc)
+            yield Checked(index, error=exc)
+            continue
+        try:
+            result = run.check_one(record, where)
         except RecordError as exc:
             yield Checked(index, error=exc)
             continue
         yield Checked(index, result=result)
+
+
+def _ignore(_: object) -> None:
+    """A sink that drops what it is given (the caller reads it from ``Checked``)."""
+
+
+def rule_rows(ruleset: RuleSet) -> list[dict[str, Any]]:
+    """Every rule in force, one JSON-ready row each: ``rules list --format json`` and the
+    service's ``GET /rules``. With a council, its limit in force instead of the national one
+    (``council_limit``, ``override``) and whether a rule is its own (``local``)."""
+    rows: list[dict[str, Any]] = []
+    for rule in ruleset.rules:
+        row: dict[str, Any] = {
+            "id": rule.id,
+            "name": rule.name,
+            "title": rule.title,
+            "kind": rule.kind,
+            "family": rule.family,
+            "limit": rule_limit_text(rule),
+            "summary": rule.summary,
+            "citation": rule.references[0].href,
+            "references": [ref.model_dump() for ref in rule.references],
+            "local": rule.id in ruleset.local_rules,
+            "overridden": rule.id in ruleset.overrides,
+        }
+        active = ruleset.overrides.get(rule.id)
+        if active is not None:  # the council's limit in force instead of the national one
+            row["council_limit"] = describe_limits(list(active.local))
+            row["override"] = active.override.name
+        rows.append(row)
+    return rows

@@ -21,23 +21,23 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeAlias
 
 import orjson
 
 from . import __version__
 from .dates import DateError, parse_iso, suggest_iso
-from .docs import describe_limits, rule_limit_text
+from .docs import describe_limits
 from .errors import InputError, RecordError, TimescalesError, UsageError
 from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
+from .pipeline import Pipeline, Summary
 from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
 from .rules.pack import build_ruleset, load_council, load_rules
-from .run import Run
 
 
 class ExitCode(enum.IntEnum):
@@ -69,18 +69,6 @@ def pseudonymiser(key: bytes) -> Callable[[str], str]:
         return "P-" + hmac.new(key, child.encode(), hashlib.sha256).hexdigest()[:16]
 
     return hide
-
-
-def pseudonymised(
-    findings: Callable[[Iterable[Item]], Iterator[Finding]], key: bytes
-) -> Callable[[Iterable[Item]], Iterator[Finding]]:
-    hide = pseudonymiser(key)
-
-    def wrapped(items: Iterable[Item]) -> Iterator[Finding]:
-        for finding in findings(items):
-            yield dataclasses.replace(finding, child=hide(finding.child))
-
-    return wrapped
 
 
 def _council_options(parser: argparse.ArgumentParser) -> None:
@@ -131,35 +119,68 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"timescales {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _check_parser(sub)
+    _rules_parser(sub)
+    _plugins_parser(sub)
+    errors = sub.add_parser("errors", help="list the stable error codes (docs/errors.md)")
+    errors.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    schema = sub.add_parser("schema", help="print the JSON Schema of a canonical record")
+    schema.add_argument("-o", "--output", type=Path)
+    _generate_parser(sub)
+    convert = sub.add_parser("convert", help="write any supported input as canonical JSON Lines")
+    _run_options(convert, council=False, rules=False, quiet=False)
+    convert.add_argument("-o", "--output", type=Path)
+    _report_parser(sub)
+    _worklist_parser(sub)
+    _serve_parser(sub)
+    return p
 
-    check = sub.add_parser("check", help="check case records and report findings")
-    check.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="case-record files or directories; - reads JSON Lines from standard input",
-    )
-    _council_options(check)
-    check.add_argument(
-        "--as-of",
-        required=True,
-        type=_date_option("--as-of"),
-        help="the date to check as of, YYYY-MM-DD (required)",
-    )
-    check.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
-    check.add_argument(
-        "--format",
-        default="table",
-        help=f"{', '.join(OUTPUT_FORMATS)}, xlsx (with -o) or a plugin's format",
-    )
-    check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
-    check.add_argument(
+
+# the subcommands of the parser
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _run_options(
+    cmd: argparse.ArgumentParser,
+    *,
+    as_of: str | None = None,
+    paths: str | None = None,
+    council: bool = True,
+    rules: bool = True,
+    quiet: bool = True,
+) -> None:
+    """The options of the commands that run the pipeline (check, report, worklist, convert):
+    the inputs and how to read them, the council, the as-of date and the rules."""
+    cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=paths)
+    if council:
+        _council_options(cmd)
+    if as_of is not None:
+        cmd.add_argument("--as-of", required=True, type=_date_option("--as-of"), help=as_of)
+    if rules:
+        cmd.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
+    cmd.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    cmd.add_argument(
         "--collection-year",
         type=_collection_year,
         metavar="YYYY-YY",
         help="the collection year of a return whose file names do not say it (2023-24): its "
         "reviews and other in-year tables are known from 1 April of that year",
+    )
+    if quiet:
+        cmd.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+
+
+def _check_parser(sub: Subparsers) -> None:
+    check = sub.add_parser("check", help="check case records and report findings")
+    _run_options(
+        check,
+        as_of="the date to check as of, YYYY-MM-DD (required)",
+        paths="case-record files or directories; - reads JSON Lines from standard input",
+    )
+    check.add_argument(
+        "--format",
+        default="table",
+        help=f"{', '.join(OUTPUT_FORMATS)}, xlsx (with -o) or a plugin's format",
     )
     check.add_argument("-o", "--output", type=Path, help="write findings here (default stdout)")
     check.add_argument("--data-quality", type=Path, help="write data-quality notes (JSON Lines)")
@@ -175,7 +196,6 @@ def parser() -> argparse.ArgumentParser:
         help="exit 2 if more than N records (children and rows) are rejected, or more than N%% "
         "of the children or of the rows read",
     )
-    check.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     check.add_argument(
         "--aggregates", type=Path, metavar="FILE", help="write the aggregates here (JSON)"
     )
@@ -210,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
         help=f"replace child ids in every output by a keyed hash (key from ${PSEUDONYM_KEY})",
     )
 
+
+def _rules_parser(sub: Subparsers) -> None:
     rules = sub.add_parser("rules", help="list the rules or explain one")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     listing = rules_sub.add_parser("list", help="list loaded rules with their citations")
@@ -222,18 +244,16 @@ def parser() -> argparse.ArgumentParser:
     docs.add_argument("directory", type=Path)
     _council_options(docs)
 
+
+def _plugins_parser(sub: Subparsers) -> None:
     plugins = sub.add_parser("plugins", help="installed councils: rules, overrides, targets")
     plugins_sub = plugins.add_subparsers(dest="plugins_command", required=True, metavar="ACTION")
     plugins_list = plugins_sub.add_parser("list", help="list installed council plugins")
     plugins_list.add_argument("--format", choices=("table", "json"), default="table")
     plugins_list.add_argument("-p", "--plugin", action="append", default=[], metavar="MODULE")
 
-    errors = sub.add_parser("errors", help="list the stable error codes (docs/errors.md)")
-    errors.add_argument("--format", choices=("table", "json", "markdown"), default="table")
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of a canonical record")
-    schema.add_argument("-o", "--output", type=Path)
-
+def _generate_parser(sub: Subparsers) -> None:
     gen = sub.add_parser("generate", help="write synthetic case records (canonical JSON Lines)")
     gen.add_argument("--children", type=int, required=True)
     gen.add_argument("--seed", type=int, default=0)
@@ -257,34 +277,11 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--format", choices=("jsonl",), default="jsonl")
     gen.add_argument("-o", "--output", type=Path)
 
-    convert = sub.add_parser("convert", help="write any supported input as canonical JSON Lines")
-    convert.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    convert.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
-    convert.add_argument(
-        "--collection-year",
-        type=_collection_year,
-        metavar="YYYY-YY",
-        help="the collection year of a return whose file names do not say it (2023-24): its "
-        "reviews and other in-year tables are known from 1 April of that year",
-    )
-    convert.add_argument("-o", "--output", type=Path)
 
+def _report_parser(sub: Subparsers) -> None:
     report = sub.add_parser("report", help="write the performance report (one HTML file)")
-    report.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    _council_options(report)
-    report.add_argument(
-        "--as-of", required=True, type=_date_option("--as-of"), help="the date to report as of"
-    )
+    _run_options(report, as_of="the date to report as of")
     report.add_argument("-o", "--output", required=True, type=Path, help="the HTML file")
-    report.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
-    report.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
-    report.add_argument(
-        "--collection-year",
-        type=_collection_year,
-        metavar="YYYY-YY",
-        help="the collection year of a return whose file names do not say it (2023-24): its "
-        "reviews and other in-year tables are known from 1 April of that year",
-    )
     report.add_argument("--iros", type=Path, metavar="FILE", help="IRO list CSV (iro,fte)")
     report.add_argument(
         "--since",
@@ -297,32 +294,21 @@ def parser() -> argparse.ArgumentParser:
         help="above this many rejected records (N, or N%% of the children or rows read; default "
         "5%%) the report says in red that its figures are not reliable, and the exit code is 2",
     )
-    report.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
 
+
+def _worklist_parser(sub: Subparsers) -> None:
     work = sub.add_parser(
         "worklist", help="what is overdue or falls due soon, and unmet visits, per team/worker"
     )
-    work.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    _council_options(work)
-    work.add_argument(
-        "--as-of", required=True, type=_date_option("--as-of"), help="the date to list as of"
-    )
+    _run_options(work, as_of="the date to list as of")
     work.add_argument("--within", type=int, default=14, metavar="DAYS", help="days ahead (14)")
     work.add_argument("--format", choices=("table", "csv", "html"), default="table")
     work.add_argument("-o", "--output", type=Path, help="write the list here (default stdout)")
-    work.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
-    work.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
-    work.add_argument(
-        "--collection-year",
-        type=_collection_year,
-        metavar="YYYY-YY",
-        help="the collection year of a return whose file names do not say it (2023-24): its "
-        "reviews and other in-year tables are known from 1 April of that year",
-    )
     work.add_argument("--team", action="append", default=[], help="only this team (repeatable)")
     work.add_argument("--worker", action="append", default=[], help="only this worker (repeatable)")
-    work.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
 
+
+def _serve_parser(sub: Subparsers) -> None:
     serve = sub.add_parser(
         "serve", help="run the HTTP service (needs the 'service' extra); see docs/embedding.md"
     )
@@ -333,7 +319,6 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-records", type=int, help="most children per /check (1000)")
     serve.add_argument("--timeout", type=float, help="seconds to read and check a /check (30)")
     serve.add_argument("--no-access-log", action="store_true", help="no JSON access log")
-    return p
 
 
 @contextlib.contextmanager
@@ -387,7 +372,6 @@ def _reject_limit(limit: str | None) -> str | None:
     """``--max-rejects`` checked before the run: N or N% (N a number, 0 to 100 for N%)."""
     if limit is None:
         return None
-    from .run import Summary
 
     try:
         Summary().rejects_over(limit)
@@ -436,21 +420,53 @@ def _collection_year(text: str) -> int:
     return first + 1 if match.group(2) else first
 
 
-def _counting_run(ruleset: RuleSet, as_of: dt.date) -> Run:
+def _counting_run(ruleset: RuleSet, args: argparse.Namespace) -> Pipeline:
     """A run for the report and the worklist: rejects and notes are counted, not kept; an
     unreadable input is said at once."""
-    return Run(
+    return Pipeline(
         ruleset,
-        as_of,
+        args.as_of,
         on_reject=lambda err: None,
         on_quality=lambda note: None,
         on_input_error=_say_input_error,
+        collection_year=args.collection_year,
     )
+
+
+NOTHING_CHECKED = "error: nothing could be checked"
+
+
+def _read(run: Pipeline, args: argparse.Namespace, extra: Any = None) -> Iterator[Item] | None:
+    """The run's items from the inputs (planned now), or None when no input could be read
+    (each said why)."""
+    items = run.items(args.paths, args.input_format, extra)
+    if not run.planned:
+        print(NOTHING_CHECKED, file=sys.stderr)
+        return None
+    return items
+
+
+def _outcome(summary: Summary, limit: str | None, after: str = "") -> ExitCode | None:
+    """Exit 2 when nothing could be checked or the rejections exceed ``--max-rejects``."""
+    if summary.checked == 0:
+        print(NOTHING_CHECKED, file=sys.stderr)
+        return ExitCode.ERROR
+    over = summary.rejects_over(limit)
+    if over:
+        print(f"error: rejected records exceed --max-rejects: {over}{after}", file=sys.stderr)
+        return ExitCode.ERROR
+    return None
 
 
 def _say_input_error(err: InputError) -> None:
     """A whole input that cannot be read: said at once; the run goes on with the others."""
     print(f"error: {describe(err)}", file=sys.stderr)
+
+
+def said_rejected(err: TimescalesError) -> str:
+    """A rejection on the console: a file skipped (E407), or a record or row rejected."""
+    label = "skipped" if err.code == "E407" else "rejected"
+    return f"{label}: {describe(err)}"
 
 
 def describe(err: TimescalesError) -> str:
@@ -461,9 +477,53 @@ def describe(err: TimescalesError) -> str:
     return text
 
 
-def cmd_check(args: argparse.Namespace) -> ExitCode:
-    _, council = load_council(args.la, args.plugin)
-    ruleset = build_ruleset(council, rules=args.rules)
+class _CheckSinks:
+    """Where ``check`` sends rejections (the first 20 said, all to ``--rejects``), unreadable
+    inputs and data-quality notes (``--data-quality``), pseudonymised if asked."""
+
+    def __init__(self, args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
+        self.shown: list[RecordError] = []  # the first 20 (children, rows, files, tables)
+        self.rejections = 0
+        self.writer = None
+        if args.rejects:
+            self.writer = _reject_writer(stack.enter_context(output(args.rejects)), args.rejects)
+        self.quality_file = (
+            stack.enter_context(output(args.data_quality)) if args.data_quality else None
+        )
+        self.hide = pseudonymiser(_pseudonym_key()) if args.pseudonymise else None
+
+    def on_reject(self, err: RecordError) -> None:
+        self.rejections += 1
+        if len(self.shown) < 20:
+            self.shown.append(err)
+        if self.writer is not None:
+            self.writer(err)
+
+    def on_input_error(self, err: InputError) -> None:
+        # a whole input that cannot be read: said at once, written with the rejects, and
+        # the run goes on with the other inputs
+        print(f"error: {describe(err)}", file=sys.stderr)
+        if self.writer is not None:
+            self.writer(err)
+
+    def on_quality(self, note: DataQualityFinding) -> None:
+        if self.quality_file is None:
+            return
+        if self.hide is not None:
+            note = dataclasses.replace(note, child=self.hide(note.child))
+        write_quality([note], self.quality_file)
+
+    def said(self) -> None:
+        for err in self.shown:
+            print(said_rejected(err), file=sys.stderr)
+        if self.rejections > len(self.shown):
+            more = self.rejections - len(self.shown)
+            print(f"… and {more} more (see --rejects)", file=sys.stderr)
+
+
+def _check_usage(args: argparse.Namespace, council: Any) -> Any:
+    """Refuse what ``check`` cannot do before anything is read; the plugin's writer of
+    ``--format``, if it is one."""
     writer = council.reporters.get(args.format)
     if writer is None and args.format not in (*OUTPUT_FORMATS, "xlsx"):
         known = ", ".join([*OUTPUT_FORMATS, "xlsx", *council.reporters])
@@ -477,90 +537,33 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     _reject_limit(args.max_rejects)
     if args.jobs != 1 and any(str(p) == "-" for p in args.paths):
         raise UsageError("standard input (-) is read by one process: drop --jobs")
-    shown: list[RecordError] = []  # the first 20 rejections (children, rows, files, tables)
-    rejections = 0
+    return writer
+
+
+def cmd_check(args: argparse.Namespace) -> ExitCode:
+    _, council = load_council(args.la, args.plugin)
+    ruleset = build_ruleset(council, rules=args.rules)
+    writer = _check_usage(args, council)
+    aggregator = None
     with contextlib.ExitStack() as stack:
-        reject_writer = None
-        if args.rejects:
-            reject_writer = _reject_writer(stack.enter_context(output(args.rejects)), args.rejects)
-        quality_file = stack.enter_context(output(args.data_quality)) if args.data_quality else None
-
-        def on_reject(err: RecordError) -> None:
-            nonlocal rejections
-            rejections += 1
-            if len(shown) < 20:
-                shown.append(err)
-            if reject_writer is not None:
-                reject_writer(err)
-
-        def on_input_error(err: InputError) -> None:
-            # a whole input that cannot be read: said at once, written with the rejects, and
-            # the run goes on with the other inputs
-            print(f"error: {describe(err)}", file=sys.stderr)
-            if reject_writer is not None:
-                reject_writer(err)
-
-        def on_quality(note: DataQualityFinding) -> None:
-            if quality_file is not None:
-                write_quality([note], quality_file)
-
-        run = Run(
+        sinks = _CheckSinks(args, stack)
+        run = Pipeline(
             ruleset,
             args.as_of,
-            on_reject=on_reject,
-            on_quality=on_quality,
+            on_reject=sinks.on_reject,
+            on_quality=sinks.on_quality,
             max_events=args.max_events,
             max_record_bytes=args.max_record_bytes,
-            on_input_error=on_input_error,
+            on_input_error=sinks.on_input_error,
             collection_year=args.collection_year,
         )
-        findings: Callable[[Iterable[Item]], Iterator[Finding]] = run.findings
-        if args.pseudonymise:
-            findings = pseudonymised(run.findings, _pseudonym_key())
-            inner_quality = run.on_quality
-            hide = pseudonymiser(_pseudonym_key())
-
-            def on_quality_hidden(note: DataQualityFinding) -> None:
-                assert inner_quality is not None
-                inner_quality(dataclasses.replace(note, child=hide(note.child)))
-
-            run.on_quality = on_quality_hidden
-        colour = args.output is None and args.format == "table" and stdout_is_tty()
-        items = run.items(args.paths, args.input_format, council.importers)
-        if not run.planned:  # no input could be read (each said why): no output at all
-            print("error: nothing could be checked", file=sys.stderr)
+        items = _read(run, args, council.importers)
+        if items is None:  # no output at all
             return ExitCode.ERROR
         out = stack.enter_context(output(None if args.format == "xlsx" else args.output))
-        if args.jobs == 1 and args.engine == "python":
-            from .progress import track_paths
-
-            items = track_paths(items, args.paths, quiet=args.quiet)
-        aggregator = None
-        if aggregated:
-            from .aggregates.summary import Aggregator
-            from .aggregates.workload import read_iro_list
-
-            iros = read_iro_list(args.iros) if args.iros else None
-            aggregator = Aggregator(run.ruleset, args.as_of, iro_list=iros)
-            stream = aggregator.stream(run, items)
-            hide_id = pseudonymiser(_pseudonym_key()) if args.pseudonymise else None
-            if hide_id is not None:
-                stream = (dataclasses.replace(f, child=hide_id(f.child)) for f in stream)
-            if args.format == "xlsx":
-                from .reporters.xlsx import write_run_xlsx
-
-                write_run_xlsx(
-                    stream,
-                    aggregator,
-                    args.output,
-                    summary=run.summary,
-                    hide=hide_id,
-                    max_rejects=args.max_rejects,
-                )
-            elif writer is not None:
-                writer(stream, out)
-            else:
-                write_findings(stream, args.format, out, colour)
+        colour = args.output is None and args.format == "table" and stdout_is_tty()
+        if args.format == "xlsx" or args.aggregates is not None:
+            aggregator = _check_aggregated(args, run, items, out, writer, colour, sinks.hide)
         elif args.jobs != 1 or args.engine != "python":
             from .parallel import check_and_write
 
@@ -576,55 +579,104 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
                 jobs=args.jobs,
                 engine=args.engine,
                 notice=None if args.quiet else sys.stderr,
-                hide=pseudonymiser(_pseudonym_key()) if args.pseudonymise else None,
+                hide=sinks.hide,
             )
-        elif writer is not None:
-            writer(findings(items), out)
         else:
-            write_findings(findings(items), args.format, out, colour)
+            from .progress import track_paths
+
+            found = run.findings(track_paths(items, args.paths, quiet=args.quiet))
+            if sinks.hide is not None:
+                found = _hidden(found, sinks.hide)
+            if writer is not None:
+                writer(found, out)
+            else:
+                write_findings(found, args.format, out, colour)
     summary = run.summary
     if args.aggregates is not None and aggregator is not None:
         with output(args.aggregates) as fh:
             data = aggregator.to_dict(summary)
             fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
     if not args.quiet:
-        if args.input_format == "auto":
-            for path, name in summary.formats.items():
-                print(f"input: {path} read as {name}", file=sys.stderr)
-        for notice in run.notices:
-            print(f"notice: {notice}", file=sys.stderr)
-        for err in shown:
-            label = "skipped" if err.code == "E407" else "rejected"
-            print(f"{label}: {describe(err)}", file=sys.stderr)
-        if rejections > len(shown):
-            more = rejections - len(shown)
-            print(f"… and {more} more (see --rejects)", file=sys.stderr)
-        for rule_id, why in sorted(ruleset.inactive.items()):
-            print(f"inactive: {rule_id}: {why}", file=sys.stderr)
-        for rule_id, why in sorted(summary.not_assessable.items()):
-            print(f"not assessable: {rule_id}: {why}", file=sys.stderr)
-        for line in summary.not_assessed_lines():
-            print(f"not assessed: {line}", file=sys.stderr)
-        for target in ruleset.targets:
-            rate, total = summary.on_time_rate(target.rules)
-            if rate is None:
-                print(f"target {target.name}: no findings to measure", file=sys.stderr)
-                continue
-            verdict = "met" if rate >= target.target else "missed"
-            print(
-                f"target {target.name}: {rate:.0%} on time of {total} against {target.target:.0%}"
-                f" ({verdict})",
-                file=sys.stderr,
-            )
-        print(summary.line(), file=sys.stderr)
-    if summary.checked == 0:
-        print("error: nothing could be checked", file=sys.stderr)
-        return ExitCode.ERROR
-    over = summary.rejects_over(args.max_rejects)
-    if over:
-        print(f"error: rejected records exceed --max-rejects: {over}", file=sys.stderr)
-        return ExitCode.ERROR
+        _say_check(args, run, ruleset, sinks)
+    failed = _outcome(summary, args.max_rejects)
+    if failed is not None:
+        return failed
     return ExitCode.BREACHES if summary.breaches else ExitCode.OK
+
+
+def _hidden(found: Iterable[Finding], hide: Callable[[str], str]) -> Iterator[Finding]:
+    """The findings with their child ids pseudonymised."""
+    for finding in found:
+        yield dataclasses.replace(finding, child=hide(finding.child))
+
+
+def _check_aggregated(
+    args: argparse.Namespace,
+    run: Pipeline,
+    items: Iterator[Item],
+    out: IO[str],
+    writer: Any,
+    colour: bool,
+    hide: Callable[[str], str] | None,
+) -> Any:
+    """``check --format xlsx`` or ``--aggregates``: the findings aggregated as they pass."""
+    from .aggregates.summary import Aggregator
+    from .aggregates.workload import read_iro_list
+    from .progress import track_paths
+
+    iros = read_iro_list(args.iros) if args.iros else None
+    aggregator = Aggregator(run.ruleset, args.as_of, iro_list=iros)
+    stream = aggregator.stream(run, track_paths(items, args.paths, quiet=args.quiet))
+    if hide is not None:
+        stream = _hidden(stream, hide)
+    if args.format == "xlsx":
+        from .reporters.xlsx import write_run_xlsx
+
+        write_run_xlsx(
+            stream,
+            aggregator,
+            args.output,
+            summary=run.summary,
+            hide=hide,
+            max_rejects=args.max_rejects,
+        )
+    elif writer is not None:
+        writer(stream, out)
+    else:
+        write_findings(stream, args.format, out, colour)
+    return aggregator
+
+
+def _say_check(
+    args: argparse.Namespace, run: Pipeline, ruleset: RuleSet, sinks: _CheckSinks
+) -> None:
+    """What ``check`` says on stderr: inputs, notices, rejections, rules set aside, targets,
+    then the summary line."""
+    summary = run.summary
+    if args.input_format == "auto":
+        for path, name in summary.formats.items():
+            print(f"input: {path} read as {name}", file=sys.stderr)
+    for notice in run.notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    sinks.said()
+    for rule_id, why in sorted(ruleset.inactive.items()):
+        print(f"inactive: {rule_id}: {why}", file=sys.stderr)
+    for rule_id, why in sorted(summary.not_assessable.items()):
+        print(f"not assessable: {rule_id}: {why}", file=sys.stderr)
+    for line in summary.not_assessed_lines():
+        print(f"not assessed: {line}", file=sys.stderr)
+    for target in ruleset.targets:
+        rate, total = summary.on_time_rate(target.rules)
+        if rate is None:
+            print(f"target {target.name}: no findings to measure", file=sys.stderr)
+            continue
+        verdict = "met" if rate >= target.target else "missed"
+        print(
+            f"target {target.name}: {rate:.0%} on time of {total} against {target.target:.0%}"
+            f" ({verdict})",
+            file=sys.stderr,
+        )
+    print(summary.line(), file=sys.stderr)
 
 
 def cmd_rules(args: argparse.Namespace) -> ExitCode:
@@ -647,26 +699,9 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
             raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
         sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides))
         return ExitCode.OK
-    rows: list[dict[str, Any]] = []
-    for r in ruleset.rules:
-        row: dict[str, Any] = {
-            "id": r.id,
-            "name": r.name,
-            "title": r.title,
-            "kind": r.kind,
-            "family": r.family,
-            "limit": rule_limit_text(r),
-            "summary": r.summary,
-            "citation": r.references[0].href,
-            "references": [ref.model_dump() for ref in r.references],
-        }
-        active = ruleset.overrides.get(r.id)
-        if active is not None:  # the council's limit in force instead of the national one
-            row["council_limit"] = describe_limits(list(active.local))
-            row["override"] = active.override.name
-        if r.id in ruleset.local_rules:
-            row["local"] = True
-        rows.append(row)
+    from .api import rule_rows
+
+    rows = rule_rows(ruleset)
     if args.format == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return ExitCode.OK
@@ -726,28 +761,28 @@ def cmd_schema(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_convert(args: argparse.Namespace) -> ExitCode:
+    """Any supported input as canonical JSON Lines: the pipeline's reading and guard, no
+    evaluation."""
     # nothing is checked, but importers ask the national rules for due dates (Annex A's gates)
-    run = Run(load_rules(), dt.date.max, on_input_error=_say_input_error)
-    run.collection_year = args.collection_year
-    read = rejected = rows_rejected = 0
+    run = Pipeline(
+        load_rules(),
+        dt.date.max,
+        on_input_error=_say_input_error,
+        on_reject=lambda err: print(said_rejected(err), file=sys.stderr),
+        on_row_reject=lambda err: print(f"rejected row: {describe(err)}", file=sys.stderr),
+        on_quality=lambda note: None,
+        collection_year=args.collection_year,
+        max_events=sys.maxsize,  # nothing is evaluated
+    )
     with output(args.output) as out:
-        for item in run.items(args.paths, args.input_format):
-            if item.row or (item.record is None and item.error is None):
-                rows_rejected += int(item.row)
-                if item.error is not None:
-                    print(f"rejected row: {describe(item.error)}", file=sys.stderr)
-                continue
-            read += 1
-            if item.record is None:
-                rejected += 1
-                error = item.error or RecordError("unreadable record", item.location, code="E300")
-                print(f"rejected: {describe(error)}", file=sys.stderr)
-                continue
-            data = item.record.model_dump(
+        for record in run.records(run.items(args.paths, args.input_format)):
+            data = record.model_dump(
                 mode="json", exclude_none=True, exclude_defaults=True, by_alias=True
             )
             out.write(orjson.dumps(data).decode() + "\n")
-    rows = f"; rows rejected {rows_rejected}" if rows_rejected else ""
+    summary = run.summary
+    read, rejected = summary.read, summary.rejected
+    rows = f"; rows rejected {summary.rows_rejected}" if summary.rows_rejected else ""
     print(
         f"records read {read}, written {read - rejected}, rejected {rejected}{rows}",
         file=sys.stderr,
@@ -783,12 +818,12 @@ def cmd_generate(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def cmd_plugins(args: argparse.Namespace) -> ExitCode:
-
-    loaded, _ = load_council(None, args.plugin)
+def _plugin_rows(plugins: list[str]) -> list[dict[str, Any]]:
+    """Each installed council: its rules, overrides, targets, calendars, importers, events."""
+    loaded, _ = load_council(None, plugins)
     rows: list[dict[str, Any]] = []
     for plugin, authority in loaded.authorities():
-        _, council = load_council(authority.name, args.plugin)
+        _, council = load_council(authority.name, plugins)
         ruleset = build_ruleset(council)
         rows.append(
             {
@@ -829,6 +864,11 @@ def cmd_plugins(args: argparse.Namespace) -> ExitCode:
                 "event_types": sorted(council.event_types),
             }
         )
+    return rows
+
+
+def cmd_plugins(args: argparse.Namespace) -> ExitCode:
+    rows = _plugin_rows(args.plugin)
     if args.format == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return ExitCode.OK
@@ -878,7 +918,7 @@ def cmd_serve(args: argparse.Namespace) -> ExitCode:
 
 def _stdin_once(paths: Sequence[Path]) -> None:
     """``-`` (standard input, JSON Lines) may be given once. An input that does not exist is
-    not a usage error: the run says so (E101) and checks the others (``Run.plan``)."""
+    not a usage error: the run says so (E101) and checks the others (``Pipeline.plan``)."""
     if sum(str(p) == "-" for p in paths) > 1:
         raise UsageError("standard input (-) can be read only once")
 
@@ -896,11 +936,9 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
         raise UsageError("--since must be on or before --as-of")
     iros = read_iro_list(args.iros) if args.iros else None
     limit = _reject_limit(args.max_rejects)
-    run = _counting_run(ruleset, args.as_of)
-    run.collection_year = args.collection_year
-    items = run.items(args.paths, args.input_format, council.importers)
-    if not run.planned:  # no input could be read (each said why): no report
-        print("error: nothing could be checked", file=sys.stderr)
+    run = _counting_run(ruleset, args)
+    items = _read(run, args, council.importers)
+    if items is None:  # no report
         return ExitCode.ERROR
     with output(args.output) as out:
         write_report(
@@ -912,22 +950,11 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
             max_rejects=limit,
         )
     # the same Summary the report's banner was made from
-    summary = run.summary
     if not args.quiet:
-        print(summary.line(), file=sys.stderr)
+        print(run.summary.line(), file=sys.stderr)
         print(f"report written to {args.output}", file=sys.stderr)
-    if summary.checked == 0:
-        print("error: nothing could be checked", file=sys.stderr)
-        return ExitCode.ERROR
-    over = summary.rejects_over(limit)
-    if over:
-        print(
-            f"error: rejected records exceed --max-rejects: {over}; the report says its figures "
-            "are not reliable",
-            file=sys.stderr,
-        )
-        return ExitCode.ERROR
-    return ExitCode.OK
+    failed = _outcome(run.summary, limit, "; the report says its figures are not reliable")
+    return ExitCode.OK if failed is None else failed
 
 
 def cmd_worklist(args: argparse.Namespace) -> ExitCode:
@@ -940,11 +967,9 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     _stdin_once(args.paths)
     if args.within < 0:
         raise UsageError("--within takes 0 or more days")
-    run = _counting_run(ruleset, args.as_of)
-    run.collection_year = args.collection_year
-    items = run.items(args.paths, args.input_format, council.importers)
-    if not run.planned:  # no input could be read (each said why): no list
-        print("error: nothing could be checked", file=sys.stderr)
+    run = _counting_run(ruleset, args)
+    items = _read(run, args, council.importers)
+    if items is None:  # no list
         return ExitCode.ERROR
     work = worklist.build(
         run.findings(track_paths(items, args.paths, quiet=args.quiet)),
@@ -957,9 +982,9 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
         print(f"warning: {unmatched.message()}", file=sys.stderr)
     if not args.quiet:
         print(run.summary.line(), file=sys.stderr)
-    if run.summary.checked == 0:
-        print("error: nothing could be checked", file=sys.stderr)
-        return ExitCode.ERROR
+    failed = _outcome(run.summary, None)
+    if failed is not None:
+        return failed
     if work.nothing_matches:
         options = " and ".join(work.unmatched_options)
         message = f"{options} matched nothing in the input: no worklist written"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import typing
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -51,6 +52,33 @@ FIELDS = (
     "worker",
     "exception",
 )
+
+
+# the fields present only where they apply (``Finding.extra``), with the type of their value
+EXTRA_FIELDS: dict[str, Any] = {
+    "threshold": str,
+    "extended": str,
+    "national_due": dt.date,
+    "override": str,
+    "partial_history": bool,
+    # the temporary change to the law in force on the clock date (SI 2020/445)
+    "variation": str,
+    # a deadline counted from a preceding legal status (CA 1989 s.45(3)): the day it began
+    "counted_from": dt.date,
+    # under a relaxed variation: the day the usual limit began to count again
+    "resumed": dt.date,
+}
+
+
+def finding_fields() -> dict[str, tuple[Any, Any]]:
+    """Every key of ``Finding.to_dict()``: its type and its default (``...``: always there),
+    for models of the output (the service's ``FindingModel``)."""
+    hints = typing.get_type_hints(Finding)
+    fields: dict[str, tuple[Any, Any]] = {"id": (str, ...)}
+    fields.update((name, (hints[name], ...)) for name in FIELDS if name != "id")
+    fields["citations"] = (list[str], ...)
+    fields.update((name, (kind | None, None)) for name, kind in EXTRA_FIELDS.items())
+    return fields
 
 
 def finding_id(rule: str, child: str, ref: str | None, anchor: dt.date) -> str:

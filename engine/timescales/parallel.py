@@ -23,7 +23,6 @@ from .engines.pool import (
     TEXT_FORMATS,
     Batch,
     ItemsTask,
-    Outcome,
     Pool,
     Setup,
     Task,
@@ -31,13 +30,12 @@ from .engines.pool import (
     default_jobs,
     split_jsonl,
 )
-from .errors import RecordError
 from .evaluation.ruleset import RuleSet
-from .findings import DataQualityFinding, Finding
+from .findings import Finding
 from .importers import Importer
+from .pipeline import Pipeline
 from .records import ChildRecord
 from .reporters import write_findings
-from .run import Run
 
 ITEMS_PER_TASK = 2000
 MIN_CHUNK = 256 * 1024
@@ -51,7 +49,7 @@ def _chunk_bytes(paths: list[Path], jobs: int) -> int:
     return max(MIN_CHUNK, min(MAX_CHUNK, total // max(1, jobs * 8) + 1))
 
 
-def _tasks(run: Run, plan: list[tuple[Path, Importer]], jobs: int) -> Iterator[Task]:
+def _tasks(run: Pipeline, plan: list[tuple[Path, Importer]], jobs: int) -> Iterator[Task]:
     jsonl = [p for p, imp in plan if imp.name == "jsonl"]
     chunk = _chunk_bytes(jsonl, jobs)
     pending: list[tuple[Path, Importer]] = []
@@ -78,61 +76,20 @@ def _tasks(run: Run, plan: list[tuple[Path, Importer]], jobs: int) -> Iterator[T
 
 
 class Merger:
-    """Replays the workers' outcomes into the parent's Run, in input order, exactly as
-    ``Run.results`` accounts them in one process."""
+    """Replays the workers' outcomes into the parent's pipeline, in input order, through the
+    same ``Pipeline.account`` as a run in one process."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Pipeline) -> None:
         self.run = run
 
     def add(self, batch: Batch) -> None:
-        summary = self.run.summary
         for outcome in batch.outcomes:
-            self._one(outcome)
-        for (rule, status), n in batch.by_rule.items():
-            summary.by_rule[(rule, status)] += n
-            summary.findings[status] += n
-
-    def _one(self, outcome: Outcome) -> None:
-        run, summary = self.run, self.run.summary
-        if outcome.kind == "row":
-            summary.rows_rejected += 1
-            if outcome.error is not None:
-                (run.on_reject or run.rejects.append)(outcome.error)
-            self._notes(outcome.quality)
-            return
-        if outcome.kind == "notes":
-            self._notes(outcome.quality)
-            return
-        summary.read += 1
-        if outcome.kind == "reject":
-            error = outcome.error or RecordError("unreadable record", code="E300")
-            summary.rejected += 1
-            (run.on_reject or run.rejects.append)(error)
-            return
-        summary.checked += 1
-        summary.events_after_as_of += outcome.ignored
-        for key, n in outcome.not_assessed:
-            summary.not_assessed[key] += n
-        summary.partial_history += outcome.partial_history
-        quality = list(outcome.quality)
-        if run._seen.add(outcome.child):
-            quality.append(
-                DataQualityFinding(
-                    "DATA002", outcome.child, "child id seen more than once in the input"
-                )
-            )
-        self._notes(quality)
-
-    def _notes(self, notes: Iterable[DataQualityFinding]) -> None:
-        run = self.run
-        sink = run.on_quality or run.quality.append
-        for note in notes:
-            run.summary.quality[note.code] += 1
-            sink(note)
+            self.run.account(outcome)
+        self.run.count_by_rule(batch.by_rule)
 
 
 def batches(
-    run: Run,
+    run: Pipeline,
     paths: Iterable[Path],
     input_format: str = "auto",
     extra: dict[str, Importer] | None = None,
@@ -167,22 +124,8 @@ def batches(
     run.report_repeats()
 
 
-def findings(
-    run: Run,
-    paths: Iterable[Path],
-    input_format: str = "auto",
-    extra: dict[str, Importer] | None = None,
-    *,
-    jobs: int = 1,
-    engine: str = "python",
-) -> Iterator[Finding]:
-    """Like ``Run.findings(run.items(...))``, checked in worker processes."""
-    for batch in batches(run, paths, input_format, extra, jobs=jobs, engine=engine):
-        yield from batch.findings
-
-
 def check_and_write(
-    run: Run,
+    run: Pipeline,
     paths: Iterable[Path],
     input_format: str,
     extra: dict[str, Importer] | None,
@@ -233,7 +176,11 @@ def check_and_write(
                     os.unlink(done)
                 done = current
         return
-    found = findings(run, paths, input_format, extra, jobs=jobs, engine=engine)
+    found: Iterable[Finding] = (
+        finding
+        for batch in batches(run, paths, input_format, extra, jobs=jobs, engine=engine)
+        for finding in batch.findings
+    )
     if hide is not None:
         found = (dataclasses.replace(f, child=hide(f.child)) for f in found)
     if writer is not None:

@@ -198,47 +198,15 @@ def build(
             continue
         if want_workers and worker not in want_workers:
             continue
-        days: int | None
-        if f.status is Status.UNMET:
-            if f.due < latest or (as_of - f.due).days > unmet_days:
-                earlier += 1
-                continue
-            state, days = "unmet", None
-        elif f.status is Status.OVERDUE:
-            if f.days_late != (as_of - f.due).days:
-                closed += 1
-                continue
-            state, days = "overdue", (as_of - f.due).days
-        elif f.status is Status.PENDING and as_of <= f.due <= until:
-            state, days = "due", (f.due - as_of).days
-        else:
-            continue
-        items.append(
-            Item(
-                team=f.team or NONE,
-                worker=f.worker or NONE,
-                due=f.due,
-                state=state,
-                days=days,
-                rule=f.rule,
-                name=f.name,
-                child=f.child,
-                ref=f.ref,
-                anchor=f.anchor,
-                id=f.id,
-                citation=f.citation,
-            )
-        )
+        state, days = _state(f, latest, as_of, until, unmet_days)
+        if state == "earlier":
+            earlier += 1
+        elif state == "closed":
+            closed += 1
+        elif state:
+            items.append(_item(f, state, days))
     items.sort(key=Item.sort_key)
-    unmatched = [
-        *_unmatched("--team", teams, seen_teams, set(seen_teams)),
-        *_unmatched("--worker", workers, seen_workers, set(seen_workers)),
-    ]
-    options = tuple(
-        option
-        for option, wanted in (("--team", teams), ("--worker", workers))
-        if wanted and sum(u.option == option for u in unmatched) == len(wanted)
-    )
+    unmatched, options = _filters_unmatched(teams, workers, seen_teams, seen_workers)
     return Worklist(
         as_of,
         within,
@@ -248,6 +216,57 @@ def build(
         unmatched_options=options,
         earlier_unmet=earlier,
     )
+
+
+def _state(
+    f: Finding, latest: dt.date, as_of: dt.date, until: dt.date, unmet_days: int
+) -> tuple[str, int | None]:
+    """A finding's state on the list ("unmet", "overdue", "due") and its days, or why it is
+    not on it ("earlier": an unmet visit superseded or too old; "closed": overdue on a closed
+    case; "": nothing to do)."""
+    if f.status is Status.UNMET:
+        if f.due < latest or (as_of - f.due).days > unmet_days:
+            return "earlier", None
+        return "unmet", None
+    if f.status is Status.OVERDUE:
+        if f.days_late != (as_of - f.due).days:
+            return "closed", None
+        return "overdue", (as_of - f.due).days
+    if f.status is Status.PENDING and as_of <= f.due <= until:
+        return "due", (f.due - as_of).days
+    return "", None
+
+
+# the fields a worklist row takes from its finding as they are
+FROM_FINDING = ("rule", "name", "child", "ref", "anchor", "id", "citation")
+
+
+def _item(f: Finding, state: str, days: int | None) -> Item:
+    """The finding's row on the list."""
+    same = {name: getattr(f, name) for name in FROM_FINDING}
+    return Item(
+        team=f.team or NONE, worker=f.worker or NONE, due=f.due, state=state, days=days, **same
+    )
+
+
+def _filters_unmatched(
+    teams: Sequence[str],
+    workers: Sequence[str],
+    seen_teams: dict[str, str],
+    seen_workers: dict[str, str],
+) -> tuple[list[Unmatched], tuple[str, ...]]:
+    """The --team and --worker values that matched nothing, and the options none of whose
+    values matched."""
+    unmatched = [
+        *_unmatched("--team", teams, seen_teams, set(seen_teams)),
+        *_unmatched("--worker", workers, seen_workers, set(seen_workers)),
+    ]
+    options = tuple(
+        option
+        for option, wanted in (("--team", teams), ("--worker", workers))
+        if wanted and sum(u.option == option for u in unmatched) == len(wanted)
+    )
+    return unmatched, options
 
 
 def _with_latest(findings: Iterable[Finding]) -> Iterable[tuple[Finding, dt.date]]:

@@ -8,20 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from test_check import LATE
+
 from conftest import ROOT, Result, run_module
 
 EXAMPLES = ROOT / "examples" / "children.jsonl"
 BENCHMARK = ROOT / "benchmarks" / "pipe_memory.py"
 AS_OF = ("--as-of", "2024-03-31")
-
-LATE = {
-    "child": "C1",
-    "dob": "2012-04-01",
-    "events": [
-        {"type": "became_looked_after", "date": "2023-03-31", "ref": "P1"},
-        {"type": "lac_review", "date": "2023-05-04", "ref": "P1"},
-    ],
-}
 
 
 def run_stdin(args: list[str], data: bytes = b"", cwd: Path | None = None) -> Result:

@@ -37,8 +37,8 @@ from .workload import Caseloads
 if TYPE_CHECKING:
     from ..evaluation.ruleset import ChildResult, RuleSet
     from ..importers import Item
+    from ..pipeline import Pipeline, Summary
     from ..records import ChildRecord
-    from ..run import Run, Summary
 
 ALL = "*"  # the rule key of "all rules together"
 RATE_DIGITS = 6  # fractions: 0.629349 (62.9349%)
@@ -222,6 +222,8 @@ class Aggregator:
     # -- feeding -------------------------------------------------------------------------------
 
     def add(self, result: ChildResult, record: ChildRecord | None = None) -> None:
+        """One child's findings into every group it belongs to (rule, month of the due date,
+        team, worker, IRO), the council's counts, the caseloads and the permanence tracker."""
         self.children += 1
         findings = result.findings
         team = record.team if record is not None else None
@@ -239,9 +241,18 @@ class Aggregator:
             period = looked_after_period(record, self.as_of)
             if iro is None and period is not None:
                 iro = period.iro
-        # per child first, by rule and month of the due date, then folded by rule, by month and
-        # in total, then into the shared groups; a tally is
-        # [met, late, overdue, pending, unmet, [days late of each late or overdue finding]]
+        self._merge(self._groups_of(self._tallies(findings), team, worker, iro))
+        self.counts.add(findings)
+        open_overdue = sum(1 for f in findings if _is_live(f, self.as_of))
+        self.open_overdue += open_overdue
+        live = open_overdue > 0 or any(f.status is _PENDING for f in findings)
+        self.caseloads.add(iro=iro, worker=worker, live=live)
+        if record is not None and period is not None:
+            self._track(permanence_row(record, period, result))
+
+    def _tallies(self, findings: Iterable[Finding]) -> dict[tuple[str, str], list[Any]]:
+        """One child's findings by rule and month of the due date; a tally is
+        [met, late, overdue, pending, unmet, [days late of each late or overdue finding]]."""
         local: dict[tuple[str, str], list[Any]] = {}
         months = self._months
         names = self.names
@@ -262,10 +273,22 @@ class Aggregator:
             tally[index] += 1
             if index == 1 or index == 2:  # late or overdue: unmet has no days late
                 tally[_DAYS].append(f.days_late or 0)
-        if not local:
-            by_rule: dict[str, list[Any]] = {}
-        else:
-            by_rule = {}
+        return local
+
+    @staticmethod
+    def _groups_of(
+        local: dict[tuple[str, str], list[Any]],
+        team: str | None,
+        worker: str | None,
+        iro: str | None,
+    ) -> list[tuple[Group, list[Any]]]:
+        """A child's tallies folded by rule, by month and in total, each with the groups it
+        goes to."""
+        by_rule: dict[str, list[Any]] = {}
+        merges: list[tuple[Group, list[Any]]] = [
+            ((rule, "month", month), tally) for (rule, month), tally in local.items()
+        ]
+        if local:
             by_month: dict[str, list[Any]] = {}
             total: list[Any] = [0, 0, 0, 0, 0, []]
             for (rule, month), tally in local.items():
@@ -281,10 +304,6 @@ class Aggregator:
                     fold[4] += tally[4]
                     fold[_DAYS].extend(tally[_DAYS])
             by_rule[ALL] = total
-        merges: list[tuple[Group, list[Any]]] = [
-            ((rule, "month", month), tally) for (rule, month), tally in local.items()
-        ]
-        if local:
             merges.extend(((ALL, "month", month), tally) for month, tally in by_month.items())
         for rule, tally in by_rule.items():
             merges.append(((rule, "all", ""), tally))
@@ -294,6 +313,9 @@ class Aggregator:
                 merges.append(((rule, "worker", worker), tally))
             if iro:
                 merges.append(((rule, "iro", iro), tally))
+        return merges
+
+    def _merge(self, merges: list[tuple[Group, list[Any]]]) -> None:
         groups = self.groups
         for group, tally in merges:
             stats = groups.get(group)
@@ -307,34 +329,19 @@ class Aggregator:
             stats.unmet += tally[4]
             if tally[_DAYS]:
                 stats.days.update(tally[_DAYS])  # Counter.update over a list: counted in C
-        self.counts.add(findings)
-        open_overdue = sum(1 for f in findings if _is_live(f, self.as_of))
-        self.open_overdue += open_overdue
-        live = open_overdue > 0 or any(f.status is _PENDING for f in findings)
-        self.caseloads.add(iro=iro, worker=worker, live=live)
-        if record is not None and period is not None:
-            row = permanence_row(record, period, result)
-            self.permanence["looked_after"] += 1
-            self.permanence["with_plan"] += row.plan
-            if not row.plan and row.status in ("late", "overdue"):
-                self.permanence["without_plan_past_due"] += 1
-            if self.on_permanence is not None:
-                self.on_permanence(row)
 
-    def stream(self, run: Run, items: Iterable[Item]) -> Iterator[Finding]:
+    def _track(self, row: PermanenceRow) -> None:
+        self.permanence["looked_after"] += 1
+        self.permanence["with_plan"] += row.plan
+        if not row.plan and row.status in ("late", "overdue"):
+            self.permanence["without_plan_past_due"] += 1
+        if self.on_permanence is not None:
+            self.on_permanence(row)
+
+    def stream(self, run: Pipeline, items: Iterable[Item]) -> Iterator[Finding]:
         """The run's findings, in order, aggregating each child's as it passes."""
-        last: list[ChildRecord | None] = [None]
-
-        def tap() -> Iterator[Item]:
-            for item in items:
-                last[0] = item.record
-                yield item
-
-        for result in run.results(tap()):
-            record = last[0]
-            self.add(
-                result, record if record is not None and record.child == result.child else None
-            )
+        for record, result in run.checked(items):
+            self.add(result, record)
             yield from result.findings
 
     # -- reading -------------------------------------------------------------------------------
@@ -504,7 +511,7 @@ class Spool:
 
 
 def collect(
-    run: Run,
+    run: Pipeline,
     items: Iterable[Item],
     aggregator: Aggregator,
     on_finding: Callable[[Finding], None] | None = None,

@@ -39,10 +39,10 @@ import orjson
 from ..errors import Location, RecordError
 from ..evaluation.ruleset import ChildResult, RuleSet, partial_count
 from ..findings import DataQualityFinding, Finding
+from ..guard import REJECT, Outcome, checked, not_json, screen, too_many_events
 from ..importers import Item
 from ..importers.canonical import MAX_LINE_BYTES, bounded_lines, to_record, too_large
 from ..reporters import write_findings
-from ..run import too_many_events
 from . import evaluator, fastpath
 
 BATCH = 256  # items per message from a worker in normal mode
@@ -78,21 +78,6 @@ class FastItem:
     record: fastpath.FastRecord
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What became of one input item, as ``Run.results`` accounts it. ``kind``: "row" (a row
-    of a return, rejected), "notes" (notes about a whole file), "reject" (a rejected child) or
-    "child" (checked: its data-quality notes and how many events were after as_of)."""
-
-    kind: str
-    error: RecordError | None = None
-    child: str = ""
-    quality: tuple[DataQualityFinding, ...] = ()
-    ignored: int = 0
-    not_assessed: tuple[tuple[tuple[str, str], int], ...] = ()
-    partial_history: int = 0  # findings marked partial_history (the whole child's, or none)
-
-
 @dataclass(slots=True)
 class Batch:
     """Consecutive outcomes of one task, with their findings (text or objects) and counts."""
@@ -115,7 +100,7 @@ class Setup:
     text_format: str | None = None  # "jsonl"/"csv": workers write findings as text
     spill_dir: str | None = None  # where workers write that text (else it goes by pipe)
     context: Mapping[str, Any] | None = None  # pydantic validation context (event types)
-    max_events: int = 100_000  # a child with more is rejected unread (as Run does)
+    max_events: int = 100_000  # a child with more is rejected unread (as the pipeline does)
     max_record_bytes: int = MAX_LINE_BYTES  # a longer JSON Lines line is rejected unread
     fast: bool = True  # the fast validated path for JSON Lines (Python engine, with msgspec)
 
@@ -182,9 +167,7 @@ def read_range(
             try:
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                reason = str(exc).split(":", 1)[0]
-                error = RecordError(f"not valid JSON ({reason})", where, code="E301")
-                yield Item(where, error=error), (offset, number)
+                yield Item(where, error=not_json(exc, where)), (offset, number)
                 continue
             yield to_record(data, where, context), (offset, number)
 
@@ -219,20 +202,14 @@ class _Checker:
     def outcome(self, item: Item | FastItem, batch: Batch) -> Outcome:
         if isinstance(item, FastItem):
             return self.fast_outcome(item, batch)
-        if item.row:
-            return Outcome("row", item.error, quality=item.quality)
-        if item.record is None and item.error is None:
-            return Outcome("notes", quality=item.quality)
-        if item.error is not None or item.record is None:
-            return Outcome(
-                "reject", item.error or RecordError("unreadable record", item.location, code="E300")
-            )
-        if len(item.record.events) > self.setup.max_events:
-            return Outcome("reject", too_many_events(self.setup.max_events, item.location))
+        early = screen(item, self.setup.max_events)
+        if early is not None or item.record is None:
+            assert early is not None
+            return early
         try:
             result = self.evaluate(item.record, self.setup.as_of, item.location)
         except RecordError as exc:
-            return Outcome("reject", exc)
+            return Outcome(REJECT, exc)
         except Exception as exc:
             if self.setup.engine == "python":
                 raise
@@ -244,17 +221,17 @@ class _Checker:
                 item.location,
                 code="E399",
             )
-            return Outcome("reject", error)
+            return Outcome(REJECT, error)
         return self.checked(result, item.quality, batch)
 
     def fast_outcome(self, item: FastItem, batch: Batch) -> Outcome:
         record = item.record
         if len(record.events) > self.setup.max_events:
-            return Outcome("reject", too_many_events(self.setup.max_events, item.location))
+            return Outcome(REJECT, too_many_events(self.setup.max_events, item.location))
         try:
             result = fastpath.check(self.setup.ruleset, record, self.setup.as_of, item.location)
         except RecordError as exc:
-            return Outcome("reject", exc)
+            return Outcome(REJECT, exc)
         return self.checked(result, (), batch)
 
     def checked(
@@ -263,16 +240,7 @@ class _Checker:
         for finding in result.findings:
             batch.by_rule[(finding.rule, finding.status.value)] += 1
         batch.findings.extend(result.findings)  # formatted as text when the batch is sent
-        findings = result.findings
-        partial = partial_count(findings)
-        return Outcome(
-            "child",
-            child=result.child,
-            quality=(*imported, *result.quality),
-            ignored=result.ignored_after_as_of,
-            not_assessed=result.not_assessed,
-            partial_history=partial,
-        )
+        return checked(result, imported, partial_count(result.findings))
 
     def run(self, task: Task, careful: bool, task_id: int = 0) -> Iterator[tuple[Batch, Any]]:
         """Batches with the resume point after each."""

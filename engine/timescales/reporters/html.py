@@ -69,7 +69,7 @@ from .charts import (
 if TYPE_CHECKING:
     from ..aggregates.summary import Aggregator
     from ..importers import Item
-    from ..run import Run
+    from ..pipeline import Pipeline
 
 __all__ = [
     "BLUE",
@@ -757,29 +757,9 @@ def render(
     rules = _rules(agg)
     rule_order = [r["rule"] for r in rules["rows"]]
     by_rule = {r["rule"]: r for r in agg["rules"]}
-    cite_rows = []
-    for key, _ in sorted(cites.items(), key=lambda kv: kv[1]):
-        rule, _, href = key.partition("\x1f")
-        if not href:  # a bare link (older callers)
-            rule, href = "", key
-        cite_rows.append(
-            [
-                href,
-                _cite_label(by_rule.get(rule), href, cite_titles),
-                (by_rule.get(rule) or {}).get("provision") or cite_titles.get(href, href),
-            ]
-        )
+    cite_rows = _cite_rows(cites, by_rule, cite_titles)
     rule_titles = {r["rule"]: f"{r['rule']} {r['title'] or r['name']}" for r in agg["rules"]}
     teams = _teams(agg, rule_order)
-    status_options = [("late", "late"), ("overdue", "overdue")]
-    if not na.of(*UNMET_RULES):
-        status_options.append(("unmet", "unmet (visits that did not meet the requirement)"))
-    worker_team = agg.get("worker_teams") or {}
-    workers_by_team: dict[str, list[str]] = {}
-    for r in agg["by_worker"]:
-        if r["rule"] == "*" and breach_count(r):
-            team = worker_team.get(r["worker"]) or "(no team)"
-            workers_by_team.setdefault(team, []).append(r["worker"])
     first = _first_page(breaches)
     tracker_first = _tracker_first_page(permanence)
     perm = _permanence(agg, na)
@@ -809,14 +789,7 @@ def render(
         "caseloads": _caseloads(agg, na),
         "permanence": perm,
         "breach_total": breach_count(agg["overall"]),
-        "filters": {
-            "rules": [(r, rule_titles.get(r, r)) for r in rule_order if breach_count(by_rule[r])],
-            "teams": sorted(
-                r["team"] for r in agg["by_team"] if r["rule"] == "*" and breach_count(r)
-            ),
-            "workers": sorted(workers_by_team.items()),
-            "statuses": status_options,
-        },
+        "filters": _filters(agg, na, rule_order, rule_titles),
         "first_breaches": [_static_breach(row, cite_rows, rule_titles) for row in first],
         "first_tracker": [_static_tracker(p, perm) for p in tracker_first],
         "data_breaches": _breach_island(breaches, rule_titles, cite_rows),
@@ -825,6 +798,50 @@ def render(
     }
     for chunk in _environment().get_template("report.html").generate(**context):
         out.write(chunk)
+
+
+def _cite_rows(
+    cites: Mapping[str, int], by_rule: Mapping[str, Any], cite_titles: Mapping[str, str]
+) -> list[list[Any]]:
+    """The citations the breaches point at, in their index order: (href, label, title)."""
+    rows = []
+    for key, _ in sorted(cites.items(), key=lambda kv: kv[1]):
+        rule, _, href = key.partition("\x1f")
+        if not href:  # a bare link (older callers)
+            rule, href = "", key
+        rows.append(
+            [
+                href,
+                _cite_label(by_rule.get(rule), href, cite_titles),
+                (by_rule.get(rule) or {}).get("provision") or cite_titles.get(href, href),
+            ]
+        )
+    return rows
+
+
+def _filters(
+    agg: Mapping[str, Any],
+    na: NotAssessable,
+    rule_order: Sequence[str],
+    rule_titles: Mapping[str, str],
+) -> dict[str, Any]:
+    """The breach list's filters: the rules, teams and workers with breaches, the statuses."""
+    by_rule = {r["rule"]: r for r in agg["rules"]}
+    statuses = [("late", "late"), ("overdue", "overdue")]
+    if not na.of(*UNMET_RULES):
+        statuses.append(("unmet", "unmet (visits that did not meet the requirement)"))
+    worker_team = agg.get("worker_teams") or {}
+    workers_by_team: dict[str, list[str]] = {}
+    for r in agg["by_worker"]:
+        if r["rule"] == "*" and breach_count(r):
+            team = worker_team.get(r["worker"]) or "(no team)"
+            workers_by_team.setdefault(team, []).append(r["worker"])
+    return {
+        "rules": [(r, rule_titles.get(r, r)) for r in rule_order if breach_count(by_rule[r])],
+        "teams": sorted(r["team"] for r in agg["by_team"] if r["rule"] == "*" and breach_count(r)),
+        "workers": sorted(workers_by_team.items()),
+        "statuses": statuses,
+    }
 
 
 def _static_breach(
@@ -893,7 +910,7 @@ def _tracker_island(rows: Iterable[Mapping[str, Any]], perm: Mapping[str, Any]) 
 
 
 def write_report(
-    run: Run,
+    run: Pipeline,
     items: Iterable[Item],
     out: IO[str],
     *,

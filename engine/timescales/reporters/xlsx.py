@@ -33,7 +33,7 @@ from ..findings import FIELDS, Finding
 if TYPE_CHECKING:
     from ..aggregates.permanence import PermanenceRow
     from ..aggregates.summary import Aggregator
-    from ..run import Summary
+    from ..pipeline import Summary
 
 ALL_RULES = "(all rules)"
 COMPLETENESS = "Data completeness"
@@ -122,48 +122,11 @@ def write_xlsx(
     when complete), then the aggregates; returns how many findings were written. The "Data
     completeness" sheet is the run's ``summary`` (the counts the console line prints), and
     says whether the rejects exceed ``max_rejects``."""
-    from ..aggregates.counts import labelled, not_assessable_why
-    from ..aggregates.permanence import COLUMNS, DATE_COLUMNS, PERMANENCE_RULE, REVIEW_RULES
-    from ..aggregates.summary import NOT_CHECKED
-
     wb = Workbook(write_only=True)
-    overview = Sheet(wb, "Summary", ("Measure", "Value", "Note"), (48, 24, 60))
-    completeness = Sheet(wb, COMPLETENESS, ("Measure", "Value", "Note"), (52, 16, 70))
-    rules = Sheet(
-        wb,
-        "Rules",
-        ("Rule", "Name", "Title", "Family", *(h for _, h in STATS), "Citation", "Note"),
-        (8, 30, 60, 16, *([11] * len(STATS)), 60, 60),
-    )
-    dims = {
-        dim: Sheet(
-            wb, title, ("Rule", label, *(h for _, h in STATS)), (12, 14, *([11] * len(STATS)))
-        )
-        for dim, title, label in DIMENSION_SHEETS
-    }
-    targets = Sheet(
-        wb,
-        "Targets",
-        ("Target", "Title", "Rules", "Target rate", "Measured", "Findings due", "Met", "Source"),
-        (30, 60, 20, 12, 12, 12, 8, 60),
-    )
-    iros = Sheet(
-        wb,
-        "IRO caseloads",
-        ("IRO", "Children", "FTE", "Children per FTE", "Low", "High", "Status", "In IRO list"),
-        (16, 10, 8, 16, 8, 8, 10, 12),
-    )
-    workers = Sheet(
-        wb, "Worker caseloads", ("Worker", "Children", "Low", "High", "Status"), (16, 10, 8, 8, 10)
-    )
-    counts = Sheet(wb, "Counts", ("Measure", "Value", "Note", "Key"), (66, 14, 60, 44))
-    tracker = Sheet(
-        wb, "Permanence", (*COLUMNS, "note"), (16, 12, 12, 12, 14, 9, 12, 14, 8, 12, 12, 10, 60)
-    )
+    book = _Book(wb)
     columns = [*FIELDS, "citations"]
     widths = {"id": 14, "rule": 8, "name": 30, "child": 16, "citation": 50, "citations": 50}
     found = StreamedSheet(wb, "Findings", columns, [widths.get(c, 12) for c in columns])
-
     n = 0
     for finding in findings:
         found.append(
@@ -173,10 +136,89 @@ def write_xlsx(
             ]
         )
         n += 1
-
     agg = aggregator.to_dict(summary)
-    _overview(overview, agg)
-    _completeness(completeness, agg, max_rejects, summary)
+    _overview(book.overview, agg)
+    _completeness(book.completeness, agg, max_rejects, summary)
+    _rules_sheet(book.rules, agg)
+    _dimension_sheets(book.dims, agg)
+    _targets_sheet(book.targets, agg)
+    _caseload_sheets(book.iros, book.workers, agg)
+    _counts_sheet(book.counts, agg)
+    _tracker_sheet(book.tracker, agg, permanence)
+    for sheet in book.sheets():
+        sheet.finish()
+    try:
+        _save(wb, path, found.finish())
+    finally:
+        found.close()
+    return n
+
+
+class _Book:
+    """The workbook's sheets of aggregates, in their order (the findings sheet is streamed)."""
+
+    def __init__(self, wb: Workbook) -> None:
+        from ..aggregates.permanence import COLUMNS
+
+        stat_heads = tuple(h for _, h in STATS)
+        self.overview = Sheet(wb, "Summary", ("Measure", "Value", "Note"), (48, 24, 60))
+        self.completeness = Sheet(wb, COMPLETENESS, ("Measure", "Value", "Note"), (52, 16, 70))
+        self.rules = Sheet(
+            wb,
+            "Rules",
+            ("Rule", "Name", "Title", "Family", *stat_heads, "Citation", "Note"),
+            (8, 30, 60, 16, *([11] * len(STATS)), 60, 60),
+        )
+        self.dims = {
+            dim: Sheet(wb, title, ("Rule", label, *stat_heads), (12, 14, *([11] * len(STATS))))
+            for dim, title, label in DIMENSION_SHEETS
+        }
+        self.targets = Sheet(
+            wb,
+            "Targets",
+            (
+                "Target",
+                "Title",
+                "Rules",
+                "Target rate",
+                "Measured",
+                "Findings due",
+                "Met",
+                "Source",
+            ),
+            (30, 60, 20, 12, 12, 12, 8, 60),
+        )
+        self.iros = Sheet(
+            wb,
+            "IRO caseloads",
+            ("IRO", "Children", "FTE", "Children per FTE", "Low", "High", "Status", "In IRO list"),
+            (16, 10, 8, 16, 8, 8, 10, 12),
+        )
+        self.workers = Sheet(
+            wb,
+            "Worker caseloads",
+            ("Worker", "Children", "Low", "High", "Status"),
+            (16, 10, 8, 8, 10),
+        )
+        self.counts = Sheet(wb, "Counts", ("Measure", "Value", "Note", "Key"), (66, 14, 60, 44))
+        self.tracker = Sheet(
+            wb,
+            "Permanence",
+            (*COLUMNS, "note"),
+            (16, 12, 12, 12, 14, 9, 12, 14, 8, 12, 12, 10, 60),
+        )
+
+    def sheets(self) -> list[Sheet]:
+        """Every sheet, in the order made (the dimension sheets in their place)."""
+        out: list[Sheet] = []
+        for value in vars(self).values():
+            out.extend(value.values() if isinstance(value, dict) else [value])
+        return out
+
+
+def _rules_sheet(rules: Sheet, agg: Mapping[str, Any]) -> None:
+    from ..aggregates.summary import NOT_CHECKED
+
     for r in agg["rules"]:
         rules.append(
             [
@@ -196,6 +238,9 @@ def write_xlsx(
         rules.append(
             [r["rule"], r["name"], r["title"], None, *([None] * len(STATS)), None, _na(r["why"])]
         )
+
+
+def _dimension_sheets(dims: Mapping[str, Sheet], agg: Mapping[str, Any]) -> None:
     for dim, _, _ in DIMENSION_SHEETS:
         sheet = dims[dim]
         for r in agg[f"by_{dim}"]:
@@ -203,6 +248,9 @@ def write_xlsx(
             if dim == "month":
                 key = sheet.cell(_date(key + "-01"), MONTH)
             sheet.append([_rule(r["rule"]), key, *_stats_cells(sheet, r)])
+
+
+def _targets_sheet(targets: Sheet, agg: Mapping[str, Any]) -> None:
     for t in agg["targets"]:
         targets.append(
             [
@@ -216,30 +264,38 @@ def write_xlsx(
                 t["citation"],
             ]
         )
+
+
+def _caseload_sheets(iros: Sheet, workers: Sheet, agg: Mapping[str, Any]) -> None:
     iro = agg["caseloads"]["iro"]
     for r in iro["rows"]:
-        iros.append(
-            [
-                r["iro"],
-                r["children"],
-                r["fte"],
-                r["per_fte"],
-                iro["low"],
-                iro["high"],
-                r["status"],
-                r["listed"],
-            ]
-        )
+        cells = [r["iro"], r["children"], r["fte"], r["per_fte"], iro["low"], iro["high"]]
+        iros.append([*cells, r["status"], r["listed"]])
     worker = agg["caseloads"]["worker"]
     for r in worker["rows"]:
         workers.append([r["worker"], r["children"], worker["low"], worker["high"], r["status"]])
+
+
+def _counts_sheet(counts: Sheet, agg: Mapping[str, Any]) -> None:
+    from ..aggregates.counts import labelled
+
     period = agg["counts"]["period"]
     counts.append(["Period from", counts.cell(_date(period["from"]), DATE), None, "period.from"])
     counts.append(["Period to", counts.cell(_date(period["to"]), DATE), None, "period.to"])
     unassessable = agg.get("not_assessable") or {}
     for key, label, value, why in labelled(agg["counts"], unassessable):
         counts.append([label, value, _na(why) if why else None, key])
-    # the tracker's columns that rest on a rule not assessed: empty, with why in "note"
+
+
+def _tracker_sheet(
+    tracker: Sheet, agg: Mapping[str, Any], permanence: Iterable[Mapping[str, Any]] | None
+) -> None:
+    """The permanence tracker; its columns that rest on a rule not assessed are empty, with
+    why in "note"."""
+    from ..aggregates.counts import not_assessable_why
+    from ..aggregates.permanence import COLUMNS, DATE_COLUMNS, PERMANENCE_RULE, REVIEW_RULES
+
+    unassessable = agg.get("not_assessable") or {}
     blank: dict[str, str] = {}
     for tracked, rules_of in (
         (("plan", "plan_date", "due", "status"), (PERMANENCE_RULE,)),
@@ -262,14 +318,6 @@ def write_xlsx(
             ]
             + [note]
         )
-    sheets = (overview, completeness, rules, *dims.values(), targets, iros, workers, counts)
-    for sheet in (*sheets, tracker):
-        sheet.finish()
-    try:
-        _save(wb, path, found.finish())
-    finally:
-        found.close()
-    return n
 
 
 EXCEL_ROWS = 1_048_576  # rows in a sheet, the header included

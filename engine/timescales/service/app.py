@@ -12,10 +12,10 @@ request bodies.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import pathlib
 import time
-from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -29,15 +29,14 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
-from ..api import check_record, validation_context
-from ..docs import render, rule_limit_text
-from ..errors import Location, RecordError, value_class
+from ..api import parse_record, problem_list, rule_rows, validation_context
+from ..docs import render
+from ..errors import Location, RecordError
 from ..evaluation.ruleset import RuleSet
-from ..explain import explain as explain_finding
-from ..findings import DataQualityFinding, Status
-from ..importers.canonical import problems, validation_error
 from ..records import ChildRecord, IsoDate, json_schema
 from ..rules.pack import load_rules
+from . import uploads
+from .checker import Checker
 from .middleware import (
     LOG_KEY,
     AccessLog,
@@ -51,6 +50,7 @@ from .models import (
     CheckRequest,
     CheckResponse,
     ErrorResponse,
+    FilesResponse,
     Health,
     RuleDetail,
     RuleSummary,
@@ -87,101 +87,8 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type=JSON)
 
 
-def problems_of(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
-    """Where and what, for each validation problem (at most 20); never the input values (the
-    same wording as the CLI's rejections: ``importers.canonical.problems``)."""
-    return [
-        {"pointer": prefix + where if where != "/" else prefix or "/", "message": message}
-        for where, message, _, _ in problems(exc)[:20]
-    ]
-
-
-@dataclass(slots=True)
-class Tally:
-    """Counts for one request (or stream): what the summary and the access log report."""
-
-    read: int = 0
-    checked: int = 0
-    rejected: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    seen: set[str] = field(default_factory=set)
-
-    def summary(self) -> dict[str, int]:
-        return {
-            "read": self.read,
-            "checked": self.checked,
-            "rejected": self.rejected,
-            **{s.value: self.statuses[s.value] for s in Status},
-        }
-
-    def log(self) -> dict[str, int]:
-        return {
-            "records": self.read,
-            "findings": sum(self.statuses.values()),
-            "rejected": self.rejected,
-        }
-
-
-class Checker:
-    """Checks records for one request against the service's rule set (called in a thread)."""
-
-    def __init__(
-        self,
-        ruleset: RuleSet,
-        settings: Settings,
-        as_of: dt.date,
-        rules: frozenset[str] | None,
-        explain: bool,
-        deadline: float,
-    ) -> None:
-        self.ruleset = ruleset
-        self.settings = settings
-        self.as_of = as_of
-        self.rules = rules
-        self.explain = explain
-        self.deadline = deadline
-        self.tally = Tally()
-
-    def one(
-        self, record: ChildRecord, where: Location
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(findings, quality notes) of one child; RecordError when it cannot be checked."""
-        self.tally.read += 1
-        if len(record.events) > self.settings.max_events:
-            self.tally.rejected += 1
-            raise RecordError(
-                f"more than {self.settings.max_events} events for one child",
-                where,
-                "events",
-                code="E304",
-            )
-        try:
-            result = check_record(self.ruleset, record, as_of=self.as_of, location=where)
-        except RecordError:
-            self.tally.rejected += 1
-            raise
-        self.tally.checked += 1
-        findings = []
-        for finding in result.findings:
-            if self.rules is not None and finding.rule not in self.rules:
-                continue
-            self.tally.statuses[finding.status.value] += 1
-            data = finding.to_dict()
-            if self.explain:
-                data["explanation"] = explain_finding(finding, self.ruleset).to_dict()
-            findings.append(data)
-        notes = list(result.quality)
-        if record.child in self.tally.seen:
-            notes.append(
-                DataQualityFinding(
-                    "DATA002", record.child, "child id seen more than once in the input"
-                )
-            )
-        self.tally.seen.add(record.child)
-        return findings, [note.to_dict() for note in notes]
-
-    def expired(self) -> bool:
-        return time.monotonic() > self.deadline
+# the validation problems of a request, as ErrorResponse lists them
+problems_of = problem_list
 
 
 def rejection(index: int, error: RecordError) -> dict[str, Any]:
@@ -203,23 +110,7 @@ class Service:
         self.ruleset = ruleset
         self.settings = settings
         self.context = validation_context(ruleset)
-        rows = []
-        for rule in ruleset.rules:
-            rows.append(
-                {
-                    "id": rule.id,
-                    "name": rule.name,
-                    "title": rule.title,
-                    "kind": rule.kind,
-                    "family": rule.family,
-                    "limit": rule_limit_text(rule),
-                    "summary": rule.summary,
-                    "citation": rule.references[0].href,
-                    "references": [ref.model_dump() for ref in rule.references],
-                    "local": rule.id in ruleset.local_rules,
-                    "overridden": rule.id in ruleset.overrides,
-                }
-            )
+        rows = rule_rows(ruleset)
         self.rules_body = orjson.dumps(rows)
         self.rule_rows = {row["id"]: row for row in rows}
         self.health_body = orjson.dumps(
@@ -244,6 +135,13 @@ class Service:
                 [{"pointer": pointer, "message": "unknown rule id"}],
             )
         return wanted
+
+    def checker(self, as_of: dt.date, rules: str | None, explain: bool, timeout: float) -> Checker:
+        """A checker for one stream or upload (``rules``: comma-separated rule ids)."""
+        wanted = self.rule_filter(rules.split(",") if rules else None, "/rules")
+        return Checker(
+            self.ruleset, self.settings, as_of, wanted, explain, time.monotonic() + timeout
+        )
 
     def check_body(self, body: bytes, deadline: float) -> tuple[bytes, dict[str, int]]:
         """POST /check, in a worker thread: parse, validate, check; the response body and
@@ -307,12 +205,12 @@ class Service:
         response = {
             "as_of": request.as_of.isoformat(),
             "la": self.ruleset.la,
-            "summary": checker.tally.summary(),
+            "summary": checker.summary(),
             "findings": findings,
             "quality": quality,
             "rejected": rejected,
         }
-        return orjson.dumps(response), checker.tally.log()
+        return orjson.dumps(response), checker.log()
 
 
 class StreamCheck:
@@ -347,8 +245,7 @@ class StreamCheck:
                 )
             except RecordError as exc:
                 if "child" not in item:  # not read as a record: count it here
-                    self.checker.tally.read += 1
-                    self.checker.tally.rejected += 1
+                    self.checker.run.reject(exc)
                 item = {"line": self.line, "rejected": rejection(self.line - 1, exc)}
             out.append(orjson.dumps(item) + b"\n")
         return b"".join(out), False
@@ -358,21 +255,7 @@ class StreamCheck:
         if raw is None:
             limit = self.service.settings.max_line_bytes
             raise RecordError(f"line longer than {limit} bytes", where, code="E303")
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            reason = str(exc).split(":", 1)[0]
-            raise RecordError(f"not valid JSON ({reason})", where, code="E301") from None
-        if not isinstance(data, dict):
-            raise RecordError(
-                "a record must be a JSON object", where, code="E302", value_class=value_class(data)
-            )
-        try:
-            return ChildRecord.model_validate(data, context=self.service.context)
-        except ValidationError as exc:
-            problems = problems_of(exc)
-            message = "; ".join(f"{p['pointer']}: {p['message']}" for p in problems[:5])
-            raise validation_error(exc, where, message) from None
+        return parse_record(raw, ruleset=self.service.ruleset, location=where, every_problem=True)
 
     async def _body_lines(self, receive: Receive) -> AsyncIterator[list[bytes | None]]:
         """The body's lines as they arrive, in batches; a line over the limit is not kept
@@ -445,14 +328,12 @@ class StreamCheck:
         except TimeoutError:
             error = ("timeout", f"the stream took longer than {settings.stream_timeout:g} s")
         except ClientGone:
-            scope.get(LOG_KEY, {}).update(checker.tally.log())
+            scope.get(LOG_KEY, {}).update(checker.log())
             return
         tail = (
-            {"error": error_dict(error[0], error[1])}
-            if error
-            else {"summary": checker.tally.summary()}
+            {"error": error_dict(error[0], error[1])} if error else {"summary": checker.summary()}
         )
-        scope.get(LOG_KEY, {}).update(checker.tally.log())
+        scope.get(LOG_KEY, {}).update(checker.log())
         await send({"type": "http.response.body", "body": orjson.dumps(tail) + b"\n"})
 
 
@@ -501,24 +382,43 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
         title="timescales",
         version=__version__,
         summary="Check children's social care case records against statutory timescales.",
-        description=(
-            "Checks canonical case records (the same records as `timescales check`) against "
-            "the statutory timescales of English children's social care and returns findings. "
-            f"Limits: a /check body up to {settings.max_body_bytes} bytes with at most "
-            f"{settings.max_records} records; /check/stream up to {settings.max_stream_bytes} "
-            f"bytes and {settings.max_stream_records} lines. "
-            + (
-                "Every endpoint but /health needs `Authorization: Bearer <token>`."
-                if settings.api_token
-                else ""
-            )
-        ),
+        description=_description(settings),
         # no Swagger/ReDoc pages: they load scripts from a CDN, which council networks block;
         # the schema itself is at /openapi.json
         docs_url=None,
         redoc_url=None,
     )
     app.state.service = service
+    _error_handlers(app)
+    _rule_routes(app, service)
+    _check_routes(app, service)
+    app.openapi = functools.partial(_openapi, app, service)  # type: ignore[method-assign]
+    # the last added is the outermost: log everything, then auth, then the body limit
+    app.add_middleware(BodyLimit, limit_for=lambda path: _limit(settings, path))
+    app.add_middleware(BearerAuth, token=settings.api_token)
+    if settings.access_log:
+        app.add_middleware(AccessLog)
+    return app
+
+
+def _description(settings: Settings) -> str:
+    return (
+        "Checks canonical case records (the same records as `timescales check`) against "
+        "the statutory timescales of English children's social care and returns findings. "
+        f"Limits: a /check body up to {settings.max_body_bytes} bytes with at most "
+        f"{settings.max_records} records; /check/stream up to {settings.max_stream_bytes} "
+        f"bytes and {settings.max_stream_records} lines; /check/files up to "
+        f"{settings.max_stream_bytes} bytes and {settings.max_stream_records} children. "
+        + (
+            "Every endpoint but /health needs `Authorization: Bearer <token>`."
+            if settings.api_token
+            else ""
+        )
+    )
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Every error answered as ``ErrorResponse``."""
 
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> Response:
@@ -557,6 +457,10 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
             response.headers.update(exc.headers)
         return response
 
+
+def _rule_routes(app: FastAPI, service: Service) -> None:
+    """GET /health, /rules and /rules/{id}."""
+
     @app.get("/health", response_model=Health, tags=["service"])
     async def health() -> Response:
         """Liveness and what is loaded: version, council, number of rules."""
@@ -587,18 +491,76 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
             )
         return Response(service.rule_page(wanted), media_type=JSON)
 
-    @app.post(
-        "/check",
-        response_model=CheckResponse,
-        responses=ERRORS,
-        tags=["check"],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {JSON: {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
+
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": (
+            "JSON Lines: one StreamResult per input line, then a StreamSummary line (or "
+            "a StreamError line if the stream had to stop). Described here as an array, "
+            "one element a line."
+        ),
+        "content": {NDJSON: {"schema": STREAM_LINES}},
+    },
+    **{k: v for k, v in ERRORS.items() if k not in (400, 408, 503)},
+}
+
+CHECK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
+    }
+}
+
+STREAM_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "JSON Lines: one canonical record (ChildRecord) a line. Described here as an "
+            "array, one element a line."
+        ),
+        "content": {
+            NDJSON: {
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ChildRecord"},
+                }
             }
         },
-    )
+    }
+}
+
+FILES_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A return as files (`files`, one part each) and the form fields.",
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["as_of", "files"],
+                    "properties": {
+                        "as_of": {"type": "string", "format": "date"},
+                        "rules": {"type": "string"},
+                        "explain": {"type": "boolean"},
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _check_routes(app: FastAPI, service: Service) -> None:
+    """POST /check and /check/stream (canonical records in the body) and /check/files (a
+    return as uploaded files, through the pipeline)."""
+    settings = service.settings
+    route = functools.partial(app.post, tags=["check"])
+
+    @route("/check", response_model=CheckResponse, responses=ERRORS, openapi_extra=CHECK_BODY)
     async def check(request: Request) -> Response:
         """Check one child (`record`) or several (`records`) as of `as_of`.
 
@@ -618,38 +580,8 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
         request.scope.get(LOG_KEY, {}).update(counts)
         return Response(content, media_type=JSON)
 
-    @app.post(
-        "/check/stream",
-        response_model=None,
-        responses={
-            200: {
-                "description": (
-                    "JSON Lines: one StreamResult per input line, then a StreamSummary line (or "
-                    "a StreamError line if the stream had to stop). Described here as an array, "
-                    "one element a line."
-                ),
-                "content": {NDJSON: {"schema": STREAM_LINES}},
-            },
-            **{k: v for k, v in ERRORS.items() if k not in (400, 408, 503)},
-        },
-        tags=["check"],
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "description": (
-                    "JSON Lines: one canonical record (ChildRecord) a line. Described here as an "
-                    "array, one element a line."
-                ),
-                "content": {
-                    NDJSON: {
-                        "schema": {
-                            "type": "array",
-                            "items": {"$ref": "#/components/schemas/ChildRecord"},
-                        }
-                    }
-                },
-            }
-        },
+    @route(
+        "/check/stream", response_model=None, responses=STREAM_RESPONSES, openapi_extra=STREAM_BODY
     )
     async def check_stream(
         request: Request,
@@ -663,68 +595,80 @@ def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None)
         Lines written as the body is read, one line per input line (its findings, or why it
         was rejected; other lines go on), then `{"summary": ...}`; if the stream must stop
         (body or line limit, timeout) the last line is `{"error": ...}` instead."""
-        wanted = service.rule_filter(rules.split(",") if rules else None, "/rules")
-        checker = Checker(
-            ruleset,
-            settings,
-            as_of,
-            wanted,
-            explain,
-            time.monotonic() + settings.stream_timeout,
-        )
+        checker = service.checker(as_of, rules, explain, settings.stream_timeout)
         return _Raw(StreamCheck(service, checker))
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            summary=app.summary,
-            description=app.description,
-            routes=app.routes,
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (CheckRequest, StreamResult, StreamSummary, StreamError):
-            mode: Literal["validation", "serialization"] = (
-                "validation" if model is CheckRequest else "serialization"
-            )
-            definition = model.model_json_schema(
-                ref_template="#/components/schemas/{model}", mode=mode
-            )
-            for name, nested in definition.pop("$defs", {}).items():
-                components.setdefault(name, nested)
-            components[model.__name__] = definition
-        stream = schema["paths"]["/check/stream"]["post"]["responses"]["200"]
-        stream["content"] = {NDJSON: {"schema": STREAM_LINES}}
-        # the record as `timescales schema` publishes it: event types (the council's too),
-        # their attributes and ISO date patterns
-        record = json_schema(ruleset.event_types)
-        event = record.pop("$defs")["Event"]
-        for key in ("$schema", "$comment"):
-            record.pop(key, None)
-        text = orjson.dumps(record).replace(b"#/$defs/", b"#/components/schemas/")
-        components["ChildRecord"] = orjson.loads(text)
-        components["Event"] = event
-        if settings.api_token:
-            components_root = schema["components"]
-            components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
-            for path, operations in schema.get("paths", {}).items():
-                if path in ("/health",):
-                    continue
-                for operation in operations.values():
-                    operation["security"] = [{"bearer": []}]
-        app.openapi_schema = schema
-        return schema
+    @route("/check/files", response_model=FilesResponse, responses=ERRORS, openapi_extra=FILES_BODY)
+    async def check_files(request: Request) -> Response:
+        """Check a return given as files (an SSDA903 return's CSVs, a CIN census XML, an
+        Annex A workbook, JSON Lines), read as `timescales check` reads a directory. The
+        answer has the findings, the rejections and the run's tally: `line` is the CLI's
+        summary line and `completeness` the report's banner, from the same counts."""
+        with uploads.workspace() as tmp:
+            directory = pathlib.Path(tmp)
+            try:
+                with anyio.fail_after(settings.stream_timeout):
+                    fields, paths = await uploads.receive(request, directory)
+                form = uploads.request_of(fields, problems_of)
+                checker = service.checker(
+                    form.as_of, form.rules, form.explain, settings.stream_timeout
+                )
+                data = await anyio.to_thread.run_sync(uploads.check, settings, checker, paths)
+            except uploads.UploadError as exc:
+                raise ServiceError(422, exc.code, exc.detail, exc.problems) from None
+            except TimeoutError:
+                raise ServiceError(
+                    503, "timeout", f"the upload took longer than {settings.stream_timeout:g} s"
+                ) from None
+            body = uploads.answer(data, directory)
+        request.scope.get(LOG_KEY, {}).update(checker.log())
+        return Response(body, media_type=JSON)
 
-    app.openapi = openapi  # type: ignore[method-assign]
-    # the last added is the outermost: log everything, then auth, then the body limit
-    app.add_middleware(BodyLimit, limit_for=lambda path: _limit(settings, path))
-    app.add_middleware(BearerAuth, token=settings.api_token)
-    if settings.access_log:
-        app.add_middleware(AccessLog)
-    return app
+
+def _openapi(app: FastAPI, service: Service) -> dict[str, Any]:
+    """The schema: the models' own, the record as `timescales schema` publishes it, and the
+    bearer scheme when a token is set."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (CheckRequest, StreamResult, StreamSummary, StreamError):
+        mode: Literal["validation", "serialization"] = (
+            "validation" if model is CheckRequest else "serialization"
+        )
+        definition = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        for name, nested in definition.pop("$defs", {}).items():
+            components.setdefault(name, nested)
+        components[model.__name__] = definition
+    stream = schema["paths"]["/check/stream"]["post"]["responses"]["200"]
+    stream["content"] = {NDJSON: {"schema": STREAM_LINES}}
+    # the record as `timescales schema` publishes it: event types (the council's too),
+    # their attributes and ISO date patterns
+    record = json_schema(service.ruleset.event_types)
+    event = record.pop("$defs")["Event"]
+    for key in ("$schema", "$comment"):
+        record.pop(key, None)
+    text = orjson.dumps(record).replace(b"#/$defs/", b"#/components/schemas/")
+    components["ChildRecord"] = orjson.loads(text)
+    components["Event"] = event
+    if service.settings.api_token:
+        components_root = schema["components"]
+        components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        for path, operations in schema.get("paths", {}).items():
+            if path in ("/health",):
+                continue
+            for operation in operations.values():
+                operation["security"] = [{"bearer": []}]
+    app.openapi_schema = schema
+    return schema
 
 
 def _limit(settings: Settings, path: str) -> int:
-    return settings.max_stream_bytes if path == "/check/stream" else settings.max_body_bytes
+    bulk = path in ("/check/stream", "/check/files")
+    return settings.max_stream_bytes if bulk else settings.max_body_bytes

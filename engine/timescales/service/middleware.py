@@ -21,7 +21,7 @@ ACCESS_LOGGER = "timescales.service.access"
 LOG_KEY = "timescales.log"  # scope key: the counts a handler reports for the access log
 OPEN_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect"})
 # paths without parameters, logged as they are even when answered before routing (401, 413)
-FIXED_ROUTES = OPEN_PATHS | {"/check", "/check/stream", "/rules"}
+FIXED_ROUTES = OPEN_PATHS | {"/check", "/check/stream", "/check/files", "/rules"}
 
 
 class BodyTooLarge(Exception):

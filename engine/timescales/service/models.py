@@ -7,12 +7,12 @@ mirror the library's ``to_dict()`` output field for field (a test holds them to 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from ..explain import Explanation
-from ..findings import Status
+from ..findings import finding_fields
 from ..records import ChildRecord, IsoDate
 
 
@@ -61,46 +61,29 @@ class CheckRequest(BaseModel):
         return [self.record] if self.record is not None else list(self.records or [])
 
 
-class FindingModel(BaseModel):
-    """One rule instance for one child: due when, done when, how late (``Finding.to_dict()``).
+FINDING_DOC = """One rule instance for one child: due when, done when, how late
+(``Finding.to_dict()``).
 
-    ``status``: met, late, overdue, pending, or unmet (attribute rules only: the event happened
-    but not as the law requires; ``days_late`` and ``working_days_late`` are then null). A
-    breach is late, overdue or unmet."""
+``status``: met, late, overdue, pending, or unmet (attribute rules only: the event happened
+but not as the law requires; ``days_late`` and ``working_days_late`` are then null). A
+breach is late, overdue or unmet."""
 
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    rule: str
-    name: str
-    child: str
-    ref: str | None
-    anchor: dt.date
-    due: dt.date
-    done: dt.date | None
-    status: Status
-    days_late: int | None
-    working_days_late: int | None
-    citation: str
-    la: str | None
-    team: str | None
-    worker: str | None
-    exception: str | None
-    citations: list[str]
-    # present only where they apply
-    threshold: str | None = None
-    extended: str | None = None
-    national_due: dt.date | None = None
-    override: str | None = None
-    partial_history: bool | None = None
-    # the temporary change to the law in force on the clock date (SI 2020/445)
-    variation: str | None = None
-    # a deadline counted from a preceding legal status (CA 1989 s.45(3)): the day it began
-    counted_from: dt.date | None = None
-    # under a relaxed variation: the day the usual limit began to count again
-    resumed: dt.date | None = None
-    explanation: Explanation | None = Field(
-        default=None, description="The counting steps, when the request asked to explain."
+if TYPE_CHECKING:
+    FindingModel = BaseModel  # generated below from the library's Finding fields
+else:
+    # the fields are the library's own (findings.finding_fields), written once there
+    FindingModel = create_model(
+        "FindingModel",
+        __config__=ConfigDict(extra="allow"),
+        __doc__=FINDING_DOC,
+        **finding_fields(),
+        explanation=(
+            Explanation | None,
+            Field(
+                default=None,
+                description="The counting steps, when the request asked to explain.",
+            ),
+        ),
     )
 
 
@@ -155,6 +138,30 @@ class CheckResponse(BaseModel):
     findings: list[FindingModel]
     quality: list[QualityModel]
     rejected: list[Rejection]
+
+
+class FilesRequest(BaseModel):
+    """The form fields of POST /check/files, beside the files themselves (``files``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: IsoDate = Field(description="The date to check as of (required): nothing reads today.")
+    rules: str | None = Field(
+        default=None, description="Only findings of these rule IDs, comma-separated."
+    )
+    explain: bool = Field(default=False, description="Add the counting steps.")
+
+
+class FilesResponse(CheckResponse):
+    """The findings of an uploaded return, with the run's tally: ``line`` is the CLI's summary
+    line and ``completeness`` the report's banner and the workbook's "Data completeness" sheet,
+    read from the same counts. Locations name the files as uploaded."""
+
+    line: str
+    completeness: dict[str, Any]
+    rejected: list[dict[str, Any]]  # type: ignore[assignment]
+    unreadable: list[dict[str, Any]]
+    notices: list[str]
 
 
 class StreamResult(BaseModel):
