@@ -270,7 +270,7 @@ def check_records(
     a CLI run rejects it and goes on."""
     require(engine)
     if ruleset is None:
-        from .rules.pack import load_rules
+        from .evaluation.pack import load_rules
 
         ruleset = load_rules()
     from .errors import Location

@@ -418,7 +418,7 @@ def check(
 ) -> list[Finding]:
     """Check in-memory records; returns every finding, in input order."""
     if ruleset is None:
-        from .rules.pack import load_rules
+        from .evaluation.pack import load_rules
 
         ruleset = load_rules()
     out: list[Finding] = []

@@ -17,7 +17,7 @@ from durable_support import need_durable
 from timescales.evaluation.ruleset import RuleSet
 from timescales.records import ChildRecord
 from timescales.rules.model import Rule
-from timescales.rules.pack import load_rules
+from timescales.evaluation.pack import load_rules
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ import pytest
 
 from timescales import ChildRecord, load_rules
 from timescales.engines import durable_available
-from timescales.evaluation.context import (
+from timescales.child.context import (
     BEFORE_KNOWN,
     BEGAN_BEFORE,
     CIRCUMSTANCES_UNKNOWN,

@@ -31,7 +31,7 @@ from timescales.importers import ImportContext, Item
 from timescales.importers.cin_census import IMPORTER as CIN
 from timescales.importers.ssd import SsdImporter
 from timescales.rules.model import Effective, Limit, Rule
-from timescales.rules.pack import load_rules
+from timescales.evaluation.pack import load_rules
 
 IMPORTERS = ROOT / "engine" / "timescales" / "importers"
 

@@ -24,7 +24,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..evaluation.ruleset import RuleSet
-    from ..rules.model import AggregateRule
+    from ..kinds.aggregate import AggregateRule
 
 
 def read_iro_list(path: Path) -> dict[str, float]:

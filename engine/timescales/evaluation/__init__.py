@@ -1,1 +1,2 @@
-"""Evaluation: rules compiled once into plain-Python checkers, run one child at a time."""
+"""Evaluation: a rule set compiled once into checkers through the kind registry (``ruleset``),
+built from the national and council packs (``pack``), and the due-date oracle (``oracle``)."""

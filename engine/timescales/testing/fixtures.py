@@ -32,9 +32,11 @@ from typing import Any
 from ..aggregates.caseload import CaseloadCounter
 from ..errors import RuleError
 from ..evaluation.ruleset import RuleSet
+from ..kinds.aggregate import AggregateRule
+from ..kinds.milestone import MilestoneRule
 from ..records import ChildRecord
 from ..rules.loader import read_yaml
-from ..rules.model import AggregateRule, MilestoneRule, Rule
+from ..rules.model import Rule
 
 OUTCOMES = ("pass", "fail")
 BREACH = ("late", "overdue", "unmet", "above")

@@ -37,18 +37,17 @@ from typing import Any
 
 import holidays
 
+from ..kinds.aggregate import AggregateRule
+from ..kinds.attribute import AttributeRule, AttrTest
+from ..kinds.deadline import DeadlineRule
+from ..kinds.milestone import MilestoneRule
+from ..kinds.rolling import RollingRule
+from ..kinds.schedule import ScheduleRule
 from ..records import ChildRecord
 from ..rules.model import (
-    AggregateRule,
-    AttributeRule,
-    AttrTest,
     Condition,
-    DeadlineRule,
     Limit,
-    MilestoneRule,
-    RollingRule,
     Rule,
-    ScheduleRule,
     Scope,
     Selector,
     Variation,

@@ -33,16 +33,16 @@ import holidays
 from hypothesis import strategies as st
 
 from .. import calendar as tcal
+from ..kinds.attribute import AttributeRule
+from ..kinds.deadline import DeadlineRule
+from ..kinds.milestone import MilestoneRule
+from ..kinds.rolling import RollingRule
+from ..kinds.schedule import ScheduleRule
 from ..records import NATIONAL_EVENT_TYPES, ChildRecord, Event
 from ..rules.model import (
-    AttributeRule,
     Condition,
-    DeadlineRule,
     Limit,
-    MilestoneRule,
-    RollingRule,
     Rule,
-    ScheduleRule,
     Selector,
 )
 
@@ -1164,7 +1164,7 @@ def as_of_dates(record: ChildRecord) -> st.SearchStrategy[dt.date]:
 @functools.cache
 def national_ruleset() -> Any:
     """The national pack, loaded once (a ``RuleSet``)."""
-    from ..rules.pack import load_rules
+    from ..evaluation.pack import load_rules
 
     return load_rules()
 

@@ -1,0 +1,2 @@
+"""One child as every rule kind reads it: its timeline (events, cases, conditions), the context
+a checker reads (calendars, overrides, known history) and the outcome of an instance."""
