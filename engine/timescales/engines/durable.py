@@ -369,35 +369,6 @@ class DurableRuleSet:
     def _feed(
         self, session: _Session, evs: list[tuple[int, Ev]], extra: Sequence[dict[str, Any]]
     ) -> None:
-        """Assert events in date order: per day the closers, then the openers, then the day's
-        end (a case opened that day may close on that day's closers), then everything else."""
-        rows: list[tuple[int, int, int, dict[str, Any]]] = []
-        for n, ev in evs:
-            phase = 0 if ev.type in self.closer_types else 1 if ev.type in self.opener_types else 3
-            rows.append((ev.date.toordinal(), phase, n, self._fact(n, ev)))
-        rows.extend((f["d"], 3, f["n"], f) for f in extra)
-        rows.sort(key=lambda row: (row[0], row[1], row[2]))
-        for day, group in itertools.groupby(rows, key=lambda row: row[0]):
-            scoped = ended = False
-            for _, phase, _, fact in group:
-                if phase == 3 and scoped and not ended:
-                    self._end_of_day(session, day)
-                    ended = True
-                scoped = scoped or phase < 3
-                session.assert_fact(fact)
-            if scoped and not ended:
-                self._end_of_day(session, day)
-
-    def _end_of_day(self, session: _Session, day: int) -> None:
-        marker = {"id": f"z{day}", "t": "$eod", "d": day}
-        session.assert_fact(marker)
-        session.retract(marker)
-        for fact in [f for f in session.facts.values() if f["t"] == "$xc" and f["d"] == day]:
-            session.retract(fact)
-
-    def _feed(
-        self, session: _Session, evs: list[tuple[int, Ev]], extra: Sequence[dict[str, Any]]
-    ) -> None:
         """Assert events in date order (same-day ties by index)."""
         rows = [(ev.date.toordinal(), n, self._fact(n, ev)) for n, ev in evs]
         rows.extend((f["d"], f["n"], f) for f in extra)

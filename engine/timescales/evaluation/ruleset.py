@@ -17,7 +17,7 @@ from ..child.timeline import Ev, Known, Timeline
 from ..errors import Location, RecordError
 from ..findings import DataQualityFinding, Finding
 from ..kinds import REGISTRY
-from ..kinds.aggregate import current_iro
+from ..kinds.aggregate import aggregates_of, current_iro
 from ..kinds.schedule import Chain, chains_of
 from ..records import ChildRecord
 from ..rules.limits import Terms
@@ -100,7 +100,7 @@ class RuleSet:
         self.terms: Terms | None = tuple(sorted(terms)) if terms else None
         # rules that cannot run in this set, with the reason (reported once per run)
         self.inactive: dict[str, str] = {}
-        self.aggregates = tuple(r for r in self.rules if not REGISTRY.of(r).per_child)
+        self.aggregates = aggregates_of(self.rules)
         # rules whose findings are reported (None: all); others only support them (a schedule
         # that a selected milestone or follower needs)
         self.report: frozenset[str] | None = frozenset(report) if report is not None else None

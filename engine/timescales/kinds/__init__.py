@@ -4,6 +4,8 @@ them. A new kind is one module with a ``Kind`` (``rules.registry``) and one line
 from ..rules.registry import REGISTRY
 from . import aggregate, attribute, deadline, milestone, rolling, schedule
 
+__all__ = ["REGISTRY"]
+
 REGISTRY.register(deadline.KIND)
 REGISTRY.register(schedule.KIND)
 REGISTRY.register(milestone.KIND)

@@ -6,6 +6,7 @@ open looked-after period at as_of (``current_iro``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import Field
@@ -31,6 +32,11 @@ class AggregateRule(RuleBase):
     range: Range
 
 
+def aggregates_of(rules: Iterable[RuleBase]) -> tuple[AggregateRule, ...]:
+    """The aggregate rules among ``rules`` (measured by the aggregates, not per child)."""
+    return tuple(r for r in rules if isinstance(r, AggregateRule))
+
+
 def current_iro(timeline: Timeline, as_of: dt.date) -> str | None:
     """The IRO of the looked-after period open at as_of, or None (not looked after, or none)."""
     opens = timeline.of_types(OPENS)
@@ -54,6 +60,15 @@ class AggregateKind(Kind[AggregateRule]):
 
     def needs(self, rule: AggregateRule, heads: Heads) -> set[str]:
         return {"became_looked_after", "iro_assigned"}
+
+    def mutations(self, rule: AggregateRule) -> list[tuple[int, int]] | None:
+        """The low (0) and high (1) ends of its range, one each way."""
+        return [(index, d) for index in (0, 1) for d in (-1, 1)]
+
+    def mutate(self, rule: AggregateRule, index: int, delta: int) -> AggregateRule | None:
+        end = ("low", "high")[index]
+        moved = rule.range.model_copy(update={end: getattr(rule.range, end) + delta})
+        return rule.model_copy(update={"range": moved})
 
     def counting(self, rule: AggregateRule, heads: Heads) -> list[str]:
         return [

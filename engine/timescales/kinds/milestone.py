@@ -146,6 +146,12 @@ class MilestoneKind(Kind[MilestoneRule]):
             return f"its schedule {rule.schedule} is not in the rule set"
         return lambda ctx: check_milestone(rule, chain, ctx)
 
+    def mutations(self, rule: MilestoneRule) -> list[tuple[int, int]] | None:
+        return [(0, d) for d in (-1, 1) if rule.occurrence + d >= 1]
+
+    def mutate(self, rule: MilestoneRule, index: int, delta: int) -> MilestoneRule | None:
+        return rule.model_copy(update={"occurrence": rule.occurrence + delta})
+
     def counting(self, rule: MilestoneRule, heads: Heads) -> list[str]:
         head = _head(rule, heads)
         assert head is not None and head.event is not None

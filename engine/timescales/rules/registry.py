@@ -77,6 +77,16 @@ class Kind(Generic[R]):
             raise ValueError(f"{rule.id} is not a schedule: it has no occurrence {occurrence}")
         return None
 
+    def mutations(self, rule: R) -> list[tuple[int, int]] | None:
+        """(index, delta) changes of what the kind counts other than its limits, that a
+        rule's fixtures must notice (``testing.fixtures``); None: its limits, one unit each
+        way."""
+        return None
+
+    def mutate(self, rule: R, index: int, delta: int) -> R | None:
+        """The rule with one of ``mutations`` applied (None: a limit is moved)."""
+        return None
+
     # words ---------------------------------------------------------------------------------
 
     def limit_text(self, rule: R) -> str | None:

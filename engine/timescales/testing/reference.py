@@ -33,11 +33,11 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import holidays
 
-from ..kinds.aggregate import AggregateRule
+from ..kinds import REGISTRY
 from ..kinds.attribute import AttributeRule, AttrTest
 from ..kinds.deadline import DeadlineRule
 from ..kinds.milestone import MilestoneRule
@@ -729,11 +729,11 @@ class ReferenceModel:
         ids = {r.id for r in self.rules}
         out: list[Rule] = []
         for rule in self.rules:
-            if isinstance(rule, AggregateRule):
+            if not REGISTRY.of(rule).per_child:
                 continue
             if not self.terms and any(lim.unit == "terms" for lim in rule.limits()):
                 continue
-            if isinstance(rule, MilestoneRule) and rule.schedule not in ids:
+            if rule.kind == "milestone" and _head_id(rule) not in ids:
                 continue
             out.append(rule)
         return out
@@ -753,21 +753,13 @@ class ReferenceModel:
             # a rule that only supports another (a schedule head for a milestone) still has its
             # working days counted, so an out-of-calendar date rejects the record alike
             unreported = self.report is not None and rule.id not in self.report
-            if unreported and not isinstance(rule, ScheduleRule):
+            if unreported and rule.kind != "schedule":
                 continue
-            if isinstance(rule, DeadlineRule):
-                found.extend(self._deadline(rule, child))
-            elif isinstance(rule, ScheduleRule):
-                if rule.follows is None:
-                    found.extend(self._schedule(rule, child, active))
-            elif isinstance(rule, MilestoneRule):
-                head = next(r for r in active if r.id == rule.schedule)
-                assert isinstance(head, ScheduleRule)
-                found.extend(self._milestone(rule, head, child, active))
-            elif isinstance(rule, AttributeRule):
-                found.extend(self._attribute(rule, child))
-            elif isinstance(rule, RollingRule):
-                found.extend(self._rolling(rule, child))
+            # each kind's instances, worked out here from its documented meaning (a kind this
+            # model does not know gives nothing)
+            check = getattr(self, f"_{rule.kind}", None)
+            if check is not None:
+                found.extend(check(rule, child, active))
         wanted = active_ids if self.report is None else self.report & active_ids
         if record.partial_history:
             found = [dataclasses.replace(f, partial_history=True) for f in found]
@@ -906,7 +898,7 @@ class ReferenceModel:
                 return False
         if not all(self._told(c, anchor, opened, child) for c in rule.conditions()):
             return False
-        if isinstance(rule, DeadlineRule) and rule.counts_from_status is not None:
+        if getattr(rule, "counts_from_status", None) is not None:
             # counted from when the preceding status began: that start must be in the data
             start = self._types_known_from({"legal_status_started"}, opened, child)
             before = [
@@ -984,8 +976,7 @@ class ReferenceModel:
         meets, voids, closes or extends it, its cases' openings and closings), what its
         conditions read, and for a follower or a milestone its schedule head's."""
         out = self._own_reads(rule) | {s.type for s in rule.selectors()} | rule.context_types()
-        head_id = rule.follows if isinstance(rule, ScheduleRule) else None
-        head_id = rule.schedule if isinstance(rule, MilestoneRule) else head_id
+        head_id = _head_id(rule)
         if head_id is not None:
             head = self._rule(head_id)
             out |= {s.type for s in head.selectors()} | head.context_types()
@@ -993,24 +984,36 @@ class ReferenceModel:
 
     def _own_reads(self, rule: Rule) -> set[str]:
         """Its clock, its case's opening and what meets it."""
-        if isinstance(rule, DeadlineRule):
-            out = {rule.met_by.type}
-            out |= {rule.clock.type} if rule.clock is not None else set()
-            return out | (set(rule.during.opens) if rule.during is not None else set())
-        if isinstance(rule, ScheduleRule):
-            head = rule if rule.follows is None else self._rule(rule.follows)
-            assert isinstance(head, ScheduleRule) and head.scope and head.event
-            return {*head.scope.opens, head.event.type}
-        if isinstance(rule, MilestoneRule):
-            head = self._rule(rule.schedule)
-            assert isinstance(head, ScheduleRule)
-            return self._own_reads(head) | {rule.met_by.type}
-        if isinstance(rule, AttributeRule):
-            return {rule.event.type}
-        if isinstance(rule, RollingRule):
-            out = {rule.spell.starts.type, rule.spell.ends.type}
-            return out | ({rule.met_by.type} if rule.met_by is not None else set())
-        return set()
+        reads = getattr(self, f"_{rule.kind}_reads", None)
+        return set() if reads is None else set(reads(rule))
+
+    @staticmethod
+    def _deadline_reads(rule: DeadlineRule) -> set[str]:
+        out = {rule.met_by.type}
+        out |= {rule.clock.type} if rule.clock is not None else set()
+        return out | (set(rule.during.opens) if rule.during is not None else set())
+
+    def _schedule_reads(self, rule: ScheduleRule) -> set[str]:
+        head = self._head(rule.follows) if rule.follows is not None else rule
+        assert head.scope and head.event
+        return {*head.scope.opens, head.event.type}
+
+    def _milestone_reads(self, rule: MilestoneRule) -> set[str]:
+        return self._schedule_reads(self._head(rule.schedule)) | {rule.met_by.type}
+
+    @staticmethod
+    def _attribute_reads(rule: AttributeRule) -> set[str]:
+        return {rule.event.type}
+
+    @staticmethod
+    def _rolling_reads(rule: RollingRule) -> set[str]:
+        out = {rule.spell.starts.type, rule.spell.ends.type}
+        return out | ({rule.met_by.type} if rule.met_by is not None else set())
+
+    def _head(self, rule_id: str) -> ScheduleRule:
+        head = self._rule(rule_id)
+        assert head.kind == "schedule"
+        return cast(ScheduleRule, head)
 
     def _rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -1020,7 +1023,9 @@ class ReferenceModel:
 
     # -- deadline --------------------------------------------------------------------------------
 
-    def _deadline(self, rule: DeadlineRule, child: Child) -> list[RefFinding]:
+    def _deadline(
+        self, rule: DeadlineRule, child: Child, active: Sequence[Rule] = ()
+    ) -> list[RefFinding]:
         """X within N of Y: one instance per clock; met by the first related ``met_by`` event on
         or after the clock and by the case's close."""
         if rule.requires_any and not any(child.matching(s) for s in rule.requires_any):
@@ -1232,10 +1237,7 @@ class ReferenceModel:
         else the chain ends."""
         if occurrence == 1:
             return head
-        followers = sorted(
-            (r for r in active if isinstance(r, ScheduleRule) and r.follows == head.id),
-            key=lambda r: r.id,
-        )
+        followers = sorted(_followers(active, head.id), key=lambda r: r.id)
         # a follower whose provision was not yet in force gives no finding but keeps the chain
         # going, if none in force governs the step
         not_yet: ScheduleRule | None = None
@@ -1287,6 +1289,8 @@ class ReferenceModel:
         """A chain over one event type in each case: the first event within the head's limit of
         the opening (any allowed before the opening meets it); each later one within its
         rule's limit of the actual previous event, and strictly after it."""
+        if head.follows is not None:
+            return []  # a follower's steps are walked with its head's
         assert head.scope is not None
         out = []
         for win in windows(child, head.scope, head.match):
@@ -1391,10 +1395,9 @@ class ReferenceModel:
             found: dict[str, ScheduleRule] = {}
             ended = False
             highest = occurrence + 2
-            for follower in active:
-                if isinstance(follower, ScheduleRule) and follower.follows == head.id:
-                    first, last = follower.occurrence_range()
-                    highest = max(highest, (last or first) + 2)
+            for follower in _followers(active, head.id):
+                first, last = follower.occurrence_range()
+                highest = max(highest, (last or first) + 2)
             for n in range(occurrence, highest):
                 step = self._governing(head, active, n, anchor=anchor, opened=opened, child=child)
                 if step is not None:
@@ -1408,10 +1411,7 @@ class ReferenceModel:
 
         def unsettled(anchor: dt.date) -> bool:
             """A condition that chooses the step's rule is not settled by the data."""
-            chain = [
-                head,
-                *(r for r in active if isinstance(r, ScheduleRule) and r.follows == head.id),
-            ]
+            chain = [head, *_followers(active, head.id)]
             return not all(
                 self._told(c, anchor, opened, child) for r in chain for c in r.conditions()
             )
@@ -1467,12 +1467,13 @@ class ReferenceModel:
     # -- milestone -------------------------------------------------------------------------------
 
     def _milestone(
-        self, rule: MilestoneRule, head: ScheduleRule, child: Child, active: Sequence[Rule]
+        self, rule: MilestoneRule, child: Child, active: Sequence[Rule]
     ) -> list[RefFinding]:
         """Something recorded by the nth event of a schedule. Due = the earlier of the actual
         nth event and its scheduled date (each step from the actual previous event, or from the
         previous step's due date where that event never happened, under the law then in force
         for that step)."""
+        head = cast(ScheduleRule, next(r for r in active if r.id == rule.schedule))
         assert head.scope is not None
         out = []
         for win in windows(child, head.scope, head.match):
@@ -1525,7 +1526,9 @@ class ReferenceModel:
 
     # -- attribute -------------------------------------------------------------------------------
 
-    def _attribute(self, rule: AttributeRule, child: Child) -> list[RefFinding]:
+    def _attribute(
+        self, rule: AttributeRule, child: Child, active: Sequence[Rule] = ()
+    ) -> list[RefFinding]:
         """Each event must itself record something: anchor = its date, done = its date when any
         test holds. Not a deadline (decisions.md "Findings and outputs"): met when a test holds,
         else unmet, with no days late; never pending or overdue, whatever as_of is."""
@@ -1553,7 +1556,9 @@ class ReferenceModel:
 
     # -- rolling ---------------------------------------------------------------------------------
 
-    def _rolling(self, rule: RollingRule, child: Child) -> list[RefFinding]:
+    def _rolling(
+        self, rule: RollingRule, child: Child, active: Sequence[Rule] = ()
+    ) -> list[RefFinding]:
         """Days in a state, over any window ending on each day in turn: walk the calendar from
         the first spell; on the first day the total passes the limit, the authority (``met_by``)
         must exist; counting starts again after the spell in which that happened."""
@@ -1635,6 +1640,16 @@ class ReferenceModel:
             if lasts is not None and order.date <= due and self._due(order.date, lasts) >= due:
                 return order.date
         return None
+
+
+def _head_id(rule: Rule) -> str | None:
+    """The schedule head a follower or a milestone hangs on."""
+    return REGISTRY.of(rule).depends_on(rule)
+
+
+def _followers(active: Iterable[Rule], head_id: str) -> list[ScheduleRule]:
+    """The followers of a schedule head among ``active``."""
+    return [cast(ScheduleRule, r) for r in active if REGISTRY.of(r).follows(r) == head_id]
 
 
 def _attr_test(test: AttrTest, ev: E) -> bool:

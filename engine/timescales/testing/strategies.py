@@ -27,15 +27,15 @@ import calendar as _stdlib_calendar
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import holidays
 from hypothesis import strategies as st
 
 from .. import calendar as tcal
+from ..kinds import REGISTRY
 from ..kinds.attribute import AttributeRule
 from ..kinds.deadline import DeadlineRule
-from ..kinds.milestone import MilestoneRule
 from ..kinds.rolling import RollingRule
 from ..kinds.schedule import ScheduleRule
 from ..records import NATIONAL_EVENT_TYPES, ChildRecord, Event
@@ -711,15 +711,14 @@ def _scope_of(rule: Rule, pack: Sequence[Rule]) -> tuple[ScheduleRule | None, li
     """The schedule head a rule belongs to (itself, the one it follows, its milestone's) and
     that head's followers."""
     by_id = {r.id: r for r in pack}
-    head: Rule | None = None
-    if isinstance(rule, ScheduleRule):
-        head = by_id.get(rule.follows, rule) if rule.follows else rule
-    elif isinstance(rule, MilestoneRule):
-        head = by_id.get(rule.schedule)
-    if not isinstance(head, ScheduleRule):
+    kind = REGISTRY.of(rule)
+    head = by_id.get(kind.depends_on(rule) or "") if kind.depends_on(rule) else None
+    if kind.leads(rule) or (kind.follows(rule) and head is None):
+        head = rule
+    if head is None or REGISTRY.of(head).name != "schedule":
         return None, []
-    followers = [r for r in pack if isinstance(r, ScheduleRule) and r.follows == head.id]
-    return head, followers
+    followers = [r for r in pack if REGISTRY.of(r).follows(r) == head.id]
+    return cast(ScheduleRule, head), cast(list[ScheduleRule], followers)
 
 
 def _anchor_date(draw: Draw, rule: Rule) -> dt.date:
@@ -1021,6 +1020,14 @@ def _circumstances(f: _Focus, rules: Sequence[Rule]) -> None:
             f.add(since, near())
 
 
+# how a story is told around a rule of each kind with no schedule of its own
+_FOCUS: dict[str, Callable[[_Focus, Any, dt.date], None]] = {
+    "deadline": _focus_deadline,
+    "attribute": _focus_attribute,
+    "rolling": _focus_rolling,
+}
+
+
 def _focused(
     draw: Draw, focus: Sequence[Rule], pack: Sequence[Rule]
 ) -> tuple[dt.date | None, list[dict[str, Any]]]:
@@ -1028,25 +1035,17 @@ def _focused(
     readers: list[Rule] = list(focus)
     for rule in focus:
         base = _anchor_date(draw, rule)
-        if isinstance(rule, DeadlineRule):
-            _focus_deadline(f, rule, base)
-        elif isinstance(rule, (ScheduleRule, MilestoneRule)):
-            head, followers = _scope_of(rule, pack)
-            if head is None:
-                continue
+        head, followers = _scope_of(rule, pack)
+        if rule.kind in _FOCUS:
+            _FOCUS[rule.kind](f, rule, base)
+        elif head is not None:
             readers.extend([head, *followers])
             most = 14 if any(r.when is not None for r in followers) else 7
             _focus_chain(f, head, followers, base, most)
-            if isinstance(rule, MilestoneRule):
+            met_by = getattr(rule, "met_by", None)  # a milestone's: recorded near the reviews
+            if met_by is not None:
                 for _ in range(draw(_ints(0, 2))):
-                    f.add(
-                        rule.met_by,
-                        base + dt.timedelta(days=draw(_ints(-10, 250))),
-                    )
-        elif isinstance(rule, AttributeRule):
-            _focus_attribute(f, rule, base)
-        elif isinstance(rule, RollingRule):
-            _focus_rolling(f, rule, base)
+                    f.add(met_by, base + dt.timedelta(days=draw(_ints(-10, 250))))
     _circumstances(f, readers)
     # a little noise: events of the same types, dated anywhere near
     types = sorted({s.type for r in focus for s in r.selectors()} or {"referral"})
@@ -1342,7 +1341,7 @@ def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
     places = ["excluded_when"]
     if rule.limits() and rule.kind in ("deadline", "schedule", "attribute"):
         places.append("limit_when")
-    if isinstance(rule, ScheduleRule) and rule.follows is not None:
+    if REGISTRY.of(rule).follows(rule) is not None:
         places.append("follower_when")
     place = draw(_pick(places)) if kind is not None else None
 
@@ -1360,12 +1359,12 @@ def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
         extra = {**_limit_like(draw, rule.limits()[-1]), "when": draw(conditions(False, kind))}
         data["limit"] = [extra, *limits]
     extra_rules: list[Rule] = []
-    if isinstance(rule, ScheduleRule) and rule.follows is None:
+    if rule.kind == "schedule" and REGISTRY.of(rule).leads(rule):
         if want("met_before_opening", 2):
             unit = draw(_pick(("days", "weeks", "months")))
             hi = {"days": 60, "weeks": 12, "months": 4}[unit]
             data["met_before_opening"] = {"unit": unit, "value": draw(_ints(0, hi))}
-    elif isinstance(rule, ScheduleRule):
+    elif rule.kind == "schedule":
         if condition_in("follower_when", 2):
             when = draw(conditions(False, kind))
             old = data.get("when")
@@ -1385,7 +1384,8 @@ def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
             data["effective"] = _effective(draw)
     elif want("effective", 5):
         data["effective"] = _effective(draw)
-    if isinstance(rule, DeadlineRule):
+    if rule.kind == "deadline":
+        rule = cast(DeadlineRule, rule)
         if rule.during is not None and want("requires_time_in", 1):
             unit = draw(_pick(("days", "weeks")))
             need: dict[str, Any] = {
