@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from .api import Checked, check_stream, parse_record
 from .errors import InputError, Location, RecordError, RuleError, TimescalesError, UsageError
-from .evaluation.pack import load_rules
-from .evaluation.ruleset import ChildResult, RuleSet
 from .explain import Explanation, explain
 from .findings import DataQualityFinding, Finding, Status
 from .records import ChildRecord, Event, json_schema
+from .ruleset.pack import load_rules
+from .ruleset.ruleset import ChildResult, RuleSet
 from .run import Run, Summary, check
 
 __version__ = "0.1.0"

@@ -21,9 +21,9 @@ import orjson
 from pydantic import ValidationError
 
 from .errors import Location, RecordError, value_class
-from .evaluation.ruleset import ChildResult, RuleSet
 from .importers.canonical import validation_error
 from .records import ChildRecord
+from .ruleset.ruleset import ChildResult, RuleSet
 
 __all__ = ["Checked", "check_record", "check_stream", "parse_record", "validation_context"]
 

@@ -28,14 +28,14 @@ import orjson
 from . import __version__
 from .docs import describe_limits, rule_limit_text
 from .errors import InputError, RecordError, TimescalesError, UsageError
-from .evaluation.pack import build_ruleset, load_council, load_rules
-from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
 from .records import json_schema, parse_iso_date
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
+from .ruleset.pack import build_ruleset, load_council, load_rules
+from .ruleset.ruleset import RuleSet
 from .run import Run
 
 

@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict
 
 from . import calendar
 from .errors import UsageError
-from .evaluation.ruleset import RuleSet, heads_of
 from .findings import Finding, Status
 from .kinds import REGISTRY
 from .rules.limits import TermsUnavailable, due_date
 from .rules.model import Limit, Rule
 from .rules.words import describe_condition, long_day, ordinal
+from .ruleset.ruleset import RuleSet, heads_of
 
 __all__ = ["Explanation", "MonthEnd", "OverrideNote", "SkippedDay", "explain"]
 

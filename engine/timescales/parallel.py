@@ -32,11 +32,11 @@ from .engines.pool import (
     split_jsonl,
 )
 from .errors import RecordError
-from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import Importer
 from .records import ChildRecord
 from .reporters import write_findings
+from .ruleset.ruleset import RuleSet
 from .run import Run
 
 ITEMS_PER_TASK = 2000
@@ -270,7 +270,7 @@ def check_records(
     a CLI run rejects it and goes on."""
     require(engine)
     if ruleset is None:
-        from .evaluation.pack import load_rules
+        from .ruleset.pack import load_rules
 
         ruleset = load_rules()
     from .errors import Location

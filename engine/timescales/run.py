@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, RecordError
-from .evaluation.ruleset import ChildResult, RuleSet, partial_count
 from .findings import BREACHES, DataQualityFinding, Finding, Status
 from .importers import ImportContext, Importer, Item, resolve
 from .records import ChildRecord
+from .ruleset.ruleset import ChildResult, RuleSet, partial_count
 from .seen import SeenIds
 
 
@@ -418,7 +418,7 @@ def check(
 ) -> list[Finding]:
     """Check in-memory records; returns every finding, in input order."""
     if ruleset is None:
-        from .evaluation.pack import load_rules
+        from .ruleset.pack import load_rules
 
         ruleset = load_rules()
     out: list[Finding] = []

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_jsonl
-from timescales.evaluation.pack import load_rules
 from timescales.importers import FORMATS
+from timescales.ruleset.pack import load_rules
 from timescales.seed_sources import SEED_DOCUMENTS, cite_seed, cite_seeds
 
 LANCASHIRE = ROOT / "examples" / "lancashire.jsonl"

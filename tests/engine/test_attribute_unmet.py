@@ -10,8 +10,8 @@ import pytest
 
 from timescales import ChildRecord, load_rules
 from timescales.calendar import ENGLAND
-from timescales.child.outcome import attribute_outcome, outcome
 from timescales.engines import durable_available
+from timescales.evaluation.outcome import attribute_outcome, outcome
 from timescales.findings import BREACHES, Status
 from timescales.testing.reference import ReferenceModel, compare_with_engine
 

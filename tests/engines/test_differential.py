@@ -18,10 +18,10 @@ from durable_support import need_durable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from timescales.evaluation.pack import load_rules
-from timescales.evaluation.ruleset import ChildResult, RuleSet
 from timescales.generate import generate
 from timescales.records import ChildRecord
+from timescales.ruleset.pack import load_rules
+from timescales.ruleset.ruleset import ChildResult, RuleSet
 from timescales.testing import load_cases
 
 ROOT = Path(__file__).resolve().parents[2]

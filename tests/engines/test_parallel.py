@@ -18,9 +18,9 @@ import timescales.engines.pool as pool
 import timescales.parallel as parallel
 from timescales.cli import main
 from timescales.engines.pool import RangeTask, read_range, split_jsonl
-from timescales.evaluation.pack import load_rules
 from timescales.generate import generate
 from timescales.records import ChildRecord
+from timescales.ruleset.pack import load_rules
 
 AS_OF = "2024-03-31"
 

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from timescales import ChildRecord, load_rules
-from timescales.child.context import (
+from timescales.engines import durable_available
+from timescales.evaluation.context import (
     BEFORE_KNOWN,
     BEGAN_BEFORE,
     CIRCUMSTANCES_UNKNOWN,
     POSITION_UNKNOWN,
 )
-from timescales.engines import durable_available
 from timescales.findings import Status
 
 NATIONAL = load_rules(autoload=False)

@@ -25,10 +25,10 @@ import pytest
 from annex_workbooks import HEADERS, Sheet, write_csv, write_workbook
 from openpyxl import Workbook
 
-from timescales.evaluation.pack import load_rules
 from timescales.importers import ImportContext
 from timescales.importers.annex_a import BY_NUMBER, COMMON, IMPORTER, detect_header
 from timescales.importers.annex_a import Cell as AnnexCell
+from timescales.ruleset.pack import load_rules
 from timescales.run import Run
 
 AS_OF = dt.date(2024, 6, 28)

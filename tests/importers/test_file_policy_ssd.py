@@ -22,9 +22,9 @@ from typing import Any
 
 from ssd_extract import COLUMNS, D, write_table
 
-from timescales.evaluation.pack import load_rules
 from timescales.importers import ImportContext
 from timescales.importers.ssd import SsdImporter
+from timescales.ruleset.pack import load_rules
 from timescales.run import Run
 
 AS_OF = dt.date(2024, 6, 30)

@@ -13,10 +13,9 @@ import pytest
 
 from conftest import ROOT
 from timescales import explain, load_rules
-from timescales.child.context import Context
 from timescales.docs import render
 from timescales.errors import RuleError
-from timescales.evaluation.ruleset import RuleSet
+from timescales.evaluation.context import Context
 from timescales.findings import Finding, Status
 from timescales.kinds import REGISTRY
 from timescales.records import ChildRecord
@@ -24,6 +23,7 @@ from timescales.rules.loader import load_rule_dir, parse_rule, validate_pack
 from timescales.rules.model import Limit, RuleBase, Selector
 from timescales.rules.registry import Heads, Kind
 from timescales.rules.words import describe_selector
+from timescales.ruleset.ruleset import RuleSet
 
 SOURCE = ROOT / "engine" / "timescales"
 BUILT_IN = ("deadline", "schedule", "milestone", "attribute", "rolling", "aggregate")

@@ -16,9 +16,9 @@ from reports_helpers import AS_OF, finding, result, synthetic_children
 from timescales.aggregates.summary import ALL, Aggregator, Stats, quantile
 from timescales.aggregates.workload import read_iro_list
 from timescales.errors import UsageError
-from timescales.evaluation.pack import load_rules
 from timescales.generate import generate
 from timescales.records import ChildRecord
+from timescales.ruleset.pack import load_rules
 from timescales.run import Run
 
 RULES = load_rules(autoload=False)

@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from chromium_cdp import Browser, Page, chromium_or_skip
 
-from timescales.evaluation.pack import load_rules
 from timescales.generate import generate
 from timescales.reporters.charts import RAG
 from timescales.reporters.html import short_citation
+from timescales.ruleset.pack import load_rules
 
 CHARTS = (
     "chart-rules",

@@ -35,9 +35,9 @@ from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, per
 from .workload import Caseloads
 
 if TYPE_CHECKING:
-    from ..evaluation.ruleset import ChildResult, RuleSet
     from ..importers import Item
     from ..records import ChildRecord
+    from ..ruleset.ruleset import ChildResult, RuleSet
     from ..run import Run, Summary
 
 ALL = "*"  # the rule key of "all rules together"

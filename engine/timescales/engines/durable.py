@@ -7,16 +7,18 @@ What runs where (docs/scaling.md has the long form):
   together (``match``: same ref, else same case, else any); which event answers which clock
   (the first ``met_by`` on or after it; the first ``closed_by``; any ``void_by``; the
   ``met_by`` dated before the clock, for DATA001 and ``met_before_clock``; the extensions
-  recorded for it); the cases of a scope (the state machine of openings and closings: one case
-  open at a time, a closing on the day, a new opening closing the old case, DATA005); the
-  occurrences of a schedule's event in each case, in order (the sequence a chain walks); the
-  end of each rolling spell and the orders tied to it. Each decision is a durable-rules rule
-  whose action records a link (and retracts or asserts state facts, e.g. an answered clock).
+  recorded for it); the end of each rolling spell and the orders tied to it. Each decision is
+  a durable-rules rule whose action records a link (and retracts an answered clock's fact).
+  Each kind says which relations it needs (``Kind.durable_compile``) and reads its findings
+  from the links (``Kind.durable_findings``).
 - **Python** (the project's own code, shared with the default evaluator) prepares the timeline
-  (events after as_of ignored, duplicates counted once: DATA003/DATA004), does the calendar
-  arithmetic (due dates, working days, birthdays, anniversaries, terms, rolling-window day
-  counts), picks the limit or follower whose ``when`` holds for an anchor, applies the
-  extension caps against the due date, and builds the findings from the links.
+  (events after as_of ignored, duplicates counted once: DATA003/DATA004), opens and closes the
+  cases of a scope and walks a schedule's chain (schedules and milestones run their own
+  checkers here: one meaning of a case in both backends), places a ``during`` deadline's clocks
+  in its cases, does the calendar arithmetic (due dates, working days, birthdays,
+  anniversaries, terms, rolling-window day counts), picks the limit or follower whose ``when``
+  holds for an anchor, applies the extension caps against the due date, and builds the findings
+  from the links.
 
 durable-rules 2.0.28 keeps its state module-global and is not thread-safe, so a
 ``DurableRuleSet`` creates its rulesets in the process that uses it (the CLI runs it in worker
@@ -40,10 +42,14 @@ from typing import Any
 import orjson
 
 from .. import calendar
-from ..child.context import Context
-from ..child.timeline import DISPUTED, Ev, Timeline
 from ..errors import Location
-from ..evaluation.ruleset import (
+from ..evaluation.context import Context
+from ..evaluation.timeline import DISPUTED, Ev, Timeline
+from ..findings import Finding
+from ..kinds import REGISTRY
+from ..records import ChildRecord
+from ..rules.model import Match, Rule, Selector
+from ..ruleset.ruleset import (
     ChildResult,
     RuleSet,
     judged_as_of,
@@ -51,10 +57,6 @@ from ..evaluation.ruleset import (
     out_of_range,
     partial,
 )
-from ..findings import Finding
-from ..kinds import REGISTRY
-from ..records import ChildRecord
-from ..rules.model import Match, Rule, Selector
 
 SID = "0"
 NEVER = 10**7  # an ordinal after any real date

@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..child.timeline import Ev
 from ..errors import Location
-from ..evaluation.ruleset import ChildResult, RuleSet, partial
+from ..evaluation.timeline import Ev
 from ..records import NATIONAL_EVENT_TYPES, parse_iso_date
+from ..ruleset.ruleset import ChildResult, RuleSet, partial
 
 try:
     import msgspec

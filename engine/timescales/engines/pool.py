@@ -37,11 +37,11 @@ from typing import IO, Any
 import orjson
 
 from ..errors import Location, RecordError
-from ..evaluation.ruleset import ChildResult, RuleSet, partial_count
 from ..findings import DataQualityFinding, Finding
 from ..importers import Item
 from ..importers.canonical import MAX_LINE_BYTES, bounded_lines, to_record, too_large
 from ..reporters import write_findings
+from ..ruleset.ruleset import ChildResult, RuleSet, partial_count
 from ..run import too_many_events
 from . import evaluator, fastpath
 

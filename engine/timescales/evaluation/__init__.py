@@ -1,2 +1,3 @@
-"""Evaluation: a rule set compiled once into checkers through the kind registry (``ruleset``),
-built from the national and council packs (``pack``), and the due-date oracle (``oracle``)."""
+"""Evaluation: one child as every rule kind reads it: its timeline (events, cases, conditions),
+the context a checker reads (calendars, overrides, known history, the one way findings are
+made) and the outcome of an instance."""

@@ -30,8 +30,8 @@ from ..findings import DataQualityFinding
 from ..records import ChildRecord
 
 if TYPE_CHECKING:
-    from ..evaluation.oracle import Due, RuleOracle
-    from ..evaluation.ruleset import RuleSet
+    from ..ruleset.oracle import Due, RuleOracle
+    from ..ruleset.ruleset import RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,7 @@ class ImportContext:
     @property
     def oracle(self) -> RuleOracle:
         """The due dates of ``rules`` (or of the national pack when no rule set was given)."""
-        from ..evaluation import oracle
+        from ..ruleset import oracle
 
         if self.rules is None:
             return oracle.national()
@@ -142,7 +142,7 @@ class ImportContext:
         For a schedule, ``occurrence`` N counts from the actual (N-1)th event under the rule
         governing the Nth (``due("LA005", last_review, occurrence=3)`` is LA007's). None when
         the rule is not in the set or not in force on ``anchor``: then nothing is compared.
-        See ``timescales.evaluation.oracle.RuleOracle.due``."""
+        See ``timescales.ruleset.oracle.RuleOracle.due``."""
         return self.oracle.due(rule_id, anchor, occurrence=occurrence, opened=opened, dob=dob)
 
     def validation_context(self) -> dict[str, object] | None:

@@ -68,7 +68,7 @@ from .canonical import validation_message
 from .ssd_roles import DONE_STATUS, health_event, normalise, role_map
 
 if TYPE_CHECKING:
-    from ..evaluation.oracle import Due
+    from ..ruleset.oracle import Due
 
 __all__ = [
     "HISTORY_ENV",

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..child.timeline import Timeline
+from ..evaluation.timeline import Timeline
 from ..rules.model import RuleBase, Strict
 from ..rules.registry import Heads, Kind
 

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ..child.context import Context
-from ..child.timeline import DISPUTED, Case, Ev
+from ..evaluation.context import Context
+from ..evaluation.timeline import DISPUTED, Case, Ev
 from ..findings import Finding
 from ..rules.model import Limit, Limits, RuleBase, Selector, Strict
 from ..rules.registry import Heads, Kind

@@ -8,14 +8,22 @@ the ``during`` case's end closes it; recorded ``extension``s move the due date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from .. import calendar
-from ..child.context import BEFORE_KNOWN, Context
-from ..child.timeline import Case, Ev, Timeline, earliest_plausible, holds, related, statuses_at
+from ..evaluation.context import BEFORE_KNOWN, Context
+from ..evaluation.timeline import (
+    Case,
+    Ev,
+    Timeline,
+    earliest_plausible,
+    holds,
+    related,
+    statuses_at,
+)
 from ..findings import DataQualityFinding, Finding
 from ..rules.model import (
     Condition,
@@ -27,7 +35,7 @@ from ..rules.model import (
     Strict,
     scope_selectors,
 )
-from ..rules.registry import Heads, Kind
+from ..rules.registry import Answerable, DueAsked, Heads, Kind
 from ..rules.words import case_text, describe_limits, describe_selector, ordinal, plain_selector
 from .schedule import cases_of
 
@@ -568,19 +576,11 @@ class DeadlineKind(Kind[DeadlineRule]):
     def checker(self, rule: DeadlineRule, chains: Mapping[str, Any]) -> Any:
         return lambda ctx: check_deadline(rule, ctx)
 
-    def oracle(
-        self,
-        rule: DeadlineRule,
-        anchor: dt.date,
-        occurrence: int,
-        opened: dt.date | None,
-        dob: dt.date | None,
-        chains: Mapping[str, Any],
-    ) -> tuple[RuleBase, Sequence[Limit], Any, bool] | None:
-        super().oracle(rule, anchor, occurrence, opened, dob, chains)
+    def oracle(self, rule: DeadlineRule, asked: DueAsked) -> Answerable | None:
+        super().oracle(rule, asked)
         clock = rule.clock.type if rule.clock else f"birthday_{rule.clock_at_age}"
         # a deadline's case opens with its clock (as deadline_finding has it)
-        return rule, rule.limit, Case(Ev(clock, anchor), None), True
+        return rule, rule.limit, Case(Ev(clock, asked.anchor), None), True
 
     def limit_text(self, rule: DeadlineRule) -> str:
         text = describe_limits(list(rule.limit))

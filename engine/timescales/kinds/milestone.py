@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..child.context import Context
-from ..child.timeline import Case, related
+from ..evaluation.context import Context
+from ..evaluation.timeline import Case, related
 from ..findings import Finding
 from ..rules.model import Limit, RuleBase, Selector
 from ..rules.registry import Heads, Kind

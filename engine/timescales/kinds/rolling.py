@@ -15,8 +15,8 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from .. import calendar
-from ..child.context import BEFORE_KNOWN, Context
-from ..child.timeline import Case, Ev, related
+from ..evaluation.context import BEFORE_KNOWN, Context
+from ..evaluation.timeline import Case, Ev, related
 from ..findings import Finding
 from ..rules.model import Limit, Limits, RuleBase, Selector, Strict
 from ..rules.registry import Heads, Kind

@@ -17,8 +17,8 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from .. import calendar
-from ..child.context import CIRCUMSTANCES_UNKNOWN, POSITION_UNKNOWN, Context
-from ..child.timeline import DISPUTED, Case, Ev, Timeline, earliest_plausible, holds, related
+from ..evaluation.context import CIRCUMSTANCES_UNKNOWN, POSITION_UNKNOWN, Context
+from ..evaluation.timeline import DISPUTED, Case, Ev, Timeline, earliest_plausible, holds, related
 from ..findings import BREACHES, DataQualityFinding, Finding, Status
 from ..rules.limits import TermsUnavailable
 from ..rules.model import (
@@ -32,7 +32,7 @@ from ..rules.model import (
     decidable,
     scope_selectors,
 )
-from ..rules.registry import Heads, Kind
+from ..rules.registry import Answerable, DueAsked, Heads, Kind
 from ..rules.words import (
     case_text,
     describe_condition,
@@ -581,10 +581,9 @@ def _which(rule: ScheduleRule) -> str:
     return f"occurrence {first}" if last == first else f"occurrences {first} onwards"
 
 
-def _oracle(
-    chain: Chain, anchor: dt.date, occurrence: int, opened: dt.date | None, dob: dt.date | None
-) -> tuple[RuleBase, Sequence[Limit], Any, bool] | None:
-    """What the due date of occurrence ``occurrence`` of a chain's case is asked of."""
+def _oracle(chain: Chain, asked: DueAsked) -> Answerable | None:
+    """What the due date of the asked occurrence of a chain's case is counted under."""
+    anchor, occurrence, opened, dob = asked.anchor, asked.occurrence, asked.opened, asked.dob
     if occurrence == 1 and opened is None:
         opened = anchor
     head = chain.head
@@ -636,17 +635,9 @@ class ScheduleKind(Kind[ScheduleRule]):
         chain = chains[rule.id]
         return lambda ctx: check_schedule(chain, ctx)
 
-    def oracle(
-        self,
-        rule: ScheduleRule,
-        anchor: dt.date,
-        occurrence: int,
-        opened: dt.date | None,
-        dob: dt.date | None,
-        chains: Mapping[str, Any],
-    ) -> tuple[RuleBase, Sequence[Limit], Any, bool] | None:
-        chain = chains.get(rule.follows or rule.id)
-        return None if chain is None else _oracle(chain, anchor, occurrence, opened, dob)
+    def oracle(self, rule: ScheduleRule, asked: DueAsked) -> Answerable | None:
+        chain = asked.chains.get(rule.follows or rule.id)
+        return None if chain is None else _oracle(chain, asked)
 
     def counting(self, rule: ScheduleRule, heads: Heads) -> list[str]:
         return _counting(rule, heads)

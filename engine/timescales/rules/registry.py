@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import Field, TypeAdapter
@@ -22,6 +23,21 @@ from .model import Limit, RuleBase
 
 R = TypeVar("R", bound=RuleBase)
 Heads = Mapping[str, RuleBase]  # the rules other rules depend on (schedule heads), by id
+# what a due date is counted under: the governing rule, its limits, the case, and whether the
+# case's opening is known (``ruleset.oracle``)
+Answerable = tuple[RuleBase, Sequence[Limit], Any, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class DueAsked:
+    """A due-date question (``RuleOracle.due``): the clock, which event of its case (a
+    schedule's), the case opening and date of birth if known, and the rule set's chains."""
+
+    anchor: dt.date
+    occurrence: int
+    opened: dt.date | None
+    dob: dt.date | None
+    chains: Mapping[str, Any]
 
 
 class Kind(Generic[R]):
@@ -62,20 +78,16 @@ class Kind(Generic[R]):
         rule cannot run in this set; or None when another rule's checker covers it."""
         return None
 
-    def oracle(
-        self,
-        rule: R,
-        anchor: dt.date,
-        occurrence: int,
-        opened: dt.date | None,
-        dob: dt.date | None,
-        chains: Mapping[str, Any],
-    ) -> tuple[RuleBase, Sequence[Limit], Any, bool] | None:
+    def oracle(self, rule: R, asked: DueAsked) -> Answerable | None:
         """What a due date of this rule is asked of (the governing rule, its limits, the case
         and whether its opening is known), or None when the kind has no due date of its own."""
-        if occurrence != 1:
-            raise ValueError(f"{rule.id} is not a schedule: it has no occurrence {occurrence}")
+        if asked.occurrence != 1:
+            raise ValueError(
+                f"{rule.id} is not a schedule: it has no occurrence {asked.occurrence}"
+            )
         return None
+
+    # the test kit ----------------------------------------------------------------------------
 
     def mutations(self, rule: R) -> list[tuple[int, int]] | None:
         """(index, delta) changes of what the kind counts other than its limits, that a

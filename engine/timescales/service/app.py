@@ -32,12 +32,12 @@ from .. import __version__
 from ..api import check_record, validation_context
 from ..docs import render, rule_limit_text
 from ..errors import Location, RecordError, value_class
-from ..evaluation.pack import load_rules
-from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
 from ..findings import DataQualityFinding, Status
 from ..importers.canonical import problems, validation_error
 from ..records import ChildRecord, IsoDate, json_schema
+from ..ruleset.pack import load_rules
+from ..ruleset.ruleset import RuleSet
 from .middleware import (
     LOG_KEY,
     AccessLog,

@@ -31,11 +31,11 @@ from typing import Any
 
 from ..aggregates.caseload import CaseloadCounter
 from ..errors import RuleError
-from ..evaluation.ruleset import RuleSet
 from ..kinds import REGISTRY
 from ..records import ChildRecord
 from ..rules.loader import read_yaml
 from ..rules.model import Rule
+from ..ruleset.ruleset import RuleSet
 
 OUTCOMES = ("pass", "fail")
 BREACH = ("late", "overdue", "unmet", "above")

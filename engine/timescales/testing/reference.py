@@ -2,7 +2,8 @@
 
 It is written from the documented semantics (``docs/writing-rules.md``, ``decisions.md``, the rule
 models' docstrings), never from the engine's code: it imports nothing from
-``timescales.evaluation`` and shares no date arithmetic with ``timescales.calendar``. Working days
+``timescales.evaluation`` or ``timescales.ruleset`` (it asks the kind registry only what a rule
+hangs on) and shares no date arithmetic with ``timescales.calendar``. Working days
 are found by walking the calendar one day at a time (Monday to Friday, less England bank holidays
 from ``holidays.country_holidays("GB", subdiv="ENG")``); months are added by hand; nothing is
 cached except the list of bank holidays. Property tests compare it with the engine::

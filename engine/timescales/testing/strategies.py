@@ -1163,7 +1163,7 @@ def as_of_dates(record: ChildRecord) -> st.SearchStrategy[dt.date]:
 @functools.cache
 def national_ruleset() -> Any:
     """The national pack, loaded once (a ``RuleSet``)."""
-    from ..evaluation.pack import load_rules
+    from ..ruleset.pack import load_rules
 
     return load_rules()
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import calendar
-from ..child.context import Context
-from ..child.timeline import Ev, Known, Timeline
 from ..errors import Location, RecordError
+from ..evaluation.context import Context
+from ..evaluation.timeline import Ev, Known, Timeline
 from ..findings import DataQualityFinding, Finding
 from ..kinds import REGISTRY
 from ..kinds.aggregate import aggregates_of, current_iro

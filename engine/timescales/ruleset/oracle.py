@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import calendar
-from ..child.context import Context
-from ..child.timeline import Case, Timeline, holds
+from ..evaluation.context import Context
+from ..evaluation.timeline import Case, Timeline, holds
 from ..kinds import REGISTRY
 from ..rules.limits import TermsUnavailable
 from ..rules.model import Limit, RuleBase, decidable
+from ..rules.registry import DueAsked
 from .ruleset import RuleSet
 
 __all__ = ["Due", "RuleOracle", "national"]
@@ -98,10 +99,11 @@ class RuleOracle:
         rule = self.ruleset.by_id.get(rule_id)
         if rule is None:
             return None
-        asked = REGISTRY.of(rule).oracle(rule, anchor, occurrence, opened, dob, self._chains)
-        if asked is None:
+        question = DueAsked(anchor, occurrence, opened, dob, self._chains)
+        answerable = REGISTRY.of(rule).oracle(rule, question)
+        if answerable is None:
             return None
-        governing, limits, case, known_opening = asked
+        governing, limits, case, known_opening = answerable
         return self._answer(governing, limits, anchor, case, dob, opened=known_opening)
 
     def _answer(
@@ -144,6 +146,6 @@ class RuleOracle:
 def national() -> RuleOracle:
     """The oracle over the national pack alone (no council, no plugins), loaded once through
     the rule loader: for an import with no rule set of its own (a bare ``importers.read``)."""
-    from ..evaluation.pack import load_rules
+    from ..ruleset.pack import load_rules
 
     return RuleOracle(load_rules(autoload=False))

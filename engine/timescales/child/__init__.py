@@ -1,2 +1,0 @@
-"""One child as every rule kind reads it: its timeline (events, cases, conditions), the context
-a checker reads (calendars, overrides, known history) and the outcome of an instance."""
