@@ -321,13 +321,33 @@ def _months(n: int) -> Callable[[dt.date, int], dt.date]:
 def _life_course(
     draw: Draw, lateness: float, horizon: dt.date
 ) -> tuple[dt.date | None, list[dict[str, Any]]]:
+    """One child's story, told in the order its draws are made (the same seed gives the same
+    child): referral and assessment, perhaps child protection, perhaps care, private
+    fostering, a legal-status spell and the case's closing."""
     life = _Life(draw, lateness, horizon)
     start = draw(dates(dt.date(2003, 1, 1), min(horizon, dt.date(2027, 12, 31))))
     age_days = draw(_ints(0, 17 * 365 + 300))
     dob = start - dt.timedelta(days=age_days)
     case = "K1"
+    cursor = _referral(life, start, case)
+    if life.chance(45):
+        cursor = _protection(life, cursor, case)
+    if life.chance(55):
+        _looked_after(life, cursor, dob)
+    if life.chance(10):
+        _private_fostering(life, start)
+    if life.chance(15):
+        _legal_status_spell(life, start)
+    # closing the child-in-need case
+    if life.chance(50):
+        life.add("cin_closed", start + dt.timedelta(days=draw(_ints(30, 500))), None, case)
+    no_dob = life.chance(5)
+    return (None if no_dob else dob), life.events
 
-    # referral and assessment
+
+def _referral(life: _Life, start: dt.date, case: str) -> dt.date:
+    """The referral, its decision and the assessment; where the story goes on from."""
+    draw = life.draw
     life.add("referral", start, "R1", case)
     if not life.chance(10):
         life.add("referral_decision", life.timed(start, _wd(start, 1), 0), "R1", case)
@@ -335,256 +355,263 @@ def _life_course(
     life.add("assessment_started", a_start, "A1", case)
     if not life.chance(10):
         life.add("assessment_completed", life.timed(a_start, _wd(a_start, 45), 0), "A1", case)
-    cursor = a_start + dt.timedelta(days=draw(_ints(1, 40)))
+    return a_start + dt.timedelta(days=draw(_ints(1, 40)))
 
-    # section 47 and a child protection plan
-    if life.chance(45):
-        sd = cursor
-        life.add("strategy_discussion", sd, "S1", case)
-        life.add("s47_started", sd + dt.timedelta(days=draw(_ints(0, 2))), "S1", case)
-        if life.chance(10):
-            life.add("icpc", _wd(sd, 5), "S1", case, not_required=True)
-        else:
-            icpc = life.timed(sd, _wd(sd, 15))
-            life.add("icpc", icpc, "S1", case)
-            life.add("cp_plan_started", icpc, "CP1", case)
-            life.add("core_group", life.timed(icpc, _wd(icpc, 10)), "CP1", case)
-            plan_end = icpc + dt.timedelta(days=draw(_ints(60, 900)))
-            life.chain(
-                "cp_review",
-                icpc,
-                lambda d: tcal.add_months(d, 3),
-                _months(6),
-                plan_end,
-                "CP1",
-                5,
-            )
-            if life.chance(70):
-                life.add("cp_plan_ended", plan_end, "CP1", case)
-            cursor = plan_end if life.chance(50) else icpc + dt.timedelta(days=30)
 
-    # looked after
-    if life.chance(55):
-        lac = cursor + dt.timedelta(days=draw(_ints(0, 30)))
-        period = "P1"
-        life.add("became_looked_after", lac, period)
-        end = lac + dt.timedelta(days=draw(_ints(20, 1600))) if life.chance(60) else None
-        if life.chance(50):  # the period's legal status: s.20, care orders, short breaks
-            code = draw(_pick(["V2", "C1", "C2", "V3", "V4"]))
-            life.add("legal_status_started", lac, "LS0", code=code)
-            if code == "C1" and life.chance(60):  # the interim order made full
-                life.add(
-                    "legal_status_started",
-                    lac + dt.timedelta(days=draw(_ints(20, 300))),
-                    "LS0",
-                    code="C2",
-                )
-            elif end is not None and life.chance(50):
-                life.add("legal_status_ended", end, "LS0", code=code)
-        if life.chance(15):
-            life.add("care_plan", lac - dt.timedelta(days=draw(_ints(1, 5))), period)
-        else:
-            life.add("care_plan", life.timed(lac, _wd(lac, 10), 0), period)
-        life.add(
-            "iro_assigned",
-            life.timed(lac, _wd(lac, 5), 0),
-            period,
-            iro=draw(_pick(_TEXT_VALUES["iro"])),
-        )
-        # placements, each with its own visiting chain
-        placement_start = lac
-        for number in range(1, draw(_ints(1, 3)) + 1):
-            permanent = life.chance(30)
-            kind = draw(_pick(("U1", "U4") if permanent else ("U3", "U3", "P1", "R1", "U4")))
-            details: dict[str, Any] = {}
-            if kind == "P1" and life.chance(50):  # placed with parents before assessment
-                details["placed_before_assessment"] = draw(_BOOLS)
-            if kind in ("U4", "U3") and life.chance(30):  # connected person, temporary approval
-                details["temporary_approval"] = draw(_BOOLS)
-            life.add(
-                "placement_started",
-                placement_start,
-                f"PL{number}",
-                placement_type=kind,
-                permanent=permanent,
-                **details,
-            )
-            placement_end = placement_start + dt.timedelta(days=draw(_ints(10, 700)))
-            anniversary = tcal.add_months(placement_start, 12)
-
-            def visit_step(
-                prev: dt.date,
-                _: int,
-                anniversary: dt.date = anniversary,
-                permanent: bool = permanent,
-            ) -> dt.date:
-                if prev >= anniversary and permanent:
-                    return tcal.add_months(prev, 3)
-                return prev + dt.timedelta(weeks=6)
-
-            def visit_attrs() -> dict[str, Any]:
-                seen = life.draw(_pick([True, True, True, False, None]))
-                attrs: dict[str, Any] = {}
-                if seen is not None:
-                    attrs["seen_alone"] = seen
-                if seen is not True and life.chance(50):
-                    attrs["not_alone_reason"] = "child asleep"
-                return attrs
-
-            stop = min(d for d in (placement_end, end, horizon) if d is not None)
-            life.chain(
-                "lac_visit",
-                placement_start,
-                lambda d: d + dt.timedelta(weeks=1),
-                visit_step,
-                stop,
-                None,
-                12,
-                visit_attrs,
-            )
-            placement_start = placement_end
-            if end is not None and placement_start >= end:
-                break
-        # reviews, health, education
-        life.chain(
-            "lac_review",
-            lac,
-            lambda d: _wd(d, 20),
-            lambda prev, n: tcal.add_months(prev, 3 if n == 2 else 6),
-            end,
-            period,
-            6,
-        )
-        reviews = sorted(e["date"] for e in life.events if e["type"] == "lac_review")
-        if not life.chance(20):
-            second_due = reviews[1] if len(reviews) > 1 else tcal.add_months(_wd(lac, 20), 3)
-            plan_day = life.timed(lac, second_due)
-            life.add("permanence_plan", plan_day, period)
-        young = draw(_BOOLS)
-        life.chain(
-            "health_assessment",
-            lac,
-            lambda d: _wd(d, 20),
-            lambda prev, _: tcal.add_months(
-                prev, 6 if young and prev < tcal.add_years(dob, 5) else 12
-            ),
-            end,
-            period,
-            4,
-            lambda: {"kind": "review"},
-        )
-        life.chain(
-            "pep",
-            lac,
-            lambda d: _wd(d, 10),
-            lambda prev, _: prev + dt.timedelta(days=100),
-            end,
-            period,
-            4,
-        )
-        if life.chance(25):  # missing from care
-            gone = lac + dt.timedelta(days=draw(_ints(5, 300)))
-            back = gone + dt.timedelta(days=draw(_ints(0, 4)))
-            life.add("missing_started", gone, "M1")
-            life.add("missing_returned", back, "M1")
-            life.add(
-                "return_interview",
-                life.timed(back, back + dt.timedelta(days=3), 0),
-                "M1",
-                offered=draw(_pick([True, True, False])),
-            )
-        if life.chance(30):  # care proceedings
-            issued = lac + dt.timedelta(days=draw(_ints(0, 20)))
-            life.add("proceedings_issued", issued, "CO1")
-            if life.chance(30):
-                life.add(
-                    "proceedings_extended",
-                    issued + dt.timedelta(days=170),
-                    "CO1",
-                    weeks=draw(_ints(1, 10)),
-                )
-            life.add(
-                "proceedings_concluded", life.timed(issued, issued + dt.timedelta(days=181)), "CO1"
-            )
-            if life.chance(40):  # adoption
-                order = issued + dt.timedelta(days=draw(_ints(150, 250)))
-                life.add("placement_order", order, "AD1")
-                match = life.timed(order, order + dt.timedelta(days=121))
-                life.add("adoption_match", match, "AD1")
-                life.add(
-                    "placed_for_adoption", life.timed(match, lac + dt.timedelta(days=426)), "AD1"
-                )
-        if life.chance(10):  # secure accommodation
-            secure = lac + dt.timedelta(days=draw(_ints(10, 200)))
-            length = draw(_ints(1, 6))
-            life.add("secure_started", secure, "SE1")
-            life.add("secure_ended", secure + dt.timedelta(days=length), "SE1")
-            if length > 3 and not life.late():
-                life.add("secure_order", secure + dt.timedelta(days=draw(_ints(0, 3))), "SE1")
-        # the 16th birthday while looked after: needs assessment, then leaving care
-        sixteen = tcal.add_years(dob, 16)
-        educated = draw(_BOOLS)
-        if lac <= sixteen and (end is None or sixteen <= end):
-            life.add(
-                "needs_assessment",
-                life.timed(sixteen, tcal.add_months(sixteen, 3), 0),
-                "P1",
-                in_education=educated,
-            )
-            life.chain(
-                "pathway_plan_review",
-                sixteen,
-                lambda d: tcal.add_months(d, 7),
-                _months(6),
-                None,
-                "P1",
-                3,
-            )
-        if end is not None:
-            life.add("ceased_looked_after", end, period)
-            if end >= sixteen:
-                life.add("left_care", end, "LC1", in_education=educated)
-                life.chain(
-                    "pa_contact", end, lambda d: tcal.add_months(d, 2), _months(2), None, "LC1", 5
-                )
-
-    # private fostering (rarely)
+def _protection(life: _Life, cursor: dt.date, case: str) -> dt.date:
+    """Section 47 enquiries and perhaps a child protection plan with its reviews."""
+    draw = life.draw
+    sd = cursor
+    life.add("strategy_discussion", sd, "S1", case)
+    life.add("s47_started", sd + dt.timedelta(days=draw(_ints(0, 2))), "S1", case)
     if life.chance(10):
-        notified = start + dt.timedelta(days=draw(_ints(0, 60)))
-        life.add("pf_notified", notified, "F1")
-        anniversary = tcal.add_months(notified, 12)
-        life.chain(
-            "pf_visit",
-            notified,
-            lambda d: _wd(d, 7),
-            lambda prev, _: prev + dt.timedelta(weeks=6 if prev < anniversary else 12),
-            None,
-            "F1",
-            8,
-            lambda: {"seen_alone": life.draw(_BOOLS)},
-        )
-        if life.chance(50):
-            life.add("pf_ended", notified + dt.timedelta(days=draw(_ints(10, 700))), "F1")
+        life.add("icpc", _wd(sd, 5), "S1", case, not_required=True)
+        return cursor
+    icpc = life.timed(sd, _wd(sd, 15))
+    life.add("icpc", icpc, "S1", case)
+    life.add("cp_plan_started", icpc, "CP1", case)
+    life.add("core_group", life.timed(icpc, _wd(icpc, 10)), "CP1", case)
+    plan_end = icpc + dt.timedelta(days=draw(_ints(60, 900)))
+    life.chain("cp_review", icpc, lambda d: tcal.add_months(d, 3), _months(6), plan_end, "CP1", 5)
+    if life.chance(70):
+        life.add("cp_plan_ended", plan_end, "CP1", case)
+    return plan_end if life.chance(50) else icpc + dt.timedelta(days=30)
 
-    # legal-status spells (police protection, EPO, child assessment order, short breaks)
-    if life.chance(15):
-        code = draw(_pick(["L1", "L2", "L3", "V3", "V4"]))
-        began = start + dt.timedelta(days=draw(_ints(0, 400)))
-        life.add("legal_status_started", began, "LS1", code=code)
-        limit = {"L1": 3, "L2": 8, "L3": 6, "V3": 17, "V4": 17}[code]
-        life.add(
-            "legal_status_ended",
-            life.timed(began, began + dt.timedelta(days=limit)),
-            "LS1",
-            code=code,
-        )
 
-    # closing the child-in-need case
+def _looked_after(life: _Life, cursor: dt.date, dob: dt.date) -> None:
+    """A period of care: its legal status, plan, IRO, placements, reviews, health and
+    education, the episodes within it, and leaving care."""
+    draw = life.draw
+    lac = cursor + dt.timedelta(days=draw(_ints(0, 30)))
+    period = "P1"
+    life.add("became_looked_after", lac, period)
+    end = lac + dt.timedelta(days=draw(_ints(20, 1600))) if life.chance(60) else None
     if life.chance(50):
-        life.add("cin_closed", start + dt.timedelta(days=draw(_ints(30, 500))), None, case)
+        _care_status(life, lac, end)
+    if life.chance(15):
+        life.add("care_plan", lac - dt.timedelta(days=draw(_ints(1, 5))), period)
+    else:
+        life.add("care_plan", life.timed(lac, _wd(lac, 10), 0), period)
+    life.add(
+        "iro_assigned",
+        life.timed(lac, _wd(lac, 5), 0),
+        period,
+        iro=draw(_pick(_TEXT_VALUES["iro"])),
+    )
+    _placements(life, lac, end)
+    _reviews(life, lac, end, period, dob)
+    _episodes(life, lac)
+    _leaving_care(life, lac, end, period, dob)
 
-    no_dob = life.chance(5)
-    return (None if no_dob else dob), life.events
+
+def _care_status(life: _Life, lac: dt.date, end: dt.date | None) -> None:
+    """The period's legal status: s.20, care orders, short breaks."""
+    draw = life.draw
+    code = draw(_pick(["V2", "C1", "C2", "V3", "V4"]))
+    life.add("legal_status_started", lac, "LS0", code=code)
+    if code == "C1" and life.chance(60):  # the interim order made full
+        made = lac + dt.timedelta(days=draw(_ints(20, 300)))
+        life.add("legal_status_started", made, "LS0", code="C2")
+    elif end is not None and life.chance(50):
+        life.add("legal_status_ended", end, "LS0", code=code)
+
+
+def _placements(life: _Life, lac: dt.date, end: dt.date | None) -> None:
+    """Placements in turn, each with its own visiting chain."""
+    draw = life.draw
+    placement_start = lac
+    for number in range(1, draw(_ints(1, 3)) + 1):
+        permanent = life.chance(30)
+        kind = draw(_pick(("U1", "U4") if permanent else ("U3", "U3", "P1", "R1", "U4")))
+        details: dict[str, Any] = {}
+        if kind == "P1" and life.chance(50):  # placed with parents before assessment
+            details["placed_before_assessment"] = draw(_BOOLS)
+        if kind in ("U4", "U3") and life.chance(30):  # connected person, temporary approval
+            details["temporary_approval"] = draw(_BOOLS)
+        life.add(
+            "placement_started",
+            placement_start,
+            f"PL{number}",
+            placement_type=kind,
+            permanent=permanent,
+            **details,
+        )
+        placement_end = placement_start + dt.timedelta(days=draw(_ints(10, 700)))
+        anniversary = tcal.add_months(placement_start, 12)
+
+        def visit_step(
+            prev: dt.date,
+            _: int,
+            anniversary: dt.date = anniversary,
+            permanent: bool = permanent,
+        ) -> dt.date:
+            if prev >= anniversary and permanent:
+                return tcal.add_months(prev, 3)
+            return prev + dt.timedelta(weeks=6)
+
+        def visit_attrs() -> dict[str, Any]:
+            seen = life.draw(_pick([True, True, True, False, None]))
+            attrs: dict[str, Any] = {}
+            if seen is not None:
+                attrs["seen_alone"] = seen
+            if seen is not True and life.chance(50):
+                attrs["not_alone_reason"] = "child asleep"
+            return attrs
+
+        stop = min(d for d in (placement_end, end, life.horizon) if d is not None)
+        life.chain(
+            "lac_visit",
+            placement_start,
+            lambda d: d + dt.timedelta(weeks=1),
+            visit_step,
+            stop,
+            None,
+            12,
+            visit_attrs,
+        )
+        placement_start = placement_end
+        if end is not None and placement_start >= end:
+            break
+
+
+def _reviews(life: _Life, lac: dt.date, end: dt.date | None, period: str, dob: dt.date) -> None:
+    """Reviews (and the permanence plan by the second), health assessments and PEPs."""
+    draw = life.draw
+    life.chain(
+        "lac_review",
+        lac,
+        lambda d: _wd(d, 20),
+        lambda prev, n: tcal.add_months(prev, 3 if n == 2 else 6),
+        end,
+        period,
+        6,
+    )
+    reviews = sorted(e["date"] for e in life.events if e["type"] == "lac_review")
+    if not life.chance(20):
+        second_due = reviews[1] if len(reviews) > 1 else tcal.add_months(_wd(lac, 20), 3)
+        plan_day = life.timed(lac, second_due)
+        life.add("permanence_plan", plan_day, period)
+    young = draw(_BOOLS)
+    life.chain(
+        "health_assessment",
+        lac,
+        lambda d: _wd(d, 20),
+        lambda prev, _: tcal.add_months(prev, 6 if young and prev < tcal.add_years(dob, 5) else 12),
+        end,
+        period,
+        4,
+        lambda: {"kind": "review"},
+    )
+    life.chain(
+        "pep",
+        lac,
+        lambda d: _wd(d, 10),
+        lambda prev, _: prev + dt.timedelta(days=100),
+        end,
+        period,
+        4,
+    )
+
+
+def _episodes(life: _Life, lac: dt.date) -> None:
+    """Within the period: going missing, care proceedings (and adoption), secure care."""
+    draw = life.draw
+    if life.chance(25):  # missing from care
+        gone = lac + dt.timedelta(days=draw(_ints(5, 300)))
+        back = gone + dt.timedelta(days=draw(_ints(0, 4)))
+        life.add("missing_started", gone, "M1")
+        life.add("missing_returned", back, "M1")
+        life.add(
+            "return_interview",
+            life.timed(back, back + dt.timedelta(days=3), 0),
+            "M1",
+            offered=draw(_pick([True, True, False])),
+        )
+    if life.chance(30):
+        _proceedings(life, lac)
+    if life.chance(10):  # secure accommodation
+        secure = lac + dt.timedelta(days=draw(_ints(10, 200)))
+        length = draw(_ints(1, 6))
+        life.add("secure_started", secure, "SE1")
+        life.add("secure_ended", secure + dt.timedelta(days=length), "SE1")
+        if length > 3 and not life.late():
+            life.add("secure_order", secure + dt.timedelta(days=draw(_ints(0, 3))), "SE1")
+
+
+def _proceedings(life: _Life, lac: dt.date) -> None:
+    """Care proceedings, perhaps extended, perhaps ending in adoption."""
+    draw = life.draw
+    issued = lac + dt.timedelta(days=draw(_ints(0, 20)))
+    life.add("proceedings_issued", issued, "CO1")
+    if life.chance(30):
+        extended = issued + dt.timedelta(days=170)
+        life.add("proceedings_extended", extended, "CO1", weeks=draw(_ints(1, 10)))
+    life.add("proceedings_concluded", life.timed(issued, issued + dt.timedelta(days=181)), "CO1")
+    if life.chance(40):  # adoption
+        order = issued + dt.timedelta(days=draw(_ints(150, 250)))
+        life.add("placement_order", order, "AD1")
+        match = life.timed(order, order + dt.timedelta(days=121))
+        life.add("adoption_match", match, "AD1")
+        life.add("placed_for_adoption", life.timed(match, lac + dt.timedelta(days=426)), "AD1")
+
+
+def _leaving_care(
+    life: _Life, lac: dt.date, end: dt.date | None, period: str, dob: dt.date
+) -> None:
+    """The 16th birthday while looked after: needs assessment, pathway plan, then leaving
+    care and the personal adviser's contacts."""
+    sixteen = tcal.add_years(dob, 16)
+    educated = life.draw(_BOOLS)
+    if lac <= sixteen and (end is None or sixteen <= end):
+        assessed = life.timed(sixteen, tcal.add_months(sixteen, 3), 0)
+        life.add("needs_assessment", assessed, "P1", in_education=educated)
+        life.chain(
+            "pathway_plan_review",
+            sixteen,
+            lambda d: tcal.add_months(d, 7),
+            _months(6),
+            None,
+            "P1",
+            3,
+        )
+    if end is not None:
+        life.add("ceased_looked_after", end, period)
+        if end >= sixteen:
+            life.add("left_care", end, "LC1", in_education=educated)
+            life.chain(
+                "pa_contact", end, lambda d: tcal.add_months(d, 2), _months(2), None, "LC1", 5
+            )
+
+
+def _private_fostering(life: _Life, start: dt.date) -> None:
+    """A private fostering arrangement (rarely): notified, visited, perhaps ended."""
+    draw = life.draw
+    notified = start + dt.timedelta(days=draw(_ints(0, 60)))
+    life.add("pf_notified", notified, "F1")
+    anniversary = tcal.add_months(notified, 12)
+    life.chain(
+        "pf_visit",
+        notified,
+        lambda d: _wd(d, 7),
+        lambda prev, _: prev + dt.timedelta(weeks=6 if prev < anniversary else 12),
+        None,
+        "F1",
+        8,
+        lambda: {"seen_alone": life.draw(_BOOLS)},
+    )
+    if life.chance(50):
+        life.add("pf_ended", notified + dt.timedelta(days=draw(_ints(10, 700))), "F1")
+
+
+def _legal_status_spell(life: _Life, start: dt.date) -> None:
+    """A legal-status spell: police protection, EPO, child assessment order, short breaks."""
+    draw = life.draw
+    code = draw(_pick(["L1", "L2", "L3", "V3", "V4"]))
+    began = start + dt.timedelta(days=draw(_ints(0, 400)))
+    life.add("legal_status_started", began, "LS1", code=code)
+    limit = {"L1": 3, "L2": 8, "L3": 6, "V3": 17, "V4": 17}[code]
+    ended = life.timed(began, began + dt.timedelta(days=limit))
+    life.add("legal_status_ended", ended, "LS1", code=code)
 
 
 # --------------------------------------------------------------------------------------------
