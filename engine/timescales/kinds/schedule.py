@@ -297,6 +297,29 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
         yield from walk_chain(chain, ctx, case, dates_in_case(events, case, head.match, start))
 
 
+def _step_finding(
+    ctx: Context,
+    rule: ScheduleRule,
+    case: Case,
+    dates: tuple[dt.date, dt.date, dt.date | None],
+    limit: Limit,
+    extra: tuple[tuple[str, object], ...],
+) -> Finding | None:
+    """One step's finding from its (anchor, due, done) dates: tied to the case opening's ref,
+    ended by the case's close."""
+    anchor, due, done = dates
+    return ctx.finding(
+        rule,
+        ref=case.opened.ref,
+        anchor=anchor,
+        due=due,
+        done=done,
+        close=case.close,
+        limit=limit,
+        extra=extra,
+    )
+
+
 def walk_chain(
     chain: Chain, ctx: Context, case: Case, in_case: Sequence[dt.date]
 ) -> Iterator[Finding]:
@@ -355,16 +378,7 @@ def walk_chain(
                 )
                 break
             extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
-            finding = ctx.finding(
-                rule,
-                ref=opened.ref,
-                anchor=anchor,
-                due=due,
-                done=done,
-                close=case.close,
-                limit=limit,
-                extra=extra,
-            )
+            finding = _step_finding(ctx, rule, case, (anchor, due, done), limit, extra)
             if finding is not None:
                 yield finding
         if done is None:
@@ -417,16 +431,7 @@ def restart(
             due = ctx.due(start, limit, rule)
         except TermsUnavailable:
             return None
-        finding = ctx.finding(
-            rule,
-            ref=opened.ref,
-            anchor=anchor,
-            due=due,
-            done=done,
-            close=case.close,
-            limit=limit,
-            extra=(PARTIAL,),
-        )
+        finding = _step_finding(ctx, rule, case, (anchor, due, done), limit, (PARTIAL,))
         return _Judged(rule, due, finding)
 
     # the gap before the first known event: under the head (its clock, or for an opening the

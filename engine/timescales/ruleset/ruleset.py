@@ -110,6 +110,16 @@ class RuleSet:
         self.reads: dict[str, frozenset[str]] = {
             r.id: reads(r, heads) for r in self.rules if _depends_on(r) in (None, *heads)
         }
+        # what every child's context shares (``context``)
+        self._run_wide: dict[str, Any] = {
+            "cal": self.calendar,
+            "la": self.la,
+            "terms": self.terms,
+            "overrides": self.overrides,
+            "local_rules": self.local_rules,
+            "local_cal": self.local_calendar,
+            "reads": self.reads,
+        }
 
     def _active(self, rule: Rule) -> bool:
         if self.terms is None and any(lim.unit == "terms" for lim in rule.limits()):
@@ -243,16 +253,10 @@ class RuleSet:
         return Context(
             timeline=timeline,
             as_of=as_of,
-            cal=self.calendar,
-            la=self.la,
             team=team,
             worker=worker,
             exceptions=exceptions,
-            terms=self.terms,
-            overrides=self.overrides,
-            local_rules=self.local_rules,
-            local_cal=self.local_calendar,
-            reads=self.reads,
+            **self._run_wide,
         )
 
     def result(
