@@ -1031,37 +1031,6 @@ class ReferenceModel:
         or after the clock and by the case's close."""
         if rule.requires_any and not any(child.matching(s) for s in rule.requires_any):
             return []
-        clocks: list[tuple[E, dt.date | None]] = []  # (clock, close of its ``during`` case)
-        if rule.clock_at_age is not None:
-            assert rule.during is not None
-            if child.dob is None:
-                return []
-            birthday = add_years(child.dob, rule.clock_at_age)
-            for win in windows(child, rule.during, rule.match):
-                if win.holds(birthday) and birthday <= child.as_of:
-                    clock = E(
-                        f"birthday_{rule.clock_at_age}", birthday, win.opened.ref, None, {}, ()
-                    )
-                    clocks.append((clock, win.close))
-                    break
-        else:
-            assert rule.clock is not None
-            cases = windows(child, rule.during, rule.match) if rule.during else None
-            for clock in child.matching(rule.clock):
-                if cases is None:
-                    clocks.append((clock, None))
-                    continue
-                # the clock counts only inside an open case, related to its opening
-                inside: Window | None = next(
-                    (
-                        w
-                        for w in cases
-                        if w.holds(clock.date) and _related(w.opened, clock, rule.match)
-                    ),
-                    None,
-                )
-                if inside is not None:
-                    clocks.append((clock, inside.close))
         candidates = child.matching(rule.met_by)
         voids = child.matching(rule.void_by) if rule.void_by else []
         closers = sorted(
@@ -1070,20 +1039,11 @@ class ReferenceModel:
         out = []
         previous_end: dt.date | None = None  # where the previous instance of this rule ended
         unsettled = False  # an earlier instance was outside the known history: its end unknown
-        for clock, case_close in clocks:
+        for clock, case_close in _deadline_clocks(rule, child):
             floor, previous_end = previous_end, clock.date
             if unsettled and rule.met_before_clock:
                 continue  # what may meet this one depends on where that one ended
-            # an instance met "early" reaches back to the previous one's end (or 1990): that
-            # whole stretch must lie in the known history
-            reach = clock.date
-            if rule.void_by is not None and not (rule.match == "auto" and clock.ref is not None):
-                # a void not tied to the clock by ref counts whatever its date
-                reach = min(clock.date, max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM))
-            elif rule.met_before_clock:
-                earliest = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
-                after = floor + dt.timedelta(days=1) if floor is not None else earliest
-                reach = min(clock.date, max(earliest, after))
+            reach = _reach(rule, clock, floor, child)
             if not self._applies(rule, clock.date, clock, child, reach=reach):
                 lawful = self._in_force(rule, clock.date) and (
                     rule.excluded_when is None
@@ -1104,67 +1064,56 @@ class ReferenceModel:
             )
             if case_close is not None:
                 close = case_close if close is None else min(close, case_close)
-            done = None
-            for cand in candidates:
-                if not _related(clock, cand, rule.match):
-                    continue
-                if cand.date < clock.date:
-                    # Choice (LA001, ``met_before_clock``): an event before the clock counts if
-                    # it comes after the end of the previous instance of the same rule (its
-                    # clock, its close or the event that met it, whichever is latest), and is
-                    # dated no earlier than 1990 nor before the child's birth: an impossible
-                    # date is bad data, which never meets a rule.
-                    believable = cand.date >= max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
-                    if (
-                        rule.met_before_clock
-                        and (floor is None or cand.date > floor)
-                        and (believable)
-                    ):
-                        done = cand.date
-                        break
-                    continue
-                if close is None or cand.date <= close:  # windows include their close day
-                    done = cand.date
-                break
+            done = _deadline_done(rule, clock, candidates, close, floor, child)
             previous_end = max(d for d in (clock.date, close, done) if d is not None)
-            stop = (
-                done
-                if done is not None
-                else (child.as_of if close is None else min(close, child.as_of))
-            )
             if rule.requires_time_in is not None and not self._time_in(rule, child, clock.date):
                 continue  # e.g. CL001: not an eligible child (too little time looked after)
-            limit = _first_limit(
-                rule.limit, anchor=clock.date, opened=clock, child=child, stop=stop
-            )
-            anchor = clock.date
-            back = rule.counts_from_status
-            began = _status_began(child, clock.date - ONE_DAY, back.codes) if back else None
-            counted_from = anchor
-            if back is not None and began is not None:
-                # s.45(3): counted from the day the status in force the day before began
-                counted_from, limit = began, back.limit
-            if limit is None:
-                continue
-            limit = _law_limit(rule, anchor, limit)
-            # never due before the clock itself
-            due = max(self._due(counted_from, limit), anchor)
-            if rule.extension is not None:
-                due = self._extended(rule, clock, due, child)
-            finding = self._finding(
-                rule,
-                ref=clock.ref,
-                anchor=anchor,
-                due=due,
-                done=done,
-                close=close,
-                as_of=child.as_of,
-                working=limit.unit == "working_days",
-                resumed_due=self._resumed(rule, anchor, limit),
-            )
+            finding = self._deadline_finding(rule, clock, close, done, child)
             if finding is not None:
                 out.append(finding)
         return out
+
+    def _deadline_finding(
+        self,
+        rule: DeadlineRule,
+        clock: E,
+        close: dt.date | None,
+        done: dt.date | None,
+        child: Child,
+    ) -> RefFinding | None:
+        """One instance's finding once its close and done dates are known: the limit by the
+        day the clock stops, counted from the clock (or the status before it, s.45(3))."""
+        stop = (
+            done
+            if done is not None
+            else (child.as_of if close is None else min(close, child.as_of))
+        )
+        limit = _first_limit(rule.limit, anchor=clock.date, opened=clock, child=child, stop=stop)
+        anchor = clock.date
+        back = rule.counts_from_status
+        began = _status_began(child, clock.date - ONE_DAY, back.codes) if back else None
+        counted_from = anchor
+        if back is not None and began is not None:
+            # s.45(3): counted from the day the status in force the day before began
+            counted_from, limit = began, back.limit
+        if limit is None:
+            return None
+        limit = _law_limit(rule, anchor, limit)
+        # never due before the clock itself
+        due = max(self._due(counted_from, limit), anchor)
+        if rule.extension is not None:
+            due = self._extended(rule, clock, due, child)
+        return self._finding(
+            rule,
+            ref=clock.ref,
+            anchor=anchor,
+            due=due,
+            done=done,
+            close=close,
+            as_of=child.as_of,
+            working=limit.unit == "working_days",
+            resumed_due=self._resumed(rule, anchor, limit),
+        )
 
     def _time_in(self, rule: DeadlineRule, child: Child, clock: dt.date) -> bool:
         """``requires_time_in``: the days spent in the ``during`` cases from the ``since_age``
@@ -1641,6 +1590,73 @@ class ReferenceModel:
             if lasts is not None and order.date <= due and self._due(order.date, lasts) >= due:
                 return order.date
         return None
+
+
+def _deadline_clocks(rule: DeadlineRule, child: Child) -> list[tuple[E, dt.date | None]]:
+    """A deadline's clocks, each with the close of its ``during`` case (None: no case)."""
+    if rule.clock_at_age is not None:
+        assert rule.during is not None
+        if child.dob is None:
+            return []
+        birthday = add_years(child.dob, rule.clock_at_age)
+        for win in windows(child, rule.during, rule.match):
+            if win.holds(birthday) and birthday <= child.as_of:
+                clock = E(f"birthday_{rule.clock_at_age}", birthday, win.opened.ref, None, {}, ())
+                return [(clock, win.close)]
+        return []
+    assert rule.clock is not None
+    if not rule.during:
+        return [(clock, None) for clock in child.matching(rule.clock)]
+    cases = windows(child, rule.during, rule.match)
+    clocks: list[tuple[E, dt.date | None]] = []
+    for clock in child.matching(rule.clock):
+        # the clock counts only inside an open case, related to its opening
+        inside: Window | None = next(
+            (w for w in cases if w.holds(clock.date) and _related(w.opened, clock, rule.match)),
+            None,
+        )
+        if inside is not None:
+            clocks.append((clock, inside.close))
+    return clocks
+
+
+def _reach(rule: DeadlineRule, clock: E, floor: dt.date | None, child: Child) -> dt.date:
+    """How far back an instance reaches: one met "early" reaches back to the previous one's
+    end (or 1990), and that whole stretch must lie in the known history."""
+    earliest = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+    if rule.void_by is not None and not (rule.match == "auto" and clock.ref is not None):
+        # a void not tied to the clock by ref counts whatever its date
+        return min(clock.date, earliest)
+    if rule.met_before_clock:
+        after = floor + dt.timedelta(days=1) if floor is not None else earliest
+        return min(clock.date, max(earliest, after))
+    return clock.date
+
+
+def _deadline_done(
+    rule: DeadlineRule,
+    clock: E,
+    candidates: list[E],
+    close: dt.date | None,
+    floor: dt.date | None,
+    child: Child,
+) -> dt.date | None:
+    """The date of the first related ``met_by`` that meets the instance, if any."""
+    for cand in candidates:
+        if not _related(clock, cand, rule.match):
+            continue
+        if cand.date < clock.date:
+            # Choice (LA001, ``met_before_clock``): an event before the clock counts if it comes
+            # after the end of the previous instance of the same rule (its clock, its close or
+            # the event that met it, whichever is latest), and is dated no earlier than 1990 nor
+            # before the child's birth: an impossible date is bad data, which never meets a rule.
+            believable = cand.date >= max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+            if rule.met_before_clock and (floor is None or cand.date > floor) and believable:
+                return cand.date
+            continue
+        # windows include their close day
+        return cand.date if close is None or cand.date <= close else None
+    return None
 
 
 def _head_id(rule: Rule) -> str | None:
