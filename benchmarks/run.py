@@ -118,7 +118,7 @@ ONE_WORKER = """
 import datetime as dt, sys
 from pathlib import Path
 from timescales import parallel
-from timescales.rules.pack import build_ruleset, load_council
+from timescales.ruleset.pack import build_ruleset, load_council
 from timescales.run import Run
 _, council = load_council()
 run = Run(build_ruleset(council), dt.date.fromisoformat(sys.argv[3]))

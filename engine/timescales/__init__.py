@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from .api import Checked, check_stream, parse_record
 from .errors import InputError, Location, RecordError, RuleError, TimescalesError, UsageError
-from .evaluation.ruleset import ChildResult, RuleSet
 from .explain import Explanation, explain
 from .findings import DataQualityFinding, Finding, Status
 from .pipeline import Pipeline, Run, Summary, check
 from .records import ChildRecord, Event, json_schema
-from .rules.pack import load_rules
+from .ruleset.pack import load_rules
+from .ruleset.ruleset import ChildResult, RuleSet
 
 __version__ = "0.1.0"
 

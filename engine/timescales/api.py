@@ -23,11 +23,11 @@ from pydantic import ValidationError
 
 from .docs import describe_limits, rule_limit_text
 from .errors import Location, RecordError, value_class
-from .evaluation.ruleset import ChildResult, RuleSet
 from .guard import not_json
 from .importers.canonical import problems, validation_error
 from .pipeline import Pipeline, check_record
 from .records import ChildRecord
+from .ruleset.ruleset import ChildResult, RuleSet
 
 __all__ = [
     "Checked",

@@ -29,7 +29,6 @@ from . import __version__
 from .dates import DateError, parse_iso, suggest_iso
 from .docs import describe_limits
 from .errors import InputError, RecordError, TimescalesError, UsageError
-from .evaluation.ruleset import RuleSet
 from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
@@ -37,7 +36,8 @@ from .pipeline import Pipeline, Summary
 from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
-from .rules.pack import build_ruleset, load_council, load_rules
+from .ruleset.pack import build_ruleset, load_council, load_rules
+from .ruleset.ruleset import RuleSet
 
 
 class ExitCode(enum.IntEnum):

@@ -41,7 +41,7 @@ class DueLimit(Protocol):
 
 
 class DueDate(Protocol):
-    """One occurrence's due date under the rule governing it (``evaluation.oracle.Due``)."""
+    """One occurrence's due date under the rule governing it (``ruleset.oracle.Due``)."""
 
     @property
     def rule(self) -> str: ...
@@ -61,7 +61,7 @@ class DueDate(Protocol):
 
 
 class DueDates(Protocol):
-    """What answers ``ImportContext.due`` (``evaluation.oracle.RuleOracle``)."""
+    """What answers ``ImportContext.due`` (``ruleset.oracle.RuleOracle``)."""
 
     def due(
         self,

@@ -6,40 +6,36 @@ Example / Options / References.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from . import calendar
-from .evaluation.outcome import due_date
-from .rules.model import (
-    AggregateRule,
-    AttributeRule,
-    Condition,
-    DeadlineRule,
-    Limit,
-    MilestoneRule,
-    RollingRule,
-    Rule,
-    ScheduleRule,
-    Selector,
+from .kinds import REGISTRY
+from .rules.limits import due_date
+from .rules.model import Rule
+from .rules.words import (
+    EXAMPLE_ANCHOR,
+    describe_condition,
+    describe_limits,
+    describe_selector,
+    ordinal,
 )
 from .seed_sources import cite_seeds
 
-EXAMPLE_ANCHOR = dt.date(2023, 3, 31)  # a Friday before Easter: bank holidays show in the count
+__all__ = [
+    "counting",
+    "describe_condition",
+    "describe_limits",
+    "describe_selector",
+    "example",
+    "options",
+    "ordinal",
+    "pages",
+    "render",
+    "rule_limit_text",
+]
 
-WHEN_TEXT = {
-    "anchor_before_anniversary": (
-        "the previous event falls before anniversary {v} of the case opening"
-    ),
-    "anchor_from_anniversary": (
-        "the previous event falls on or after anniversary {v} of the case opening"
-    ),
-    "placement_permanent": "the placement is recorded as permanent: {v}",
-    "age_under_at_anchor": "the child is under {v} on the date of the previous event",
-    "stops_on_or_before": "the clock stops (event done, or as of / case end) by {v}",
-    "anchor_on_or_after": "the date it counts from is on or after {v}",
-}
+
 READ_TEXT = {
     "provision": "read from the provision itself",
     "part": "read in part from the provision; the rest as noted",
@@ -47,42 +43,6 @@ READ_TEXT = {
     "commentary): not from the provision itself",
     "not-found": "the text was not found",
 }
-
-
-def describe_selector(selector: Selector) -> str:
-    text = f"`{selector.type}`"
-    if selector.where:
-        text += " with " + ", ".join(f"{k} {v}" for k, v in selector.where.items())
-    if selector.unless:
-        text += " unless " + ", ".join(f"{k} {v}" for k, v in selector.unless.items())
-    return text
-
-
-def _values(value: object) -> str:
-    return " or ".join(str(v) for v in value) if isinstance(value, list) else str(value).lower()
-
-
-def describe_condition(condition: Condition) -> str:
-    """A condition in words: each test it makes, joined by "and"."""
-    parts: list[str] = []
-    data = condition.model_dump(exclude_none=True)
-    for key, value in data.items():
-        if key in WHEN_TEXT:
-            parts.append(WHEN_TEXT[key].format(v=str(value).lower()))
-    if condition.placement is not None:
-        attrs = ", ".join(f"{k} {_values(v)}" for k, v in condition.placement.items())
-        parts.append(f"the placement in force has {attrs}")
-    if condition.legal_status is not None:
-        parts.append(f"the legal status in force is {_values(condition.legal_status)}")
-    if condition.anchor_before_first is not None:
-        first = condition.anchor_before_first
-        since = f" since the latest `{first.since}`" if first.since else ""
-        parts.append(f"no `{first.type}` yet{since}")
-    if condition.any is not None:
-        parts.append("(" + " or ".join(describe_condition(c) for c in condition.any) + ")")
-    if condition.none_of is not None:
-        parts.append("not (" + " or ".join(describe_condition(c) for c in condition.none_of) + ")")
-    return " and ".join(parts)
 
 
 def law_lines(rule: Rule) -> list[str]:
@@ -111,55 +71,18 @@ def law_lines(rule: Rule) -> list[str]:
     return lines
 
 
-def describe_limits(limits: list[Limit]) -> str:
-    if len(limits) == 1:
-        return limits[0].describe()
-    series = _stop_series(limits)
-    if series is not None:
-        return series
-    parts = []
-    for limit in limits:
-        if limit.when is None:
-            parts.append(f"otherwise {limit.describe()}")
-        else:
-            parts.append(f"{limit.describe()} where {describe_condition(limit.when)}")
-    return "; ".join(parts)
-
-
-def _stop_series(limits: list[Limit]) -> str | None:
-    """Thresholds chosen by the date the clock stops (AD001, AD002), with the clock said once:
-    "639 days if the clock stops (...) by 2013-03-31, 547 days by 2014-03-31, otherwise 426
-    days". None for limits of another shape."""
-    *dated, last = limits
-    if not dated or last.when is not None:
-        return None
-    stops = []
-    for limit in dated:
-        when = limit.when.model_dump(exclude_none=True) if limit.when is not None else {}
-        if list(when) != ["stops_on_or_before"]:
-            return None
-        stops.append(f"{limit.describe()} by {when['stops_on_or_before']}")
-    first = stops[0].replace(
-        " by ", " if the clock stops (the event done, else as-of or the case's end) by ", 1
-    )
-    return ", ".join([first, *stops[1:], f"otherwise {last.describe()}"])
-
-
 def rule_limit_text(rule: Rule) -> str:
     """A rule's limit in one line (``rules list``, the catalogue): its limits, and any limit
     counted from an earlier legal status (LS002), or "-" when it has none."""
-    if isinstance(rule, DeadlineRule):
-        text = describe_limits(list(rule.limit))
-        back = rule.counts_from_status
-        if back is not None:
-            codes = " or ".join(back.codes)
-            text += f"; {back.limit.describe()} from the start of {codes} if it came just before"
+    text = REGISTRY.of(rule).limit_text(rule)
+    if text is not None:
         return text
     return describe_limits(rule.limits()) if rule.limits() else "-"
 
 
-def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
-    lines = _counting_kind(rule, heads)
+def counting(rule: Rule, heads: Mapping[str, Rule]) -> list[str]:
+    kind = REGISTRY.of(rule)
+    lines = kind.counting(rule, heads)
     units = {limit.unit for limit in rule.limits()}
     if "working_days" in units:
         lines.append(
@@ -170,167 +93,24 @@ def counting(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
         lines.append(
             "Months keep the day number, clamped to the month end (31 Jan + 1 month = 28/29 Feb)."
         )
-    if "hours" in units and isinstance(rule, RollingRule):
-        lines.append("Hours on date-only data: each day in the state counts 24 hours.")
-    elif "hours" in units:
-        lines.append("Hours on date-only data count as whole days, rounded up (72 hours = 3 days).")
+    if "hours" in units:
+        lines.append(kind.hours_text(rule))
     if "terms" in units:
         lines.append(
             "Terms come from the council's school term dates (a plugin); without them the rule "
             "is inactive and the run says so once."
         )
-    if isinstance(rule, AttributeRule):
-        lines.append(
-            "Met when the event records it; otherwise unmet: a breach with no days late (the "
-            "event happened, but not as required). Never pending or overdue."
-        )
-    elif not isinstance(rule, AggregateRule):
-        lines.append("On time when done on or before the due date (the last compliant day).")
+    on_time = kind.on_time_text(rule)
+    if on_time is not None:
+        lines.append(on_time)
     return lines
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _case_text(opens: list[str], closes: list[str]) -> tuple[str, str]:
-    return (
-        ", ".join(f"`{t}`" for t in opens),
-        ", ".join(f"`{t}`" for t in closes) or "nothing recorded",
-    )
-
-
-def _counting_kind(rule: Rule, heads: dict[str, ScheduleRule]) -> list[str]:
-    lines: list[str] = []
-    if isinstance(rule, DeadlineRule):
-        first_day = (
-            "the day itself counts as day one"
-            if any(lim.counting == "beginning_with" for lim in rule.limit)
-            else "the day itself is excluded"
-        )
-        if rule.clock is not None:
-            lines.append(f"Clock starts: each {describe_selector(rule.clock)} ({first_day}).")
-        else:
-            assert rule.during is not None
-            lines.append(
-                f"Clock starts: the child's {ordinal(rule.clock_at_age or 0)} birthday, if it "
-                "falls while a case opened by "
-                f"{_case_text(rule.during.opens, rule.during.closes)[0]} is open."
-            )
-        lines.append(f"Limit: {describe_limits(rule.limit)}.")
-        lines.append(f"Met by: the first {describe_selector(rule.met_by)} on or after the clock.")
-        if rule.met_before_clock:
-            lines.append(
-                "One recorded before the clock also meets it (but not one from before the "
-                "previous clock of this rule)."
-            )
-        if rule.requires_any:
-            needs = " or ".join(describe_selector(s) for s in rule.requires_any)
-            lines.append(f"Applies only to children with {needs} recorded.")
-        if rule.void_by:
-            lines.append(f"No finding where {describe_selector(rule.void_by)} is recorded.")
-        if rule.extension:
-            ext = rule.extension
-            lines.append(
-                f"Each `{ext.type}` moves the due date by its `{ext.attr}` ({ext.unit}, at most "
-                f"{ext.max_each} each"
-                + (f", {ext.max_count} at most" if ext.max_count else "")
-                + "); the finding says it was extended."
-            )
-        if rule.closed_by:
-            closers = ", ".join(f"`{s.type}`" for s in rule.closed_by)
-            lines.append(
-                f"The case ends at {closers}; no finding if it ends on or before the due date."
-            )
-    elif isinstance(rule, ScheduleRule):
-        head = rule if rule.follows is None else heads[rule.follows]
-        assert head.scope is not None and head.event is not None
-        opens, closes = _case_text(head.scope.opens, head.scope.closes)
-        if head.scope.until_age:
-            birthday = f"the {ordinal(head.scope.until_age)} birthday"
-            if head.scope.until_age_in_education:
-                birthday += (
-                    f" ({ordinal(head.scope.until_age_in_education)} where the opening event "
-                    "records in_education)"
-                )
-            closes = birthday if not head.scope.closes else f"{closes}, or {birthday}"
-        if rule.follows is None:
-            lines.append(f"Clock starts: the case opening ({opens}); the day itself is excluded.")
-            lines.append(f"Limit: {describe_limits(rule.limit)} to the first `{head.event.type}`.")
-            if rule.repeats:
-                lines.append(
-                    "Each later one is due within the same limit of the actual previous one."
-                )
-        else:
-            first, last = rule.occurrence_range()
-            which = f"occurrence {first}" if last == first else f"occurrences {first} onwards"
-            lines.append(
-                f"Part of the {head.id} schedule: governs {which} of `{head.event.type}`, counted "
-                "from the actual date of the previous one (not its due date)."
-            )
-            if rule.when:
-                lines.append(f"Applies where {describe_condition(rule.when)}.")
-            lines.append(f"Limit: {describe_limits(rule.limit)}.")
-            lines.append("The next event must be strictly after the previous one.")
-        lines.append(f"The case ends at {closes}; no finding if it ends on or before the due date.")
-    elif isinstance(rule, MilestoneRule):
-        head = heads[rule.schedule]
-        assert head.event is not None
-        lines.append(
-            f"For each case of the {head.id} schedule: {describe_selector(rule.met_by)} must be "
-            f"recorded on or before occurrence {rule.occurrence} of `{head.event.type}`."
-        )
-        lines.append(
-            f"Due: the earlier of the actual occurrence {rule.occurrence} and its scheduled due "
-            f"date under {head.id}'s schedule (so a late or missing review never moves it later)."
-        )
-    elif isinstance(rule, AttributeRule):
-        lines.append(f"Each {describe_selector(rule.event)} must record {_attr_tests(rule)}.")
-        lines.append("One finding per event; anchor and due are the event's own date.")
-    elif isinstance(rule, RollingRule):
-        lines.append(
-            f"Time from {describe_selector(rule.spell.starts)} to "
-            f"{describe_selector(rule.spell.ends)} is totalled over any "
-            f"{rule.window.describe()} in a row; at most {describe_limits(rule.limit)}."
-        )
-        lines.append("On date-only data each day from the start up to the end counts 24 hours.")
-        if rule.met_by:
-            lines.append(
-                f"Beyond that {describe_selector(rule.met_by)} must be recorded by the day the "
-                "limit is passed (the due date)."
-            )
-            if rule.met_by_lasts:
-                lines.append(
-                    f"One made earlier counts while in force ({rule.met_by_lasts.describe()})."
-                )
-        else:
-            lines.append("Passing the limit is a breach; nothing can authorise it.")
-    elif isinstance(rule, AggregateRule):
-        lines.append(
-            f"Measure `{rule.measure}` as of the date, over all children: expected between "
-            f"{rule.range.low} and {rule.range.high}; above {rule.range.high} is a breach, "
-            f"below {rule.range.low} is noted. Reported with the aggregates, not per child, and "
-            "not part of the exit code."
-        )
-    return lines
-
-
-def _attr_tests(rule: AttributeRule) -> str:
-    return " or ".join(
-        f"`{t.attr}` " + ("given" if t.present else f"= {t.equals}") for t in rule.satisfied_if_any
-    )
 
 
 def example(rule: Rule) -> list[str]:
-    if isinstance(rule, AttributeRule):
-        return [
-            f"A {describe_selector(rule.event)} on {EXAMPLE_ANCHOR:%a %d %b %Y} recording "
-            f"{_attr_tests(rule)}: met.",
-            f"One that does not: unmet on {EXAMPLE_ANCHOR:%d %b %Y}, with no days late, whatever "
-            "the date it is checked as of.",
-        ]
-    if not rule.limits() or rule.limits()[-1].unit == "terms" or isinstance(rule, RollingRule):
+    own = REGISTRY.of(rule).example(rule)
+    if own is not None:
+        return own
+    if not rule.limits() or rule.limits()[-1].unit == "terms":
         return ["See the fixtures under tests/rules/" + rule.id + " for worked cases."]
     limit = rule.limits()[-1]
     due = due_date(EXAMPLE_ANCHOR, limit, calendar.ENGLAND)
@@ -353,8 +133,9 @@ def example(rule: Rule) -> list[str]:
 
 def options(rule: Rule) -> list[str]:
     """The parameters a council may override, from what the rule actually has."""
-    if isinstance(rule, AggregateRule):
-        return ["range: a council may set its own expected range as a local target."]
+    own = REGISTRY.of(rule).options(rule)
+    if own is not None:
+        return own
     if rule.limits() and not any(lim.unit == "terms" for lim in rule.limits()):
         return [
             "limit: a council plugin may tighten it as a named, cited override; making it "
@@ -364,7 +145,7 @@ def options(rule: Rule) -> list[str]:
 
 
 def render(rule: Rule, rules: list[Rule], overrides: Mapping[str, Any] | None = None) -> str:
-    heads = {r.id: r for r in rules if isinstance(r, ScheduleRule) and r.follows is None}
+    heads = {r.id: r for r in rules if REGISTRY.of(r).leads(r)}
     out = [f"{rule.name} ({rule.id})", "=" * len(f"{rule.name} ({rule.id})"), ""]
     out.append(f"{rule.title}")
     out.append(f"Kind: {rule.kind}. Family: {rule.family}. Since: {rule.since}.")

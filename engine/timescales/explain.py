@@ -18,21 +18,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from . import calendar
-from .docs import describe_condition, ordinal
 from .errors import UsageError
-from .evaluation.outcome import TermsUnavailable, due_date
-from .evaluation.ruleset import RuleSet
 from .findings import Finding, Status
-from .rules.model import (
-    AttributeRule,
-    DeadlineRule,
-    Limit,
-    MilestoneRule,
-    RollingRule,
-    Rule,
-    ScheduleRule,
-    Selector,
-)
+from .kinds import REGISTRY
+from .rules.limits import TermsUnavailable, due_date
+from .rules.model import Limit, Rule
+from .rules.words import describe_condition, long_day, ordinal
+from .ruleset.ruleset import RuleSet, heads_of
 
 __all__ = ["Explanation", "MonthEnd", "OverrideNote", "SkippedDay", "explain"]
 
@@ -122,46 +114,8 @@ class Explanation(BaseModel):
         return self.model_dump(mode="json")
 
 
-def _day(d: dt.date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
-
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _selector(selector: Selector) -> str:
-    text = selector.type
-    if selector.where:
-        text += " with " + ", ".join(f"{k} {v}" for k, v in selector.where.items())
-    if selector.unless:
-        text += " unless " + ", ".join(f"{k} {v}" for k, v in selector.unless.items())
-    return text
-
-
-def _anchor_is(rule: Rule, heads: dict[str, ScheduleRule]) -> str:
-    if isinstance(rule, DeadlineRule):
-        if rule.clock is not None:
-            return f"each {_selector(rule.clock)}"
-        return f"the child's {ordinal(rule.clock_at_age or 0)} birthday"
-    if isinstance(rule, ScheduleRule):
-        head = rule if rule.follows is None else heads.get(rule.follows, rule)
-        event = head.event.type if head.event else "event"
-        opens = " or ".join(head.scope.opens) if head.scope else "case opening"
-        if rule.follows is not None:
-            return f"the previous {event}"
-        if rule.repeats:
-            return f"the case opening ({opens}), or for a later {event} the previous one"
-        return f"the case opening ({opens})"
-    if isinstance(rule, MilestoneRule):
-        milestone_head = heads.get(rule.schedule)
-        scope = milestone_head.scope if milestone_head else None
-        return f"the case opening ({' or '.join(scope.opens) if scope else 'case opening'})"
-    if isinstance(rule, AttributeRule):
-        return f"each {_selector(rule.event)}"
-    if isinstance(rule, RollingRule):
-        return f"the first counted day in {rule.spell.starts.type}"
-    return "the clock"
 
 
 def _classify(reason: str) -> Literal["weekend", "bank_holiday", "closure"]:
@@ -181,13 +135,10 @@ def _month_end(anchor: dt.date, limit: Limit) -> MonthEnd | None:
 
 def _extension(extras: dict[str, Any], rule: Rule) -> tuple[str | None, dt.timedelta]:
     text = extras.get("extended")
-    if not isinstance(text, str) or not isinstance(rule, DeadlineRule) or not rule.extension:
+    if not isinstance(text, str):
         return None, dt.timedelta()
-    amount = int(text.split()[0])
-    step = (
-        dt.timedelta(days=amount) if rule.extension.unit == "days" else dt.timedelta(weeks=amount)
-    )
-    return text, step
+    step = REGISTRY.of(rule).extension_step(rule, int(text.split()[0]))
+    return (None, dt.timedelta()) if step is None else (text, step)
 
 
 def _choose_limit(
@@ -201,9 +152,7 @@ def _choose_limit(
 ) -> tuple[Limit | None, Limit | None, bool]:
     """(national limit, limit in force, whether counting again from ``start`` reproduces
     base_due)."""
-    limits = rule.limits()
-    if isinstance(rule, AttributeRule):
-        limits = limits[-1:]
+    limits = REGISTRY.of(rule).explained_limits(rule)
     if not limits:
         return None, None, False
     threshold = dict(finding.extra).get("threshold")
@@ -234,8 +183,8 @@ def _counting_steps(
     if limit.counting == "beginning_with":
         first = anchor
         steps.append(
-            f"Counting {described}: {_day(anchor)} is day one, so the period ends the day before "
-            f"{limit.value} {limit.unit} later."
+            f"Counting {described}: {long_day(anchor)} is day one, so the period ends the day "
+            f"before {limit.value} {limit.unit} later."
         )
         return steps, first, ()
     first = anchor + dt.timedelta(days=1)
@@ -248,11 +197,11 @@ def _counting_steps(
         weekend = sum(1 for s in skipped if s.kind == "weekend")
         named = [s for s in skipped if s.kind != "weekend"]
         text = (
-            f"Counting {described} after {_day(anchor)} (the day itself is not counted; "
+            f"Counting {described} after {long_day(anchor)} (the day itself is not counted; "
             f"{cal.name} calendar) skipped {_plural(weekend, 'weekend day')}"
         )
         if named:
-            listed = ", ".join(f"{_day(s.date)} ({s.reason})" for s in named)
+            listed = ", ".join(f"{long_day(s.date)} ({s.reason})" for s in named)
             kinds = frozenset(s.kind for s in named)
             one, many = _LABELS.get(
                 kinds, ("bank holiday or closure day", "bank holidays or closure days")
@@ -270,7 +219,7 @@ def _counting_steps(
         days = -(-limit.value // 24)
         steps.append(
             f"{described.capitalize()} on date-only records count as {_plural(days, 'whole day')} "
-            f"(rounded up) after {_day(anchor)}; every calendar day counts."
+            f"(rounded up) after {long_day(anchor)}; every calendar day counts."
         )
     elif limit.unit == "terms":
         steps.append(
@@ -280,7 +229,7 @@ def _counting_steps(
         )
     else:
         steps.append(
-            f"Counting {described} after {_day(anchor)} (the day itself is not counted): every "
+            f"Counting {described} after {long_day(anchor)} (the day itself is not counted): every "
             "calendar day counts, weekends and bank holidays too."
         )
     return steps, first, ()
@@ -294,7 +243,7 @@ def _outcome_step(finding: Finding) -> str:
         )
     if finding.status == Status.MET:
         assert finding.done is not None
-        return f"Done on {_day(finding.done)}: on time (met)."
+        return f"Done on {long_day(finding.done)}: on time (met)."
     working = (
         f" ({_plural(finding.working_days_late, 'working day')})"
         if finding.working_days_late is not None
@@ -303,7 +252,7 @@ def _outcome_step(finding: Finding) -> str:
     late = _plural(finding.days_late or 0, "day")
     if finding.status == Status.LATE:
         assert finding.done is not None
-        return f"Done on {_day(finding.done)}: late by {late}{working}."
+        return f"Done on {long_day(finding.done)}: late by {late}{working}."
     if finding.status == Status.OVERDUE:
         return (
             f"Not done: overdue by {late}{working}, counted to the date checked as of (or the "
@@ -322,136 +271,42 @@ def explain(finding: Finding, ruleset: RuleSet) -> Explanation:
     rule = ruleset.by_id.get(finding.rule)
     if rule is None:
         raise UsageError(f"rule {finding.rule} is not in this rule set", field="rule")
-    heads = {r.id: r for r in ruleset.rules if isinstance(r, ScheduleRule) and r.follows is None}
+    kind = REGISTRY.of(rule)
+    heads = heads_of(ruleset.rules)
     extras = dict(finding.extra)
-    cal = ruleset.local_calendar if rule.id in ruleset.local_rules else ruleset.calendar
     anchor = finding.anchor
-    anchor_is = _anchor_is(rule, heads)
-    steps = [
-        f"{rule.id} {rule.title}",
-        f"Clock started on {_day(anchor)}: {anchor_is}.",
-    ]
+    anchor_is = kind.anchor_is(rule, heads)
+    steps = [f"{rule.id} {rule.title}", f"Clock started on {long_day(anchor)}: {anchor_is}."]
     extension, moved = _extension(extras, rule)
     base_due = finding.due - moved
-    # where the count starts, when not at the clock: the first day of the legal status before
-    # it (CA 1989 s.45(3)), or the end of a temporary relaxation (SI 2020/445)
-    start = anchor
-    for key, why in (
-        ("counted_from", "counted from the first day of the legal status before it (s.45(3))"),
-        ("resumed", "the duty was relaxed; the usual limit counts again from the relaxation's end"),
-    ):
-        value = extras.get(key)
-        if isinstance(value, str):
-            start = dt.date.fromisoformat(value)
-            steps.append(f"The limit is {why}: {_day(start)}.")
-    overridden = "override" in extras and rule.id in ruleset.overrides
-    national: Limit | None = None
-    in_force: Limit | None = None
-    reproduced = False
-    if isinstance(rule, (DeadlineRule, ScheduleRule, AttributeRule)):
-        national, in_force, reproduced = _choose_limit(
-            rule, finding, base_due, ruleset, cal, overridden, start
-        )
-    branch = None
-    override = None
-    first_counted: dt.date | None = None
-    skipped: tuple[SkippedDay, ...] = ()
-    month_end = None
-    working_cal: str | None = None
-    if isinstance(rule, ScheduleRule) and rule.follows is not None:
-        first, last = rule.occurrence_range()
-        which = f"occurrence {first}" if last == first else f"occurrences {first} onwards"
-        head_event = heads[rule.follows].event if rule.follows in heads else None
-        steps.append(
-            f"This {head_event.type if head_event else 'event'} is governed by {rule.id} "
-            f"({which} of the {rule.follows} schedule)."
-            + (f" It applies where {describe_condition(rule.when)}." if rule.when else "")
-        )
-    if national is not None and in_force is not None:
-        limits = rule.limits()
-        steps.append(f"Limit: {in_force.describe()}.")
-        if len(limits) > 1 and not isinstance(rule, AttributeRule):
-            if national.when is not None:
-                branch = f"{national.describe()} where {describe_condition(national.when)}"
-            else:
-                branch = f"{national.describe()}, as no other limit's condition held"
-            steps.append(f"Of this rule's limits, this one applied: {branch}.")
-        if overridden:
-            active = ruleset.overrides[rule.id]
-            national_due = extras.get("national_due")
-            override = OverrideNote(
-                name=active.override.name,
-                plugin=active.plugin,
-                limit=in_force.describe(),
-                national_limit=national.describe(),
-                national_due=national_due if isinstance(national_due, dt.date) else None,
-                relaxes=active.override.relaxes,
-            )
-            steps.append(
-                f"Council override {active.override.name} ({active.plugin}): "
-                f"{in_force.describe()} instead of the national {national.describe()}"
-                + (
-                    f" (the national rule would be due {_day(override.national_due)})"
-                    if override.national_due
-                    else ""
-                )
-                + "."
-            )
-        if in_force.unit == "working_days":
-            working_cal = cal.name
-        count_steps, first_counted, skipped = _counting_steps(start, in_force, base_due, cal)
-        steps.extend(count_steps)
-        month_end = _month_end(anchor, in_force)
-        if month_end is not None:
-            steps.append(
-                f"{month_end.month} has no day {month_end.day}, so the count ends on the last "
-                f"day of that month, {_day(month_end.clamped_to)}."
-            )
-        if in_force.unit != "working_days" and base_due >= anchor:
-            with_reason = _non_working(cal, base_due)
-            if with_reason:
-                steps.append(
-                    f"The due date falls on a {with_reason}; a calendar-day limit does not move "
-                    "to the next working day."
-                    if in_force.unit not in ("terms",)
-                    else f"The due date falls on a {with_reason}."
-                )
-    elif isinstance(rule, MilestoneRule):
-        head = heads.get(rule.schedule)
-        event = head.event.type if head and head.event else "event"
-        steps.append(
-            f"Due by {_selector(rule.met_by)} being recorded by the "
-            f"{ordinal(rule.occurrence)} {event} of the {rule.schedule} schedule: the earlier of "
-            "that event's actual date and its scheduled due date "
-            f"({_plural((finding.due - anchor).days, 'day')} after the case opened)."
-        )
-        reproduced = True
-    elif isinstance(rule, RollingRule):
-        steps.append(
-            f"At most {rule.limit[-1].describe()} in {rule.spell.starts.type} in any "
-            f"{rule.window.describe()}: counting from {_day(anchor)}, the total passed the limit "
-            f"on {_day(finding.due)}"
-            + (
-                f"; by then {rule.met_by.type} had to be recorded."
-                if rule.met_by
-                else "; nothing can authorise that."
-            )
-        )
-        reproduced = True
+    start = _count_start(extras, anchor, steps)
+    counted = _Counted(ruleset, rule, finding, extras, base_due, start)
+    governs = kind.governs_step(rule, heads)
+    if governs is not None:
+        steps.append(governs)
+    reproduced = counted.reproduced
+    if counted.in_force is not None:
+        steps.extend(counted.steps())
+    else:
+        due_step = kind.due_step(rule, heads, anchor, finding.due)
+        if due_step is not None:
+            steps.append(due_step)
+            reproduced = True
     if extension is not None:
         steps.append(
-            f"Recorded extensions moved it by {extension}: from {_day(base_due)} to "
-            f"{_day(finding.due)}."
+            f"Recorded extensions moved it by {extension}: from {long_day(base_due)} to "
+            f"{long_day(finding.due)}."
         )
-    if not reproduced and national is not None:
+    if not reproduced and counted.national is not None:
         steps.append(
             "Counting again did not give the recorded due date (the rule may have changed since "
             "this finding was made); the recorded date is shown."
         )
-    steps.append(f"Due: {_day(finding.due)}, the last day on time.")
+    steps.append(f"Due: {long_day(finding.due)}, the last day on time.")
     steps.append(_outcome_step(finding))
     if finding.exception:
         steps.append(f"Recorded reason: {finding.exception}.")
+    in_force, skipped = counted.in_force, counted.skipped
     return Explanation(
         finding=finding.id,
         rule=rule.id,
@@ -466,14 +321,14 @@ def explain(finding: Finding, ruleset: RuleSet) -> Explanation:
         unit=in_force.unit if in_force else None,
         value=in_force.value if in_force else None,
         counting=in_force.counting if in_force else None,
-        branch=branch,
-        override=override,
-        calendar=working_cal,
-        first_counted_day=first_counted,
+        branch=counted.branch,
+        override=counted.override,
+        calendar=counted.working_cal,
+        first_counted_day=counted.first_counted,
         skipped=skipped,
         weekend_days=sum(1 for s in skipped if s.kind == "weekend"),
         holidays=tuple(s for s in skipped if s.kind != "weekend"),
-        month_end=month_end,
+        month_end=counted.month_end,
         extension=extension,
         due=finding.due,
         reproduced=reproduced,
@@ -484,6 +339,106 @@ def explain(finding: Finding, ruleset: RuleSet) -> Explanation:
         exception=finding.exception,
         steps=tuple(steps),
     )
+
+
+def _count_start(extras: dict[str, Any], anchor: dt.date, steps: list[str]) -> dt.date:
+    """Where the count starts, when not at the clock: the first day of the legal status before
+    it (CA 1989 s.45(3)), or the end of a temporary relaxation (SI 2020/445)."""
+    start = anchor
+    for key, why in (
+        ("counted_from", "counted from the first day of the legal status before it (s.45(3))"),
+        ("resumed", "the duty was relaxed; the usual limit counts again from the relaxation's end"),
+    ):
+        value = extras.get(key)
+        if isinstance(value, str):
+            start = dt.date.fromisoformat(value)
+            steps.append(f"The limit is {why}: {long_day(start)}.")
+    return start
+
+
+class _Counted:
+    """A due date counted again from the rule's limit: which limit, whose, and the count."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        rule: Rule,
+        finding: Finding,
+        extras: dict[str, Any],
+        base_due: dt.date,
+        start: dt.date,
+    ) -> None:
+        self.ruleset, self.rule, self.extras = ruleset, rule, extras
+        self.anchor, self.base_due, self.start = finding.anchor, base_due, start
+        self.cal = ruleset.local_calendar if rule.id in ruleset.local_rules else ruleset.calendar
+        self.overridden = "override" in extras and rule.id in ruleset.overrides
+        self.national, self.in_force, self.reproduced = _choose_limit(
+            rule, finding, base_due, ruleset, self.cal, self.overridden, start
+        )
+        self.branch: str | None = None
+        self.override: OverrideNote | None = None
+        self.first_counted: dt.date | None = None
+        self.skipped: tuple[SkippedDay, ...] = ()
+        self.month_end: MonthEnd | None = None
+        self.working_cal: str | None = None
+
+    def steps(self) -> list[str]:
+        """The limit, its branch, any override, the count and where the due date fell."""
+        national, in_force, cal = self.national, self.in_force, self.cal
+        assert national is not None and in_force is not None
+        steps = [f"Limit: {in_force.describe()}."]
+        if len(REGISTRY.of(self.rule).explained_limits(self.rule) or ()) > 1:
+            if national.when is not None:
+                self.branch = f"{national.describe()} where {describe_condition(national.when)}"
+            else:
+                self.branch = f"{national.describe()}, as no other limit's condition held"
+            steps.append(f"Of this rule's limits, this one applied: {self.branch}.")
+        if self.overridden:
+            steps.append(self._override(national, in_force))
+        if in_force.unit == "working_days":
+            self.working_cal = cal.name
+        count_steps, self.first_counted, self.skipped = _counting_steps(
+            self.start, in_force, self.base_due, cal
+        )
+        steps.extend(count_steps)
+        self.month_end = _month_end(self.anchor, in_force)
+        if self.month_end is not None:
+            steps.append(
+                f"{self.month_end.month} has no day {self.month_end.day}, so the count ends on "
+                f"the last day of that month, {long_day(self.month_end.clamped_to)}."
+            )
+        if in_force.unit != "working_days" and self.base_due >= self.anchor:
+            with_reason = _non_working(cal, self.base_due)
+            if with_reason:
+                steps.append(
+                    f"The due date falls on a {with_reason}; a calendar-day limit does not move "
+                    "to the next working day."
+                    if in_force.unit not in ("terms",)
+                    else f"The due date falls on a {with_reason}."
+                )
+        return steps
+
+    def _override(self, national: Limit, in_force: Limit) -> str:
+        active = self.ruleset.overrides[self.rule.id]
+        national_due = self.extras.get("national_due")
+        self.override = override = OverrideNote(
+            name=active.override.name,
+            plugin=active.plugin,
+            limit=in_force.describe(),
+            national_limit=national.describe(),
+            national_due=national_due if isinstance(national_due, dt.date) else None,
+            relaxes=active.override.relaxes,
+        )
+        return (
+            f"Council override {active.override.name} ({active.plugin}): "
+            f"{in_force.describe()} instead of the national {national.describe()}"
+            + (
+                f" (the national rule would be due {long_day(override.national_due)})"
+                if override.national_due
+                else ""
+            )
+            + "."
+        )
 
 
 def _non_working(cal: calendar.WorkingCalendar, day: dt.date) -> str | None:

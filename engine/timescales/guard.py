@@ -16,8 +16,8 @@ from .errors import Location, RecordError
 from .findings import DataQualityFinding
 
 if TYPE_CHECKING:
-    from .evaluation.ruleset import ChildResult
     from .contract import Item, Skipped, TableRejected
+    from .ruleset.ruleset import ChildResult
 
 ROW, NOTES, REJECT, CHILD = "row", "notes", "reject", "child"
 

@@ -30,12 +30,12 @@ from .engines.pool import (
     default_jobs,
     split_jsonl,
 )
-from .evaluation.ruleset import RuleSet
 from .findings import Finding
 from .importers import Importer
 from .pipeline import Pipeline
 from .records import ChildRecord
 from .reporters import write_findings
+from .ruleset.ruleset import RuleSet
 
 ITEMS_PER_TASK = 2000
 MIN_CHUNK = 256 * 1024
@@ -217,7 +217,7 @@ def check_records(
     a CLI run rejects it and goes on."""
     require(engine)
     if ruleset is None:
-        from .rules.pack import load_rules
+        from .ruleset.pack import load_rules
 
         ruleset = load_rules()
     from .errors import Location

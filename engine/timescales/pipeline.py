@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Location, RecordError
-from .evaluation.ruleset import ChildResult, RuleSet, partial_count
 from .findings import BREACHES, DataQualityFinding, Finding, Status
 from .guard import (
     NOTES,
@@ -39,6 +38,7 @@ from .guard import (
 )
 from .importers import ImportContext, Importer, Item, resolve
 from .records import ChildRecord
+from .ruleset.ruleset import ChildResult, RuleSet, partial_count
 from .seen import SeenIds
 
 
@@ -511,7 +511,7 @@ def check(
 ) -> list[Finding]:
     """Check in-memory records; returns every finding, in input order."""
     if ruleset is None:
-        from .rules.pack import load_rules
+        from .ruleset.pack import load_rules
 
         ruleset = load_rules()
     # no limit on events: the caller holds the records already

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import ROOT, write_jsonl
 from timescales.importers import FORMATS
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
 from timescales.seed_sources import SEED_DOCUMENTS, cite_seed, cite_seeds
 
 LANCASHIRE = ROOT / "examples" / "lancashire.jsonl"

@@ -18,7 +18,7 @@ SECRETS = ("Jane Smith", "2011-07-14", "PR1 2AB", "14/07/2011")
 
 
 def test_a_fault_in_one_rule_rejects_that_child_only(cli, tmp_path: Path, monkeypatch) -> None:
-    import timescales.evaluation.ruleset as ruleset_module
+    import timescales.kinds.attribute as ruleset_module
 
     def broken(rule, ctx):
         if ctx.child == "BAD":

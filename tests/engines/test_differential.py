@@ -18,10 +18,10 @@ from durable_support import need_durable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from timescales.evaluation.ruleset import ChildResult, RuleSet
 from timescales.generate import generate
 from timescales.records import ChildRecord
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
+from timescales.ruleset.ruleset import ChildResult, RuleSet
 from timescales.testing import load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,12 +123,10 @@ def _durable_in_worker(rules: list[str], record: str, as_of: str) -> Any:
     """The durable engine's view of one record, in a worker process: durable-rules 2.0.28 never
     frees a ruleset (about 20 MB for the national pack) and can crash, so a fresh pack per
     example is compiled away from the test process."""
-    from pydantic import TypeAdapter
-
     from timescales.engines.durable import DurableRuleSet
-    from timescales.rules.model import Rule
+    from timescales.kinds import REGISTRY
 
-    adapter: TypeAdapter[Any] = TypeAdapter(Rule)
+    adapter = REGISTRY.adapter()
     ruleset = RuleSet([adapter.validate_json(r) for r in rules])
     child = ChildRecord.model_validate_json(record)
     return _view(DurableRuleSet(ruleset).check(child, dt.date.fromisoformat(as_of)))
@@ -156,7 +154,7 @@ def test_rules_with_new_fields_agree(durable_worker: Any, data: st.DataObject) -
 
     The whole pack, not the chain alone: durable-rules 2.0.28 can crash (SIGSEGV) on a ruleset
     of one small schedule (e.g. PF001 alone with a visit dated before the notification)."""
-    from timescales.rules.model import ScheduleRule
+    from timescales.kinds.schedule import ScheduleRule
 
     national = _national()
     kinds = ["deadline", "schedule", "milestone", "attribute", "rolling"]

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from durable_support import need_durable
 
-from timescales.evaluation.ruleset import RuleSet
 from timescales.records import ChildRecord
 from timescales.rules.model import Rule
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
+from timescales.ruleset.ruleset import RuleSet
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from timescales.cli import main
 from timescales.engines.pool import RangeTask, read_range, split_jsonl
 from timescales.generate import generate
 from timescales.records import ChildRecord
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
 
 AS_OF = "2024-03-31"
 

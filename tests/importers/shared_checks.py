@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
 from timescales.run import Run
 
 

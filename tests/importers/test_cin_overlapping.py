@@ -3,7 +3,7 @@
 A census return nests each plan's reviews inside the plan, so two plans open at once (DfE
 validation 8940 flags them, and real returns still hold them) can be told apart: decisions.md
 says each is then assessed, with a data-quality note. The importer gives each plan its own ref
-and writes the note (DATA028); the engine's case walk (``evaluation/schedule.py`` ``cases_of``,
+and writes the note (DATA028); the engine's case walk (``kinds/schedule.py`` ``cases_of``,
 which the durable engine shares) keeps both plans open, each with its own reviews, and notes
 DATA009, so a late review of the plan that ran on is reported."""
 

@@ -29,7 +29,7 @@ from shared_checks import reconciled_run
 from timescales.importers import ImportContext
 from timescales.importers.annex_a import BY_NUMBER, COMMON, IMPORTER, detect_header
 from timescales.importers.annex_a import Cell as AnnexCell
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
 from timescales.run import Run
 
 AS_OF = dt.date(2024, 6, 28)

@@ -25,7 +25,7 @@ from ssd_extract import COLUMNS, D, write_table
 
 from timescales.importers import ImportContext
 from timescales.importers.ssd import SsdImporter
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
 from timescales.run import Run
 
 AS_OF = dt.date(2024, 6, 30)

@@ -25,13 +25,13 @@ from ssd_extract import full_extract, write_extract
 
 from conftest import ROOT
 from timescales.calendar import ENGLAND, add_months
-from timescales.evaluation.oracle import RuleOracle
-from timescales.evaluation.ruleset import RuleSet
 from timescales.importers import ImportContext, Item
 from timescales.importers.cin_census import IMPORTER as CIN
 from timescales.importers.ssd import SsdImporter
 from timescales.rules.model import Effective, Limit, Rule
-from timescales.rules.pack import load_rules
+from timescales.ruleset.oracle import RuleOracle
+from timescales.ruleset.pack import load_rules
+from timescales.ruleset.ruleset import RuleSet
 
 IMPORTERS = ROOT / "engine" / "timescales" / "importers"
 

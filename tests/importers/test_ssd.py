@@ -410,7 +410,7 @@ def test_convert_writes_canonical_json_lines_with_iro_assigned(extract: Path) ->
 
 
 def test_ir001_sees_the_iro_holding_each_open_period(extract: Path) -> None:
-    from timescales.rules.pack import load_rules
+    from timescales.ruleset.pack import load_rules
 
     ruleset = load_rules()
     items, _ = read(extract)

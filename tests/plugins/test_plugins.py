@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from timescales import ChildRecord, RuleError, load_rules
 from timescales.calendar import ENGLAND
-from timescales.evaluation.outcome import due_date
 from timescales.plugins import hookspecs
 from timescales.plugins.manager import PluginError
 from timescales.plugins.model import Override
-from timescales.plugins.overrides import activate
+from timescales.rules.limits import due_date
 from timescales.rules.model import Limit
+from timescales.rules.overrides import activate
 from timescales.testing import compare, load_cases, run_case, uncaught_mutations
 
 PLUGINS = ROOT / "plugins"

@@ -18,7 +18,7 @@ from property_kit import NATIONAL, assert_engine_matches_reference, examples, re
 
 from timescales.errors import RecordError
 from timescales.findings import BREACHES, Status
-from timescales.rules.model import DeadlineRule
+from timescales.kinds.deadline import DeadlineRule
 from timescales.testing.strategies import as_of_dates, history_cuts
 
 PARTIAL = ("partial_history", True)

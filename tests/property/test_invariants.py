@@ -15,14 +15,11 @@ import timescales
 from timescales import ChildRecord, Event, Finding
 from timescales import calendar as tcal
 from timescales.aggregates.caseload import CaseloadCounter
-from timescales.rules.model import (
-    DeadlineRule,
-    MilestoneRule,
-    RollingRule,
-    Rule,
-    ScheduleRule,
-    Selector,
-)
+from timescales.kinds.deadline import DeadlineRule
+from timescales.kinds.milestone import MilestoneRule
+from timescales.kinds.rolling import RollingRule
+from timescales.kinds.schedule import ScheduleRule
+from timescales.rules.model import Rule, Selector
 from timescales.testing.reference import add_working_days, is_working_day
 from timescales.testing.strategies import (
     LAST,

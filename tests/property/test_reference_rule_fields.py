@@ -17,7 +17,9 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 from property_kit import NATIONAL, assert_engine_matches_reference, examples, maybe_terms
 
-from timescales.rules.model import DeadlineRule, Rule, ScheduleRule
+from timescales.kinds.deadline import DeadlineRule
+from timescales.kinds.schedule import ScheduleRule
+from timescales.rules.model import Rule
 from timescales.testing.strategies import (
     CONDITION_KINDS,
     NEW_FIELDS,

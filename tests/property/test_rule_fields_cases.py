@@ -15,9 +15,9 @@ from typing import Any
 from property_kit import NATIONAL
 
 from timescales import ChildRecord
-from timescales.evaluation.ruleset import RuleSet
 from timescales.records import event_data
 from timescales.rules.model import Rule
+from timescales.ruleset.ruleset import RuleSet
 from timescales.testing.reference import RefFinding, compare_with_engine, engine_findings
 
 Row = tuple[Any, ...]

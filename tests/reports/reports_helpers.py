@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from timescales.evaluation.ruleset import ChildResult
 from timescales.findings import Finding, Status
+from timescales.ruleset.ruleset import ChildResult
 
 AS_OF = dt.date(2024, 3, 31)
 

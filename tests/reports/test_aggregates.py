@@ -18,7 +18,7 @@ from timescales.aggregates.workload import read_iro_list
 from timescales.errors import UsageError
 from timescales.generate import generate
 from timescales.records import ChildRecord
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
 from timescales.run import Run
 
 RULES = load_rules(autoload=False)

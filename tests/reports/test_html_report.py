@@ -27,7 +27,7 @@ from chromium_cdp import Browser, Page, chromium_or_skip
 from timescales.generate import generate
 from timescales.reporters.charts import RAG
 from timescales.reporters.html import short_citation
-from timescales.rules.pack import load_rules
+from timescales.ruleset.pack import load_rules
 
 CHARTS = (
     "chart-rules",

@@ -263,7 +263,7 @@ def test_findings_go_on_over_several_sheets_past_the_row_limit(
 
     from timescales.aggregates.summary import Aggregator
     from timescales.reporters import xlsx
-    from timescales.rules.pack import load_rules
+    from timescales.ruleset.pack import load_rules
 
     sys.path.insert(0, str(Path(__file__).parent))
     from reports_helpers import AS_OF, finding

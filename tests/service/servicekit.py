@@ -17,7 +17,7 @@ import httpx
 import uvicorn
 
 import timescales
-from timescales.evaluation.ruleset import RuleSet
+from timescales.ruleset.ruleset import RuleSet
 from timescales.service import Settings, create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,26 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..evaluation.timeline import Timeline
-from ..rules.model import AggregateRule
+from ..kinds.aggregate import AggregateRule, current_iro
 
-OPENS, CLOSES = ("became_looked_after",), ("ceased_looked_after",)
-
-
-def current_iro(timeline: Timeline, as_of: dt.date) -> str | None:
-    """The IRO of the looked-after period open at as_of, or None (not looked after, or none)."""
-    opens = timeline.of_types(OPENS)
-    if not opens:
-        return None
-    latest_open = opens[-1]
-    closes = [e for e in timeline.of_types(CLOSES) if e.date >= latest_open.date]
-    if closes:
-        return None
-    assigned = [e for e in timeline.by_type.get("iro_assigned", []) if e.date >= latest_open.date]
-    if not assigned:
-        return None
-    name = assigned[-1].attrs.get("iro")
-    return str(name) if name else None
+__all__ = ["AggregateFinding", "CaseloadCounter", "current_iro"]
 
 
 @dataclass(frozen=True, slots=True)

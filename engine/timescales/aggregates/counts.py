@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..findings import Finding, Status
 
 if TYPE_CHECKING:
-    from ..evaluation.ruleset import RuleSet
+    from ..ruleset.ruleset import RuleSet
 
 ASSESSMENT_RULES = ("AS002", "AS001")  # per assessment first; per referral if that is all
 CARE_LEAVER_CONTACT = "CL003"

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..findings import Status
 
 if TYPE_CHECKING:
-    from ..evaluation.ruleset import ChildResult
     from ..records import ChildRecord
+    from ..ruleset.ruleset import ChildResult
 
 PERMANENCE_RULE = "LA008"
 REVIEW_RULES = ("LA005", "LA006", "LA007")

@@ -35,10 +35,10 @@ from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, per
 from .workload import Caseloads
 
 if TYPE_CHECKING:
-    from ..evaluation.ruleset import ChildResult, RuleSet
     from ..importers import Item
     from ..pipeline import Pipeline, Summary
     from ..records import ChildRecord
+    from ..ruleset.ruleset import ChildResult, RuleSet
 
 ALL = "*"  # the rule key of "all rules together"
 RATE_DIGITS = 6  # fractions: 0.629349 (62.9349%)

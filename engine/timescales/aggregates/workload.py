@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..evaluation.ruleset import RuleSet
-    from ..rules.model import AggregateRule
+    from ..kinds.aggregate import AggregateRule
+    from ..ruleset.ruleset import RuleSet
 
 
 def read_iro_list(path: Path) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Evaluation engines: the plain-Python evaluator (default) and the durable-rules backend.
 
-Both take the same compiled :class:`~timescales.evaluation.ruleset.RuleSet` and give the same
+Both take the same compiled :class:`~timescales.ruleset.ruleset.RuleSet` and give the same
 ``ChildResult`` for a child. ``evaluator(name, ruleset)`` returns the function that checks one
 record; :mod:`timescales.engines.pool` runs either in worker processes (``--jobs N``; the durable
 backend always runs there, so that a crash in durable-rules' C code costs only the child it was
@@ -15,8 +15,8 @@ import importlib.util
 from collections.abc import Callable
 
 from ..errors import Location, UsageError
-from ..evaluation.ruleset import ChildResult, RuleSet
 from ..records import ChildRecord
+from ..ruleset.ruleset import ChildResult, RuleSet
 
 ENGINES = ("python", "durable")
 INSTALL_HINT = "pip install 'timescales[durable]'"

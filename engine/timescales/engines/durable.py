@@ -7,16 +7,18 @@ What runs where (docs/scaling.md has the long form):
   together (``match``: same ref, else same case, else any); which event answers which clock
   (the first ``met_by`` on or after it; the first ``closed_by``; any ``void_by``; the
   ``met_by`` dated before the clock, for DATA001 and ``met_before_clock``; the extensions
-  recorded for it); the cases of a scope (the state machine of openings and closings: one case
-  open at a time, a closing on the day, a new opening closing the old case, DATA005); the
-  occurrences of a schedule's event in each case, in order (the sequence a chain walks); the
-  end of each rolling spell and the orders tied to it. Each decision is a durable-rules rule
-  whose action records a link (and retracts or asserts state facts, e.g. an answered clock).
+  recorded for it); the end of each rolling spell and the orders tied to it. Each decision is
+  a durable-rules rule whose action records a link (and retracts an answered clock's fact).
+  Each kind says which relations it needs (``Kind.durable_compile``) and reads its findings
+  from the links (``Kind.durable_findings``).
 - **Python** (the project's own code, shared with the default evaluator) prepares the timeline
-  (events after as_of ignored, duplicates counted once: DATA003/DATA004), does the calendar
-  arithmetic (due dates, working days, birthdays, anniversaries, terms, rolling-window day
-  counts), picks the limit or follower whose ``when`` holds for an anchor, applies the
-  extension caps against the due date, and builds the findings from the links.
+  (events after as_of ignored, duplicates counted once: DATA003/DATA004), opens and closes the
+  cases of a scope and walks a schedule's chain (schedules and milestones run their own
+  checkers here: one meaning of a case in both backends), places a ``during`` deadline's clocks
+  in its cases, does the calendar arithmetic (due dates, working days, birthdays,
+  anniversaries, terms, rolling-window day counts), picks the limit or follower whose ``when``
+  holds for an anchor, applies the extension caps against the due date, and builds the findings
+  from the links.
 
 durable-rules 2.0.28 keeps its state module-global and is not thread-safe, so a
 ``DurableRuleSet`` creates its rulesets in the process that uses it (the CLI runs it in worker
@@ -41,41 +43,19 @@ import orjson
 
 from .. import calendar
 from ..errors import Location
-from ..evaluation.attribute import attribute_finding
-from ..evaluation.context import BEFORE_KNOWN, Context
-from ..evaluation.deadline import counts_from, deadline_finding
-from ..evaluation.milestone import check_milestone
-from ..evaluation.rolling import Spell, count_spells
-from ..evaluation.ruleset import (
+from ..evaluation.context import Context
+from ..evaluation.timeline import DISPUTED, Ev, Timeline
+from ..findings import Finding
+from ..kinds import REGISTRY
+from ..records import ChildRecord
+from ..rules.model import Match, Rule, Selector
+from ..ruleset.ruleset import (
     ChildResult,
     RuleSet,
     judged_as_of,
     known_entries,
     out_of_range,
     partial,
-)
-from ..evaluation.schedule import Chain, case_from, cases_of, check_schedule, end_age
-from ..evaluation.timeline import (
-    DISPUTED,
-    Case,
-    Ev,
-    Timeline,
-    earliest_plausible,
-    related,
-)
-from ..findings import DataQualityFinding, Finding
-from ..records import ChildRecord
-from ..rules.model import (
-    AttributeRule,
-    AttrTest,
-    DeadlineRule,
-    Match,
-    MilestoneRule,
-    RollingRule,
-    Rule,
-    ScheduleRule,
-    Scope,
-    Selector,
 )
 
 SID = "0"
@@ -117,12 +97,6 @@ def _selector(sel: Selector) -> Alts:
         for name, wanted in sel.where.items()
     ]
     return [[*base, *combo] for combo in itertools.product(*choices)]
-
-
-def _test(test: AttrTest) -> Cond:
-    if test.present is not None:
-        return {f"p_{test.attr}": int(test.present)}
-    return {f"a_{test.attr}": _key(test.equals)}
 
 
 def _related(match: Match, alias: str) -> list[tuple[Cond, list[Cond]]]:
@@ -167,6 +141,15 @@ class _Builder:
         name = f"r{len(self.rules)}"
         self.rules[name] = {"all": [{alias: _and(conds)} for alias, conds in patterns]}
         self.actions[name] = (action, rel)
+
+    def tested(self, alts: Alts, attr: str, present: bool | None, equals: Any) -> Alts:
+        """``alts`` narrowed to events whose ``attr`` is given (``present``) or equal to
+        ``equals`` (an attribute rule's test)."""
+        if present is not None:
+            self.present.add(attr)
+            return [[*alt, {f"p_{attr}": int(present)}] for alt in alts]
+        self.attrs.add(attr)
+        return [[*alt, {f"a_{attr}": _key(equals)}] for alt in alts]
 
     def use(self, sel: Selector) -> Alts:
         self.types.add(sel.type)
@@ -224,76 +207,6 @@ class _Builder:
                 rel,
             )
 
-    def scope(self, sc: str, scope: Scope, match: Match, seq: Selector | None) -> None:
-        """The cases of a scope as a state machine over one ``$cur`` fact per scope instance,
-        and (for a schedule) the sequence of its event's dates in each case."""
-        self.types.update(scope.opens)
-        self.types.update(scope.closes)
-        if scope.closes:
-            # a closing event becomes a candidate closer of this scope for its day
-            for t in scope.closes:
-                self.add([("x", [{"t": t}])], "xc", sc)
-            for flags, join in _related(match, "k"):
-                cur: list[Cond] = [{"t": "$cur"}, {"sc": sc}, {"open": 1}, *_flags(flags)]
-                # step 1: a case opened before the day closes on the first related closer
-                self.add(
-                    [
-                        ("k", cur),
-                        ("x", [{"t": "$xc"}, {"sc": sc}, {"$gt": {"d": {"k": "od"}}}, *join]),
-                    ],
-                    "close",
-                    sc,
-                )
-                # step 3, at the day's end: a case opened that day, on a closer not used
-                self.add(
-                    [
-                        ("z", [{"t": "$eod"}]),
-                        ("k", cur),
-                        ("x", [{"t": "$xc"}, {"sc": sc}, {"d": {"z": "d"}}, *join]),
-                    ],
-                    "close",
-                    sc,
-                )
-        # an opening event becomes this scope's pending opening (consumed when it opens)
-        for t in scope.opens:
-            self.add([("o", [{"t": t}])], "xo", sc)
-        cur_open: list[Cond] = [{"t": "$cur"}, {"sc": sc}, {"open": 1}]
-        pending: list[Cond] = [{"t": "$xo"}, {"sc": sc}]
-        # an opening while a case is open closes it that day (DATA005 for the same type, unless
-        # the scope is successive), then opens its own case
-        note = "reopen_note" if not scope.successive else "reopen"
-        self.add([("k", cur_open), ("o", [*pending, {"ot": {"k": "ot"}}])], note, sc)
-        self.add([("k", cur_open), ("o", [*pending, {"$neq": {"ot": {"k": "ot"}}}])], "reopen", sc)
-        self.add([("k", [{"t": "$cur"}, {"sc": sc}, {"open": 0}]), ("o", pending)], "open", sc)
-        for conds in self.use(seq) if seq is not None else []:
-            for flags, join in _related(match, "s"):
-                self.add(
-                    [
-                        ("s", [{"t": "$seq"}, {"sc": sc}, *_flags(flags)]),
-                        (
-                            "e",
-                            [
-                                *conds,
-                                {"$gt": {"d": {"s": "last"}}},
-                                {"$lte": {"d": {"s": "lim"}}},
-                                *join,
-                            ],
-                        ),
-                    ],
-                    "seq",
-                    sc,
-                )
-
-
-@dataclass(frozen=True)
-class _ScopeUse:
-    sc: str
-    scope: Scope
-    match: Match
-    rule_id: str  # the rule its DATA005 notes name
-    sequenced: bool
-    head: ScheduleRule | None = None  # the schedule head whose events are sequenced
-
 
 class _Links:
     """What one child's durable-rules run decided."""
@@ -302,25 +215,19 @@ class _Links:
         self.selected: dict[str, set[int]] = {}
         self.first: dict[str, dict[int, int]] = {}
         self.pairs: dict[str, dict[int, list[int]]] = {}
-        self.cases: dict[str, list[tuple[int, int | None]]] = {}  # sc -> [(opener, close)]
-        self.notes: dict[str, list[int]] = {}  # sc -> openers that found a case open
-        self.seq: dict[str, dict[int, list[int]]] = {}  # sc -> opener -> event dates
 
 
 class _Session:
     """One durable-rules ruleset with one reused session id, fed one child at a time."""
 
-    def __init__(self, builder: _Builder, owner: DurableRuleSet) -> None:
+    def __init__(self, builder: _Builder) -> None:
         # the C module itself: no durable.lang host, so no background timer threads
         self.engine = importlib.import_module("durable_rules_engine")
         self.actions = builder.actions
-        self.owner = owner
         name = f"timescales_{next(_names)}"
         self.handle = self.engine.create_ruleset(name, orjson.dumps(builder.rules).decode())
         self.facts: dict[str, dict[str, Any]] = {}
         self.links = _Links()
-        self.events: list[Ev] = []
-        self.dob: dt.date | None = None
         self.budget = 0
 
     def assert_fact(self, fact: dict[str, Any]) -> None:
@@ -361,18 +268,8 @@ class _Session:
             links.selected.setdefault(rel, set()).add(m["e"]["n"])
         elif kind == "arm":
             e = m["e"]
-            wait = {
-                "id": f"w{rel}|{e['n']}",
-                "t": "$w",
-                "rel": rel,
-                "k": e["n"],
-                "d": e["d"],
-                "hr": e["hr"],
-                "r": e["r"],
-                "hc": e["hc"],
-                "c": e["c"],
-            }
-            self.assert_fact(wait)
+            wait = {"id": f"w{rel}|{e['n']}", "t": "$w", "rel": rel, "k": e["n"]}
+            self.assert_fact({**wait, **{key: e[key] for key in ("d", "hr", "r", "hc", "c")}})
         elif kind == "hit":
             w = m["w"]
             if w["id"] in self.facts:
@@ -380,199 +277,52 @@ class _Session:
                 self.retract(w)
         elif kind == "pair":
             links.pairs.setdefault(rel, {}).setdefault(m["a"]["n"], []).append(m["b"]["n"])
-        elif kind == "xo":
-            o = m["o"]
-            self.assert_fact({**o, "id": f"o{rel}|{o['n']}", "t": "$xo", "sc": rel, "ot": o["t"]})
-        elif kind == "xc":
-            x = m["x"]
-            self.assert_fact({**x, "id": f"x{rel}|{x['n']}", "t": "$xc", "sc": rel})
-        elif kind == "close":
-            k, x = m["k"], m["x"]
-            if k["id"] in self.facts and x["id"] in self.facts:
-                self._close(rel, k, x["d"])
-                self.retract(x)
-        elif kind in ("reopen", "reopen_note"):
-            k, o = m["k"], m["o"]
-            if k["id"] in self.facts and o["id"] in self.facts:
-                if kind == "reopen_note":
-                    links.notes.setdefault(rel, []).append(o["n"])
-                self.retract(o)
-                self._close(rel, k, o["d"])
-                self._open(rel, o)
-        elif kind == "open":
-            k, o = m["k"], m["o"]
-            if k["id"] in self.facts and o["id"] in self.facts:
-                self.retract(o)
-                self.retract(k)
-                self._open(rel, o)
-        elif kind == "seq":
-            s, e = m["s"], m["e"]
-            if s["id"] in self.facts:
-                links.seq.setdefault(rel, {}).setdefault(s["k"], []).append(e["d"])
-                if not s.get("pre"):
-                    self.retract(s)
-                    self.assert_fact({**s, "last": e["d"], "id": f"{s['id']}+"})
-
-    def _close(self, sc: str, cur: dict[str, Any], day: int) -> None:
-        self.links.cases.setdefault(sc, []).append((cur["n"], day))
-        self.retract(cur)
-        seq = next(
-            (
-                f
-                for f in self.facts.values()
-                if f["t"] == "$seq" and f["sc"] == sc and f["k"] == cur["n"] and not f.get("pre")
-            ),
-            None,
-        )
-        if seq is not None:
-            self.retract(seq)
-            self.assert_fact({**seq, "lim": min(seq["lim"], day), "id": seq["id"] + "c"})
-        self.assert_fact(self.owner.closed_cur(sc))
-
-    def _open(self, sc: str, o: dict[str, Any]) -> None:
-        use = self.owner.scopes[sc]
-        cur = {
-            "id": f"c{sc}|{o['n']}",
-            "t": "$cur",
-            "sc": sc,
-            "open": 1,
-            "n": o["n"],
-            "od": o["d"],
-            "ot": o["ot"],
-            "hr": o["hr"],
-            "r": o["r"],
-            "hc": o["hc"],
-            "c": o["c"],
-        }
-        self.assert_fact(cur)
-        if use.sequenced:
-            opened = self.events[o["n"]]
-            cap = _cap(use.scope, opened, self.dob)
-            # the sequence starts at the opening, or earlier where the head allows (reg 7)
-            start = (
-                o["d"]
-                if use.head is None
-                else case_from(use.head, Case(opened, None), self.dob).toordinal()
-            )
-            seq = {
-                **cur,
-                "id": f"s{sc}|{o['n']}",
-                "t": "$seq",
-                "k": o["n"],
-                "last": o["d"] - 1,
-                "lim": cap.toordinal() if cap is not None else NEVER,
-            }
-            self.assert_fact(seq)
-            if start < o["d"]:
-                # events before the opening (fed already) may meet the head's first step: one
-                # more fact collects each of them, in no particular order (``pre``: it never
-                # moves on), and the case's dates are sorted when they are read
-                early = {**seq, "id": f"{seq['id']}<", "last": start - 1, "lim": o["d"] - 1}
-                self.assert_fact({**early, "pre": 1})
 
 
-def _cap(scope: Scope, opened: Ev, dob: dt.date | None) -> dt.date | None:
-    """The birthday that ends a scope's case (care leavers: 21, or 25 in education)."""
-    age = end_age(scope, opened)
-    if age is None or dob is None:
-        return None
-    return calendar.add_years(dob, age)
+@dataclass
+class _Run:
+    """One child's run: the context, its events (a fact's ``n`` is its index), what the main
+    ruleset linked, and the ``during`` deadlines' clocks with what the late ruleset linked
+    (their clocks are appended to ``late_pool`` after the child's events)."""
+
+    ctx: Context
+    events: list[Ev]
+    links: _Links
+    late: dict[str, list[tuple[int, Ev, dt.date | None]]] = field(default_factory=dict)
+    late_links: _Links = field(default_factory=lambda: _Links())
+    late_pool: list[Ev] = field(default_factory=list)
+
+    def order(self, picked: Iterable[int]) -> list[int]:
+        """Event indexes in date order (ties by index)."""
+        return sorted(picked, key=lambda i: (self.events[i].date, i))
+
+    def ordered(self, picked: Iterable[int]) -> list[Ev]:
+        return [self.events[i] for i in self.order(picked)]
 
 
 class DurableRuleSet:
     """A RuleSet's rules compiled into durable-rules; ``check`` gives the same ChildResult as
-    ``RuleSet.check``. Create it in the process that will use it (a worker)."""
+    ``RuleSet.check``. Create it in the process that will use it (a worker). Each kind adds its
+    relations (``Kind.durable_compile``) and reads its findings from the links
+    (``Kind.durable_findings``); a kind with no durable hooks (schedule, milestone: cases and
+    chains are one meaning in both backends) runs its shared Python checker."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        active = [r for r in ruleset.rules if r.id not in ruleset.inactive]
-        self.chains = ruleset.chains
-        self.active: list[Rule] = [
-            r
-            for r in active
-            if not isinstance(r, ScheduleRule | MilestoneRule)
-            or (isinstance(r, ScheduleRule) and r.follows is None)
-            or (isinstance(r, MilestoneRule) and r.schedule in self.chains)
-        ]
-        self.scopes: dict[str, _ScopeUse] = {}
-        main, late = _Builder(), _Builder()
+        self.active: list[Rule] = ruleset.checked()
+        self.checkers = dict(ruleset.checkers())
+        self.main_builder, self.late_builder = _Builder(), _Builder()
         for rule in self.active:
-            self._compile(rule, main, late)
+            REGISTRY.of(rule).durable_compile(rule, self)
+        main, late = self.main_builder, self.late_builder
         main.attrs.update(late.attrs)
         main.present.update(late.present)
         self.attrs = sorted(main.attrs)
         self.present = sorted(main.present)
         self.types = frozenset(main.types)
         self.late_types = frozenset(late.types)
-        self.opener_types = {t for u in self.scopes.values() for t in u.scope.opens}
-        self.closer_types = {t for u in self.scopes.values() for t in u.scope.closes}
-        self.late_links = _Links()
-        self.late_pool: list[Ev] = []
-        self.main = _Session(main, self)
-        self.late = _Session(late, self) if late.rules else None
-
-    def closed_cur(self, sc: str) -> dict[str, Any]:
-        return {"id": f"c{sc}|-{next(_names)}", "t": "$cur", "sc": sc, "open": 0}
-
-    # compile -------------------------------------------------------------------------------
-
-    def _compile(self, rule: Rule, main: _Builder, late: _Builder) -> None:
-        rid = rule.id
-        if isinstance(rule, DeadlineRule):
-            b = late if rule.during is not None else main
-            if rule.during is not None:
-                self.scopes[rid] = _ScopeUse(rid, rule.during, rule.match, rid, False)
-                main.scope(rid, rule.during, rule.match, None)
-                clock: Alts = [[{"t": f"$clock:{rid}"}]]
-                if rule.clock is not None:
-                    main.select(f"clk:{rid}", main.use(rule.clock))
-            else:
-                assert rule.clock is not None
-                clock = b.use(rule.clock)
-                b.select(f"clk:{rid}", clock)
-            met = b.use(rule.met_by)
-            b.first(f"done:{rid}", clock, met, rule.match)
-            if rule.met_before_clock:
-                b.pairs(f"before:{rid}", clock, met, rule.match, "lt")
-            elif rule.match == "auto":
-                b.same_ref_before(f"early:{rid}", clock, met)
-            if rule.void_by is not None:
-                b.pairs(f"void:{rid}", clock, b.use(rule.void_by), rule.match, None)
-            if rule.closed_by:
-                # closers tie to the clock by case, never by ref (as the Python evaluator)
-                closers = [alt for s in rule.closed_by for alt in b.use(s)]
-                b.first(f"close:{rid}", clock, closers, "case")
-            if rule.extension is not None:
-                ext = b.use(Selector(type=rule.extension.type))
-                b.pairs(f"ext:{rid}", clock, ext, rule.match, "ge")
-                b.attrs.add(rule.extension.attr)
-            for sel in rule.requires_any:
-                main.select(f"req:{rid}", main.use(sel))
-        elif isinstance(rule, ScheduleRule):
-            assert rule.scope is not None and rule.event is not None
-            self.scopes[rid] = _ScopeUse(rid, rule.scope, rule.match, rid, True, rule)
-            main.scope(rid, rule.scope, rule.match, rule.event)
-            main.attrs.add("in_education")
-            main.attrs.add("permanent")
-        elif isinstance(rule, MilestoneRule):
-            head = self.chains[rule.schedule].head
-            assert head.scope is not None
-            opens: Alts = [[{"t": t}] for t in head.scope.opens]
-            main.first(f"plan:{rid}", opens, main.use(rule.met_by), rule.match)
-        elif isinstance(rule, AttributeRule):
-            event = main.use(rule.event)
-            main.select(f"inst:{rid}", event)
-            for test in rule.satisfied_if_any:
-                main.select(f"ok:{rid}", [[*alt, _test(test)] for alt in event])
-                (main.present if test.present is not None else main.attrs).add(test.attr)
-        elif isinstance(rule, RollingRule):
-            starts = main.use(rule.spell.starts)
-            main.select(f"spell:{rid}", starts)
-            main.first(f"end:{rid}", starts, main.use(rule.spell.ends), rule.match)
-            if rule.met_by is not None:
-                main.pairs(f"order:{rid}", starts, main.use(rule.met_by), rule.match, None)
-
-    # check ---------------------------------------------------------------------------------
+        self.main = _Session(main)
+        self.late = _Session(late) if late.rules else None
 
     def check(
         self, record: ChildRecord, as_of: dt.date, location: Location | None = None
@@ -621,31 +371,12 @@ class DurableRuleSet:
     def _feed(
         self, session: _Session, evs: list[tuple[int, Ev]], extra: Sequence[dict[str, Any]]
     ) -> None:
-        """Assert events in date order: per day the closers, then the openers, then the day's
-        end (a case opened that day may close on that day's closers), then everything else."""
-        rows: list[tuple[int, int, int, dict[str, Any]]] = []
-        for n, ev in evs:
-            phase = 0 if ev.type in self.closer_types else 1 if ev.type in self.opener_types else 3
-            rows.append((ev.date.toordinal(), phase, n, self._fact(n, ev)))
-        rows.extend((f["d"], 3, f["n"], f) for f in extra)
-        rows.sort(key=lambda row: (row[0], row[1], row[2]))
-        for day, group in itertools.groupby(rows, key=lambda row: row[0]):
-            scoped = ended = False
-            for _, phase, _, fact in group:
-                if phase == 3 and scoped and not ended:
-                    self._end_of_day(session, day)
-                    ended = True
-                scoped = scoped or phase < 3
-                session.assert_fact(fact)
-            if scoped and not ended:
-                self._end_of_day(session, day)
-
-    def _end_of_day(self, session: _Session, day: int) -> None:
-        marker = {"id": f"z{day}", "t": "$eod", "d": day}
-        session.assert_fact(marker)
-        session.retract(marker)
-        for fact in [f for f in session.facts.values() if f["t"] == "$xc" and f["d"] == day]:
-            session.retract(fact)
+        """Assert events in date order (same-day ties by index)."""
+        rows = [(ev.date.toordinal(), n, self._fact(n, ev)) for n, ev in evs]
+        rows.extend((f["d"], f["n"], f) for f in extra)
+        rows.sort(key=lambda row: (row[0], row[1]))
+        for _, _, fact in rows:
+            session.assert_fact(fact)
 
     def _evaluate(self, ctx: Context, tl: Timeline) -> list[Finding]:
         # every event, in the timeline's own order (date first; same-day ties as it breaks
@@ -653,233 +384,39 @@ class DurableRuleSet:
         events: list[Ev] = tl.of_types(list(tl.by_type))
         session = self.main
         session.links = _Links()
-        session.events = events
-        session.dob = tl.dob
         session.budget = 1000 + 200 * len(events)
-        for sc in self.scopes:
-            session.assert_fact(self.closed_cur(sc))
-        wanted = [(n, ev) for n, ev in enumerate(events) if ev.type in self.types]
-        self._feed(session, wanted, ())
-        links = session.links
-        # cases still open at the end
-        for fact in list(session.facts.values()):
-            if fact.get("t") == "$cur" and fact.get("open") == 1:
-                links.cases.setdefault(fact["sc"], []).append((fact["n"], None))
-        late = self._late(ctx, tl, events, links)
+        self._feed(session, [(n, ev) for n, ev in enumerate(events) if ev.type in self.types], ())
+        run = _Run(ctx, events, session.links)
+        self._late(run)
         out: list[Finding] = []
         for rule in self.active:
-            if isinstance(rule, DeadlineRule):
-                out.extend(self._deadline(rule, ctx, tl, events, links, late))
-            elif isinstance(rule, ScheduleRule):
-                out.extend(self._schedule(self.chains[rule.id], ctx, events, links))
-            elif isinstance(rule, MilestoneRule):
-                out.extend(self._milestone(rule, ctx, events, links))
-            elif isinstance(rule, AttributeRule):
-                out.extend(self._attribute(rule, ctx, events, links))
-            elif isinstance(rule, RollingRule):
-                out.extend(self._rolling(rule, ctx, events, links))
+            found = REGISTRY.of(rule).durable_findings(rule, self, run)
+            out.extend(self.checkers[rule.id](ctx) if found is None else found)
         return out
 
-    # cases ---------------------------------------------------------------------------------
-
-    def _cases(self, sc: str, ctx: Context, events: list[Ev], links: _Links) -> list[Case]:
-        """The scope's cases, opened and closed as the Python engine opens and closes them
-        (``schedule.cases_of``: overlapping cases told apart by their refs each stay open, a
-        second opening closes one it cannot be told apart from, with its data-quality note each
-        time a rule asks), so that both engines hold one meaning of a case."""
-        use = self.scopes[sc]
-        return cases_of(ctx.timeline, use.scope, use.match, use.rule_id)
-
-    def _late(
-        self, ctx: Context, tl: Timeline, events: list[Ev], links: _Links
-    ) -> dict[str, list[tuple[int, Ev, dt.date | None]]]:
+    def _late(self, run: _Run) -> None:
         """Deadlines that count only inside a case (``during``): their clocks are placed in the
-        cases durable-rules found, then matched in a second ruleset fed in date order."""
-        clocks: dict[str, list[tuple[int, Ev, dt.date | None]]] = {}
-        pool = list(events)
+        cases in Python (shared with the evaluator), then matched in a second ruleset fed in
+        date order."""
+        pool = list(run.events)
         extra: list[dict[str, Any]] = []
         for rule in self.active:
-            if not isinstance(rule, DeadlineRule) or rule.during is None:
-                continue
-            found: list[tuple[Ev, dt.date | None]] = []
-            clocks[rule.id] = []
-            if rule.requires_any and not links.selected.get(f"req:{rule.id}"):
-                continue
-            if rule.clock_at_age is not None:
-                if tl.dob is not None:
-                    spans = self._cases(rule.id, ctx, events, links)
-                    birthday = calendar.add_years(tl.dob, rule.clock_at_age)
-                    for case in spans:
-                        inside = case.opened.date <= birthday and (
-                            case.close is None or birthday <= case.close
-                        )
-                        if inside and birthday <= ctx.as_of:
-                            clock = Ev(f"birthday_{rule.clock_at_age}", birthday, case.opened.ref)
-                            found = [(clock, case.close)]
-                            break
-            else:
-                # a clock event inside a case (no national rule has one): placed here in Python
-                spans = self._cases(rule.id, ctx, events, links)
-                picked = links.selected.get(f"clk:{rule.id}", set())
-                for n in sorted(picked, key=lambda i: (events[i].date, i)):
-                    clock = events[n]
-                    for case in spans:
-                        inside = case.opened.date <= clock.date and (
-                            case.close is None or clock.date <= case.close
-                        )
-                        if inside and related(case.opened, clock, rule.match):
-                            found.append((clock, case.close))
-                            break
-            placed = []
-            for clock, end in found:
-                n = len(pool)
-                pool.append(clock)
-                fact = self._fact(n, clock)
+            placed = run.late.setdefault(rule.id, [])
+            for clock, end in REGISTRY.of(rule).durable_late_clocks(rule, run):
+                fact = self._fact(len(pool), clock)
                 fact["t"] = f"$clock:{rule.id}"
                 extra.append(fact)
-                placed.append((n, clock, end))
-            clocks[rule.id] = placed
-        self.late_pool = pool
-        self.late_links = _Links()
+                placed.append((len(pool), clock, end))
+                pool.append(clock)
+        run.late_pool = pool
         if self.late is None or not extra:
-            return clocks
+            return
         session = self.late
         session.links = _Links()
-        session.events = pool
-        session.dob = tl.dob
         session.budget = 1000 + 200 * len(pool)
-        wanted = [(n, ev) for n, ev in enumerate(events) if ev.type in self.late_types]
+        wanted = [(n, ev) for n, ev in enumerate(run.events) if ev.type in self.late_types]
         self._feed(session, wanted, extra)
-        self.late_links = session.links
-        return clocks
-
-    # rule kinds ----------------------------------------------------------------------------
-
-    def _deadline(
-        self,
-        rule: DeadlineRule,
-        ctx: Context,
-        tl: Timeline,
-        events: list[Ev],
-        links: _Links,
-        late: dict[str, list[tuple[int, Ev, dt.date | None]]],
-    ) -> Iterable[Finding]:
-        rid = rule.id
-        if rule.requires_any and not links.selected.get(f"req:{rid}"):
-            return
-        clocks: list[tuple[int, Ev, dt.date | None]]
-        if rule.during is not None:
-            lk, pool, clocks = self.late_links, self.late_pool, late.get(rid, [])
-        else:
-            lk, pool = links, events
-            picked = links.selected.get(f"clk:{rid}", set())
-            clocks = [
-                (n, events[n], None) for n in sorted(picked, key=lambda i: (events[i].date, i))
-            ]
-        if not clocks:
-            return
-        voided = lk.pairs.get(f"void:{rid}", {})
-        closes = lk.first.get(f"close:{rid}", {})
-        dones = lk.first.get(f"done:{rid}", {})
-        before = lk.pairs.get(f"before:{rid}", {})
-        early = lk.pairs.get(f"early:{rid}", {})
-        exts = lk.pairs.get(f"ext:{rid}", {})
-        previous: dt.date | None = None
-        unsettled = False  # an earlier instance's end is not known (history the data lack)
-        for n, clock, case_end in clocks:
-            floor, previous = previous, clock.date
-            if unsettled and rule.met_before_clock:
-                ctx.not_assessed(rule, BEFORE_KNOWN)
-                continue
-            since = (
-                counts_from(rule, clock, floor, ctx.timeline.dob) if ctx.timeline.known else None
-            )
-            if not ctx.applies(rule, clock.date, Case(clock, case_end), since=since):
-                unsettled = unsettled or ctx.unknown
-                continue
-            if n in voided:
-                continue
-            close = pool[closes[n]].date if n in closes else None
-            if case_end is not None:
-                close = case_end if close is None else min(close, case_end)
-            done: dt.date | None = None
-            chosen = False
-            if rule.met_before_clock:
-                plausible = earliest_plausible(ctx.timeline.dob)
-                for d in sorted(pool[i].date for i in before.get(n, [])):
-                    if (floor is None or d > floor) and d >= plausible:
-                        done, chosen = d, True
-                        break
-            else:
-                for i in sorted(set(early.get(n, [])), key=lambda i: (pool[i].date, i)):
-                    cand = pool[i]
-                    ctx.note(
-                        DataQualityFinding(
-                            "DATA001",
-                            ctx.child,
-                            f"{cand.type} dated before its {clock.type}; it does not count",
-                            rule=rid,
-                            ref=clock.ref,
-                            date=cand.date,
-                        )
-                    )
-            if not chosen and n in dones:
-                answer = pool[dones[n]].date
-                done = answer if close is None or answer <= close else None
-            previous = max(d for d in (clock.date, close, done) if d is not None)
-            tied = [pool[i] for i in sorted(set(exts.get(n, [])), key=lambda i: (pool[i].date, i))]
-            finding = deadline_finding(rule, ctx, clock, close, done, tied)
-            if finding is not None:
-                yield finding
-
-    def _schedule(
-        self, chain: Chain, ctx: Context, events: list[Ev], links: _Links
-    ) -> Iterable[Finding]:
-        """A schedule over the shared cases and chain walk (``schedule.check_schedule``): which
-        events belong to which of several overlapping cases is one meaning in both engines."""
-        return check_schedule(chain, ctx)
-
-    def _milestone(
-        self, rule: MilestoneRule, ctx: Context, events: list[Ev], links: _Links
-    ) -> Iterable[Finding]:
-        """A milestone over the same cases and chain (``milestone.check_milestone``)."""
-        return check_milestone(rule, self.chains[rule.schedule], ctx)
-
-    def _attribute(
-        self, rule: AttributeRule, ctx: Context, events: list[Ev], links: _Links
-    ) -> Iterable[Finding]:
-        ok = links.selected.get(f"ok:{rule.id}", set())
-        picked = links.selected.get(f"inst:{rule.id}", set())
-        for n in sorted(picked, key=lambda i: (events[i].date, i)):
-            finding = attribute_finding(rule, ctx, events[n], n in ok)
-            if finding is not None:
-                yield finding
-
-    def _rolling(
-        self, rule: RollingRule, ctx: Context, events: list[Ev], links: _Links
-    ) -> Iterable[Finding]:
-        ends = links.first.get(f"end:{rule.id}", {})
-        orders = links.pairs.get(f"order:{rule.id}", {})
-        picked = links.selected.get(f"spell:{rule.id}", set())
-        spells: list[Spell] = [
-            (
-                events[n],
-                events[ends[n]].date if n in ends else None,
-                [
-                    events[i]
-                    for i in sorted(set(orders.get(n, [])), key=lambda i: (events[i].date, i))
-                ],
-            )
-            for n in sorted(picked, key=lambda i: (events[i].date, i))
-        ]
-        return count_spells(rule, ctx, spells)
-
-
-def _index(events: list[Ev], ev: Ev) -> int:
-    for n, candidate in enumerate(events):
-        if candidate is ev:
-            return n
-    raise LookupError("event not in the timeline")
+        run.late_links = session.links
 
 
 Check = Callable[[ChildRecord, dt.date, Location | None], ChildResult]

@@ -23,9 +23,9 @@ from typing import Any
 
 from ..dates import parse_iso as parse_iso_date
 from ..errors import Location
-from ..evaluation.ruleset import ChildResult, RuleSet, partial
 from ..evaluation.timeline import Ev
 from ..records import NATIONAL_EVENT_TYPES
+from ..ruleset.ruleset import ChildResult, RuleSet, partial
 
 try:
     import msgspec

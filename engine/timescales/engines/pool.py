@@ -37,12 +37,12 @@ from typing import IO, Any
 import orjson
 
 from ..errors import Location, RecordError
-from ..evaluation.ruleset import ChildResult, RuleSet, partial_count
 from ..findings import DataQualityFinding, Finding
 from ..guard import REJECT, Outcome, checked, not_json, screen, too_many_events
 from ..importers import Item
 from ..importers.canonical import MAX_LINE_BYTES, bounded_lines, to_record, too_large
 from ..reporters import write_findings
+from ..ruleset.ruleset import ChildResult, RuleSet, partial_count
 from . import evaluator, fastpath
 
 BATCH = 256  # items per message from a worker in normal mode

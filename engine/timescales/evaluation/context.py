@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .. import calendar
 from ..findings import DataQualityFinding, Finding, Status
+from ..rules.limits import Terms, due_date
 from ..rules.model import Condition, Limit, RuleBase
-from .outcome import Outcome, Terms, attribute_outcome, due_date, outcome
+from ..rules.overrides import ActiveOverride
+from .outcome import Outcome, attribute_outcome, outcome
 from .timeline import Case, Ev, Timeline, holds, last_on_or_before
-
-if TYPE_CHECKING:
-    from ..plugins.overrides import ActiveOverride
-
 
 # why an instance is not assessed (the run's tally): its clock is an opening the data does not
 # hold, or falls before the history the data holds, or the schedule step it is cannot be told

@@ -62,8 +62,8 @@ __all__ = [
 
 def _due_dates(rules: RuleSource | None) -> DueDates:
     """The evaluator's oracle over ``rules`` (None: the national pack, loaded once)."""
-    from ..evaluation import oracle
-    from ..evaluation.ruleset import RuleSet
+    from ..ruleset import oracle
+    from ..ruleset.ruleset import RuleSet
 
     if rules is None:
         return oracle.national()

@@ -1,1 +1,3 @@
-"""Rules: the rule-file model (``model``), the strict loader (``loader``) and packs (``pack``)."""
+"""Rules: the common rule-file model (``model``), limit arithmetic (``limits``), the strict loader
+(``loader``), councils' overrides and targets (``overrides``), rules in words (``words``) and the
+rule-kind registry (``registry``)."""

@@ -1,7 +1,8 @@
 """The strict rule loader: the only way rules get in.
 
 YAML is read with ``yaml.SafeLoader`` (no tags, no code), duplicate keys are refused, the result
-is validated against the rule models, and every error names the file and line. Across files it
+is validated against the model of the kind it names (the kinds registered in
+``rules.registry``), and every error names the file and line. Across files it
 refuses duplicate IDs, unknown event types, and schedule followers without their head.
 """
 
@@ -14,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from ..errors import Location, RuleError
 from ..records import NATIONAL_EVENT_TYPES
-from .model import KINDS, MilestoneRule, Rule, ScheduleRule
-
-_RULE = TypeAdapter(Rule)
+from .model import Rule
+from .registry import REGISTRY
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -144,7 +144,7 @@ def format_validation_error(exc: ValidationError, text: str, source: str) -> Rul
             line = line_of(text, loc)
             first_line = first_line or line
             where = "kind"
-            msg = "unknown or missing kind (one of: " + ", ".join(KINDS) + ")"
+            msg = "unknown or missing kind (one of: " + ", ".join(REGISTRY.names()) + ")"
         elif err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}" if loc else "unknown key"
         elif err["type"] == "missing":
@@ -172,7 +172,8 @@ def parse_rule(text: str, source: str) -> Rule:
     if not isinstance(data, dict):
         raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
     try:
-        return _RULE.validate_python(data)
+        rule: Rule = REGISTRY.adapter().validate_python(data)
+        return rule
     except ValidationError as exc:
         raise format_validation_error(exc, text, source) from None
 
@@ -275,26 +276,9 @@ def validate_pack(
                         code="E206",
                     )
         ordered.append(rule)
+    rules_by_id = {rule_id: rule for rule_id, (rule, _) in by_id.items()}
     for rule in ordered:
-        if isinstance(rule, MilestoneRule):
-            head = by_id.get(rule.schedule)
-            if head is None or not isinstance(head[0], ScheduleRule) or head[0].follows:
-                raise RuleError(
-                    f"rule {rule.id}: 'schedule' must name a schedule head, not {rule.schedule}",
-                    by_id[rule.id][1],
-                    code="E206",
-                )
-        if isinstance(rule, ScheduleRule) and rule.follows is not None:
-            head = by_id.get(rule.follows)
-            where = by_id[rule.id][1]
-            if head is None:
-                raise RuleError(
-                    f"rule {rule.id} follows unknown rule {rule.follows}", where, code="E206"
-                )
-            if not isinstance(head[0], ScheduleRule) or head[0].follows is not None:
-                raise RuleError(
-                    f"rule {rule.id} follows {rule.follows}, which is not a schedule head",
-                    where,
-                    code="E206",
-                )
+        problem = REGISTRY.of(rule).validate(rule, rules_by_id)
+        if problem is not None:
+            raise RuleError(problem, by_id[rule.id][1], code="E206")
     return ordered

@@ -1,4 +1,6 @@
-"""The shape of a rule file: strict pydantic models, one per rule kind, validated at load time.
+"""The common shape of a rule file: the fields every kind shares and the parts they are made of
+(selectors, limits, conditions, scopes, citations), strict pydantic models validated at load
+time. Each kind's own model lives in its module under ``timescales.kinds``.
 
 A rule is data: which event starts the clock, the limit (a value in one unit), which event meets
 it, the case it lives in, citations and effective dates. Conditions (placement type, age band,
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -42,11 +44,11 @@ HREF = re.compile(r"^https://([a-z0-9-]+\.)*gov\.uk/\S*$")
 RuleDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Reference(_Strict):
+class Reference(Strict):
     """A citation: the instrument and provision in ``title``, one https URL on
     legislation.gov.uk or gov.uk in ``href``."""
 
@@ -66,7 +68,7 @@ class Reference(_Strict):
 AttrValues = dict[str, str | bool | int | list[str | bool | int]]
 
 
-class FirstEvent(_Strict):
+class FirstEvent(Strict):
     """The first event of ``type`` on or after the latest ``since`` event on or before the
     anchor (``anchor_before_first``: the first review of the current period of care)."""
 
@@ -74,7 +76,7 @@ class FirstEvent(_Strict):
     since: str | None = None
 
 
-class Condition(_Strict):
+class Condition(Strict):
     """When a step, a limit or a whole rule applies. Every field given must hold (they are
     ANDed); ``any`` holds when one of its conditions does, ``none_of`` when none does.
 
@@ -154,7 +156,23 @@ class Condition(_Strict):
         return self
 
 
-class Limit(_Strict):
+def decidable(condition: Condition | None, *, opened: bool, dob: bool) -> bool:
+    """Whether a caller with no child's timeline (the due-date oracle) gave what ``condition``
+    needs (a case opening, a date of birth); a placement's permanence and where the clock
+    stops are never known to it."""
+    if condition is None:
+        return True
+    if condition.stops_on_or_before is not None or condition.placement_permanent is not None:
+        return False
+    if condition.needs_timeline():  # the placement, legal status or reviews of a child
+        return False
+    anniversary = (condition.anchor_before_anniversary, condition.anchor_from_anniversary)
+    if any(n is not None for n in anniversary) and not opened:
+        return False
+    return condition.age_under_at_anchor is None or dob
+
+
+class Limit(Strict):
     """A value in one unit, written ``{working_days: 20}``; in a list, each may carry ``when``.
 
     ``counting: beginning_with`` counts the anchor day as the first day (26 weeks beginning with
@@ -209,7 +227,7 @@ def _limits(value: Any) -> Any:
 Limits = Annotated[list[Limit], BeforeValidator(_limits), Field(min_length=1)]
 
 
-class Selector(_Strict):
+class Selector(Strict):
     """Which events: a type, optionally narrowed by attribute values (``where`` all equal,
     ``unless`` any equal excludes). Shorthand in YAML: just the type name."""
 
@@ -224,7 +242,7 @@ class Selector(_Strict):
         return {"type": data} if isinstance(data, str) else data
 
 
-class Scope(_Strict):
+class Scope(Strict):
     """The case a schedule lives in: opened by one of ``opens``, closed by one of ``closes``.
 
     Only one case of a scope is open at a time: a new opening closes the previous case on that
@@ -243,17 +261,6 @@ class Scope(_Strict):
     until_age_in_education: int | None = Field(default=None, ge=1, le=30)
 
 
-class Extension(_Strict):
-    """Recorded extensions move the due date: each ``type`` event (same ref) adds its ``attr``
-    value in ``unit``, capped at ``max_each``, for at most ``max_count`` extensions."""
-
-    type: str
-    attr: str
-    unit: Literal["days", "weeks"]
-    max_each: int = Field(ge=1)
-    max_count: int | None = Field(default=None, ge=1)
-
-
 def keep_apart(rules: Iterable[RuleBase]) -> dict[str, frozenset[str]]:
     """Per event type, the details (attributes) that decide whether an event of that type
     starts an obligation in one of ``rules``: copies of an event that disagree on one of these
@@ -265,11 +272,11 @@ def keep_apart(rules: Iterable[RuleBase]) -> dict[str, frozenset[str]]:
     return {t: frozenset(attrs) for t, attrs in out.items()}
 
 
-def _scope_selectors(scope: Scope) -> list[Selector]:
+def scope_selectors(scope: Scope) -> list[Selector]:
     return [Selector(type=t) for t in (*scope.opens, *scope.closes)]
 
 
-class Effective(_Strict):
+class Effective(Strict):
     """The dates between which the rule applies, by the date its clock starts (both inclusive).
     ``from`` is the day the provision came into force: a clock before it gives no finding."""
 
@@ -283,7 +290,7 @@ class Effective(_Strict):
 ReadFrom = Literal["provision", "part", "secondary", "not-found"]
 
 
-class Law(_Strict):
+class Law(Strict):
     """What the rule rests on, as read: the provision, the version read, what it says in a line,
     and how it was read (``provision``: the text itself on legislation.gov.uk or the guidance
     publication; ``part``: some of it, the rest elsewhere; ``secondary``: only as quoted or
@@ -296,7 +303,7 @@ class Law(_Strict):
     read: ReadFrom
 
 
-class Variation(_Strict):
+class Variation(Strict):
     """A temporary change to the law (SI 2020/445, coronavirus): for clocks from ``from`` to
     ``to`` (both inclusive) the duty was ``limit`` instead. With no limit it was relaxed to "as
     soon as reasonably practicable", which no date in the period can breach: an instance is met
@@ -321,7 +328,12 @@ class Variation(_Strict):
 Match = Literal["auto", "case"]
 
 
-class RuleBase(_Strict):
+class RuleBase(Strict):
+    """The fields every kind of rule has; a kind's model adds ``kind`` and its own."""
+
+    if TYPE_CHECKING:
+        kind: str  # each kind's model declares it as a literal (the discriminator)
+
     id: str
     name: str
     title: str = Field(min_length=5)
@@ -408,278 +420,5 @@ class RuleBase(_Strict):
         return []
 
 
-class TimeIn(_Strict):
-    """Time spent in a rule's ``during`` cases since the child's ``since_age`` birthday, up to
-    the clock, at least ``at_least``; cases for which ``excluded_when`` holds on their opening
-    day do not count (reg 40(2): short breaks)."""
-
-    since_age: int = Field(ge=0, le=30)
-    at_least: Limit
-    excluded_when: Condition | None = None
-
-    @model_validator(mode="after")
-    def _days_or_weeks(self) -> TimeIn:
-        if self.at_least.unit not in ("days", "weeks") or self.at_least.when is not None:
-            raise ValueError("'at_least' is a plain number of days or weeks")
-        return self
-
-
-class CountsFrom(_Strict):
-    """Where one of ``codes`` was the legal status the day before the clock, the instance's
-    limit is ``limit`` counted from the day that status began."""
-
-    codes: list[str] = Field(min_length=1)
-    limit: Limit
-
-
-class DeadlineRule(RuleBase):
-    """X within N of Y: one finding per clock event; met by the first ``met_by`` event on or
-    after the clock; ``void_by`` removes the instance; ``closed_by`` ends its case."""
-
-    kind: Literal["deadline"]
-    clock: Selector | None = None
-    # instead of an event: the child's Nth birthday (needs ``during``: e.g. 16 while looked after)
-    clock_at_age: int | None = Field(default=None, ge=1, le=30)
-    met_by: Selector
-    limit: Limits
-    void_by: Selector | None = None
-    closed_by: list[Selector] = Field(default_factory=list)
-    # the clock counts only inside an open case of this scope (which also ends the instance)
-    during: Scope | None = None
-    # the rule applies to a child only if any of these events is recorded (AD001)
-    requires_any: list[Selector] = Field(default_factory=list)
-    extension: Extension | None = None
-    # a ``met_by`` event dated before the clock also meets it (LA001: the care plan is to be
-    # prepared before the first placement where it can be), but never one from before the
-    # previous clock of the same rule
-    met_before_clock: bool = False
-    # the rule applies only to a child who spent at least this long in ``during``'s cases since
-    # an age, up to the clock (CL001: an eligible child, looked after 13 weeks since 14)
-    requires_time_in: TimeIn | None = None
-    # where one of these legal statuses was in force the day before the clock, ``limit`` counts
-    # from the day it began instead (CA 1989 s.45(3): an emergency protection order made after
-    # police protection runs from the first day of police protection)
-    counts_from_status: CountsFrom | None = None
-
-    @model_validator(mode="after")
-    def _one_clock(self) -> DeadlineRule:
-        if (self.clock is None) == (self.clock_at_age is None):
-            raise ValueError("a deadline needs exactly one of 'clock' and 'clock_at_age'")
-        if self.clock_at_age is not None and self.during is None:
-            raise ValueError("'clock_at_age' needs 'during' (the case the birthday must fall in)")
-        return self
-
-    @model_validator(mode="after")
-    def _time_in_needs_during(self) -> DeadlineRule:
-        if self.requires_time_in is not None and self.during is None:
-            raise ValueError("'requires_time_in' needs 'during' (the cases whose time counts)")
-        return self
-
-    def selectors(self) -> list[Selector]:
-        extra = [self.void_by] if self.void_by else []
-        clock = [self.clock] if self.clock else []
-        during = _scope_selectors(self.during) if self.during else []
-        ext = [Selector(type=self.extension.type)] if self.extension else []
-        back = (
-            [Selector(type="legal_status_started"), Selector(type="legal_status_ended")]
-            if self.counts_from_status
-            else []
-        )
-        return [
-            *clock,
-            self.met_by,
-            *extra,
-            *self.closed_by,
-            *during,
-            *self.requires_any,
-            *ext,
-            *back,
-        ]
-
-    def conditions(self) -> list[Condition]:
-        out = super().conditions()
-        if self.requires_time_in is not None and self.requires_time_in.excluded_when:
-            out.append(self.requires_time_in.excluded_when)
-        return out
-
-    def starting(self) -> list[Selector]:
-        return [*([self.clock] if self.clock else []), *self.requires_any]
-
-    def limits(self) -> list[Limit]:
-        back = [self.counts_from_status.limit] if self.counts_from_status else []
-        return [*self.limit, *back]
-
-
-class ScheduleRule(RuleBase):
-    """A chain over one event type: the head (no ``follows``) gives the scope, the event and the
-    first limit counted from the case opening; each follower names the head in ``follows`` and
-    the occurrence(s) it governs (``2``, or ``"2+"`` for the 2nd onwards), counted from the
-    actual previous event."""
-
-    kind: Literal["schedule"]
-    limit: Limits
-    scope: Scope | None = None
-    event: Selector | None = None
-    follows: str | None = None
-    occurrence: int | str | None = None
-    when: Condition | None = None
-    # a head that also governs every later occurrence no follower governs (same limit each time)
-    repeats: bool = False
-    # the head's event may come this long before the case opened and still meet it (reg 7: a
-    # health assessment in the three months before the child became looked after)
-    met_before_opening: Limit | None = None
-
-    @model_validator(mode="after")
-    def _head_or_follower(self) -> ScheduleRule:
-        if self.follows is None:
-            if self.scope is None or self.event is None:
-                raise ValueError("a schedule head needs 'scope' and 'event'")
-            if self.occurrence is not None or self.when is not None:
-                raise ValueError("'occurrence' and 'when' belong to followers (with 'follows')")
-        else:
-            if (
-                self.scope is not None
-                or self.event is not None
-                or self.repeats
-                or self.met_before_opening is not None
-            ):
-                raise ValueError(
-                    "a follower takes 'scope', 'event', 'repeats' and 'met_before_opening' "
-                    "from its head"
-                )
-            if self.occurrence is None:
-                raise ValueError("a follower needs 'occurrence' (e.g. 2 or '2+')")
-            self.occurrence_range()  # validates the form
-        if self.met_before_opening is not None and (
-            self.met_before_opening.unit not in ("days", "weeks", "months")
-            or self.met_before_opening.when is not None
-        ):
-            raise ValueError("'met_before_opening' is a plain number of days, weeks or months")
-        return self
-
-    def conditions(self) -> list[Condition]:
-        return super().conditions() + ([self.when] if self.when is not None else [])
-
-    def occurrence_range(self) -> tuple[int, int | None]:
-        """(first, last) occurrence this rule governs; last None = open-ended."""
-        if self.occurrence is None:
-            return (1, 1)
-        if isinstance(self.occurrence, int):
-            if self.occurrence < 2:
-                raise ValueError("occurrence of a follower is 2 or more")
-            return (self.occurrence, self.occurrence)
-        text = self.occurrence.strip()
-        if re.fullmatch(r"[2-9]\d*\+", text):
-            return (int(text[:-1]), None)
-        raise ValueError(f"occurrence must be a number >= 2 or 'N+', not {self.occurrence!r}")
-
-    def selectors(self) -> list[Selector]:
-        if self.scope is None or self.event is None:
-            return []
-        return [self.event, *_scope_selectors(self.scope)]
-
-    def limits(self) -> list[Limit]:
-        return list(self.limit)
-
-
-class MilestoneRule(RuleBase):
-    """X recorded by the Nth occurrence of a schedule's event (LA008: a permanence plan by the
-    second review). Due = the earlier of the actual Nth event and its scheduled due date under
-    the schedule's own limits (so moving as_of later never turns a breach into met)."""
-
-    kind: Literal["milestone"]
-    schedule: str  # the head of the schedule whose cases and events the milestone counts
-    occurrence: int = Field(ge=1)
-    met_by: Selector
-
-    def selectors(self) -> list[Selector]:
-        return [self.met_by]
-
-
-class AttrTest(_Strict):
-    attr: str
-    equals: str | bool | int | None = None
-    present: bool | None = None
-
-    @model_validator(mode="after")
-    def _one_test(self) -> AttrTest:
-        if (self.equals is None) == (self.present is None):
-            raise ValueError("an attribute test takes exactly one of 'equals' and 'present'")
-        return self
-
-
-class AttributeRule(RuleBase):
-    """Each ``event`` must itself record something (PF004: the child seen alone, or why not).
-    One finding per event: anchor = the event's date; done = that date when any test holds."""
-
-    kind: Literal["attribute"]
-    event: Selector
-    satisfied_if_any: list[AttrTest] = Field(min_length=1)
-    limit: Limits
-
-    def selectors(self) -> list[Selector]:
-        return [self.event]
-
-    def starting(self) -> list[Selector]:
-        return [self.event]
-
-    def limits(self) -> list[Limit]:
-        return list(self.limit)
-
-
-class Spell(_Strict):
-    starts: Selector
-    ends: Selector
-
-
-class RollingRule(RuleBase):
-    """Time in a state (``spell``) totalled over any ``window`` of consecutive days must not pass
-    ``limit`` unless ``met_by`` is recorded by the day it would. On date-only data a day in the
-    state counts from its start date up to (not including) its end date: 24 hours a day."""
-
-    kind: Literal["rolling"]
-    spell: Spell
-    window: Limit
-    limit: Limits
-    met_by: Selector | None = None
-    # how long a ``met_by`` authority stays in force: one made before the spell counts while it
-    # still covers the due date (SA001: a court order authorises up to three months at first)
-    met_by_lasts: Limit | None = None
-
-    @model_validator(mode="after")
-    def _units(self) -> RollingRule:
-        if self.window.unit not in ("days", "months") or any(
-            limit.unit not in ("days", "hours") for limit in self.limit
-        ):
-            raise ValueError("a rolling rule totals days or hours over a window of days or months")
-        return self
-
-    def selectors(self) -> list[Selector]:
-        return [self.spell.starts, self.spell.ends, *([self.met_by] if self.met_by else [])]
-
-    def starting(self) -> list[Selector]:
-        return [self.spell.starts]
-
-    def limits(self) -> list[Limit]:
-        return list(self.limit)
-
-
-class Range(_Strict):
-    low: int = Field(ge=0)
-    high: int = Field(ge=0)
-
-
-class AggregateRule(RuleBase):
-    """A measure over many children (IR001: open looked-after children per IRO), computed by the
-    aggregates, never per child, and not part of the exit code."""
-
-    kind: Literal["aggregate"]
-    measure: Literal["iro_caseload", "worker_caseload"]
-    range: Range
-
-
-Rule = Annotated[
-    DeadlineRule | ScheduleRule | MilestoneRule | AttributeRule | RollingRule | AggregateRule,
-    Field(discriminator="kind"),
-]
-KINDS = ("deadline", "schedule", "milestone", "attribute", "rolling", "aggregate")
+# a rule of any registered kind (``rules.registry``): the kinds' models subclass RuleBase
+Rule = RuleBase

@@ -32,9 +32,9 @@ from .. import __version__
 from ..api import parse_record, problem_list, rule_rows, validation_context
 from ..docs import render
 from ..errors import Location, RecordError
-from ..evaluation.ruleset import RuleSet
 from ..records import ChildRecord, IsoDate, json_schema
-from ..rules.pack import load_rules
+from ..ruleset.pack import load_rules
+from ..ruleset.ruleset import RuleSet
 from . import uploads
 from .checker import Checker
 from .middleware import (

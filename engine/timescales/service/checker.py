@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Location
-from ..evaluation.ruleset import RuleSet
 from ..explain import explain as explain_finding
 from ..findings import DataQualityFinding, Finding
 from ..pipeline import Pipeline, Summary
 from ..records import ChildRecord
+from ..ruleset.ruleset import RuleSet
 from .settings import Settings
 
 

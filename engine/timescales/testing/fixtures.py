@@ -31,10 +31,11 @@ from typing import Any
 
 from ..aggregates.caseload import CaseloadCounter
 from ..errors import RuleError
-from ..evaluation.ruleset import RuleSet
+from ..kinds import REGISTRY
 from ..records import ChildRecord
 from ..rules.loader import read_yaml
-from ..rules.model import AggregateRule, MilestoneRule, Rule
+from ..rules.model import Rule
+from ..ruleset.ruleset import RuleSet
 
 OUTCOMES = ("pass", "fail")
 BREACH = ("late", "overdue", "unmet", "above")
@@ -198,10 +199,9 @@ def _step(unit: str) -> int:
 def mutations(rule: Rule) -> list[tuple[int, int]]:
     """(limit index, delta) pairs to try: each limit one unit up and down (a milestone: its
     occurrence; an aggregate: the low (0) and high (1) ends of its range)."""
-    if isinstance(rule, MilestoneRule):
-        return [(0, d) for d in (-1, 1) if rule.occurrence + d >= 1]
-    if isinstance(rule, AggregateRule):
-        return [(index, d) for index in (0, 1) for d in (-1, 1)]
+    own = REGISTRY.of(rule).mutations(rule)
+    if own is not None:
+        return own
     return [
         (index, delta)
         for index, limit in enumerate(rule.limits())
@@ -212,12 +212,9 @@ def mutations(rule: Rule) -> list[tuple[int, int]]:
 
 def mutate(rule: Rule, index: int, delta: int) -> Rule:
     """The rule with limit ``index`` moved by ``delta`` units."""
-    if isinstance(rule, MilestoneRule):
-        return rule.model_copy(update={"occurrence": rule.occurrence + delta})
-    if isinstance(rule, AggregateRule):
-        end = ("low", "high")[index]
-        moved = rule.range.model_copy(update={end: getattr(rule.range, end) + delta})
-        return rule.model_copy(update={"range": moved})
+    own: Rule | None = REGISTRY.of(rule).mutate(rule, index, delta)
+    if own is not None:
+        return own
     limits = list(rule.limits())
     step = _step(limits[index].unit)
     shifted = limits[index].model_copy(update={"value": limits[index].value + delta * step})

@@ -134,7 +134,7 @@ def project_ruleset(config: pytest.Config) -> Any:
     key = (tuple(_packs(config)), _la(config))
     cache = config.stash[_RULESETS]
     if key not in cache:
-        from ..rules.pack import load_rules
+        from ..ruleset.pack import load_rules
 
         try:
             cache[key] = load_rules(la=key[1], extra_packs=key[0])

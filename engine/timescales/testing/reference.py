@@ -2,7 +2,8 @@
 
 It is written from the documented semantics (``docs/writing-rules.md``, ``decisions.md``, the rule
 models' docstrings), never from the engine's code: it imports nothing from
-``timescales.evaluation`` and shares no date arithmetic with ``timescales.calendar``. Working days
+``timescales.evaluation`` or ``timescales.ruleset`` (it asks the kind registry only what a rule
+hangs on) and shares no date arithmetic with ``timescales.calendar``. Working days
 are found by walking the calendar one day at a time (Monday to Friday, less England bank holidays
 from ``holidays.country_holidays("GB", subdiv="ENG")``); months are added by hand; nothing is
 cached except the list of bank holidays. Property tests compare it with the engine::
@@ -33,22 +34,21 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import holidays
 
+from ..kinds import REGISTRY
+from ..kinds.attribute import AttributeRule, AttrTest
+from ..kinds.deadline import DeadlineRule
+from ..kinds.milestone import MilestoneRule
+from ..kinds.rolling import RollingRule
+from ..kinds.schedule import ScheduleRule
 from ..records import ChildRecord
 from ..rules.model import (
-    AggregateRule,
-    AttributeRule,
-    AttrTest,
     Condition,
-    DeadlineRule,
     Limit,
-    MilestoneRule,
-    RollingRule,
     Rule,
-    ScheduleRule,
     Scope,
     Selector,
     Variation,
@@ -730,11 +730,11 @@ class ReferenceModel:
         ids = {r.id for r in self.rules}
         out: list[Rule] = []
         for rule in self.rules:
-            if isinstance(rule, AggregateRule):
+            if not REGISTRY.of(rule).per_child:
                 continue
             if not self.terms and any(lim.unit == "terms" for lim in rule.limits()):
                 continue
-            if isinstance(rule, MilestoneRule) and rule.schedule not in ids:
+            if rule.kind == "milestone" and _head_id(rule) not in ids:
                 continue
             out.append(rule)
         return out
@@ -754,21 +754,13 @@ class ReferenceModel:
             # a rule that only supports another (a schedule head for a milestone) still has its
             # working days counted, so an out-of-calendar date rejects the record alike
             unreported = self.report is not None and rule.id not in self.report
-            if unreported and not isinstance(rule, ScheduleRule):
+            if unreported and rule.kind != "schedule":
                 continue
-            if isinstance(rule, DeadlineRule):
-                found.extend(self._deadline(rule, child))
-            elif isinstance(rule, ScheduleRule):
-                if rule.follows is None:
-                    found.extend(self._schedule(rule, child, active))
-            elif isinstance(rule, MilestoneRule):
-                head = next(r for r in active if r.id == rule.schedule)
-                assert isinstance(head, ScheduleRule)
-                found.extend(self._milestone(rule, head, child, active))
-            elif isinstance(rule, AttributeRule):
-                found.extend(self._attribute(rule, child))
-            elif isinstance(rule, RollingRule):
-                found.extend(self._rolling(rule, child))
+            # each kind's instances, worked out here from its documented meaning (a kind this
+            # model does not know gives nothing)
+            check = getattr(self, f"_{rule.kind}", None)
+            if check is not None:
+                found.extend(check(rule, child, active))
         wanted = active_ids if self.report is None else self.report & active_ids
         if record.partial_history:
             found = [dataclasses.replace(f, partial_history=True) for f in found]
@@ -907,7 +899,7 @@ class ReferenceModel:
                 return False
         if not all(self._told(c, anchor, opened, child) for c in rule.conditions()):
             return False
-        if isinstance(rule, DeadlineRule) and rule.counts_from_status is not None:
+        if getattr(rule, "counts_from_status", None) is not None:
             # counted from when the preceding status began: that start must be in the data
             start = self._types_known_from({"legal_status_started"}, opened, child)
             before = [
@@ -985,8 +977,7 @@ class ReferenceModel:
         meets, voids, closes or extends it, its cases' openings and closings), what its
         conditions read, and for a follower or a milestone its schedule head's."""
         out = self._own_reads(rule) | {s.type for s in rule.selectors()} | rule.context_types()
-        head_id = rule.follows if isinstance(rule, ScheduleRule) else None
-        head_id = rule.schedule if isinstance(rule, MilestoneRule) else head_id
+        head_id = _head_id(rule)
         if head_id is not None:
             head = self._rule(head_id)
             out |= {s.type for s in head.selectors()} | head.context_types()
@@ -994,24 +985,36 @@ class ReferenceModel:
 
     def _own_reads(self, rule: Rule) -> set[str]:
         """Its clock, its case's opening and what meets it."""
-        if isinstance(rule, DeadlineRule):
-            out = {rule.met_by.type}
-            out |= {rule.clock.type} if rule.clock is not None else set()
-            return out | (set(rule.during.opens) if rule.during is not None else set())
-        if isinstance(rule, ScheduleRule):
-            head = rule if rule.follows is None else self._rule(rule.follows)
-            assert isinstance(head, ScheduleRule) and head.scope and head.event
-            return {*head.scope.opens, head.event.type}
-        if isinstance(rule, MilestoneRule):
-            head = self._rule(rule.schedule)
-            assert isinstance(head, ScheduleRule)
-            return self._own_reads(head) | {rule.met_by.type}
-        if isinstance(rule, AttributeRule):
-            return {rule.event.type}
-        if isinstance(rule, RollingRule):
-            out = {rule.spell.starts.type, rule.spell.ends.type}
-            return out | ({rule.met_by.type} if rule.met_by is not None else set())
-        return set()
+        reads = getattr(self, f"_{rule.kind}_reads", None)
+        return set() if reads is None else set(reads(rule))
+
+    @staticmethod
+    def _deadline_reads(rule: DeadlineRule) -> set[str]:
+        out = {rule.met_by.type}
+        out |= {rule.clock.type} if rule.clock is not None else set()
+        return out | (set(rule.during.opens) if rule.during is not None else set())
+
+    def _schedule_reads(self, rule: ScheduleRule) -> set[str]:
+        head = self._head(rule.follows) if rule.follows is not None else rule
+        assert head.scope and head.event
+        return {*head.scope.opens, head.event.type}
+
+    def _milestone_reads(self, rule: MilestoneRule) -> set[str]:
+        return self._schedule_reads(self._head(rule.schedule)) | {rule.met_by.type}
+
+    @staticmethod
+    def _attribute_reads(rule: AttributeRule) -> set[str]:
+        return {rule.event.type}
+
+    @staticmethod
+    def _rolling_reads(rule: RollingRule) -> set[str]:
+        out = {rule.spell.starts.type, rule.spell.ends.type}
+        return out | ({rule.met_by.type} if rule.met_by is not None else set())
+
+    def _head(self, rule_id: str) -> ScheduleRule:
+        head = self._rule(rule_id)
+        assert head.kind == "schedule"
+        return cast(ScheduleRule, head)
 
     def _rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -1021,42 +1024,13 @@ class ReferenceModel:
 
     # -- deadline --------------------------------------------------------------------------------
 
-    def _deadline(self, rule: DeadlineRule, child: Child) -> list[RefFinding]:
+    def _deadline(
+        self, rule: DeadlineRule, child: Child, active: Sequence[Rule] = ()
+    ) -> list[RefFinding]:
         """X within N of Y: one instance per clock; met by the first related ``met_by`` event on
         or after the clock and by the case's close."""
         if rule.requires_any and not any(child.matching(s) for s in rule.requires_any):
             return []
-        clocks: list[tuple[E, dt.date | None]] = []  # (clock, close of its ``during`` case)
-        if rule.clock_at_age is not None:
-            assert rule.during is not None
-            if child.dob is None:
-                return []
-            birthday = add_years(child.dob, rule.clock_at_age)
-            for win in windows(child, rule.during, rule.match):
-                if win.holds(birthday) and birthday <= child.as_of:
-                    clock = E(
-                        f"birthday_{rule.clock_at_age}", birthday, win.opened.ref, None, {}, ()
-                    )
-                    clocks.append((clock, win.close))
-                    break
-        else:
-            assert rule.clock is not None
-            cases = windows(child, rule.during, rule.match) if rule.during else None
-            for clock in child.matching(rule.clock):
-                if cases is None:
-                    clocks.append((clock, None))
-                    continue
-                # the clock counts only inside an open case, related to its opening
-                inside: Window | None = next(
-                    (
-                        w
-                        for w in cases
-                        if w.holds(clock.date) and _related(w.opened, clock, rule.match)
-                    ),
-                    None,
-                )
-                if inside is not None:
-                    clocks.append((clock, inside.close))
         candidates = child.matching(rule.met_by)
         voids = child.matching(rule.void_by) if rule.void_by else []
         closers = sorted(
@@ -1065,20 +1039,11 @@ class ReferenceModel:
         out = []
         previous_end: dt.date | None = None  # where the previous instance of this rule ended
         unsettled = False  # an earlier instance was outside the known history: its end unknown
-        for clock, case_close in clocks:
+        for clock, case_close in _deadline_clocks(rule, child):
             floor, previous_end = previous_end, clock.date
             if unsettled and rule.met_before_clock:
                 continue  # what may meet this one depends on where that one ended
-            # an instance met "early" reaches back to the previous one's end (or 1990): that
-            # whole stretch must lie in the known history
-            reach = clock.date
-            if rule.void_by is not None and not (rule.match == "auto" and clock.ref is not None):
-                # a void not tied to the clock by ref counts whatever its date
-                reach = min(clock.date, max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM))
-            elif rule.met_before_clock:
-                earliest = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
-                after = floor + dt.timedelta(days=1) if floor is not None else earliest
-                reach = min(clock.date, max(earliest, after))
+            reach = _reach(rule, clock, floor, child)
             if not self._applies(rule, clock.date, clock, child, reach=reach):
                 lawful = self._in_force(rule, clock.date) and (
                     rule.excluded_when is None
@@ -1099,67 +1064,56 @@ class ReferenceModel:
             )
             if case_close is not None:
                 close = case_close if close is None else min(close, case_close)
-            done = None
-            for cand in candidates:
-                if not _related(clock, cand, rule.match):
-                    continue
-                if cand.date < clock.date:
-                    # Choice (LA001, ``met_before_clock``): an event before the clock counts if
-                    # it comes after the end of the previous instance of the same rule (its
-                    # clock, its close or the event that met it, whichever is latest), and is
-                    # dated no earlier than 1990 nor before the child's birth: an impossible
-                    # date is bad data, which never meets a rule.
-                    believable = cand.date >= max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
-                    if (
-                        rule.met_before_clock
-                        and (floor is None or cand.date > floor)
-                        and (believable)
-                    ):
-                        done = cand.date
-                        break
-                    continue
-                if close is None or cand.date <= close:  # windows include their close day
-                    done = cand.date
-                break
+            done = _deadline_done(rule, clock, candidates, close, floor, child)
             previous_end = max(d for d in (clock.date, close, done) if d is not None)
-            stop = (
-                done
-                if done is not None
-                else (child.as_of if close is None else min(close, child.as_of))
-            )
             if rule.requires_time_in is not None and not self._time_in(rule, child, clock.date):
                 continue  # e.g. CL001: not an eligible child (too little time looked after)
-            limit = _first_limit(
-                rule.limit, anchor=clock.date, opened=clock, child=child, stop=stop
-            )
-            anchor = clock.date
-            back = rule.counts_from_status
-            began = _status_began(child, clock.date - ONE_DAY, back.codes) if back else None
-            counted_from = anchor
-            if back is not None and began is not None:
-                # s.45(3): counted from the day the status in force the day before began
-                counted_from, limit = began, back.limit
-            if limit is None:
-                continue
-            limit = _law_limit(rule, anchor, limit)
-            # never due before the clock itself
-            due = max(self._due(counted_from, limit), anchor)
-            if rule.extension is not None:
-                due = self._extended(rule, clock, due, child)
-            finding = self._finding(
-                rule,
-                ref=clock.ref,
-                anchor=anchor,
-                due=due,
-                done=done,
-                close=close,
-                as_of=child.as_of,
-                working=limit.unit == "working_days",
-                resumed_due=self._resumed(rule, anchor, limit),
-            )
+            finding = self._deadline_finding(rule, clock, close, done, child)
             if finding is not None:
                 out.append(finding)
         return out
+
+    def _deadline_finding(
+        self,
+        rule: DeadlineRule,
+        clock: E,
+        close: dt.date | None,
+        done: dt.date | None,
+        child: Child,
+    ) -> RefFinding | None:
+        """One instance's finding once its close and done dates are known: the limit by the
+        day the clock stops, counted from the clock (or the status before it, s.45(3))."""
+        stop = (
+            done
+            if done is not None
+            else (child.as_of if close is None else min(close, child.as_of))
+        )
+        limit = _first_limit(rule.limit, anchor=clock.date, opened=clock, child=child, stop=stop)
+        anchor = clock.date
+        back = rule.counts_from_status
+        began = _status_began(child, clock.date - ONE_DAY, back.codes) if back else None
+        counted_from = anchor
+        if back is not None and began is not None:
+            # s.45(3): counted from the day the status in force the day before began
+            counted_from, limit = began, back.limit
+        if limit is None:
+            return None
+        limit = _law_limit(rule, anchor, limit)
+        # never due before the clock itself
+        due = max(self._due(counted_from, limit), anchor)
+        if rule.extension is not None:
+            due = self._extended(rule, clock, due, child)
+        return self._finding(
+            rule,
+            ref=clock.ref,
+            anchor=anchor,
+            due=due,
+            done=done,
+            close=close,
+            as_of=child.as_of,
+            working=limit.unit == "working_days",
+            resumed_due=self._resumed(rule, anchor, limit),
+        )
 
     def _time_in(self, rule: DeadlineRule, child: Child, clock: dt.date) -> bool:
         """``requires_time_in``: the days spent in the ``during`` cases from the ``since_age``
@@ -1233,10 +1187,7 @@ class ReferenceModel:
         else the chain ends."""
         if occurrence == 1:
             return head
-        followers = sorted(
-            (r for r in active if isinstance(r, ScheduleRule) and r.follows == head.id),
-            key=lambda r: r.id,
-        )
+        followers = sorted(_followers(active, head.id), key=lambda r: r.id)
         # a follower whose provision was not yet in force gives no finding but keeps the chain
         # going, if none in force governs the step
         not_yet: ScheduleRule | None = None
@@ -1288,6 +1239,8 @@ class ReferenceModel:
         """A chain over one event type in each case: the first event within the head's limit of
         the opening (any allowed before the opening meets it); each later one within its
         rule's limit of the actual previous event, and strictly after it."""
+        if head.follows is not None:
+            return []  # a follower's steps are walked with its head's
         assert head.scope is not None
         out = []
         for win in windows(child, head.scope, head.match):
@@ -1392,10 +1345,9 @@ class ReferenceModel:
             found: dict[str, ScheduleRule] = {}
             ended = False
             highest = occurrence + 2
-            for follower in active:
-                if isinstance(follower, ScheduleRule) and follower.follows == head.id:
-                    first, last = follower.occurrence_range()
-                    highest = max(highest, (last or first) + 2)
+            for follower in _followers(active, head.id):
+                first, last = follower.occurrence_range()
+                highest = max(highest, (last or first) + 2)
             for n in range(occurrence, highest):
                 step = self._governing(head, active, n, anchor=anchor, opened=opened, child=child)
                 if step is not None:
@@ -1409,10 +1361,7 @@ class ReferenceModel:
 
         def unsettled(anchor: dt.date) -> bool:
             """A condition that chooses the step's rule is not settled by the data."""
-            chain = [
-                head,
-                *(r for r in active if isinstance(r, ScheduleRule) and r.follows == head.id),
-            ]
+            chain = [head, *_followers(active, head.id)]
             return not all(
                 self._told(c, anchor, opened, child) for r in chain for c in r.conditions()
             )
@@ -1468,12 +1417,13 @@ class ReferenceModel:
     # -- milestone -------------------------------------------------------------------------------
 
     def _milestone(
-        self, rule: MilestoneRule, head: ScheduleRule, child: Child, active: Sequence[Rule]
+        self, rule: MilestoneRule, child: Child, active: Sequence[Rule]
     ) -> list[RefFinding]:
         """Something recorded by the nth event of a schedule. Due = the earlier of the actual
         nth event and its scheduled date (each step from the actual previous event, or from the
         previous step's due date where that event never happened, under the law then in force
         for that step)."""
+        head = cast(ScheduleRule, next(r for r in active if r.id == rule.schedule))
         assert head.scope is not None
         out = []
         for win in windows(child, head.scope, head.match):
@@ -1526,7 +1476,9 @@ class ReferenceModel:
 
     # -- attribute -------------------------------------------------------------------------------
 
-    def _attribute(self, rule: AttributeRule, child: Child) -> list[RefFinding]:
+    def _attribute(
+        self, rule: AttributeRule, child: Child, active: Sequence[Rule] = ()
+    ) -> list[RefFinding]:
         """Each event must itself record something: anchor = its date, done = its date when any
         test holds. Not a deadline (decisions.md "Findings and outputs"): met when a test holds,
         else unmet, with no days late; never pending or overdue, whatever as_of is."""
@@ -1554,7 +1506,9 @@ class ReferenceModel:
 
     # -- rolling ---------------------------------------------------------------------------------
 
-    def _rolling(self, rule: RollingRule, child: Child) -> list[RefFinding]:
+    def _rolling(
+        self, rule: RollingRule, child: Child, active: Sequence[Rule] = ()
+    ) -> list[RefFinding]:
         """Days in a state, over any window ending on each day in turn: walk the calendar from
         the first spell; on the first day the total passes the limit, the authority (``met_by``)
         must exist; counting starts again after the spell in which that happened."""
@@ -1636,6 +1590,83 @@ class ReferenceModel:
             if lasts is not None and order.date <= due and self._due(order.date, lasts) >= due:
                 return order.date
         return None
+
+
+def _deadline_clocks(rule: DeadlineRule, child: Child) -> list[tuple[E, dt.date | None]]:
+    """A deadline's clocks, each with the close of its ``during`` case (None: no case)."""
+    if rule.clock_at_age is not None:
+        assert rule.during is not None
+        if child.dob is None:
+            return []
+        birthday = add_years(child.dob, rule.clock_at_age)
+        for win in windows(child, rule.during, rule.match):
+            if win.holds(birthday) and birthday <= child.as_of:
+                clock = E(f"birthday_{rule.clock_at_age}", birthday, win.opened.ref, None, {}, ())
+                return [(clock, win.close)]
+        return []
+    assert rule.clock is not None
+    if not rule.during:
+        return [(clock, None) for clock in child.matching(rule.clock)]
+    cases = windows(child, rule.during, rule.match)
+    clocks: list[tuple[E, dt.date | None]] = []
+    for clock in child.matching(rule.clock):
+        # the clock counts only inside an open case, related to its opening
+        inside: Window | None = next(
+            (w for w in cases if w.holds(clock.date) and _related(w.opened, clock, rule.match)),
+            None,
+        )
+        if inside is not None:
+            clocks.append((clock, inside.close))
+    return clocks
+
+
+def _reach(rule: DeadlineRule, clock: E, floor: dt.date | None, child: Child) -> dt.date:
+    """How far back an instance reaches: one met "early" reaches back to the previous one's
+    end (or 1990), and that whole stretch must lie in the known history."""
+    earliest = max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+    if rule.void_by is not None and not (rule.match == "auto" and clock.ref is not None):
+        # a void not tied to the clock by ref counts whatever its date
+        return min(clock.date, earliest)
+    if rule.met_before_clock:
+        after = floor + dt.timedelta(days=1) if floor is not None else earliest
+        return min(clock.date, max(earliest, after))
+    return clock.date
+
+
+def _deadline_done(
+    rule: DeadlineRule,
+    clock: E,
+    candidates: list[E],
+    close: dt.date | None,
+    floor: dt.date | None,
+    child: Child,
+) -> dt.date | None:
+    """The date of the first related ``met_by`` that meets the instance, if any."""
+    for cand in candidates:
+        if not _related(clock, cand, rule.match):
+            continue
+        if cand.date < clock.date:
+            # Choice (LA001, ``met_before_clock``): an event before the clock counts if it comes
+            # after the end of the previous instance of the same rule (its clock, its close or
+            # the event that met it, whichever is latest), and is dated no earlier than 1990 nor
+            # before the child's birth: an impossible date is bad data, which never meets a rule.
+            believable = cand.date >= max(BELIEVABLE_FROM, child.dob or BELIEVABLE_FROM)
+            if rule.met_before_clock and (floor is None or cand.date > floor) and believable:
+                return cand.date
+            continue
+        # windows include their close day
+        return cand.date if close is None or cand.date <= close else None
+    return None
+
+
+def _head_id(rule: Rule) -> str | None:
+    """The schedule head a follower or a milestone hangs on."""
+    return REGISTRY.of(rule).depends_on(rule)
+
+
+def _followers(active: Iterable[Rule], head_id: str) -> list[ScheduleRule]:
+    """The followers of a schedule head among ``active``."""
+    return [cast(ScheduleRule, r) for r in active if REGISTRY.of(r).follows(r) == head_id]
 
 
 def _attr_test(test: AttrTest, ev: E) -> bool:

@@ -27,22 +27,22 @@ import calendar as _stdlib_calendar
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import holidays
 from hypothesis import strategies as st
 
 from .. import calendar as tcal
+from ..kinds import REGISTRY
+from ..kinds.attribute import AttributeRule
+from ..kinds.deadline import DeadlineRule
+from ..kinds.rolling import RollingRule
+from ..kinds.schedule import ScheduleRule
 from ..records import NATIONAL_EVENT_TYPES, ChildRecord, Event
 from ..rules.model import (
-    AttributeRule,
     Condition,
-    DeadlineRule,
     Limit,
-    MilestoneRule,
-    RollingRule,
     Rule,
-    ScheduleRule,
     Selector,
 )
 
@@ -321,13 +321,33 @@ def _months(n: int) -> Callable[[dt.date, int], dt.date]:
 def _life_course(
     draw: Draw, lateness: float, horizon: dt.date
 ) -> tuple[dt.date | None, list[dict[str, Any]]]:
+    """One child's story, told in the order its draws are made (the same seed gives the same
+    child): referral and assessment, perhaps child protection, perhaps care, private
+    fostering, a legal-status spell and the case's closing."""
     life = _Life(draw, lateness, horizon)
     start = draw(dates(dt.date(2003, 1, 1), min(horizon, dt.date(2027, 12, 31))))
     age_days = draw(_ints(0, 17 * 365 + 300))
     dob = start - dt.timedelta(days=age_days)
     case = "K1"
+    cursor = _referral(life, start, case)
+    if life.chance(45):
+        cursor = _protection(life, cursor, case)
+    if life.chance(55):
+        _looked_after(life, cursor, dob)
+    if life.chance(10):
+        _private_fostering(life, start)
+    if life.chance(15):
+        _legal_status_spell(life, start)
+    # closing the child-in-need case
+    if life.chance(50):
+        life.add("cin_closed", start + dt.timedelta(days=draw(_ints(30, 500))), None, case)
+    no_dob = life.chance(5)
+    return (None if no_dob else dob), life.events
 
-    # referral and assessment
+
+def _referral(life: _Life, start: dt.date, case: str) -> dt.date:
+    """The referral, its decision and the assessment; where the story goes on from."""
+    draw = life.draw
     life.add("referral", start, "R1", case)
     if not life.chance(10):
         life.add("referral_decision", life.timed(start, _wd(start, 1), 0), "R1", case)
@@ -335,256 +355,263 @@ def _life_course(
     life.add("assessment_started", a_start, "A1", case)
     if not life.chance(10):
         life.add("assessment_completed", life.timed(a_start, _wd(a_start, 45), 0), "A1", case)
-    cursor = a_start + dt.timedelta(days=draw(_ints(1, 40)))
+    return a_start + dt.timedelta(days=draw(_ints(1, 40)))
 
-    # section 47 and a child protection plan
-    if life.chance(45):
-        sd = cursor
-        life.add("strategy_discussion", sd, "S1", case)
-        life.add("s47_started", sd + dt.timedelta(days=draw(_ints(0, 2))), "S1", case)
-        if life.chance(10):
-            life.add("icpc", _wd(sd, 5), "S1", case, not_required=True)
-        else:
-            icpc = life.timed(sd, _wd(sd, 15))
-            life.add("icpc", icpc, "S1", case)
-            life.add("cp_plan_started", icpc, "CP1", case)
-            life.add("core_group", life.timed(icpc, _wd(icpc, 10)), "CP1", case)
-            plan_end = icpc + dt.timedelta(days=draw(_ints(60, 900)))
-            life.chain(
-                "cp_review",
-                icpc,
-                lambda d: tcal.add_months(d, 3),
-                _months(6),
-                plan_end,
-                "CP1",
-                5,
-            )
-            if life.chance(70):
-                life.add("cp_plan_ended", plan_end, "CP1", case)
-            cursor = plan_end if life.chance(50) else icpc + dt.timedelta(days=30)
 
-    # looked after
-    if life.chance(55):
-        lac = cursor + dt.timedelta(days=draw(_ints(0, 30)))
-        period = "P1"
-        life.add("became_looked_after", lac, period)
-        end = lac + dt.timedelta(days=draw(_ints(20, 1600))) if life.chance(60) else None
-        if life.chance(50):  # the period's legal status: s.20, care orders, short breaks
-            code = draw(_pick(["V2", "C1", "C2", "V3", "V4"]))
-            life.add("legal_status_started", lac, "LS0", code=code)
-            if code == "C1" and life.chance(60):  # the interim order made full
-                life.add(
-                    "legal_status_started",
-                    lac + dt.timedelta(days=draw(_ints(20, 300))),
-                    "LS0",
-                    code="C2",
-                )
-            elif end is not None and life.chance(50):
-                life.add("legal_status_ended", end, "LS0", code=code)
-        if life.chance(15):
-            life.add("care_plan", lac - dt.timedelta(days=draw(_ints(1, 5))), period)
-        else:
-            life.add("care_plan", life.timed(lac, _wd(lac, 10), 0), period)
-        life.add(
-            "iro_assigned",
-            life.timed(lac, _wd(lac, 5), 0),
-            period,
-            iro=draw(_pick(_TEXT_VALUES["iro"])),
-        )
-        # placements, each with its own visiting chain
-        placement_start = lac
-        for number in range(1, draw(_ints(1, 3)) + 1):
-            permanent = life.chance(30)
-            kind = draw(_pick(("U1", "U4") if permanent else ("U3", "U3", "P1", "R1", "U4")))
-            details: dict[str, Any] = {}
-            if kind == "P1" and life.chance(50):  # placed with parents before assessment
-                details["placed_before_assessment"] = draw(_BOOLS)
-            if kind in ("U4", "U3") and life.chance(30):  # connected person, temporary approval
-                details["temporary_approval"] = draw(_BOOLS)
-            life.add(
-                "placement_started",
-                placement_start,
-                f"PL{number}",
-                placement_type=kind,
-                permanent=permanent,
-                **details,
-            )
-            placement_end = placement_start + dt.timedelta(days=draw(_ints(10, 700)))
-            anniversary = tcal.add_months(placement_start, 12)
-
-            def visit_step(
-                prev: dt.date,
-                _: int,
-                anniversary: dt.date = anniversary,
-                permanent: bool = permanent,
-            ) -> dt.date:
-                if prev >= anniversary and permanent:
-                    return tcal.add_months(prev, 3)
-                return prev + dt.timedelta(weeks=6)
-
-            def visit_attrs() -> dict[str, Any]:
-                seen = life.draw(_pick([True, True, True, False, None]))
-                attrs: dict[str, Any] = {}
-                if seen is not None:
-                    attrs["seen_alone"] = seen
-                if seen is not True and life.chance(50):
-                    attrs["not_alone_reason"] = "child asleep"
-                return attrs
-
-            stop = min(d for d in (placement_end, end, horizon) if d is not None)
-            life.chain(
-                "lac_visit",
-                placement_start,
-                lambda d: d + dt.timedelta(weeks=1),
-                visit_step,
-                stop,
-                None,
-                12,
-                visit_attrs,
-            )
-            placement_start = placement_end
-            if end is not None and placement_start >= end:
-                break
-        # reviews, health, education
-        life.chain(
-            "lac_review",
-            lac,
-            lambda d: _wd(d, 20),
-            lambda prev, n: tcal.add_months(prev, 3 if n == 2 else 6),
-            end,
-            period,
-            6,
-        )
-        reviews = sorted(e["date"] for e in life.events if e["type"] == "lac_review")
-        if not life.chance(20):
-            second_due = reviews[1] if len(reviews) > 1 else tcal.add_months(_wd(lac, 20), 3)
-            plan_day = life.timed(lac, second_due)
-            life.add("permanence_plan", plan_day, period)
-        young = draw(_BOOLS)
-        life.chain(
-            "health_assessment",
-            lac,
-            lambda d: _wd(d, 20),
-            lambda prev, _: tcal.add_months(
-                prev, 6 if young and prev < tcal.add_years(dob, 5) else 12
-            ),
-            end,
-            period,
-            4,
-            lambda: {"kind": "review"},
-        )
-        life.chain(
-            "pep",
-            lac,
-            lambda d: _wd(d, 10),
-            lambda prev, _: prev + dt.timedelta(days=100),
-            end,
-            period,
-            4,
-        )
-        if life.chance(25):  # missing from care
-            gone = lac + dt.timedelta(days=draw(_ints(5, 300)))
-            back = gone + dt.timedelta(days=draw(_ints(0, 4)))
-            life.add("missing_started", gone, "M1")
-            life.add("missing_returned", back, "M1")
-            life.add(
-                "return_interview",
-                life.timed(back, back + dt.timedelta(days=3), 0),
-                "M1",
-                offered=draw(_pick([True, True, False])),
-            )
-        if life.chance(30):  # care proceedings
-            issued = lac + dt.timedelta(days=draw(_ints(0, 20)))
-            life.add("proceedings_issued", issued, "CO1")
-            if life.chance(30):
-                life.add(
-                    "proceedings_extended",
-                    issued + dt.timedelta(days=170),
-                    "CO1",
-                    weeks=draw(_ints(1, 10)),
-                )
-            life.add(
-                "proceedings_concluded", life.timed(issued, issued + dt.timedelta(days=181)), "CO1"
-            )
-            if life.chance(40):  # adoption
-                order = issued + dt.timedelta(days=draw(_ints(150, 250)))
-                life.add("placement_order", order, "AD1")
-                match = life.timed(order, order + dt.timedelta(days=121))
-                life.add("adoption_match", match, "AD1")
-                life.add(
-                    "placed_for_adoption", life.timed(match, lac + dt.timedelta(days=426)), "AD1"
-                )
-        if life.chance(10):  # secure accommodation
-            secure = lac + dt.timedelta(days=draw(_ints(10, 200)))
-            length = draw(_ints(1, 6))
-            life.add("secure_started", secure, "SE1")
-            life.add("secure_ended", secure + dt.timedelta(days=length), "SE1")
-            if length > 3 and not life.late():
-                life.add("secure_order", secure + dt.timedelta(days=draw(_ints(0, 3))), "SE1")
-        # the 16th birthday while looked after: needs assessment, then leaving care
-        sixteen = tcal.add_years(dob, 16)
-        educated = draw(_BOOLS)
-        if lac <= sixteen and (end is None or sixteen <= end):
-            life.add(
-                "needs_assessment",
-                life.timed(sixteen, tcal.add_months(sixteen, 3), 0),
-                "P1",
-                in_education=educated,
-            )
-            life.chain(
-                "pathway_plan_review",
-                sixteen,
-                lambda d: tcal.add_months(d, 7),
-                _months(6),
-                None,
-                "P1",
-                3,
-            )
-        if end is not None:
-            life.add("ceased_looked_after", end, period)
-            if end >= sixteen:
-                life.add("left_care", end, "LC1", in_education=educated)
-                life.chain(
-                    "pa_contact", end, lambda d: tcal.add_months(d, 2), _months(2), None, "LC1", 5
-                )
-
-    # private fostering (rarely)
+def _protection(life: _Life, cursor: dt.date, case: str) -> dt.date:
+    """Section 47 enquiries and perhaps a child protection plan with its reviews."""
+    draw = life.draw
+    sd = cursor
+    life.add("strategy_discussion", sd, "S1", case)
+    life.add("s47_started", sd + dt.timedelta(days=draw(_ints(0, 2))), "S1", case)
     if life.chance(10):
-        notified = start + dt.timedelta(days=draw(_ints(0, 60)))
-        life.add("pf_notified", notified, "F1")
-        anniversary = tcal.add_months(notified, 12)
-        life.chain(
-            "pf_visit",
-            notified,
-            lambda d: _wd(d, 7),
-            lambda prev, _: prev + dt.timedelta(weeks=6 if prev < anniversary else 12),
-            None,
-            "F1",
-            8,
-            lambda: {"seen_alone": life.draw(_BOOLS)},
-        )
-        if life.chance(50):
-            life.add("pf_ended", notified + dt.timedelta(days=draw(_ints(10, 700))), "F1")
+        life.add("icpc", _wd(sd, 5), "S1", case, not_required=True)
+        return cursor
+    icpc = life.timed(sd, _wd(sd, 15))
+    life.add("icpc", icpc, "S1", case)
+    life.add("cp_plan_started", icpc, "CP1", case)
+    life.add("core_group", life.timed(icpc, _wd(icpc, 10)), "CP1", case)
+    plan_end = icpc + dt.timedelta(days=draw(_ints(60, 900)))
+    life.chain("cp_review", icpc, lambda d: tcal.add_months(d, 3), _months(6), plan_end, "CP1", 5)
+    if life.chance(70):
+        life.add("cp_plan_ended", plan_end, "CP1", case)
+    return plan_end if life.chance(50) else icpc + dt.timedelta(days=30)
 
-    # legal-status spells (police protection, EPO, child assessment order, short breaks)
-    if life.chance(15):
-        code = draw(_pick(["L1", "L2", "L3", "V3", "V4"]))
-        began = start + dt.timedelta(days=draw(_ints(0, 400)))
-        life.add("legal_status_started", began, "LS1", code=code)
-        limit = {"L1": 3, "L2": 8, "L3": 6, "V3": 17, "V4": 17}[code]
-        life.add(
-            "legal_status_ended",
-            life.timed(began, began + dt.timedelta(days=limit)),
-            "LS1",
-            code=code,
-        )
 
-    # closing the child-in-need case
+def _looked_after(life: _Life, cursor: dt.date, dob: dt.date) -> None:
+    """A period of care: its legal status, plan, IRO, placements, reviews, health and
+    education, the episodes within it, and leaving care."""
+    draw = life.draw
+    lac = cursor + dt.timedelta(days=draw(_ints(0, 30)))
+    period = "P1"
+    life.add("became_looked_after", lac, period)
+    end = lac + dt.timedelta(days=draw(_ints(20, 1600))) if life.chance(60) else None
     if life.chance(50):
-        life.add("cin_closed", start + dt.timedelta(days=draw(_ints(30, 500))), None, case)
+        _care_status(life, lac, end)
+    if life.chance(15):
+        life.add("care_plan", lac - dt.timedelta(days=draw(_ints(1, 5))), period)
+    else:
+        life.add("care_plan", life.timed(lac, _wd(lac, 10), 0), period)
+    life.add(
+        "iro_assigned",
+        life.timed(lac, _wd(lac, 5), 0),
+        period,
+        iro=draw(_pick(_TEXT_VALUES["iro"])),
+    )
+    _placements(life, lac, end)
+    _reviews(life, lac, end, period, dob)
+    _episodes(life, lac)
+    _leaving_care(life, lac, end, period, dob)
 
-    no_dob = life.chance(5)
-    return (None if no_dob else dob), life.events
+
+def _care_status(life: _Life, lac: dt.date, end: dt.date | None) -> None:
+    """The period's legal status: s.20, care orders, short breaks."""
+    draw = life.draw
+    code = draw(_pick(["V2", "C1", "C2", "V3", "V4"]))
+    life.add("legal_status_started", lac, "LS0", code=code)
+    if code == "C1" and life.chance(60):  # the interim order made full
+        made = lac + dt.timedelta(days=draw(_ints(20, 300)))
+        life.add("legal_status_started", made, "LS0", code="C2")
+    elif end is not None and life.chance(50):
+        life.add("legal_status_ended", end, "LS0", code=code)
+
+
+def _placements(life: _Life, lac: dt.date, end: dt.date | None) -> None:
+    """Placements in turn, each with its own visiting chain."""
+    draw = life.draw
+    placement_start = lac
+    for number in range(1, draw(_ints(1, 3)) + 1):
+        permanent = life.chance(30)
+        kind = draw(_pick(("U1", "U4") if permanent else ("U3", "U3", "P1", "R1", "U4")))
+        details: dict[str, Any] = {}
+        if kind == "P1" and life.chance(50):  # placed with parents before assessment
+            details["placed_before_assessment"] = draw(_BOOLS)
+        if kind in ("U4", "U3") and life.chance(30):  # connected person, temporary approval
+            details["temporary_approval"] = draw(_BOOLS)
+        life.add(
+            "placement_started",
+            placement_start,
+            f"PL{number}",
+            placement_type=kind,
+            permanent=permanent,
+            **details,
+        )
+        placement_end = placement_start + dt.timedelta(days=draw(_ints(10, 700)))
+        anniversary = tcal.add_months(placement_start, 12)
+
+        def visit_step(
+            prev: dt.date,
+            _: int,
+            anniversary: dt.date = anniversary,
+            permanent: bool = permanent,
+        ) -> dt.date:
+            if prev >= anniversary and permanent:
+                return tcal.add_months(prev, 3)
+            return prev + dt.timedelta(weeks=6)
+
+        def visit_attrs() -> dict[str, Any]:
+            seen = life.draw(_pick([True, True, True, False, None]))
+            attrs: dict[str, Any] = {}
+            if seen is not None:
+                attrs["seen_alone"] = seen
+            if seen is not True and life.chance(50):
+                attrs["not_alone_reason"] = "child asleep"
+            return attrs
+
+        stop = min(d for d in (placement_end, end, life.horizon) if d is not None)
+        life.chain(
+            "lac_visit",
+            placement_start,
+            lambda d: d + dt.timedelta(weeks=1),
+            visit_step,
+            stop,
+            None,
+            12,
+            visit_attrs,
+        )
+        placement_start = placement_end
+        if end is not None and placement_start >= end:
+            break
+
+
+def _reviews(life: _Life, lac: dt.date, end: dt.date | None, period: str, dob: dt.date) -> None:
+    """Reviews (and the permanence plan by the second), health assessments and PEPs."""
+    draw = life.draw
+    life.chain(
+        "lac_review",
+        lac,
+        lambda d: _wd(d, 20),
+        lambda prev, n: tcal.add_months(prev, 3 if n == 2 else 6),
+        end,
+        period,
+        6,
+    )
+    reviews = sorted(e["date"] for e in life.events if e["type"] == "lac_review")
+    if not life.chance(20):
+        second_due = reviews[1] if len(reviews) > 1 else tcal.add_months(_wd(lac, 20), 3)
+        plan_day = life.timed(lac, second_due)
+        life.add("permanence_plan", plan_day, period)
+    young = draw(_BOOLS)
+    life.chain(
+        "health_assessment",
+        lac,
+        lambda d: _wd(d, 20),
+        lambda prev, _: tcal.add_months(prev, 6 if young and prev < tcal.add_years(dob, 5) else 12),
+        end,
+        period,
+        4,
+        lambda: {"kind": "review"},
+    )
+    life.chain(
+        "pep",
+        lac,
+        lambda d: _wd(d, 10),
+        lambda prev, _: prev + dt.timedelta(days=100),
+        end,
+        period,
+        4,
+    )
+
+
+def _episodes(life: _Life, lac: dt.date) -> None:
+    """Within the period: going missing, care proceedings (and adoption), secure care."""
+    draw = life.draw
+    if life.chance(25):  # missing from care
+        gone = lac + dt.timedelta(days=draw(_ints(5, 300)))
+        back = gone + dt.timedelta(days=draw(_ints(0, 4)))
+        life.add("missing_started", gone, "M1")
+        life.add("missing_returned", back, "M1")
+        life.add(
+            "return_interview",
+            life.timed(back, back + dt.timedelta(days=3), 0),
+            "M1",
+            offered=draw(_pick([True, True, False])),
+        )
+    if life.chance(30):
+        _proceedings(life, lac)
+    if life.chance(10):  # secure accommodation
+        secure = lac + dt.timedelta(days=draw(_ints(10, 200)))
+        length = draw(_ints(1, 6))
+        life.add("secure_started", secure, "SE1")
+        life.add("secure_ended", secure + dt.timedelta(days=length), "SE1")
+        if length > 3 and not life.late():
+            life.add("secure_order", secure + dt.timedelta(days=draw(_ints(0, 3))), "SE1")
+
+
+def _proceedings(life: _Life, lac: dt.date) -> None:
+    """Care proceedings, perhaps extended, perhaps ending in adoption."""
+    draw = life.draw
+    issued = lac + dt.timedelta(days=draw(_ints(0, 20)))
+    life.add("proceedings_issued", issued, "CO1")
+    if life.chance(30):
+        extended = issued + dt.timedelta(days=170)
+        life.add("proceedings_extended", extended, "CO1", weeks=draw(_ints(1, 10)))
+    life.add("proceedings_concluded", life.timed(issued, issued + dt.timedelta(days=181)), "CO1")
+    if life.chance(40):  # adoption
+        order = issued + dt.timedelta(days=draw(_ints(150, 250)))
+        life.add("placement_order", order, "AD1")
+        match = life.timed(order, order + dt.timedelta(days=121))
+        life.add("adoption_match", match, "AD1")
+        life.add("placed_for_adoption", life.timed(match, lac + dt.timedelta(days=426)), "AD1")
+
+
+def _leaving_care(
+    life: _Life, lac: dt.date, end: dt.date | None, period: str, dob: dt.date
+) -> None:
+    """The 16th birthday while looked after: needs assessment, pathway plan, then leaving
+    care and the personal adviser's contacts."""
+    sixteen = tcal.add_years(dob, 16)
+    educated = life.draw(_BOOLS)
+    if lac <= sixteen and (end is None or sixteen <= end):
+        assessed = life.timed(sixteen, tcal.add_months(sixteen, 3), 0)
+        life.add("needs_assessment", assessed, "P1", in_education=educated)
+        life.chain(
+            "pathway_plan_review",
+            sixteen,
+            lambda d: tcal.add_months(d, 7),
+            _months(6),
+            None,
+            "P1",
+            3,
+        )
+    if end is not None:
+        life.add("ceased_looked_after", end, period)
+        if end >= sixteen:
+            life.add("left_care", end, "LC1", in_education=educated)
+            life.chain(
+                "pa_contact", end, lambda d: tcal.add_months(d, 2), _months(2), None, "LC1", 5
+            )
+
+
+def _private_fostering(life: _Life, start: dt.date) -> None:
+    """A private fostering arrangement (rarely): notified, visited, perhaps ended."""
+    draw = life.draw
+    notified = start + dt.timedelta(days=draw(_ints(0, 60)))
+    life.add("pf_notified", notified, "F1")
+    anniversary = tcal.add_months(notified, 12)
+    life.chain(
+        "pf_visit",
+        notified,
+        lambda d: _wd(d, 7),
+        lambda prev, _: prev + dt.timedelta(weeks=6 if prev < anniversary else 12),
+        None,
+        "F1",
+        8,
+        lambda: {"seen_alone": life.draw(_BOOLS)},
+    )
+    if life.chance(50):
+        life.add("pf_ended", notified + dt.timedelta(days=draw(_ints(10, 700))), "F1")
+
+
+def _legal_status_spell(life: _Life, start: dt.date) -> None:
+    """A legal-status spell: police protection, EPO, child assessment order, short breaks."""
+    draw = life.draw
+    code = draw(_pick(["L1", "L2", "L3", "V3", "V4"]))
+    began = start + dt.timedelta(days=draw(_ints(0, 400)))
+    life.add("legal_status_started", began, "LS1", code=code)
+    limit = {"L1": 3, "L2": 8, "L3": 6, "V3": 17, "V4": 17}[code]
+    ended = life.timed(began, began + dt.timedelta(days=limit))
+    life.add("legal_status_ended", ended, "LS1", code=code)
 
 
 # --------------------------------------------------------------------------------------------
@@ -711,15 +738,14 @@ def _scope_of(rule: Rule, pack: Sequence[Rule]) -> tuple[ScheduleRule | None, li
     """The schedule head a rule belongs to (itself, the one it follows, its milestone's) and
     that head's followers."""
     by_id = {r.id: r for r in pack}
-    head: Rule | None = None
-    if isinstance(rule, ScheduleRule):
-        head = by_id.get(rule.follows, rule) if rule.follows else rule
-    elif isinstance(rule, MilestoneRule):
-        head = by_id.get(rule.schedule)
-    if not isinstance(head, ScheduleRule):
+    kind = REGISTRY.of(rule)
+    head = by_id.get(kind.depends_on(rule) or "") if kind.depends_on(rule) else None
+    if kind.leads(rule) or (kind.follows(rule) and head is None):
+        head = rule
+    if head is None or REGISTRY.of(head).name != "schedule":
         return None, []
-    followers = [r for r in pack if isinstance(r, ScheduleRule) and r.follows == head.id]
-    return head, followers
+    followers = [r for r in pack if REGISTRY.of(r).follows(r) == head.id]
+    return cast(ScheduleRule, head), cast(list[ScheduleRule], followers)
 
 
 def _anchor_date(draw: Draw, rule: Rule) -> dt.date:
@@ -1021,6 +1047,14 @@ def _circumstances(f: _Focus, rules: Sequence[Rule]) -> None:
             f.add(since, near())
 
 
+# how a story is told around a rule of each kind with no schedule of its own
+_FOCUS: dict[str, Callable[[_Focus, Any, dt.date], None]] = {
+    "deadline": _focus_deadline,
+    "attribute": _focus_attribute,
+    "rolling": _focus_rolling,
+}
+
+
 def _focused(
     draw: Draw, focus: Sequence[Rule], pack: Sequence[Rule]
 ) -> tuple[dt.date | None, list[dict[str, Any]]]:
@@ -1028,25 +1062,17 @@ def _focused(
     readers: list[Rule] = list(focus)
     for rule in focus:
         base = _anchor_date(draw, rule)
-        if isinstance(rule, DeadlineRule):
-            _focus_deadline(f, rule, base)
-        elif isinstance(rule, (ScheduleRule, MilestoneRule)):
-            head, followers = _scope_of(rule, pack)
-            if head is None:
-                continue
+        head, followers = _scope_of(rule, pack)
+        if rule.kind in _FOCUS:
+            _FOCUS[rule.kind](f, rule, base)
+        elif head is not None:
             readers.extend([head, *followers])
             most = 14 if any(r.when is not None for r in followers) else 7
             _focus_chain(f, head, followers, base, most)
-            if isinstance(rule, MilestoneRule):
+            met_by = getattr(rule, "met_by", None)  # a milestone's: recorded near the reviews
+            if met_by is not None:
                 for _ in range(draw(_ints(0, 2))):
-                    f.add(
-                        rule.met_by,
-                        base + dt.timedelta(days=draw(_ints(-10, 250))),
-                    )
-        elif isinstance(rule, AttributeRule):
-            _focus_attribute(f, rule, base)
-        elif isinstance(rule, RollingRule):
-            _focus_rolling(f, rule, base)
+                    f.add(met_by, base + dt.timedelta(days=draw(_ints(-10, 250))))
     _circumstances(f, readers)
     # a little noise: events of the same types, dated anywhere near
     types = sorted({s.type for r in focus for s in r.selectors()} or {"referral"})
@@ -1164,7 +1190,7 @@ def as_of_dates(record: ChildRecord) -> st.SearchStrategy[dt.date]:
 @functools.cache
 def national_ruleset() -> Any:
     """The national pack, loaded once (a ``RuleSet``)."""
-    from ..rules.pack import load_rules
+    from ..ruleset.pack import load_rules
 
     return load_rules()
 
@@ -1342,7 +1368,7 @@ def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
     places = ["excluded_when"]
     if rule.limits() and rule.kind in ("deadline", "schedule", "attribute"):
         places.append("limit_when")
-    if isinstance(rule, ScheduleRule) and rule.follows is not None:
+    if REGISTRY.of(rule).follows(rule) is not None:
         places.append("follower_when")
     place = draw(_pick(places)) if kind is not None else None
 
@@ -1360,12 +1386,12 @@ def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
         extra = {**_limit_like(draw, rule.limits()[-1]), "when": draw(conditions(False, kind))}
         data["limit"] = [extra, *limits]
     extra_rules: list[Rule] = []
-    if isinstance(rule, ScheduleRule) and rule.follows is None:
+    if rule.kind == "schedule" and REGISTRY.of(rule).leads(rule):
         if want("met_before_opening", 2):
             unit = draw(_pick(("days", "weeks", "months")))
             hi = {"days": 60, "weeks": 12, "months": 4}[unit]
             data["met_before_opening"] = {"unit": unit, "value": draw(_ints(0, hi))}
-    elif isinstance(rule, ScheduleRule):
+    elif rule.kind == "schedule":
         if condition_in("follower_when", 2):
             when = draw(conditions(False, kind))
             old = data.get("when")
@@ -1385,7 +1411,8 @@ def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
             data["effective"] = _effective(draw)
     elif want("effective", 5):
         data["effective"] = _effective(draw)
-    if isinstance(rule, DeadlineRule):
+    if rule.kind == "deadline":
+        rule = cast(DeadlineRule, rule)
         if rule.during is not None and want("requires_time_in", 1):
             unit = draw(_pick(("days", "weeks")))
             need: dict[str, Any] = {

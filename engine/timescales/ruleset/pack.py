@@ -12,12 +12,11 @@ from pathlib import Path
 
 from ..calendar import ENGLAND, WorkingCalendar
 from ..errors import Location, RuleError, UsageError
-from ..evaluation.ruleset import RuleSet
 from ..plugins.manager import Council, Plugins, gather, load_plugins, yaml_files
-from ..plugins.model import Target
-from ..plugins.overrides import activate, read_overrides, read_targets
 from ..records import NATIONAL_EVENT_TYPES
-from .loader import load_rule_dir, validate_pack
+from ..rules.loader import load_rule_dir, validate_pack
+from ..rules.overrides import Target, activate, read_overrides, read_targets
+from .ruleset import RuleSet
 
 
 def load_rules(

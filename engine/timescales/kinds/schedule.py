@@ -9,15 +9,108 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from .. import calendar
+from ..evaluation.context import CIRCUMSTANCES_UNKNOWN, POSITION_UNKNOWN, Context
+from ..evaluation.timeline import DISPUTED, Case, Ev, Timeline, earliest_plausible, holds, related
 from ..findings import BREACHES, DataQualityFinding, Finding, Status
-from ..rules.model import Limit, Match, ScheduleRule, Scope
-from .context import CIRCUMSTANCES_UNKNOWN, POSITION_UNKNOWN, Context
-from .outcome import TermsUnavailable
-from .timeline import DISPUTED, Case, Ev, Timeline, earliest_plausible, holds, related
+from ..rules.limits import TermsUnavailable
+from ..rules.model import (
+    Condition,
+    Limit,
+    Limits,
+    Match,
+    RuleBase,
+    Scope,
+    Selector,
+    decidable,
+    scope_selectors,
+)
+from ..rules.registry import Answerable, DueAsked, Heads, Kind
+from ..rules.words import (
+    case_text,
+    describe_condition,
+    describe_limits,
+    ordinal,
+)
+
+
+class ScheduleRule(RuleBase):
+    """A chain over one event type: the head (no ``follows``) gives the scope, the event and the
+    first limit counted from the case opening; each follower names the head in ``follows`` and
+    the occurrence(s) it governs (``2``, or ``"2+"`` for the 2nd onwards), counted from the
+    actual previous event."""
+
+    kind: Literal["schedule"]
+    limit: Limits
+    scope: Scope | None = None
+    event: Selector | None = None
+    follows: str | None = None
+    occurrence: int | str | None = None
+    when: Condition | None = None
+    # a head that also governs every later occurrence no follower governs (same limit each time)
+    repeats: bool = False
+    # the head's event may come this long before the case opened and still meet it (reg 7: a
+    # health assessment in the three months before the child became looked after)
+    met_before_opening: Limit | None = None
+
+    @model_validator(mode="after")
+    def _head_or_follower(self) -> ScheduleRule:
+        if self.follows is None:
+            if self.scope is None or self.event is None:
+                raise ValueError("a schedule head needs 'scope' and 'event'")
+            if self.occurrence is not None or self.when is not None:
+                raise ValueError("'occurrence' and 'when' belong to followers (with 'follows')")
+        else:
+            if (
+                self.scope is not None
+                or self.event is not None
+                or self.repeats
+                or self.met_before_opening is not None
+            ):
+                raise ValueError(
+                    "a follower takes 'scope', 'event', 'repeats' and 'met_before_opening' "
+                    "from its head"
+                )
+            if self.occurrence is None:
+                raise ValueError("a follower needs 'occurrence' (e.g. 2 or '2+')")
+            self.occurrence_range()  # validates the form
+        if self.met_before_opening is not None and (
+            self.met_before_opening.unit not in ("days", "weeks", "months")
+            or self.met_before_opening.when is not None
+        ):
+            raise ValueError("'met_before_opening' is a plain number of days, weeks or months")
+        return self
+
+    def conditions(self) -> list[Condition]:
+        return super().conditions() + ([self.when] if self.when is not None else [])
+
+    def occurrence_range(self) -> tuple[int, int | None]:
+        """(first, last) occurrence this rule governs; last None = open-ended."""
+        if self.occurrence is None:
+            return (1, 1)
+        if isinstance(self.occurrence, int):
+            if self.occurrence < 2:
+                raise ValueError("occurrence of a follower is 2 or more")
+            return (self.occurrence, self.occurrence)
+        text = self.occurrence.strip()
+        if re.fullmatch(r"[2-9]\d*\+", text):
+            return (int(text[:-1]), None)
+        raise ValueError(f"occurrence must be a number >= 2 or 'N+', not {self.occurrence!r}")
+
+    def selectors(self) -> list[Selector]:
+        if self.scope is None or self.event is None:
+            return []
+        return [self.event, *scope_selectors(self.scope)]
+
+    def limits(self) -> list[Limit]:
+        return list(self.limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +297,29 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
         yield from walk_chain(chain, ctx, case, dates_in_case(events, case, head.match, start))
 
 
+def _step_finding(
+    ctx: Context,
+    rule: ScheduleRule,
+    case: Case,
+    dates: tuple[dt.date, dt.date, dt.date | None],
+    limit: Limit,
+    extra: tuple[tuple[str, object], ...],
+) -> Finding | None:
+    """One step's finding from its (anchor, due, done) dates: tied to the case opening's ref,
+    ended by the case's close."""
+    anchor, due, done = dates
+    return ctx.finding(
+        rule,
+        ref=case.opened.ref,
+        anchor=anchor,
+        due=due,
+        done=done,
+        close=case.close,
+        limit=limit,
+        extra=extra,
+    )
+
+
 def walk_chain(
     chain: Chain, ctx: Context, case: Case, in_case: Sequence[dt.date]
 ) -> Iterator[Finding]:
@@ -262,16 +378,7 @@ def walk_chain(
                 )
                 break
             extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
-            finding = ctx.finding(
-                rule,
-                ref=opened.ref,
-                anchor=anchor,
-                due=due,
-                done=done,
-                close=case.close,
-                limit=limit,
-                extra=extra,
-            )
+            finding = _step_finding(ctx, rule, case, (anchor, due, done), limit, extra)
             if finding is not None:
                 yield finding
         if done is None:
@@ -324,16 +431,7 @@ def restart(
             due = ctx.due(start, limit, rule)
         except TermsUnavailable:
             return None
-        finding = ctx.finding(
-            rule,
-            ref=opened.ref,
-            anchor=anchor,
-            due=due,
-            done=done,
-            close=case.close,
-            limit=limit,
-            extra=(PARTIAL,),
-        )
+        finding = _step_finding(ctx, rule, case, (anchor, due, done), limit, (PARTIAL,))
         return _Judged(rule, due, finding)
 
     # the gap before the first known event: under the head (its clock, or for an opening the
@@ -422,3 +520,156 @@ def candidates(
         else:
             found.setdefault(rule.id, rule)
     return [found[k] for k in sorted(found)], may_end
+
+
+def chains_of(rules: Iterable[RuleBase]) -> dict[str, Chain]:
+    """Each schedule head among ``rules`` with its followers (lowest ID first), by head id:
+    the evaluator, the oracle and the durable backend walk the same chains."""
+    rules = list(rules)
+    followers: dict[str, list[ScheduleRule]] = {}
+    for rule in rules:
+        if isinstance(rule, ScheduleRule) and rule.follows is not None:
+            followers.setdefault(rule.follows, []).append(rule)
+    return {
+        r.id: Chain(r, tuple(followers.get(r.id, [])))
+        for r in rules
+        if isinstance(r, ScheduleRule) and r.follows is None
+    }
+
+
+def head_of(rule: ScheduleRule, heads: Heads) -> ScheduleRule:
+    """A schedule's head (itself, for a head)."""
+    head = heads.get(rule.follows, rule) if rule.follows else rule
+    assert isinstance(head, ScheduleRule)
+    return head
+
+
+def is_head(rule: RuleBase | None) -> bool:
+    """Whether ``rule`` is a schedule head (for the kinds that hang on one)."""
+    return isinstance(rule, ScheduleRule) and rule.follows is None
+
+
+def _counting(rule: ScheduleRule, heads: Heads) -> list[str]:
+    """``rules show``: how a step of a schedule is counted."""
+    lines: list[str] = []
+    head = head_of(rule, heads)
+    assert head.scope is not None and head.event is not None
+    opens, closes = case_text(head.scope.opens, head.scope.closes)
+    if head.scope.until_age:
+        birthday = f"the {ordinal(head.scope.until_age)} birthday"
+        if head.scope.until_age_in_education:
+            birthday += (
+                f" ({ordinal(head.scope.until_age_in_education)} where the opening event "
+                "records in_education)"
+            )
+        closes = birthday if not head.scope.closes else f"{closes}, or {birthday}"
+    if rule.follows is None:
+        lines.append(f"Clock starts: the case opening ({opens}); the day itself is excluded.")
+        lines.append(f"Limit: {describe_limits(rule.limit)} to the first `{head.event.type}`.")
+        if rule.repeats:
+            lines.append("Each later one is due within the same limit of the actual previous one.")
+    else:
+        lines.append(
+            f"Part of the {head.id} schedule: governs {_which(rule)} of `{head.event.type}`, "
+            "counted from the actual date of the previous one (not its due date)."
+        )
+        if rule.when:
+            lines.append(f"Applies where {describe_condition(rule.when)}.")
+        lines.append(f"Limit: {describe_limits(rule.limit)}.")
+        lines.append("The next event must be strictly after the previous one.")
+    lines.append(f"The case ends at {closes}; no finding if it ends on or before the due date.")
+    return lines
+
+
+def _which(rule: ScheduleRule) -> str:
+    first, last = rule.occurrence_range()
+    return f"occurrence {first}" if last == first else f"occurrences {first} onwards"
+
+
+def _oracle(chain: Chain, asked: DueAsked) -> Answerable | None:
+    """What the due date of the asked occurrence of a chain's case is counted under."""
+    anchor, occurrence, opened, dob = asked.anchor, asked.occurrence, asked.opened, asked.dob
+    if occurrence == 1 and opened is None:
+        opened = anchor
+    head = chain.head
+    assert head.scope is not None
+    case = Case(Ev(head.scope.opens[0], opened or anchor), None)
+    if occurrence == 1:
+        rule: ScheduleRule | None = head
+    else:
+        for first, last, follower in chain.ranges:
+            covers = first <= occurrence and (last is None or occurrence <= last)
+            if covers and not decidable(
+                follower.when, opened=opened is not None, dob=dob is not None
+            ):
+                return None
+        # a child with no events but a date of birth: what the oracle's conditions may read
+        rule = chain.rule_for(occurrence, anchor, case, Timeline("", dob, (), dt.date.max))
+    if rule is None:
+        return None
+    return rule, rule.limit, case, opened is not None
+
+
+class ScheduleKind(Kind[ScheduleRule]):
+    name = "schedule"
+    model = ScheduleRule
+
+    def validate(self, rule: ScheduleRule, by_id: Mapping[str, RuleBase]) -> str | None:
+        if rule.follows is None:
+            return None
+        if rule.follows not in by_id:
+            return f"rule {rule.id} follows unknown rule {rule.follows}"
+        if not is_head(by_id[rule.follows]):
+            return f"rule {rule.id} follows {rule.follows}, which is not a schedule head"
+        return None
+
+    def leads(self, rule: ScheduleRule) -> bool:
+        return rule.follows is None
+
+    def follows(self, rule: ScheduleRule) -> str | None:
+        return rule.follows
+
+    def needs(self, rule: ScheduleRule, heads: Heads) -> set[str]:
+        head = head_of(rule, heads)
+        assert head.scope is not None and head.event is not None
+        return {*head.scope.opens, head.event.type}
+
+    def checker(self, rule: ScheduleRule, chains: Mapping[str, Any]) -> Any:
+        if rule.follows is not None:
+            return None  # its head's checker walks the whole chain
+        chain = chains[rule.id]
+        return lambda ctx: check_schedule(chain, ctx)
+
+    def oracle(self, rule: ScheduleRule, asked: DueAsked) -> Answerable | None:
+        chain = asked.chains.get(rule.follows or rule.id)
+        return None if chain is None else _oracle(chain, asked)
+
+    def counting(self, rule: ScheduleRule, heads: Heads) -> list[str]:
+        return _counting(rule, heads)
+
+    def anchor_is(self, rule: ScheduleRule, heads: Heads) -> str:
+        head = head_of(rule, heads)
+        event = head.event.type if head.event else "event"
+        opens = " or ".join(head.scope.opens) if head.scope else "case opening"
+        if rule.follows is not None:
+            return f"the previous {event}"
+        if rule.repeats:
+            return f"the case opening ({opens}), or for a later {event} the previous one"
+        return f"the case opening ({opens})"
+
+    def explained_limits(self, rule: ScheduleRule) -> list[Limit]:
+        return rule.limits()
+
+    def governs_step(self, rule: ScheduleRule, heads: Heads) -> str | None:
+        if rule.follows is None:
+            return None
+        head = heads.get(rule.follows)
+        head_event = head.event if isinstance(head, ScheduleRule) else None
+        return (
+            f"This {head_event.type if head_event else 'event'} is governed by {rule.id} "
+            f"({_which(rule)} of the {rule.follows} schedule)."
+            + (f" It applies where {describe_condition(rule.when)}." if rule.when else "")
+        )
+
+
+KIND = ScheduleKind()

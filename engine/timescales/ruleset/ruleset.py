@@ -9,77 +9,48 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import calendar
-from ..aggregates.caseload import current_iro
 from ..errors import Location, RecordError
+from ..evaluation.context import Context
+from ..evaluation.timeline import Ev, Known, Timeline
 from ..findings import DataQualityFinding, Finding
+from ..kinds import REGISTRY
+from ..kinds.aggregate import aggregates_of, current_iro
+from ..kinds.schedule import Chain, chains_of
 from ..records import ChildRecord
-from ..rules.model import (
-    AggregateRule,
-    AttributeRule,
-    DeadlineRule,
-    MilestoneRule,
-    RollingRule,
-    Rule,
-    ScheduleRule,
-    keep_apart,
-)
-from .attribute import check_attribute
-from .context import Context
-from .deadline import check_deadline
-from .milestone import check_milestone
-from .outcome import Terms
-from .rolling import check_rolling
-from .schedule import Chain, check_schedule
-from .timeline import Ev, Known, Timeline
-
-if TYPE_CHECKING:
-    from ..plugins.model import Target
-    from ..plugins.overrides import ActiveOverride
+from ..rules.limits import Terms
+from ..rules.model import Rule, keep_apart
+from ..rules.overrides import ActiveOverride, Target
+from ..rules.registry import Heads
 
 Checker = Callable[[Context], Iterator[Finding]]
 
 
-def needed_event_types(rule: Rule, heads: Mapping[str, ScheduleRule]) -> set[str]:
+def needed_event_types(rule: Rule, heads: Heads) -> set[str]:
     """Event types without which a rule can never be met or started: its clock and what
     satisfies it (a schedule's opening and event; a milestone's schedule and its own)."""
-    if isinstance(rule, DeadlineRule):
-        clock = {rule.clock.type} if rule.clock else set()
-        during = set(rule.during.opens) if rule.during else set()
-        return clock | during | {rule.met_by.type}
-    if isinstance(rule, ScheduleRule):
-        head = heads.get(rule.follows, rule) if rule.follows else rule
-        assert head.scope is not None and head.event is not None
-        return {*head.scope.opens, head.event.type}
-    if isinstance(rule, MilestoneRule):
-        head = heads[rule.schedule]
-        assert head.scope is not None and head.event is not None
-        return {*head.scope.opens, head.event.type, rule.met_by.type}
-    if isinstance(rule, AttributeRule):
-        return {rule.event.type}
-    if isinstance(rule, RollingRule):
-        met = {rule.met_by.type} if rule.met_by else set()
-        return {rule.spell.starts.type, rule.spell.ends.type} | met
-    if isinstance(rule, AggregateRule):
-        return {"became_looked_after", "iro_assigned"}
-    return set()
+    return REGISTRY.of(rule).needs(rule, heads)
 
 
-def reads(rule: Rule, heads: Mapping[str, ScheduleRule]) -> frozenset[str]:
+def reads(rule: Rule, heads: Heads) -> frozenset[str]:
     """Every event type a rule's outcome depends on: its clock and what meets it, what opens,
     closes, voids or extends its cases, and what its conditions read (a schedule's follower
     and a milestone read their head's too). A ``known_from`` entry naming any of them speaks
     about the rule."""
     out = needed_event_types(rule, heads) | {s.type for s in rule.selectors()}
     out |= rule.context_types()
-    head_id = rule.follows if isinstance(rule, ScheduleRule) else None
-    head_id = rule.schedule if isinstance(rule, MilestoneRule) else head_id
+    head_id = REGISTRY.of(rule).depends_on(rule)
     head = heads.get(head_id) if head_id is not None else None
     if head is not None:
         out |= {s.type for s in head.selectors()} | head.context_types()
     return frozenset(out)
+
+
+def heads_of(rules: Iterable[Rule]) -> dict[str, Rule]:
+    """The rules other rules hang on (schedule heads), by id."""
+    return {r.id: r for r in rules if REGISTRY.of(r).leads(r)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,26 +64,6 @@ class ChildResult:
     iro: str | None = None  # the IRO holding the child's open looked-after period at as_of
     # (rule, why) -> instances the law then in force left without a date to breach
     not_assessed: tuple[tuple[tuple[str, str], int], ...] = ()
-
-
-def _deadline(rule: DeadlineRule) -> Checker:
-    return lambda ctx: check_deadline(rule, ctx)
-
-
-def _schedule(chain: Chain) -> Checker:
-    return lambda ctx: check_schedule(chain, ctx)
-
-
-def _milestone(rule: MilestoneRule, chain: Chain) -> Checker:
-    return lambda ctx: check_milestone(rule, chain, ctx)
-
-
-def _attribute(rule: AttributeRule) -> Checker:
-    return lambda ctx: check_attribute(rule, ctx)
-
-
-def _rolling(rule: RollingRule) -> Checker:
-    return lambda ctx: check_rolling(rule, ctx)
 
 
 class RuleSet:
@@ -149,7 +100,7 @@ class RuleSet:
         self.terms: Terms | None = tuple(sorted(terms)) if terms else None
         # rules that cannot run in this set, with the reason (reported once per run)
         self.inactive: dict[str, str] = {}
-        self.aggregates = tuple(r for r in self.rules if isinstance(r, AggregateRule))
+        self.aggregates = aggregates_of(self.rules)
         # rules whose findings are reported (None: all); others only support them (a schedule
         # that a selected milestone or follower needs)
         self.report: frozenset[str] | None = frozenset(report) if report is not None else None
@@ -157,10 +108,17 @@ class RuleSet:
         # rule id -> the event types it reads (which ``known_from`` entries speak about it)
         heads = {h: chain.head for h, chain in self.chains.items()}
         self.reads: dict[str, frozenset[str]] = {
-            r.id: reads(r, heads)
-            for r in self.rules
-            if not (isinstance(r, MilestoneRule) and r.schedule not in heads)
-            and not (isinstance(r, ScheduleRule) and r.follows and r.follows not in heads)
+            r.id: reads(r, heads) for r in self.rules if _depends_on(r) in (None, *heads)
+        }
+        # what every child's context shares (``context``)
+        self._run_wide: dict[str, Any] = {
+            "cal": self.calendar,
+            "la": self.la,
+            "terms": self.terms,
+            "overrides": self.overrides,
+            "local_rules": self.local_rules,
+            "local_cal": self.local_calendar,
+            "reads": self.reads,
         }
 
     def _active(self, rule: Rule) -> bool:
@@ -174,34 +132,26 @@ class RuleSet:
     def _compile(self) -> tuple[tuple[str, Checker], ...]:
         """(rule id, checker) pairs; the id names the rule if its checker ever fails."""
         checkers: list[tuple[str, Checker]] = []
-        followers: dict[str, list[ScheduleRule]] = {}
         active = [r for r in self.rules if self._active(r)]
-        for rule in active:
-            if isinstance(rule, ScheduleRule) and rule.follows is not None:
-                followers.setdefault(rule.follows, []).append(rule)
         # each schedule head with its followers, by head id (the oracle and the durable engine
         # walk the same chains)
-        self.chains: dict[str, Chain] = {
-            r.id: Chain(r, tuple(followers.get(r.id, [])))
-            for r in active
-            if isinstance(r, ScheduleRule) and r.follows is None
-        }
-        chains = self.chains
+        self.chains: dict[str, Chain] = chains_of(active)
         for rule in active:
-            if isinstance(rule, DeadlineRule):
-                checkers.append((rule.id, _deadline(rule)))
-            elif isinstance(rule, ScheduleRule) and rule.follows is None:
-                checkers.append((rule.id, _schedule(chains[rule.id])))
-            elif isinstance(rule, MilestoneRule):
-                if rule.schedule in chains:
-                    checkers.append((rule.id, _milestone(rule, chains[rule.schedule])))
-                else:
-                    self.inactive[rule.id] = f"its schedule {rule.schedule} is not in the rule set"
-            elif isinstance(rule, AttributeRule):
-                checkers.append((rule.id, _attribute(rule)))
-            elif isinstance(rule, RollingRule):
-                checkers.append((rule.id, _rolling(rule)))
+            checker = REGISTRY.of(rule).checker(rule, self.chains)
+            if isinstance(checker, str):
+                self.inactive[rule.id] = checker
+            elif checker is not None:
+                checkers.append((rule.id, checker))
         return tuple(checkers)
+
+    def checkers(self) -> tuple[tuple[str, Checker], ...]:
+        """(rule id, checker) in the order they run."""
+        return self._checkers
+
+    def checked(self) -> list[Rule]:
+        """The rules with a checker of their own, in the order they run (a follower is checked
+        with its head, an aggregate by the aggregates)."""
+        return [self.by_id[rule_id] for rule_id, _ in self._checkers]
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -217,23 +167,18 @@ class RuleSet:
             raise KeyError(", ".join(sorted(unknown)))
         for rule_id in list(wanted):
             rule = self.by_id[rule_id]
-            head = None
-            if isinstance(rule, ScheduleRule):
-                head = rule.follows or rule.id
-            if isinstance(rule, MilestoneRule):
-                head = rule.schedule
+            kind = REGISTRY.of(rule)
+            head = kind.depends_on(rule) or (rule.id if kind.leads(rule) else None)
             if head is not None:
                 # the whole chain: which follower governs a step depends on its siblings (LA004
                 # alone would end the chain at the first step LA003 governs)
                 wanted.add(head)
-                wanted.update(
-                    r.id for r in self.rules if isinstance(r, ScheduleRule) and r.follows == head
-                )
+                wanted.update(r.id for r in self.rules if REGISTRY.of(r).follows(r) == head)
         return self._derive([r for r in self.rules if r.id in wanted], report=set(ids))
 
     def assessable(self, supplied: frozenset[str]) -> tuple[RuleSet, dict[str, str]]:
         """The rules the inputs can feed, and why each other one cannot be assessed."""
-        heads = {r.id: r for r in self.rules if isinstance(r, ScheduleRule) and not r.follows}
+        heads = heads_of(self.rules)
         keep: list[Rule] = []
         why: dict[str, str] = {}
         for rule in self.rules:
@@ -245,9 +190,7 @@ class RuleSet:
         kept = {r.id for r in keep}
         # a follower or milestone whose schedule head went goes with it
         for rule in list(keep):
-            head = rule.follows if isinstance(rule, ScheduleRule) else None
-            if isinstance(rule, MilestoneRule):
-                head = rule.schedule
+            head = _depends_on(rule)
             if head is not None and head not in kept:
                 keep.remove(rule)
                 why[rule.id] = f"its schedule {head} is not assessable ({why.get(head, '')})"
@@ -310,16 +253,10 @@ class RuleSet:
         return Context(
             timeline=timeline,
             as_of=as_of,
-            cal=self.calendar,
-            la=self.la,
             team=team,
             worker=worker,
             exceptions=exceptions,
-            terms=self.terms,
-            overrides=self.overrides,
-            local_rules=self.local_rules,
-            local_cal=self.local_calendar,
-            reads=self.reads,
+            **self._run_wide,
         )
 
     def result(
@@ -373,6 +310,10 @@ class RuleSet:
                 )
                 raise error from exc
         return self.result(child, findings, timeline, as_of)
+
+
+def _depends_on(rule: Rule) -> str | None:
+    return REGISTRY.of(rule).depends_on(rule)
 
 
 def out_of_range(exc: Exception, location: Location | None) -> RecordError:

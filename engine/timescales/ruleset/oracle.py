@@ -19,12 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import calendar
-from ..rules.model import Condition, DeadlineRule, Limit, RuleBase, ScheduleRule
-from .context import Context
-from .outcome import TermsUnavailable
+from ..evaluation.context import Context
+from ..evaluation.timeline import Case, Timeline, holds
+from ..kinds import REGISTRY
+from ..rules.limits import TermsUnavailable
+from ..rules.model import Limit, RuleBase, decidable
+from ..rules.registry import DueAsked
 from .ruleset import RuleSet
-from .schedule import Chain
-from .timeline import Case, Ev, Timeline, holds
 
 __all__ = ["Due", "RuleOracle", "national"]
 
@@ -48,21 +49,6 @@ class Due:
         """Working days from the due date to ``other`` in the rule's calendar (``other``
         later: positive; earlier: negative). Raises CalendarRangeError outside its years."""
         return self.cal.working_days_between(self.date, other)
-
-
-def _decidable(condition: Condition | None, *, opened: bool, dob: bool) -> bool:
-    """Whether the caller gave what ``condition`` needs (a case opening, a date of birth); a
-    placement's permanence and where the clock stops are never known to the oracle."""
-    if condition is None:
-        return True
-    if condition.stops_on_or_before is not None or condition.placement_permanent is not None:
-        return False
-    if condition.needs_timeline():  # the placement, legal status or reviews of a child
-        return False
-    anniversary = (condition.anchor_before_anniversary, condition.anchor_from_anniversary)
-    if any(n is not None for n in anniversary) and not opened:
-        return False
-    return condition.age_under_at_anchor is None or dob
 
 
 def _alone(dob: dt.date | None) -> Timeline:
@@ -113,47 +99,12 @@ class RuleOracle:
         rule = self.ruleset.by_id.get(rule_id)
         if rule is None:
             return None
-        if isinstance(rule, ScheduleRule):
-            chain = self._chains.get(rule.follows or rule.id)
-            if chain is None:
-                return None
-            return self._schedule(chain, anchor, occurrence, opened, dob)
-        if occurrence != 1:
-            raise ValueError(f"{rule_id} is not a schedule: it has no occurrence {occurrence}")
-        if not isinstance(rule, DeadlineRule):
+        question = DueAsked(anchor, occurrence, opened, dob, self._chains)
+        answerable = REGISTRY.of(rule).oracle(rule, question)
+        if answerable is None:
             return None
-        clock = rule.clock.type if rule.clock else f"birthday_{rule.clock_at_age}"
-        # a deadline's case opens with its clock (as deadline_finding has it)
-        return self._answer(
-            rule, rule.limit, anchor, Case(Ev(clock, anchor), None), dob, opened=True
-        )
-
-    def _schedule(
-        self,
-        chain: Chain,
-        anchor: dt.date,
-        occurrence: int,
-        opened: dt.date | None,
-        dob: dt.date | None,
-    ) -> Due | None:
-        if occurrence == 1 and opened is None:
-            opened = anchor
-        head = chain.head
-        assert head.scope is not None
-        case = Case(Ev(head.scope.opens[0], opened or anchor), None)
-        if occurrence == 1:
-            rule: ScheduleRule | None = head
-        else:
-            for first, last, follower in chain.ranges:
-                covers = first <= occurrence and (last is None or occurrence <= last)
-                if covers and not _decidable(
-                    follower.when, opened=opened is not None, dob=dob is not None
-                ):
-                    return None
-            rule = chain.rule_for(occurrence, anchor, case, _alone(dob))
-        if rule is None:
-            return None
-        return self._answer(rule, rule.limit, anchor, case, dob, opened=opened is not None)
+        governing, limits, case, known_opening = answerable
+        return self._answer(governing, limits, anchor, case, dob, opened=known_opening)
 
     def _answer(
         self,
@@ -169,7 +120,7 @@ class RuleOracle:
             return None
         chosen: Limit | None = None
         for limit in limits:
-            if not _decidable(limit.when, opened=opened, dob=dob is not None):
+            if not decidable(limit.when, opened=opened, dob=dob is not None):
                 return None
             if holds(limit.when, anchor=anchor, case=case, tl=_alone(dob)):
                 chosen = limit
@@ -195,6 +146,6 @@ class RuleOracle:
 def national() -> RuleOracle:
     """The oracle over the national pack alone (no council, no plugins), loaded once through
     the rule loader: for an import with no rule set of its own (a bare ``importers.read``)."""
-    from ..rules.pack import load_rules
+    from ..ruleset.pack import load_rules
 
     return RuleOracle(load_rules(autoload=False))
