@@ -119,9 +119,9 @@ import datetime as dt, sys
 from pathlib import Path
 from timescales import parallel
 from timescales.ruleset.pack import build_ruleset, load_council
-from timescales.run import Run
+from timescales.pipeline import Pipeline
 _, council = load_council()
-run = Run(build_ruleset(council), dt.date.fromisoformat(sys.argv[3]))
+run = Pipeline(build_ruleset(council), dt.date.fromisoformat(sys.argv[3]))
 with open(sys.argv[2], "w") as out:
     parallel.check_and_write(run, [Path(sys.argv[1])], "auto", None, out, fmt="jsonl", jobs=1)
 """

@@ -16,8 +16,7 @@ from .pipeline import Pipeline, Run, Summary, check
 from .records import ChildRecord, Event, json_schema
 from .ruleset.pack import load_rules
 from .ruleset.ruleset import ChildResult, RuleSet
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Checked",

@@ -25,7 +25,6 @@ from typing import IO, Any, TypeAlias
 
 import orjson
 
-from . import __version__
 from .dates import DateError, parse_iso, suggest_iso
 from .docs import describe_limits
 from .errors import InputError, RecordError, TimescalesError, UsageError
@@ -38,6 +37,7 @@ from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
 from .ruleset.pack import build_ruleset, load_council, load_rules
 from .ruleset.ruleset import RuleSet
+from .version import __version__
 
 
 class ExitCode(enum.IntEnum):
@@ -626,7 +626,7 @@ def _check_aggregated(
 
     iros = read_iro_list(args.iros) if args.iros else None
     aggregator = Aggregator(run.ruleset, args.as_of, iro_list=iros)
-    stream = aggregator.stream(run, track_paths(items, args.paths, quiet=args.quiet))
+    stream = aggregator.stream(run.checked(track_paths(items, args.paths, quiet=args.quiet)))
     if hide is not None:
         stream = _hidden(stream, hide)
     if args.format == "xlsx":
@@ -942,9 +942,11 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
         return ExitCode.ERROR
     with output(args.output) as out:
         write_report(
-            run,
-            track_paths(items, args.paths, quiet=args.quiet),
+            run.checked(track_paths(items, args.paths, quiet=args.quiet)),
             out,
+            ruleset=run.ruleset,
+            as_of=run.as_of,
+            summary=run.summary,
             since=args.since,
             iro_list=iros,
             max_rejects=limit,

@@ -3,7 +3,7 @@ one place each rejection and data-quality text of a run is written.
 
 An item is a rejected row of a return, notes about a whole file, a rejected child (unreadable,
 or more events than the limit), or a child to evaluate. The same :func:`screen` runs in one
-process (``pipeline``) and in the worker processes (``engines.pool``); each :class:`Outcome`
+process (``pipeline``) and in the worker processes (``backends.pool``); each :class:`Outcome`
 is counted into the one tally by ``Pipeline.account``.
 """
 

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .engines import require
-from .engines.pool import (
+from .backends import require
+from .backends.pool import (
     TEXT_FORMATS,
     Batch,
     ItemsTask,

@@ -33,8 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
-from . import __version__
 from .findings import Finding, Status
+from .version import __version__
 
 NONE = "(none)"
 FORMATS = ("table", "csv", "html")

@@ -18,28 +18,32 @@ import timescales
 ROOT = Path(timescales.__file__).parent
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
-# lowest first; a unit may import only units on a lower floor
-LAYERS: dict[str, int] = {
+# lowest first; a unit may import only units on a lower floor (docs/architecture.md)
+FLOORS: tuple[tuple[str, ...], ...] = (
     # ground: the data's own language
-    **dict.fromkeys(("dates", "calendar", "errors", "seen", "progress", "seed_sources"), 0),
-    **dict.fromkeys(("records", "findings"), 1),
-    "contract": 2,
-    # the language of a rule, and the councils' packs of them
-    "rules": 3,
-    "plugins": 4,
+    ("errors", "seen", "progress", "seed_sources", "version"),
+    ("dates", "calendar"),
+    ("records", "findings"),
+    ("contract",),
+    ("tally", "rules"),
+    ("plugins",),
     # the per-child machinery, the kinds of rule, the rule set that runs them
-    "evaluation": 5,
-    "kinds": 6,
-    "ruleset": 7,
-    "backends": 8,
+    ("evaluation",),
+    ("kinds",),
+    ("ruleset",),
     # inputs and outputs
-    **dict.fromkeys(("importers", "aggregates", "explain", "generate"), 9),
-    **dict.fromkeys(("reporters", "worklist", "docs"), 10),
+    ("importers", "generate", "guard"),
+    ("aggregates", "explain"),
+    ("reporters", "worklist", "docs"),
+    ("backends",),
     # the one pipeline, and the adapters over it
-    **dict.fromkeys(("pipeline", "api"), 11),
-    **dict.fromkeys(("cli", "service", "testing"), 12),
-    **dict.fromkeys(("__main__", "__init__"), 13),
-}
+    ("pipeline",),
+    ("parallel", "api"),
+    ("service", "testing"),
+    ("cli",),  # the command line, which also starts the service
+    ("__main__", "__init__"),
+)
+LAYERS = {unit: floor for floor, units in enumerate(FLOORS) for unit in units}
 
 
 def _module_name(path: Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_module, write_jsonl
-from timescales.engines import durable_available
+from timescales.backends import durable_available
 
 LATE = {
     "child": "C1",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from timescales import ChildRecord, load_rules
-from timescales.engines import durable_available
+from timescales.backends import durable_available
 from timescales.evaluation.context import (
     BEFORE_KNOWN,
     BEGAN_BEFORE,
@@ -168,7 +168,7 @@ def test_moving_the_known_history_earlier_never_loses_a_certain_breach() -> None
 
 @pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
 def test_the_durable_engine_agrees() -> None:
-    from timescales.engines.durable import DurableRuleSet
+    from timescales.backends.durable import DurableRuleSet
 
     engine = DurableRuleSet(REVIEWS)
     for rec in (

@@ -13,8 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from timescales.pipeline import Pipeline
 from timescales.ruleset.pack import load_rules
-from timescales.run import Run
 
 
 def check_sample(cli: Any, path: Path, as_of: str, tmp_path: Path, *more: str) -> dict[str, Any]:
@@ -60,10 +60,10 @@ def pick(finding: dict[str, Any], *fields: str) -> tuple[Any, ...]:
     return tuple(finding[name] for name in fields)
 
 
-def reconciled_run(path: Path, fmt: str, as_of: dt.date) -> Run:
+def reconciled_run(path: Path, fmt: str, as_of: dt.date) -> Pipeline:
     """``path`` read as ``fmt`` and checked, as ``check`` does it, its accounts asserted: rows
     read = used + rejected per source, and children read = checked + rejected."""
-    checker = Run(load_rules(), as_of)
+    checker = Pipeline(load_rules(), as_of)
     list(checker.findings(checker.items([path], fmt)))
     summary = checker.summary
     for stats in summary.context.stats:

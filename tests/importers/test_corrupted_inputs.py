@@ -28,7 +28,7 @@ from test_ssda903 import EPISODES, HEADER, REVIEWS, write_return, xml_return
 
 from timescales import load_rules
 from timescales.errors import CODES, InputError
-from timescales.run import Run
+from timescales.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2024-06-30"
@@ -248,7 +248,7 @@ def test_spoiled_input_never_crashes_and_reconciles(
     source = str(path)
 
     # the API: exact accounting of every record and row
-    run = Run(RULES, dt.date.fromisoformat(AS_OF))
+    run = Pipeline(RULES, dt.date.fromisoformat(AS_OF))
     list(run.findings(run.items([path], fmt)))
     for exc in run.input_errors:  # a whole input that cannot be read: said once, with its place
         assert isinstance(exc, InputError) and exc.code in CODES and exc.location is not None
@@ -299,7 +299,7 @@ def test_spoiled_input_never_crashes_and_reconciles(
 
 def outcome(path: Path, fmt: str) -> tuple[int, int, int, int]:
     """(children checked, rejected, rows rejected, findings) of one input, through the API."""
-    run = Run(RULES, dt.date.fromisoformat(AS_OF))
+    run = Pipeline(RULES, dt.date.fromisoformat(AS_OF))
     findings = sum(1 for _ in run.findings(run.items([path], fmt)))
     s = run.summary
     return s.checked, s.rejected, s.rows_rejected, findings

@@ -29,8 +29,8 @@ from shared_checks import reconciled_run
 from timescales.importers import ImportContext
 from timescales.importers.annex_a import BY_NUMBER, COMMON, IMPORTER, detect_header
 from timescales.importers.annex_a import Cell as AnnexCell
+from timescales.pipeline import Pipeline
 from timescales.ruleset.pack import load_rules
-from timescales.run import Run
 
 AS_OF = dt.date(2024, 6, 28)
 ID, START, AUTH = (
@@ -42,25 +42,25 @@ LA_START = "Date Started to be Looked After"
 COL = {h: chr(65 + i) for i, h in enumerate(HEADERS[4])}  # List 4's column letters
 
 
-def run(path: Path) -> Run:
+def run(path: Path) -> Pipeline:
     """The run's own accounting, as ``check`` does it."""
     return reconciled_run(path, "annex-a", AS_OF)
 
 
 def checker_findings(path: Path) -> list[Any]:
-    checker = Run(load_rules(), AS_OF)
+    checker = Pipeline(load_rules(), AS_OF)
     return list(checker.findings(checker.items([path], "annex-a")))
 
 
-def rows(checker: Run) -> tuple[int, int, int]:
+def rows(checker: Pipeline) -> tuple[int, int, int]:
     return checker.summary.rows
 
 
-def codes(checker: Run) -> list[str]:
+def codes(checker: Pipeline) -> list[str]:
     return sorted(e.code for e in checker.rejects)
 
 
-def notes(checker: Run, code: str) -> dict[str, Any]:
+def notes(checker: Pipeline, code: str) -> dict[str, Any]:
     return {n.child: n for n in checker.quality if n.code == code}
 
 

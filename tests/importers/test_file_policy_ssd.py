@@ -25,13 +25,13 @@ from ssd_extract import COLUMNS, D, write_table
 
 from timescales.importers import ImportContext
 from timescales.importers.ssd import SsdImporter
+from timescales.pipeline import Pipeline
 from timescales.ruleset.pack import load_rules
-from timescales.run import Run
 
 AS_OF = dt.date(2024, 6, 30)
 
 
-def run(path: Path) -> Run:
+def run(path: Path) -> Pipeline:
     """The run's own accounting, as ``check`` does it."""
     return reconciled_run(path, "ssd", AS_OF)
 
@@ -162,7 +162,7 @@ def test_error_values_in_optional_fields_leave_them_unknown_and_the_row_used(
     assert visit.attrs.get("seen_alone") is None
     # an unknown authorisation is not "not completed": the assessments are not checked
     assert not [e for e in recs["2"].events if e.type.startswith("assessment")]
-    checker = Run(load_rules(), AS_OF)
+    checker = Pipeline(load_rules(), AS_OF)
     found = list(checker.findings(checker.items([d], "ssd")))
     assert [f for f in found if f.rule == "LA002"]  # the rest of the extract is checked
     assert not [f for f in found if f.rule == "AS002"]

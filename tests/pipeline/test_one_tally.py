@@ -18,7 +18,7 @@ pytest.importorskip("multipart")
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporters"))
 from test_completeness import AS_OF, banner, console, ssda903_return, workbook
 
 import timescales

@@ -176,7 +176,7 @@ def test_a_disputed_in_education_keeps_a_care_leavers_case_open_to_25() -> None:
 @examples(100)
 @given(data=st.data())
 def test_the_durable_engine_reads_bad_data_alike(data: st.DataObject) -> None:
-    from timescales.engines import durable_available
+    from timescales.backends import durable_available
 
     if not durable_available():
         pytest.skip("durable-rules is not installed (the 'durable' extra)")
@@ -194,7 +194,7 @@ _ENGINES: list[Any] = []
 
 
 def _durable() -> Any:
-    from timescales.engines.durable import DurableRuleSet
+    from timescales.backends.durable import DurableRuleSet
 
     if not _ENGINES:
         _ENGINES.append(DurableRuleSet(NATIONAL))

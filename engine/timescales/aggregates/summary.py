@@ -35,10 +35,9 @@ from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, per
 from .workload import Caseloads
 
 if TYPE_CHECKING:
-    from ..importers import Item
-    from ..pipeline import Pipeline, Summary
     from ..records import ChildRecord
     from ..ruleset.ruleset import ChildResult, RuleSet
+    from ..tally import Summary
 
 ALL = "*"  # the rule key of "all rules together"
 RATE_DIGITS = 6  # fractions: 0.629349 (62.9349%)
@@ -338,9 +337,10 @@ class Aggregator:
         if self.on_permanence is not None:
             self.on_permanence(row)
 
-    def stream(self, run: Pipeline, items: Iterable[Item]) -> Iterator[Finding]:
-        """The run's findings, in order, aggregating each child's as it passes."""
-        for record, result in run.checked(items):
+    def stream(self, pairs: Iterable[tuple[ChildRecord, ChildResult]]) -> Iterator[Finding]:
+        """The run's findings, in order, aggregating each child's as it passes: ``pairs`` are
+        the pipeline's ``(record, result)`` pairs (``Pipeline.checked``)."""
+        for record, result in pairs:
             self.add(result, record)
             yield from result.findings
 
@@ -508,15 +508,3 @@ class Spool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def collect(
-    run: Pipeline,
-    items: Iterable[Item],
-    aggregator: Aggregator,
-    on_finding: Callable[[Finding], None] | None = None,
-) -> None:
-    """Drain a run through the aggregator (for commands that write no findings stream)."""
-    for finding in aggregator.stream(run, items):
-        if on_finding is not None:
-            on_finding(finding)

@@ -461,7 +461,7 @@ def _counting(rule: DeadlineRule) -> list[str]:
 
 
 # durable backend: which clock each answer, void, closer and extension belongs to is decided
-# by durable-rules (``engines.durable``); the instance is judged here, as ``check_deadline``
+# by durable-rules (``backends.durable``); the instance is judged here, as ``check_deadline``
 
 
 def _durable_compile(rule: DeadlineRule, main: Any, late: Any) -> None:

@@ -31,7 +31,6 @@ import orjson
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import __version__
 from ..aggregates.counts import (
     ASSESSMENT_RULES,
     CARE_LEAVER_CONTACT,
@@ -42,6 +41,7 @@ from ..aggregates.permanence import COLUMNS as PERMANENCE_COLUMNS
 from ..aggregates.permanence import PERMANENCE_RULE, REVIEW_RULES
 from ..aggregates.summary import NOT_CHECKED
 from ..findings import Finding
+from ..version import __version__
 from . import TABLE_COLUMNS
 from .charts import (
     BLUE,
@@ -68,8 +68,9 @@ from .charts import (
 
 if TYPE_CHECKING:
     from ..aggregates.summary import Aggregator
-    from ..importers import Item
-    from ..pipeline import Pipeline
+    from ..records import ChildRecord
+    from ..ruleset.ruleset import ChildResult, RuleSet
+    from ..tally import Summary
 
 __all__ = [
     "BLUE",
@@ -910,43 +911,46 @@ def _tracker_island(rows: Iterable[Mapping[str, Any]], perm: Mapping[str, Any]) 
 
 
 def write_report(
-    run: Pipeline,
-    items: Iterable[Item],
+    pairs: Iterable[tuple[ChildRecord, ChildResult]],
     out: IO[str],
     *,
+    ruleset: RuleSet,
+    as_of: dt.date,
+    summary: Summary,
     since: dt.date | None = None,
     iro_list: Mapping[str, float] | None = None,
     max_rejects: str | None = None,
 ) -> Aggregator:
-    """Check the items, aggregate in one pass (breaches and the tracker spooled to disk), and
-    write the report. Returns the aggregator (its to_dict() is what the report shows).
+    """Aggregate the pipeline's ``(record, result)`` pairs in one pass (breaches and the
+    tracker spooled to disk), and write the report. Returns the aggregator (its to_dict() is
+    what the report shows).
     ``max_rejects`` (N or N%): above it the report says in red that its figures are not
     reliable (``Summary.rejects_over``)."""
     from ..aggregates.summary import Aggregator, Spool
 
     cite_titles: dict[str, str] = {}
-    for rule in run.ruleset.rules:
+    for rule in ruleset.rules:
         for ref in rule.references:
             cite_titles.setdefault(ref.href, ref.title)
     cites: dict[str, int] = {}
     with Spool() as breaches, Spool() as tracker:
         aggregator = Aggregator(
-            run.ruleset,
-            run.as_of,
+            ruleset,
+            as_of,
             since=since,
             iro_list=iro_list,
             on_permanence=lambda row: tracker.add(row.to_dict()),
         )
-        for finding in aggregator.stream(run, items):
+        for finding in aggregator.stream(pairs):
             if finding.is_breach:
                 breaches.add(breach_row(finding, cites))
         render(
-            aggregator.to_dict(run.summary),
+            aggregator.to_dict(summary),
             out,
             breaches=breaches,
             cites=cites,
             cite_titles=cite_titles,
             permanence=tracker,
-            unreliable=run.summary.rejects_over(max_rejects),
+            unreliable=summary.rejects_over(max_rejects),
         )
     return aggregator

@@ -33,7 +33,7 @@ from ..findings import FIELDS, Finding
 if TYPE_CHECKING:
     from ..aggregates.permanence import PermanenceRow
     from ..aggregates.summary import Aggregator
-    from ..pipeline import Summary
+    from ..tally import Summary
 
 ALL_RULES = "(all rules)"
 COMPLETENESS = "Data completeness"

@@ -148,7 +148,7 @@ class Kind(Generic[R]):
     # durable backend -----------------------------------------------------------------------
 
     def durable_compile(self, rule: R, backend: Any) -> None:
-        """Add the rule's durable-rules rules (``engines.durable``)."""
+        """Add the rule's durable-rules rules (``backends.durable``)."""
 
     def durable_late_clocks(self, rule: R, run: Any) -> list[tuple[Any, dt.date | None]]:
         """Clocks placed in Python (inside a case) for the second durable-rules ruleset, each

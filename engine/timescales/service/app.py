@@ -28,13 +28,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from .. import __version__
 from ..api import parse_record, problem_list, rule_rows, validation_context
 from ..docs import render
 from ..errors import Location, RecordError
 from ..records import ChildRecord, IsoDate, json_schema
 from ..ruleset.pack import load_rules
 from ..ruleset.ruleset import RuleSet
+from ..version import __version__
 from . import uploads
 from .checker import Checker
 from .middleware import (

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from timescales.engines import durable_available
+from timescales.backends import durable_available
 
 
 def need_durable() -> None:

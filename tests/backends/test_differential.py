@@ -43,7 +43,7 @@ _engines: dict[int, Any] = {}
 
 
 def _durable(ruleset: RuleSet) -> Any:
-    from timescales.engines.durable import DurableRuleSet
+    from timescales.backends.durable import DurableRuleSet
 
     key = id(ruleset)
     if key not in _engines:
@@ -123,7 +123,7 @@ def _durable_in_worker(rules: list[str], record: str, as_of: str) -> Any:
     """The durable engine's view of one record, in a worker process: durable-rules 2.0.28 never
     frees a ruleset (about 20 MB for the national pack) and can crash, so a fresh pack per
     example is compiled away from the test process."""
-    from timescales.engines.durable import DurableRuleSet
+    from timescales.backends.durable import DurableRuleSet
     from timescales.kinds import REGISTRY
 
     adapter = REGISTRY.adapter()

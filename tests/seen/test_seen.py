@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from timescales import load_rules
 from timescales.errors import Location
 from timescales.importers import Item
+from timescales.pipeline import Pipeline
 from timescales.records import ChildRecord
-from timescales.run import Run
 from timescales.seen import SeenIds
 
 
@@ -38,7 +38,7 @@ def test_a_run_notes_the_same_repeats_spilling_or_not(monkeypatch) -> None:
     items = [Item(Location("in", n + 1), record=r) for n, r in enumerate(records)]
 
     def data002(limit: int) -> Counter[str]:
-        run = Run(load_rules(rules=["LA005"]), dt.date(2024, 3, 31))
+        run = Pipeline(load_rules(rules=["LA005"]), dt.date(2024, 3, 31))
         run._seen = SeenIds(limit=limit)
         list(run.results(items))
         assert run.summary.quality["DATA002"] == 33

@@ -22,7 +22,7 @@ What runs where (docs/scaling.md has the long form):
 
 durable-rules 2.0.28 keeps its state module-global and is not thread-safe, so a
 ``DurableRuleSet`` creates its rulesets in the process that uses it (the CLI runs it in worker
-processes, timescales.engines.pool). It never calls ``delete_state``: it uses one session id,
+processes, timescales.backends.pool). It never calls ``delete_state``: it uses one session id,
 tracks every fact it asserts and retracts them all after each child. It talks to the C module
 directly (no ``durable.lang`` host, so no background timer threads). Two quirks are designed
 around: an ``$or`` that mixes a join with plain tests does not match when the join branch is

@@ -40,7 +40,7 @@ def _variant(ruleset: RuleSet, rule_id: str, **changes: Any) -> Rule:
 
 def _both(ruleset: RuleSet, events: list[dict[str, Any]], as_of: dt.date, rule: str) -> list[Any]:
     """The rule's findings, (anchor, due, done, status, ref), once both engines agree."""
-    from timescales.engines.durable import DurableRuleSet
+    from timescales.backends.durable import DurableRuleSet
 
     record = ChildRecord.model_validate({"child": "C1", "events": events})
     python = [f.to_dict() for f in ruleset.check(record, as_of=as_of).findings]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from timescales import ChildRecord, load_rules
+from timescales.backends import durable_available
 from timescales.calendar import ENGLAND
-from timescales.engines import durable_available
 from timescales.evaluation.outcome import attribute_outcome, outcome
 from timescales.findings import BREACHES, Status
 from timescales.testing.reference import ReferenceModel, compare_with_engine
@@ -119,7 +119,7 @@ def test_a_council_override_keeps_the_finding_unmet() -> None:
 
 @pytest.mark.skipif(not durable_available(), reason="durable-rules is not installed")
 def test_the_durable_engine_says_unmet_too() -> None:
-    from timescales.engines.durable import DurableRuleSet
+    from timescales.backends.durable import DurableRuleSet
 
     durable = DurableRuleSet(LA020)
     for attrs in ({}, {"seen_alone": True}, {"seen_alone": False, "not_alone_reason": ""}):

@@ -13,11 +13,11 @@ import orjson
 import pytest
 from durable_support import need_durable
 
-import timescales.engines as engines
-import timescales.engines.pool as pool
+import timescales.backends as backends
+import timescales.backends.pool as pool
 import timescales.parallel as parallel
+from timescales.backends.pool import RangeTask, read_range, split_jsonl
 from timescales.cli import main
-from timescales.engines.pool import RangeTask, read_range, split_jsonl
 from timescales.generate import generate
 from timescales.records import ChildRecord
 from timescales.ruleset.pack import load_rules
@@ -154,7 +154,7 @@ def test_a_crashing_worker_costs_one_child(
 def test_durable_engine_missing_says_how_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(engines, "durable_available", lambda: False)
+    monkeypatch.setattr(backends, "durable_available", lambda: False)
     path = _input(tmp_path, 30)
     code = main(["check", str(path), "--as-of", AS_OF, "--engine", "durable"])
     assert code == 2
@@ -182,7 +182,7 @@ def test_check_records_api_isolates_the_durable_engine() -> None:
 def test_fast_path_gives_what_the_pydantic_path_gives() -> None:
     """Lines the fast validated path accepts check exactly as ChildRecord + RuleSet.check; lines
     valid only through pydantic's lax coercions, or invalid, are left to pydantic."""
-    from timescales.engines import fastpath
+    from timescales.backends import fastpath
 
     if not fastpath.available():
         pytest.skip("msgspec is not installed")

@@ -1,8 +1,9 @@
-"""Evaluation engines: the plain-Python evaluator (default) and the durable-rules backend.
+"""Backends: the ways a rule set runs over children, chosen by name (``--engine``): the
+plain-Python evaluator (default) and the durable-rules backend.
 
 Both take the same compiled :class:`~timescales.ruleset.ruleset.RuleSet` and give the same
 ``ChildResult`` for a child. ``evaluator(name, ruleset)`` returns the function that checks one
-record; :mod:`timescales.engines.pool` runs either in worker processes (``--jobs N``; the durable
+record; :mod:`timescales.backends.pool` runs either in worker processes (``--jobs N``; the durable
 backend always runs there, so that a crash in durable-rules' C code costs only the child it was
 checking).
 """
@@ -50,7 +51,7 @@ def require(engine: str) -> None:
 def evaluator(engine: str, ruleset: RuleSet) -> Evaluate:
     """The function that checks one record with ``engine``. For ``durable`` this creates
     durable-rules rulesets in the calling process: call it in a worker process (as
-    :mod:`timescales.engines.pool` does) unless a crash may take the caller down."""
+    :mod:`timescales.backends.pool` does) unless a crash may take the caller down."""
     require(engine)
     if engine == "durable":
         from .durable import DurableRuleSet

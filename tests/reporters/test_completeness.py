@@ -211,7 +211,7 @@ def test_rejects_above_max_rejects_make_the_report_say_it_is_not_reliable(
 
 def test_max_rejects_counts_rows_as_well_as_children() -> None:
     from timescales.importers import SourceStats
-    from timescales.run import Summary
+    from timescales.tally import Summary
 
     summary = Summary(read=100, rejected=1)
     summary.context.stats.append(

@@ -17,9 +17,9 @@ from timescales.aggregates.summary import ALL, Aggregator, Stats, quantile
 from timescales.aggregates.workload import read_iro_list
 from timescales.errors import UsageError
 from timescales.generate import generate
+from timescales.pipeline import Pipeline
 from timescales.records import ChildRecord
 from timescales.ruleset.pack import load_rules
-from timescales.run import Run
 
 RULES = load_rules(autoload=False)
 
@@ -223,7 +223,7 @@ def test_memory_is_bounded_by_the_number_of_groups_not_children() -> None:
 def test_aggregates_from_the_engine_reconcile_with_the_run_summary() -> None:
     records = [ChildRecord.model_validate(r) for r in generate(300, seed=4)]
     rules = load_rules(la="example-borough")
-    run = Run(rules, AS_OF)
+    run = Pipeline(rules, AS_OF)
     agg = Aggregator(rules, AS_OF)
     for record, res in zip(records, (rules.check(r, as_of=AS_OF) for r in records), strict=True):
         run.summary.by_rule.update((f.rule, f.status.value) for f in res.findings)
@@ -422,7 +422,7 @@ def test_permanence_tracker_row_for_each_looked_after_child() -> None:
 
 def test_run_summary_counts_unmet_as_a_breach_and_in_on_time() -> None:
     """The CLI's exit code, summary line and local-target rates read the run summary."""
-    from timescales.run import Summary
+    from timescales.tally import Summary
 
     summary = Summary()
     for rule, status in [("LA020", "met"), ("LA020", "unmet"), ("LA005", "pending")]:

@@ -72,7 +72,7 @@ Task = RangeTask | ItemsTask
 
 @dataclass(frozen=True, slots=True)
 class FastItem:
-    """A line the fast validated path accepted (engines.fastpath)."""
+    """A line the fast validated path accepted (backends.fastpath)."""
 
     location: Location
     record: fastpath.FastRecord
