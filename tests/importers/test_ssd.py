@@ -749,7 +749,7 @@ def test_quality_codes_are_this_importers_range() -> None:
 # ----------------------------------------------------------------------------- speed
 
 
-def test_ten_thousand_people_import_speed(
+def test_ten_thousand_people_import_streamed_and_reconciled(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     n = 10_000
@@ -774,7 +774,6 @@ def test_ten_thousand_people_import_speed(
             f"in {elapsed:.2f} s ({cpu:.2f} s CPU) = {total / elapsed:,.0f} rows/s "
             f"({total / cpu:,.0f} rows per CPU second)"
         )
-    assert elapsed < 10.0  # a guard against gross regressions, not a benchmark (load varies)
 
 
 def test_a_directory_with_too_many_files_is_refused_whole(tmp_path: Path, monkeypatch) -> None:

@@ -1460,15 +1460,20 @@ class ReferenceModel:
                 ),
                 None,
             )
+            # a milestone's limit is the time from the opening to the scheduled date: under a
+            # relaxed variation it counts again from the period's end, as a deadline's does
+            opened = win.opened.date
+            span = Limit(unit="days", value=max((due - opened).days, 0))
             finding = self._finding(
                 rule,
                 ref=win.opened.ref,
-                anchor=win.opened.date,
+                anchor=opened,
                 due=due,
                 done=done,
                 close=win.close,
                 as_of=child.as_of,
                 working=False,
+                resumed_due=self._resumed(rule, opened, span),
             )
             if finding is not None:
                 out.append(finding)
