@@ -36,6 +36,10 @@ def test_wheel_contains_rules_and_loads_them(tmp_path: Path) -> None:
     packed = [n for n in names if n.startswith("timescales/packs/england/") and n.endswith(".yaml")]
     source = list((ROOT / "rules" / "england").rglob("*.yaml"))
     assert len(packed) == len(source) > 0
+    # every module of the source tree ships (pyproject lists the packages one by one)
+    tree = ROOT / "engine"
+    modules = {p.relative_to(tree).as_posix() for p in tree.rglob("*.py")}
+    assert modules - set(names) == set(), "add the package to [tool.setuptools] packages"
     target = tmp_path / "site"
     subprocess.run(
         [
