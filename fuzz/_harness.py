@@ -336,6 +336,30 @@ def temp_tree(files: Sequence[tuple[str, bytes]]) -> Iterator[Path]:
         yield root
 
 
+def check_file(fmt: str, data: bytes, name: str) -> None:
+    """``data`` written to a fresh file called ``name`` and read as ``fmt``."""
+    with temp_file(data, name) as path:
+        check_import(fmt, path)
+
+
+def check_tree(
+    fmt: str,
+    data: bytes,
+    default: Callable[[int], str],
+    suffixes: Sequence[str],
+    *,
+    depth: int = 1,
+) -> None:
+    """The files of ``data`` (see ``split_files``), given safe names (``default(i)`` for the
+    ``i``-th file when it has none), written to a fresh directory and read as ``fmt``."""
+    files = [
+        (safe_name(name, default(i), suffixes, depth=depth), content)
+        for i, (name, content) in enumerate(split_files(data))
+    ]
+    with temp_tree(files) as root:
+        check_import(fmt, root)
+
+
 def build_zip(members: Sequence[tuple[bytes | None, bytes]]) -> bytes:
     """A stored (uncompressed) zip of the members, so that mutations of the XML inside a
     workbook reach the parser with valid checksums. Unnamed or repeated members are dropped."""

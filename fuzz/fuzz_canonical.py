@@ -19,8 +19,7 @@ def TestOneInput(data: bytes) -> None:
     if not data:
         return
     fmt, suffix = FORMATS[data[0] % len(FORMATS)]
-    with _harness.temp_file(data[1:], f"input{suffix}") as path:
-        _harness.check_import(fmt, path)
+    _harness.check_file(fmt, data[1:], f"input{suffix}")
 
 
 if __name__ == "__main__":

@@ -20,12 +20,7 @@ SUFFIXES = (".csv", ".txt")
 
 @_harness.guarded("ssd")
 def TestOneInput(data: bytes) -> None:
-    files = [
-        (_harness.safe_name(name, NAMES[i % len(NAMES)], SUFFIXES), content)
-        for i, (name, content) in enumerate(_harness.split_files(data))
-    ]
-    with _harness.temp_tree(files) as root:
-        _harness.check_import("ssd", root)
+    _harness.check_tree("ssd", data, lambda i: NAMES[i % len(NAMES)], SUFFIXES)
 
 
 if __name__ == "__main__":

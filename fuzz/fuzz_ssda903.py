@@ -20,19 +20,10 @@ def TestOneInput(data: bytes) -> None:
     if not data:
         return
     mode, body = data[0] % 3, data[1:]
-    if mode == 0:
-        with _harness.temp_file(body, "episodes.csv") as path:
-            _harness.check_import("ssda903", path)
-    elif mode == 1:
-        with _harness.temp_file(body, "ssda903.xml") as path:
-            _harness.check_import("ssda903", path)
+    if mode == 2:
+        _harness.check_tree("ssda903", body, lambda i: f"file{i}.csv", SUFFIXES, depth=2)
     else:
-        files = [
-            (_harness.safe_name(name, f"file{i}.csv", SUFFIXES, depth=2), content)
-            for i, (name, content) in enumerate(_harness.split_files(body))
-        ]
-        with _harness.temp_tree(files) as root:
-            _harness.check_import("ssda903", root)
+        _harness.check_file("ssda903", body, ("episodes.csv", "ssda903.xml")[mode])
 
 
 if __name__ == "__main__":

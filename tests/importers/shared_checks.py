@@ -9,6 +9,7 @@ import datetime as dt
 import importlib.util
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,22 +18,26 @@ from timescales.pipeline import Pipeline
 from timescales.ruleset.pack import load_rules
 
 
-def check_sample(cli: Any, path: Path, as_of: str, tmp_path: Path, *more: str) -> dict[str, Any]:
-    """``timescales check PATH --as-of AS_OF`` as JSON Lines, with its rejects and data-quality
-    notes: ``res`` (the CLI result), ``findings``, ``rejects`` (CSV rows) and ``quality``."""
+def check_sample(
+    cli: Any, path: Path | Sequence[Path], as_of: str, tmp_path: Path, *more: str
+) -> dict[str, Any]:
+    """``timescales check PATH... --as-of AS_OF`` as JSON Lines, with its rejects and
+    data-quality notes: ``res`` (the CLI result), ``findings``, ``rejects`` (CSV rows) and
+    ``quality``."""
+    paths = [path] if isinstance(path, Path) else path
     rejects, dq = tmp_path / "rejects.csv", tmp_path / "dq.jsonl"
     res = cli(
-        "check", str(path), "--as-of", as_of, "--format", "jsonl",
+        "check", *map(str, paths), "--as-of", as_of, "--format", "jsonl",
         "--rejects", str(rejects), "--data-quality", str(dq), *more,
     )  # fmt: skip
-    assert "Traceback" not in res.err
+    assert "Traceback" not in res.err and "Traceback" not in res.out
     with rejects.open(encoding="utf-8", newline="") as fh:
         reject_rows = list(csv.DictReader(fh))
     return {
         "res": res,
         "findings": [json.loads(line) for line in res.out.splitlines() if line.strip()],
         "rejects": reject_rows,
-        "quality": [json.loads(line) for line in dq.read_text().splitlines()],
+        "quality": [json.loads(line) for line in dq.read_text(encoding="utf-8").splitlines()],
     }
 
 

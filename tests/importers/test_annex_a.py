@@ -6,7 +6,6 @@ Every CLI run here is checked for the same things: no traceback, and rows read =
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 from annex_workbooks import HEADERS, Sheet, write_csv, write_workbook
 from openpyxl import Workbook
+from shared_checks import check_sample
 
 from timescales.importers import ImportContext
 from timescales.importers.annex_a import (
@@ -46,27 +46,8 @@ def run_check(
     as_of: str = AS_OF,
     extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    rejects, quality = tmp_path / "rejects.csv", tmp_path / "quality.jsonl"
-    res = cli(
-        "check",
-        *map(str, paths),
-        "--input-format",
-        fmt,
-        "--as-of",
-        as_of,
-        "--format",
-        "jsonl",
-        "--rejects",
-        str(rejects),
-        "--data-quality",
-        str(quality),
-        *extra,
-    )
-    assert "Traceback" not in res.err and "Traceback" not in res.out
-    findings = [json.loads(line) for line in res.out.splitlines() if line.strip()]
-    with rejects.open(encoding="utf-8") as fh:
-        reject_rows = list(csv.DictReader(fh))
-    notes = [json.loads(line) for line in quality.read_text(encoding="utf-8").splitlines()]
+    out = check_sample(cli, paths, as_of, tmp_path, "--input-format", fmt, *extra)
+    res, findings, reject_rows, notes = out["res"], out["findings"], out["rejects"], out["quality"]
     rows = re.search(r"rows read (\d+), used (\d+), rejected (\d+)", res.err)
     assert rows, res.err
     read, used, rejected = map(int, rows.groups())

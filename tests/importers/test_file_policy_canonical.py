@@ -13,13 +13,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from shared_checks import check_sample
 
 from timescales.importers import ImportContext
 from timescales.importers.canonical import JSON, JSONL, YAML
@@ -70,30 +70,16 @@ def test_the_policy_through_the_cli(cli, tmp_path: Path) -> None:
     path = _write(tmp_path, "jsonl")
     stray = tmp_path / "lookup.csv"
     stray.write_text("code,label\nRC1,Adopted\n", encoding="utf-8")
-    rejects = tmp_path / "rejects.csv"
-    quality = tmp_path / "dq.jsonl"
-    res = cli(
-        "check",
-        str(path),
-        str(stray),
-        "--as-of",
-        AS_OF,
-        "--format",
-        "jsonl",
-        "--rejects",
-        str(rejects),
-        "--data-quality",
-        str(quality),
-    )
-    assert "Traceback" not in res.err
+    out = check_sample(cli, [path, stray], AS_OF, tmp_path)
+    res = out["res"]
     assert re.search(r"children read 4, checked 2, rejected 2;.*inputs unreadable 1", res.err)
     assert "data-quality notes 1" in res.err
-    rows = list(csv.DictReader(rejects.open(encoding="utf-8")))
+    rows = out["rejects"]
     assert sorted((r["code"], r["line"]) for r in rows) == [
         ("E305", "2"),
         ("E306", "3"),
         ("E402", ""),
     ]
-    assert {json.loads(line)["child"] for line in res.out.splitlines()} == {"K1", "K4"}
-    (note,) = [json.loads(line) for line in quality.read_text().splitlines()]
+    assert {f["child"] for f in out["findings"]} == {"K1", "K4"}
+    (note,) = out["quality"]
     assert note["code"] == "DATA050"

@@ -175,20 +175,22 @@ def test_weekly_visits_until_the_first_review_of_the_period() -> None:
         ev("lac_visit", "2022-04-22"),
     ]
     review = [ev("lac_review", "2022-03-16", "P1")]
-    # weekly until the review of 16 March; the visit of 18 March is the first after it
-    assert found(rules, period + visits + review, "2022-05-10") == [
+    # the first visits are weekly either way, each met
+    weekly_visits = [
         ("LA002", "2022-03-01", "2022-03-08", "2022-03-04", "met", 0),
         ("LA003", "2022-03-04", "2022-03-11", "2022-03-11", "met", 0),
         ("LA003", "2022-03-11", "2022-03-18", "2022-03-18", "met", 0),
+    ]
+    # weekly until the review of 16 March; the visit of 18 March is the first after it
+    assert found(rules, period + visits + review, "2022-05-10") == [
+        *weekly_visits,
         ("LA004", "2022-03-18", "2022-04-29", "2022-04-22", "met", 0),
         ("LA004", "2022-04-22", "2022-06-03", None, "pending", None),
     ]
     # a review in an earlier period does not count: weekly throughout
     old_review = [ev("lac_review", "2022-02-10", "P0")]
     assert found(rules, period + visits + old_review, "2022-05-10") == [
-        ("LA002", "2022-03-01", "2022-03-08", "2022-03-04", "met", 0),
-        ("LA003", "2022-03-04", "2022-03-11", "2022-03-11", "met", 0),
-        ("LA003", "2022-03-11", "2022-03-18", "2022-03-18", "met", 0),
+        *weekly_visits,
         ("LA003", "2022-03-18", "2022-03-25", "2022-04-22", "late", 28),
         ("LA003", "2022-04-22", "2022-04-29", None, "overdue", 11),
     ]

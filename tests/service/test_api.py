@@ -140,6 +140,13 @@ def _finding(rules, record, rule: str):
     return next(f for f in result.findings if f.rule == rule)
 
 
+def _explained(rules, rule: str, *events: tuple[str, str]):
+    """The explanation of ``rule``'s first finding for one child with ``events`` (type, date),
+    all of one case (ref P1)."""
+    record = {"child": "C1", "events": [{"type": t, "date": d, "ref": "P1"} for t, d in events]}
+    return timescales.explain(_finding(rules, record, rule), rules)
+
+
 def test_explain_working_days_names_the_bank_holidays() -> None:
     rules = ruleset()
     finding = _finding(rules, children()[0], "PF001")  # notified 20 Dec 2023, 7 working days
@@ -163,14 +170,7 @@ def test_explain_working_days_names_the_bank_holidays() -> None:
 
 def test_explain_month_end_clamping() -> None:
     rules = ruleset()
-    record = {
-        "child": "C-clamp",
-        "events": [
-            {"type": "cp_plan_started", "date": "2023-11-30", "ref": "P1"},
-            {"type": "cp_review", "date": "2024-02-29", "ref": "P1"},
-        ],
-    }
-    e = timescales.explain(_finding(rules, record, "CP003"), rules)
+    e = _explained(rules, "CP003", ("cp_plan_started", "2023-11-30"), ("cp_review", "2024-02-29"))
     assert e.limit == "3 months" and e.due == dt.date(2024, 2, 29)
     assert e.month_end is not None
     assert (e.month_end.day, e.month_end.month) == (30, "2024-02")
@@ -204,27 +204,23 @@ def test_explain_refuses_a_finding_from_another_rule_set() -> None:
 @pytest.mark.skipif(find_spec("timescales_example_borough") is None, reason="plugin not installed")
 def test_explain_council_closure_days_and_override() -> None:
     rules = timescales.load_rules(la="example-borough")
-    record = {
-        "child": "C-EXB",
-        "events": [
-            {"type": "lac_visit", "date": "2023-12-22", "ref": "P1"},
-            {"type": "example-borough.case_note", "date": "2024-01-04", "ref": "P1"},
-        ],
-    }
-    e = timescales.explain(_finding(rules, record, "EXB001"), rules)
+    e = _explained(
+        rules,
+        "EXB001",
+        ("lac_visit", "2023-12-22"),
+        ("example-borough.case_note", "2024-01-04"),
+    )
     assert e.due == dt.date(2024, 1, 4) and e.reproduced
     closures = [h.date.isoformat() for h in e.holidays if h.kind == "closure"]
     assert closures == ["2023-12-27", "2023-12-28", "2023-12-29"]
     assert "council closure day" in e.text()
-    placed = {
-        "child": "C-LA002",
-        "events": [
-            {"type": "became_looked_after", "date": "2024-01-08", "ref": "P1"},
-            {"type": "placement_started", "date": "2024-01-08", "ref": "P1"},
-            {"type": "lac_visit", "date": "2024-01-12", "ref": "P1"},
-        ],
-    }
-    e = timescales.explain(_finding(rules, placed, "LA002"), rules)
+    e = _explained(
+        rules,
+        "LA002",
+        ("became_looked_after", "2024-01-08"),
+        ("placement_started", "2024-01-08"),
+        ("lac_visit", "2024-01-12"),
+    )
     assert e.override is not None and e.override.limit == "5 days"
     assert e.override.national_limit == "1 week"
     assert e.override.national_due == dt.date(2024, 1, 15)

@@ -59,7 +59,7 @@ from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import defusedxml  # type: ignore[import-untyped]
 import defusedxml.ElementTree as DET  # type: ignore[import-untyped]
@@ -974,21 +974,13 @@ def _merge(old: _ChildData, new: _ChildData, source: str) -> None:
             clash(label, None, old.notes)
         setattr(old, name, after)
     _extend(old.notes, new.notes)
-    for key, episode in new.episodes.items():
-        mine = old.episodes.get(key)
-        if mine is None:
-            old.episodes[key] = episode
-            continue
+    for key, mine, episode in _matched(old.episodes, new.episodes):
         if _differ(mine.closure, episode.closure):
             clash("an episode's CINclosureDate", key[0], episode.notes)
         mine.closure = episode.closure
         mine.source = episode.source
         _extend(mine.notes, episode.notes)
-        for ukey, unit in episode.units.items():
-            have = mine.units.get(ukey)
-            if have is None:
-                mine.units[ukey] = unit
-                continue
+        for ukey, have, unit in _matched(mine.units, episode.units):
             if _differ(have.second, unit.second) or have.not_required != unit.not_required:
                 field_name = {"A": "AssessmentAuthorisationDate", "S47": "DateOfInitialCPC",
                               "CPP": "CPPendDate"}[unit.kind]  # fmt: skip
@@ -996,6 +988,21 @@ def _merge(old: _ChildData, new: _ChildData, source: str) -> None:
             unit.reviews |= have.reviews
             _extend(unit.notes, have.notes, front=True)
             mine.units[ukey] = unit
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _matched(old: dict[_K, _V], new: dict[_K, _V]) -> Iterator[tuple[_K, _V, _V]]:
+    """The entries of ``new``: one ``old`` lacks is added to it; for one it has, the key, old's
+    value and new's."""
+    for key, value in new.items():
+        have = old.get(key)
+        if have is None:
+            old[key] = value
+        else:
+            yield key, have, value
 
 
 def _extend(notes: list[_Note], more: list[_Note], *, front: bool = False) -> None:

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    field_validator,
     model_validator,
 )
 
@@ -44,6 +44,21 @@ HREF = re.compile(r"^https://([a-z0-9-]+\.)*gov\.uk/\S*$")
 RuleDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
 
 
+def matching(pattern: re.Pattern[str], message: str) -> AfterValidator:
+    """A field's check that its text matches ``pattern``; if not, its error says ``message``."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+RuleId = Annotated[str, matching(RULE_ID, "rule id must look like PF001 (2-4 capitals, 3 digits)")]
+Kebab = Annotated[str, matching(KEBAB, "must be kebab-case (lower-case words joined by '-')")]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,16 +68,12 @@ class Reference(Strict):
     legislation.gov.uk or gov.uk in ``href``."""
 
     title: str = Field(min_length=3)
-    href: str
-
-    @field_validator("href")
-    @classmethod
-    def _one_official_url(cls, value: str) -> str:
-        if not HREF.match(value):
-            raise ValueError(
-                "href must be one https URL on legislation.gov.uk, gov.uk or another .gov.uk host"
-            )
-        return value
+    href: Annotated[
+        str,
+        matching(
+            HREF, "href must be one https URL on legislation.gov.uk, gov.uk or another .gov.uk host"
+        ),
+    ]
 
 
 AttrValues = dict[str, str | bool | int | list[str | bool | int]]
@@ -334,10 +345,10 @@ class RuleBase(Strict):
     if TYPE_CHECKING:
         kind: str  # each kind's model declares it as a literal (the discriminator)
 
-    id: str
-    name: str
+    id: RuleId
+    name: Kebab
     title: str = Field(min_length=5)
-    family: str
+    family: Kebab
     summary: str = Field(min_length=10)
     rationale: str = Field(min_length=10)
     references: list[Reference] = Field(min_length=1)
@@ -353,20 +364,6 @@ class RuleBase(Strict):
     # How events are tied together: ``auto`` = same ref if both have one, else same case if both
     # have one, else any; ``case`` skips the ref step (e.g. a referral and its assessment).
     match: Match = "auto"
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not RULE_ID.match(value):
-            raise ValueError("rule id must look like PF001 (2-4 capitals, 3 digits)")
-        return value
-
-    @field_validator("name", "family")
-    @classmethod
-    def _kebab(cls, value: str) -> str:
-        if not KEBAB.match(value):
-            raise ValueError("must be kebab-case (lower-case words joined by '-')")
-        return value
 
     def in_force(self, anchor: dt.date) -> bool:
         """The provision was in force on the clock date (``effective``)."""

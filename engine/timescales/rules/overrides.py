@@ -13,14 +13,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import calendar
 from ..errors import Location, RuleError
 from .limits import due_date
 from .loader import format_validation_error, read_text, read_yaml
-from .model import KEBAB, RULE_ID, Effective, Limit, Limits, Reference, RuleBase
+from .model import KEBAB, RULE_ID, Effective, Limit, Limits, Reference, RuleBase, matching
 
 
 class Override(BaseModel):
@@ -32,9 +33,9 @@ class Override(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
+    name: Annotated[str, matching(KEBAB, "must be kebab-case")]
     title: str = Field(min_length=5)
-    rule: str
+    rule: Annotated[str, matching(RULE_ID, "rule must be a rule id like LA003")]
     parameter: str = "limit"
     value: Limits
     references: list[Reference] = Field(min_length=1)
@@ -42,20 +43,6 @@ class Override(BaseModel):
     relaxes: bool = False
     reason: str | None = None
     seeds: list[str] = Field(default_factory=list)
-
-    @field_validator("rule")
-    @classmethod
-    def _rule(cls, value: str) -> str:
-        if not RULE_ID.match(value):
-            raise ValueError("rule must be a rule id like LA003")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not KEBAB.match(value):
-            raise ValueError("must be kebab-case")
-        return value
 
     @model_validator(mode="after")
     def _checks(self) -> Override:
