@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import typing
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -140,8 +141,21 @@ class Finding:
             "citations": list(self.citations),
         }
         for key, value in self.extra:
-            out[key] = value.isoformat() if isinstance(value, dt.date) else value
+            out[key] = plain(value)
         return out
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON carries it: a date as its ISO string, anything else as it is."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def row_dict(row: Any, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """A dataclass row's ``to_dict``: the fields ``names`` (all of them, in order, by default)
+    by name, dates as ISO strings."""
+    if names is None:
+        names = [f.name for f in fields(row)]
+    return {name: plain(getattr(row, name)) for name in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,15 +171,7 @@ class DataQualityFinding:
     source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "child": self.child,
-            "rule": self.rule,
-            "ref": self.ref,
-            "date": self.date.isoformat() if self.date else None,
-            "message": self.message,
-            "source": self.source,
-        }
+        return row_dict(self, ("code", "child", "rule", "ref", "date", "message", "source"))
 
 
 DATA_QUALITY_CODES = {

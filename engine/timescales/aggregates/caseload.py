@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..findings import row_dict
 from ..kinds.aggregate import AggregateRule, current_iro
 
 __all__ = ["AggregateFinding", "CaseloadCounter", "current_iro"]
@@ -31,18 +32,7 @@ class AggregateFinding:
     as_of: dt.date
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "name": self.name,
-            "measure": self.measure,
-            "key": self.key,
-            "value": self.value,
-            "low": self.low,
-            "high": self.high,
-            "status": self.status,
-            "citation": self.citation,
-            "as_of": self.as_of.isoformat(),
-        }
+        return row_dict(self)
 
 
 class CaseloadCounter:

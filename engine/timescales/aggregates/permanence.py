@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..findings import Status
+from ..findings import Status, row_dict
 
 if TYPE_CHECKING:
     from ..records import ChildRecord
@@ -88,20 +88,7 @@ class PermanenceRow:
     status: str | None  # LA008's status for this period (None if not checked)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "child": self.child,
-            "team": self.team,
-            "worker": self.worker,
-            "iro": self.iro,
-            "looked_after_since": self.looked_after_since.isoformat(),
-            "reviews": self.reviews,
-            "last_review": _iso(self.last_review),
-            "next_review_due": _iso(self.next_review_due),
-            "plan": self.plan,
-            "plan_date": _iso(self.plan_date),
-            "due": _iso(self.due),
-            "status": self.status,
-        }
+        return row_dict(self)
 
 
 COLUMNS = (
@@ -121,10 +108,6 @@ COLUMNS = (
 DATE_COLUMNS = frozenset(
     {"looked_after_since", "last_review", "next_review_due", "plan_date", "due"}
 )
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def permanence_row(record: ChildRecord, period: Period, result: ChildResult) -> PermanenceRow:

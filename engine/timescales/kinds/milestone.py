@@ -22,6 +22,7 @@ from ..rules.words import describe_selector, ordinal, plain_selector
 from .schedule import (
     Chain,
     ScheduleRule,
+    case_finding,
     case_from,
     cases,
     dates_in_case,
@@ -84,15 +85,8 @@ def milestone_finding(
         return None
     # the nth event may come before the opening where the head counts one from before it
     # (``met_before_opening``): the due date is then before the anchor, never a negative limit
-    return ctx.finding(
-        rule,
-        ref=opened.ref,
-        anchor=opened.date,
-        due=due,
-        done=done,
-        close=case.close,
-        limit=Limit(unit="days", value=max((due - opened.date).days, 0)),
-    )
+    limit = Limit(unit="days", value=max((due - opened.date).days, 0))
+    return case_finding(ctx, rule, case, (opened.date, due, done), limit)
 
 
 def _scheduled_due(

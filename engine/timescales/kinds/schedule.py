@@ -297,16 +297,16 @@ def check_schedule(chain: Chain, ctx: Context) -> Iterator[Finding]:
         yield from walk_chain(chain, ctx, case, dates_in_case(events, case, head.match, start))
 
 
-def _step_finding(
+def case_finding(
     ctx: Context,
-    rule: ScheduleRule,
+    rule: RuleBase,
     case: Case,
     dates: tuple[dt.date, dt.date, dt.date | None],
     limit: Limit,
-    extra: tuple[tuple[str, object], ...],
+    extra: tuple[tuple[str, object], ...] = (),
 ) -> Finding | None:
-    """One step's finding from its (anchor, due, done) dates: tied to the case opening's ref,
-    ended by the case's close."""
+    """One instance's finding from its (anchor, due, done) dates in ``case``: tied to the case
+    opening's ref, ended by the case's close (a schedule's step, a milestone)."""
     anchor, due, done = dates
     return ctx.finding(
         rule,
@@ -378,7 +378,7 @@ def walk_chain(
                 )
                 break
             extra = (("threshold", limit.describe()),) if len(rule.limit) > 1 else ()
-            finding = _step_finding(ctx, rule, case, (anchor, due, done), limit, extra)
+            finding = case_finding(ctx, rule, case, (anchor, due, done), limit, extra)
             if finding is not None:
                 yield finding
         if done is None:
@@ -431,7 +431,7 @@ def restart(
             due = ctx.due(start, limit, rule)
         except TermsUnavailable:
             return None
-        finding = _step_finding(ctx, rule, case, (anchor, due, done), limit, (PARTIAL,))
+        finding = case_finding(ctx, rule, case, (anchor, due, done), limit, (PARTIAL,))
         return _Judged(rule, due, finding)
 
     # the gap before the first known event: under the head (its clock, or for an opening the

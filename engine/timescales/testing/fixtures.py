@@ -76,14 +76,20 @@ def _date(value: Any, where: str) -> dt.date:
         raise FixtureError(f"{where}: as_of must be an ISO date") from None
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path, what: str = "a fixture is") -> dict[str, Any]:
     try:
         data = read_yaml(path.read_text(encoding="utf-8"), str(path))
     except RuleError as exc:
         raise FixtureError(str(exc)) from None
     if not isinstance(data, dict):
-        raise FixtureError(f"{path}: a fixture is a YAML mapping")
+        raise FixtureError(f"{path}: {what} a YAML mapping")
     return data
+
+
+def read_defaults(folder: Path) -> dict[str, Any]:
+    """A rule folder's ``defaults.yaml`` (what each of its cases leaves out), or {} if none."""
+    defaults_file = folder / "defaults.yaml"
+    return _read(defaults_file, "defaults are") if defaults_file.exists() else {}
 
 
 def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> FixtureCase:
@@ -130,8 +136,7 @@ def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> 
 def load_cases(root: Path) -> Iterator[FixtureCase]:
     """Every case under ``root`` (a ``tests/rules`` folder), sorted by rule, outcome, name."""
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        defaults_file = folder / "defaults.yaml"
-        defaults = _read(defaults_file) if defaults_file.exists() else {}
+        defaults = read_defaults(folder)
         for outcome in OUTCOMES:
             for path in sorted((folder / outcome).glob("*.y*ml")):
                 yield load_case(path, folder.name, outcome, defaults)

@@ -39,8 +39,7 @@ from typing import Any
 import pytest
 
 from ..errors import TimescalesError
-from ..rules.loader import read_yaml
-from .fixtures import FixtureCase, FixtureError, compare, load_case, run_case
+from .fixtures import FixtureCase, FixtureError, compare, load_case, read_defaults, run_case
 
 FOLDER_ID = re.compile(r"^[A-Z]{2,4}\d{3}(_[A-Z]{2,4}\d{3})*$")
 OUTCOMES = ("pass", "fail")
@@ -203,16 +202,7 @@ class RuleFixtureItem(pytest.Item):
         self.outcome = outcome
 
     def load(self) -> FixtureCase:
-        defaults_file = self.path.parent.parent / "defaults.yaml"
-        defaults: dict[str, Any] = {}
-        if defaults_file.exists():
-            try:
-                data = read_yaml(defaults_file.read_text(encoding="utf-8"), str(defaults_file))
-            except TimescalesError as exc:
-                raise FixtureError(str(exc)) from None
-            if not isinstance(data, dict):
-                raise FixtureError(f"{defaults_file}: defaults are a YAML mapping")
-            defaults = data
+        defaults = read_defaults(self.path.parent.parent)
         return load_case(self.path, self.folder, self.outcome, defaults)
 
     def runtest(self) -> None:

@@ -789,21 +789,25 @@ class ReferenceModel:
     def _finding(
         self,
         rule: Rule,
+        child: Child,
+        case: tuple[str | None, dt.date | None],
+        dates: tuple[dt.date, dt.date, dt.date | None],
+        limit: Limit | None,
         *,
-        ref: str | None,
-        anchor: dt.date,
-        due: dt.date,
-        done: dt.date | None,
-        close: dt.date | None,
-        as_of: dt.date,
-        working: bool,
-        resumed_due: dt.date | None = None,
         judged: bool = False,
     ) -> RefFinding | None:
-        """met / late / overdue / pending, and how late (decisions.md "Findings and outputs");
-        attribute rules make their own (met or unmet) in ``_attribute``. ``resumed_due``: under
-        a relaxed variation, the due date counting the usual limit from the period's end
-        (``judged``: this is that second judgement)."""
+        """met / late / overdue / pending, and how late (decisions.md "Findings and outputs"),
+        for one instance of ``child``'s: ``case`` its (ref, close), ``dates`` its (anchor, due,
+        done). Counted in working days when ``limit`` is; ``limit`` None: calendar days, and
+        nothing resumed under a relaxed variation (rolling limits). Attribute rules
+        make their own (met or unmet) in ``_attribute``. Under a relaxed variation the instance
+        is judged again against the usual limit counted from the period's end (``judged``: this
+        is that second judgement)."""
+        (ref, close), (anchor, due, done) = case, dates
+        as_of = child.as_of
+        working = limit is not None and limit.unit == "working_days"
+        # the due date counting the usual limit from a relaxed variation's end
+        resumed_due = None if judged or limit is None else self._resumed(rule, anchor, limit)
 
         def wd(a: dt.date, b: dt.date) -> int | None:
             try:
@@ -836,16 +840,7 @@ class ReferenceModel:
             if resumed_due is None:
                 return None
             again = self._finding(
-                rule,
-                ref=ref,
-                anchor=anchor,
-                due=resumed_due,
-                done=done,
-                close=close,
-                as_of=as_of,
-                working=working,
-                resumed_due=None,
-                judged=True,
+                rule, child, case, (anchor, resumed_due, done), limit, judged=True
             )
             if again is None or again.status == "met":
                 return None
@@ -1103,17 +1098,7 @@ class ReferenceModel:
         due = max(self._due(counted_from, limit), anchor)
         if rule.extension is not None:
             due = self._extended(rule, clock, due, child)
-        return self._finding(
-            rule,
-            ref=clock.ref,
-            anchor=anchor,
-            due=due,
-            done=done,
-            close=close,
-            as_of=child.as_of,
-            working=limit.unit == "working_days",
-            resumed_due=self._resumed(rule, anchor, limit),
-        )
+        return self._finding(rule, child, (clock.ref, close), (anchor, due, done), limit)
 
     def _time_in(self, rule: DeadlineRule, child: Child, clock: dt.date) -> bool:
         """``requires_time_in``: the days spent in the ``during`` cases from the ``since_age``
@@ -1272,17 +1257,8 @@ class ReferenceModel:
                         due = self._due(anchor, limit)
                     except NoTerms:
                         break  # no term dates: the chain cannot go on (a data-quality note)
-                    finding = self._finding(
-                        rule,
-                        ref=win.opened.ref,
-                        anchor=anchor,
-                        due=due,
-                        done=done,
-                        close=win.close,
-                        as_of=child.as_of,
-                        working=limit.unit == "working_days",
-                        resumed_due=self._resumed(rule, anchor, limit),
-                    )
+                    case = (win.opened.ref, win.close)
+                    finding = self._finding(rule, child, case, (anchor, due, done), limit)
                     if finding is not None:
                         out.append(finding)
                 if done is None:
@@ -1326,17 +1302,7 @@ class ReferenceModel:
                 due = self._due(start, limit)
             except NoTerms:
                 return None
-            found = self._finding(
-                rule,
-                ref=opened.ref,
-                anchor=anchor,
-                due=due,
-                done=done,
-                close=win.close,
-                as_of=child.as_of,
-                working=limit.unit == "working_days",
-                resumed_due=self._resumed(rule, anchor, limit),
-            )
+            found = self._finding(rule, child, (opened.ref, win.close), (anchor, due, done), limit)
             return due, found
 
         def could_govern(occurrence: int, anchor: dt.date) -> tuple[list[ScheduleRule], bool]:
@@ -1462,19 +1428,9 @@ class ReferenceModel:
             )
             # a milestone's limit is the time from the opening to the scheduled date: under a
             # relaxed variation it counts again from the period's end, as a deadline's does
-            opened = win.opened.date
-            span = Limit(unit="days", value=max((due - opened).days, 0))
-            finding = self._finding(
-                rule,
-                ref=win.opened.ref,
-                anchor=opened,
-                due=due,
-                done=done,
-                close=win.close,
-                as_of=child.as_of,
-                working=False,
-                resumed_due=self._resumed(rule, opened, span),
-            )
+            span = Limit(unit="days", value=max((due - win.opened.date).days, 0))
+            case = (win.opened.ref, win.close)
+            finding = self._finding(rule, child, case, (win.opened.date, due, done), span)
             if finding is not None:
                 out.append(finding)
         return out
@@ -1563,16 +1519,8 @@ class ReferenceModel:
                     done = self._authority(rule, start, orders, anchor, due)
                     # Choice: the instance's case is the spell the day belongs to
                     if self._applies(rule, anchor, start, child):
-                        finding = self._finding(
-                            rule,
-                            ref=start.ref,
-                            anchor=anchor,
-                            due=due,
-                            done=done,
-                            close=end,
-                            as_of=child.as_of,
-                            working=False,
-                        )
+                        case = (start.ref, end)
+                        finding = self._finding(rule, child, case, (anchor, due, done), None)
                         if finding is not None:
                             out.append(finding)
                     restart = last_day(end) + ONE_DAY
