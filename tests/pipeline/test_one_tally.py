@@ -122,3 +122,22 @@ def test_an_upload_is_refused_with_the_service_errors() -> None:
     # a bearer token guards it as every other endpoint
     guarded = TestClient(create_app(Settings(api_token=TOKEN), ruleset=timescales.load_rules()))
     assert guarded.post("/check/files", data={"as_of": AS_OF}, files=file).status_code == 401
+
+
+def test_an_upload_is_read_by_the_councils_own_importer() -> None:
+    """A council's export (a plugin's importer) is read on upload as ``check --la`` reads it."""
+    app = create_app(Settings(la="example-borough"))
+    export = (
+        b"child_id,dob,event,date,ref,seen_alone\n"
+        b"EB1,2012-04-01,became_looked_after,31/03/2023,P1,\n"
+        b"EB1,,review,2023-05-04,P1,\n"
+        b"EB1,,visit,bad-date,P1,Y\n"
+    )
+    files = [("files", ("visits.csv", export, "text/csv"))]
+    form = {"as_of": "2023-06-01", "rules": "LA005"}
+    body = TestClient(app).post("/check/files", data=form, files=files).json()
+    assert "rows read 3, used 2, rejected 1" in body["line"], body
+    (finding,) = body["findings"]
+    assert finding["status"] == "late" and finding["due"] == "2023-05-03"
+    (rejected,) = body["rejected"]
+    assert rejected["source"] == "visits.csv" and rejected["line"] == 4

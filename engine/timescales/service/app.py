@@ -29,10 +29,11 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..api import parse_record, problem_list, rule_rows, validation_context
+from ..contract import Importer
 from ..docs import render
 from ..errors import Location, RecordError
 from ..records import ChildRecord, IsoDate, json_schema
-from ..ruleset.pack import load_rules
+from ..ruleset.pack import build_ruleset, load_council
 from ..ruleset.ruleset import RuleSet
 from ..version import __version__
 from . import uploads
@@ -106,9 +107,13 @@ def rejection(index: int, error: RecordError) -> dict[str, Any]:
 class Service:
     """The app's own state: the rule set, the settings and what is worked out once from them."""
 
-    def __init__(self, ruleset: RuleSet, settings: Settings) -> None:
+    def __init__(
+        self, ruleset: RuleSet, settings: Settings, importers: dict[str, Importer] | None = None
+    ) -> None:
         self.ruleset = ruleset
         self.settings = settings
+        # a council's own importers (its HR or case-system exports), for uploaded files
+        self.importers = importers or {}
         self.context = validation_context(ruleset)
         rows = rule_rows(ruleset)
         self.rules_body = orjson.dumps(rows)
@@ -372,12 +377,20 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(settings: Settings | None = None, ruleset: RuleSet | None = None) -> FastAPI:
-    """The ASGI app. ``ruleset`` defaults to ``load_rules(la=settings.la, plugins=...)``."""
+def create_app(
+    settings: Settings | None = None,
+    ruleset: RuleSet | None = None,
+    importers: dict[str, Importer] | None = None,
+) -> FastAPI:
+    """The ASGI app. ``ruleset`` defaults to the council's (``settings.la``, with
+    ``settings.plugins``) and ``importers`` to that council's own importers, which read
+    uploaded files beside the built-in ones."""
     settings = settings or Settings.from_env()
     if ruleset is None:
-        ruleset = load_rules(la=settings.la, plugins=settings.plugins)
-    service = Service(ruleset, settings)
+        _, council = load_council(settings.la, settings.plugins)
+        ruleset = build_ruleset(council)
+        importers = council.importers if importers is None else importers
+    service = Service(ruleset, settings, importers)
     app = FastAPI(
         title="timescales",
         version=__version__,
@@ -613,7 +626,9 @@ def _check_routes(app: FastAPI, service: Service) -> None:
                 checker = service.checker(
                     form.as_of, form.rules, form.explain, settings.stream_timeout
                 )
-                data = await anyio.to_thread.run_sync(uploads.check, settings, checker, paths)
+                data = await anyio.to_thread.run_sync(
+                    uploads.check, settings, checker, paths, service.importers
+                )
             except uploads.UploadError as exc:
                 raise ServiceError(422, exc.code, exc.detail, exc.problems) from None
             except TimeoutError:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from ..contract import Importer
 from ..errors import InputError, RecordError
 from .models import FilesRequest
 
@@ -99,9 +100,15 @@ def request_of(fields: dict[str, str], problems_of: Callable[..., Any]) -> Files
         ) from None
 
 
-def check(settings: Settings, checker: Checker, paths: list[Path]) -> dict[str, Any]:
+def check(
+    settings: Settings,
+    checker: Checker,
+    paths: list[Path],
+    importers: dict[str, Importer] | None = None,
+) -> dict[str, Any]:
     """Check the saved files (one file, or the directory they were saved in) through the
-    pipeline; the answer, with paths made relative to the upload."""
+    pipeline, read by the built-in importers and ``importers`` (a council's own); the answer,
+    with paths made relative to the upload."""
     run = checker.run
     rejected: list[dict[str, Any]] = []
     unreadable: list[dict[str, Any]] = []
@@ -118,7 +125,7 @@ def check(settings: Settings, checker: Checker, paths: list[Path]) -> dict[str, 
     source = paths[0] if len(paths) == 1 else paths[0].parent
     findings: list[dict[str, Any]] = []
     limit = settings.max_stream_records
-    for _, result in run.checked(run.items([source])):
+    for _, result in run.checked(run.items([source], extra=importers)):
         if checker.expired():
             raise TimeoutError
         if run.summary.read > limit:
