@@ -395,11 +395,6 @@ def year_ending(day: dt.date) -> int:
     return day.year + 1 if day.month >= 4 else day.year
 
 
-def april_before(day: dt.date) -> dt.date:
-    """1 April on or before ``day``: the start of its collection year."""
-    return dt.date(year_ending(day) - 1, 4, 1)
-
-
 def _column(name: str) -> str:
     return name.strip().strip('"').lstrip("\ufeff").strip().upper()
 
