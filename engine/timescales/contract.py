@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from .errors import Location, RecordError
 from .findings import DataQualityFinding
-from .records import ChildRecord
+from .records import ChildRecord, WorkerRecord
 
 
 class DueLimit(Protocol):
@@ -105,6 +105,8 @@ class Item:
     quality: tuple[DataQualityFinding, ...] = ()
     # True when ``error`` rejects one row of a return rather than a whole child
     row: bool = False
+    # a worker's record (the workforce rules), in place of a child's
+    worker: WorkerRecord | None = None
 
 
 @dataclass(slots=True)

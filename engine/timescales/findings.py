@@ -145,6 +145,64 @@ class Finding:
         return out
 
 
+WORKER_FIELDS = (
+    "id",
+    "rule",
+    "name",
+    "worker",
+    "role",
+    "team",
+    "ref",
+    "anchor",
+    "due",
+    "done",
+    "status",
+    "days_late",
+    "working_days_late",
+    "citation",
+    "la",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerFinding:
+    """Which worker, which rule, due when, done when, how late: a supervision, induction or
+    training evaluation (the workforce rules). Reported apart from the children's findings
+    (``check --workforce FILE``, the aggregates and the report), never in the main output, and
+    not part of the exit code. ``worker`` is the worker's id as the input gives it (never a
+    name)."""
+
+    rule: str
+    name: str
+    worker: str
+    role: str
+    team: str | None
+    ref: str | None
+    anchor: dt.date
+    due: dt.date
+    done: dt.date | None
+    status: Status
+    days_late: int | None
+    working_days_late: int | None
+    citation: str
+    la: str | None = None
+    citations: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return finding_id(self.rule, f"worker:{self.worker}", self.ref, self.anchor)
+
+    @property
+    def is_breach(self) -> bool:
+        return self.status in BREACHES
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {name: plain(getattr(self, name)) for name in WORKER_FIELDS}
+        out["status"] = self.status.value
+        out["citations"] = list(self.citations)
+        return out
+
+
 def plain(value: Any) -> Any:
     """A value as JSON carries it: a date as its ISO string, anything else as it is."""
     return value.isoformat() if isinstance(value, dt.date) else value

@@ -291,3 +291,154 @@ def _mark_dates(prop: dict[str, Any]) -> None:
         prop["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
     for option in prop.get("anyOf", []):
         _mark_dates(option)
+
+
+# -- the workforce: worker records ---------------------------------------------------------------
+
+# worker event type -> {attribute name: python type}; a public contract as the child events are.
+# ``allocation`` also carries ``child`` (required), ``end`` and ``role`` as fields of the event.
+WORKER_EVENT_TYPES: dict[str, dict[str, type]] = {
+    # a supervision session held (the council's supervision policy sets the interval)
+    "supervision": {"kind": str},
+    # a child allocated to this worker from ``date`` to ``end`` (open when omitted), in ``role``
+    # (the worker's own role when omitted: an IRO's allocation is as the child's IRO)
+    "allocation": {},
+    # training attended (``ref`` ties it to its evaluation)
+    "training": {"course": str},
+    # a manager's evaluation of the training's impact (``ref``: the training's)
+    "training_evaluated": {},
+    # the induction programme completed
+    "induction_completed": {},
+}
+
+# the roles the national and council rules name; a council may use roles of its own
+WORKER_ROLES = ("social_worker", "iro", "team_manager", "family_support_worker")
+ROLE_PATTERN = r"^[a-z][a-z0-9_.]{0,63}$"
+
+
+class WorkerEvent(BaseModel):
+    """A typed, dated fact about a worker. ``ref`` ties events of one thing (a training and its
+    evaluation); an ``allocation`` names the ``child`` and may give its ``end`` and ``role``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    date: IsoDate
+    ref: str | None = Field(default=None, min_length=1, max_length=200)
+    child: str | None = Field(default=None, min_length=1, max_length=200)
+    end: IsoDate | None = None
+    role: str | None = Field(default=None, pattern=ROLE_PATTERN)
+    attrs: dict[str, Scalar] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in WORKER_EVENT_TYPES:
+            raise ValueError(f"unknown worker event type {value!r}")
+        return value
+
+    @field_validator("attrs")
+    @classmethod
+    def _known_attrs(cls, value: dict[str, Scalar], info: ValidationInfo) -> dict[str, Scalar]:
+        etype = info.data.get("type")
+        if etype is None:
+            return value
+        spec = WORKER_EVENT_TYPES.get(etype, {})
+        for name, item in value.items():
+            want = spec.get(name)
+            if want is None:
+                allowed = ", ".join(sorted(spec)) or "none"
+                raise ValueError(
+                    f"unknown attribute {name!r} for worker event type {etype!r} "
+                    f"(allowed: {allowed})"
+                )
+            if item is not None and not isinstance(item, want):
+                raise ValueError(f"attribute {name!r} must be {want.__name__}")
+        return value
+
+    @model_validator(mode="after")
+    def _allocation_fields(self) -> WorkerEvent:
+        if self.type == "allocation":
+            if self.child is None:
+                raise ValueError("an allocation names the 'child' allocated")
+            if self.end is not None and self.end < self.date:
+                raise ValueError("an allocation's 'end' is before its start")
+        elif self.child is not None or self.end is not None or self.role is not None:
+            raise ValueError("'child', 'end' and 'role' belong to allocation events only")
+        return self
+
+
+class Asye(BaseModel):
+    """The assessed and supported year in employment of a newly qualified social worker."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: IsoDate = Field(alias="from")
+    to: IsoDate | None = None
+
+
+class WorkerRecord(BaseModel):
+    """One worker: a pseudonymous id (never a name), role, team, full-time equivalence,
+    employment dates, newly qualified (ASYE) dates, and dated events in any order.
+
+    A worker record is told from a child record by its keys: it has ``worker`` and no
+    ``child``. Foster carers and adopters a council recruits may be given as records of the
+    roles ``foster_carer`` and ``adopter``, ``started`` being the approval date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    worker: str = Field(min_length=1, max_length=200)
+    role: str = Field(pattern=ROLE_PATTERN)
+    team: str | None = Field(default=None, max_length=200)
+    la: str | None = None
+    fte: float | None = Field(default=None, gt=0, le=2)
+    started: IsoDate | None = None
+    ended: IsoDate | None = None
+    asye: Asye | None = None
+    # where the history the input holds begins (as a child record's ``known_from``)
+    known_from: IsoDate | None = None
+    events: list[WorkerEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> WorkerRecord:
+        if self.started and self.ended and self.ended < self.started:
+            raise ValueError("'ended' is before 'started'")
+        return self
+
+    def newly_qualified_on(self, day: dt.date) -> bool:
+        """In the ASYE year on ``day`` (to its ``to``, or a year from its start)."""
+        if self.asye is None:
+            return False
+        end = self.asye.to or _a_year_after(self.asye.from_)
+        return self.asye.from_ <= day <= end
+
+    def employed_on(self, day: dt.date) -> bool:
+        return (self.started is None or self.started <= day) and (
+            self.ended is None or day <= self.ended
+        )
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def is_worker_data(obj: object) -> bool:
+    """A decoded JSON object is a worker record (it has ``worker`` and no ``child``)."""
+    return isinstance(obj, Mapping) and "worker" in obj and "child" not in obj
+
+
+def worker_json_schema() -> dict[str, Any]:
+    """The JSON Schema of one canonical worker record."""
+    schema = WorkerRecord.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "timescales canonical worker record"
+    schema["$comment"] = f"schema version {SCHEMA_VERSION}"
+    event = schema["$defs"]["WorkerEvent"]
+    event["properties"]["type"]["enum"] = sorted(WORKER_EVENT_TYPES)
+    for target in (schema, event, schema["$defs"]["Asye"]):
+        for prop in target["properties"].values():
+            _mark_dates(prop)
+    return schema
