@@ -71,7 +71,7 @@ def pseudonymiser(key: bytes) -> Callable[[str], str]:
     return hide
 
 
-def _council_options(parser: argparse.ArgumentParser) -> None:
+def _council_options(parser: argparse.ArgumentParser, settings: bool = True) -> None:
     parser.add_argument(
         "--la", help="the local authority whose plugin applies (see 'plugins list')"
     )
@@ -83,6 +83,15 @@ def _council_options(parser: argparse.ArgumentParser) -> None:
         metavar="MODULE",
         help="load this plugin module too (repeatable); TIMESCALES_DISABLE_PLUGIN_AUTOLOAD=1 "
         "turns off installed plugins",
+    )
+    if not settings:  # the service reads its council from its environment (docs/service.md)
+        return
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="the council's values for rules whose numbers no source gives (YAML: name: value; "
+        "a rule whose setting is missing is not assessed, and says so)",
     )
 
 
@@ -314,7 +323,7 @@ def _serve_parser(sub: Subparsers) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
-    _council_options(serve)
+    _council_options(serve, settings=False)
     serve.add_argument("--max-body-bytes", type=int, help="largest /check body (10 MiB)")
     serve.add_argument("--max-records", type=int, help="most children per /check (1000)")
     serve.add_argument("--timeout", type=float, help="seconds to read and check a /check (30)")
@@ -542,7 +551,7 @@ def _check_usage(args: argparse.Namespace, council: Any) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> ExitCode:
     _, council = load_council(args.la, args.plugin)
-    ruleset = build_ruleset(council, rules=args.rules)
+    ruleset = build_ruleset(council, rules=args.rules, settings=args.settings)
     writer = _check_usage(args, council)
     aggregator = None
     with contextlib.ExitStack() as stack:
@@ -682,7 +691,7 @@ def _say_check(
 def cmd_rules(args: argparse.Namespace) -> ExitCode:
     from .docs import render
 
-    ruleset = load_rules(la=args.la, plugins=args.plugin)
+    ruleset = load_rules(la=args.la, plugins=args.plugin, settings=args.settings)
     if args.rules_command == "docs":
         from .docs import pages
 
@@ -695,6 +704,13 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
         return ExitCode.OK
     if args.rules_command == "show":
         rule = ruleset.by_id.get(args.rule_id.upper())
+        unsettled = {u.id: u for u in ruleset.unsettled}.get(args.rule_id.upper())
+        if unsettled is not None:
+            sys.stdout.write(
+                f"# {unsettled.id} {unsettled.name}\n\n{unsettled.title}\n\n"
+                f"Not assessed in this run: {unsettled.why}.\n\nRule file: {unsettled.source}\n"
+            )
+            return ExitCode.OK
         if rule is None:
             raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
         sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides))
@@ -706,6 +722,11 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return ExitCode.OK
     sys.stdout.write(_rules_table(rows, ruleset.la))
+    for unsettled in ruleset.unsettled:
+        sys.stdout.write(
+            f"not assessed: {unsettled.id} {unsettled.name}: the council's setting "
+            f"{', '.join(unsettled.missing)} is not given (--settings FILE)\n"
+        )
     return ExitCode.OK
 
 
@@ -831,11 +852,29 @@ def _plugin_rows(plugins: list[str]) -> list[dict[str, Any]]:
                 "title": authority.title,
                 "plugin": plugin,
                 "distribution": loaded.distributions.get(plugin),
-                "rules": [
-                    {"id": r.id, "name": r.name, "title": r.title, "citation": r.references[0].href}
-                    for r in ruleset.rules
-                    if r.id in ruleset.local_rules
-                ],
+                "rules": sorted(
+                    [
+                        {
+                            "id": r.id,
+                            "name": r.name,
+                            "title": r.title,
+                            "citation": r.references[0].href,
+                        }
+                        for r in ruleset.rules
+                        if r.id in ruleset.local_rules
+                    ]
+                    + [
+                        {
+                            "id": u.id,
+                            "name": u.name,
+                            "title": u.title,
+                            "citation": u.citation,
+                            "needs_settings": list(u.missing),
+                        }
+                        for u in ruleset.unsettled
+                    ],
+                    key=lambda row: str(row["id"]),
+                ),
                 "overrides": [
                     {
                         "name": active.override.name,
@@ -878,7 +917,9 @@ def cmd_plugins(args: argparse.Namespace) -> ExitCode:
         dist = f" ({row['distribution']})" if row["distribution"] else ""
         print(f"{row['name']}: {row['title']}{dist}")
         for rule in row["rules"]:
-            print(f"  rule     {rule['id']}  {rule['name']:<34} {rule['citation']}")
+            needs = rule.get("needs_settings")
+            note = f"  (needs the council's setting {', '.join(needs)})" if needs else ""
+            print(f"  rule     {rule['id']}  {rule['name']:<34} {rule['citation']}{note}")
         for ov in row["overrides"]:
             relax = " RELAXES" if ov["relaxes"] else ""
             print(
@@ -930,7 +971,7 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
     from .reporters.html import write_report
 
     _, council = load_council(args.la, args.plugin)
-    ruleset = build_ruleset(council, rules=args.rules)
+    ruleset = build_ruleset(council, rules=args.rules, settings=args.settings)
     _stdin_once(args.paths)
     if args.since is not None and args.since > args.as_of:
         raise UsageError("--since must be on or before --as-of")
@@ -965,7 +1006,7 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     from .progress import track_paths
 
     _, council = load_council(args.la, args.plugin)
-    ruleset = build_ruleset(council, rules=args.rules)
+    ruleset = build_ruleset(council, rules=args.rules, settings=args.settings)
     _stdin_once(args.paths)
     if args.within < 0:
         raise UsageError("--within takes 0 or more days")

@@ -21,6 +21,7 @@ from ..errors import Location, RuleError
 from ..records import NATIONAL_EVENT_TYPES
 from .model import Rule
 from .registry import REGISTRY
+from .settings import Settings, Unsettled, apply, declared
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -167,15 +168,46 @@ def _rule_code(kind: str, message: str) -> str:
     return "E205"
 
 
-def parse_rule(text: str, source: str) -> Rule:
+def parse_rule(text: str, source: str, settings: Settings | None = None) -> Rule:
+    """One rule file, validated; its council settings (``rules.settings``) filled from
+    ``settings``. A rule whose setting is neither given nor defaulted raises RuleError; use
+    :func:`parse_rule_or_unsettled` to get it back as ``Unsettled`` instead."""
+    rule = parse_rule_or_unsettled(text, source, settings)
+    if isinstance(rule, Unsettled):
+        raise RuleError(f"rule {rule.id}: {rule.why}", Location(source), code="E204")
+    return rule
+
+
+def parse_rule_or_unsettled(
+    text: str, source: str, settings: Settings | None = None
+) -> Rule | Unsettled:
     data = read_yaml(text, source)
     if not isinstance(data, dict):
         raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
+    data, unsettled = apply(data, settings or {}, source)
+    if unsettled is not None:
+        return unsettled
     try:
         rule: Rule = REGISTRY.adapter().validate_python(data)
         return rule
     except ValidationError as exc:
-        raise format_validation_error(exc, text, source) from None
+        error = format_validation_error(exc, text, source)
+        names = declared(read_yaml(text, source), source).values()
+        given = [n for n in names if n in (settings or {})]
+        if given:
+            error.message += f" (with the council's setting(s) {', '.join(given)})"
+        raise error from None
+
+
+def setting_names(directory: Path | resources.abc.Traversable) -> set[str]:
+    """The setting names the rule files of a pack declare."""
+    names: set[str] = set()
+    for item in rule_files(directory):
+        source = str(item)
+        data = read_yaml(read_text(item, source), source)
+        if isinstance(data, dict):
+            names.update(declared(data, source).values())
+    return names
 
 
 def rule_files(directory: Path | resources.abc.Traversable) -> list[Any]:
@@ -199,15 +231,27 @@ def national_pack_dir() -> resources.abc.Traversable:
 
 
 def load_rule_dir(
-    directory: Path | resources.abc.Traversable, label: str | None = None
+    directory: Path | resources.abc.Traversable,
+    label: str | None = None,
+    *,
+    settings: Settings | None = None,
+    unsettled: list[Unsettled] | None = None,
 ) -> list[tuple[Rule, Location]]:
-    """Parse every rule file of one directory (a pack); file name must equal the rule ID."""
+    """Parse every rule file of one directory (a pack); file name must equal the rule ID.
+    Rules whose council setting is not given go to ``unsettled`` (an error without it)."""
     out: list[tuple[Rule, Location]] = []
     base = label or str(directory)
     for item in rule_files(directory):
         source = os.path.join(base, _relative(directory, item))
         text = read_text(item, source)
-        rule = parse_rule(text, source)
+        if unsettled is None:
+            rule = parse_rule(text, source, settings)
+        else:
+            parsed = parse_rule_or_unsettled(text, source, settings)
+            if isinstance(parsed, Unsettled):
+                unsettled.append(parsed)
+                continue
+            rule = parsed
         stem = item.name.rsplit(".", 1)[0]
         if stem != rule.id:
             raise RuleError(

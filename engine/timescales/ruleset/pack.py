@@ -14,8 +14,9 @@ from ..calendar import ENGLAND, WorkingCalendar
 from ..errors import Location, RuleError, UsageError
 from ..plugins.manager import Council, Plugins, gather, load_plugins, yaml_files
 from ..records import NATIONAL_EVENT_TYPES
-from ..rules.loader import load_rule_dir, validate_pack
+from ..rules.loader import load_rule_dir, setting_names, validate_pack
 from ..rules.overrides import Target, activate, read_overrides, read_targets
+from ..rules.settings import Settings, Unsettled, check_used, read_settings
 from .ruleset import RuleSet
 
 
@@ -27,18 +28,23 @@ def load_rules(
     autoload: bool | None = None,
     extra_packs: Iterable[Path] = (),
     calendar: WorkingCalendar | None = None,
+    settings: Settings | Path | None = None,
 ) -> RuleSet:
     """Load and compile a rule set once; reuse it for as many checks as you like.
 
     ``la`` selects a council (its plugin must be installed, or named in ``plugins``);
     ``plugins`` names plugin modules to load explicitly (as ``-p``); ``autoload`` False skips
     installed entry-point plugins (also ``TIMESCALES_DISABLE_PLUGIN_AUTOLOAD=1``); ``rules``
-    narrows the set to these IDs. Raises RuleError (file and line) for any invalid rule file,
+    narrows the set to these IDs; ``settings`` gives the council's values for the rules whose
+    numbers no source states (a mapping, or a YAML file: ``rules.settings``). Raises RuleError
+    (file and line) for any invalid rule file,
     PluginError (naming the plugin) for a broken plugin, UsageError for an unknown council.
     """
     loaded_plugins = load_plugins(plugins, autoload=autoload)
     council = gather(loaded_plugins, la)
-    return build_ruleset(council, rules=rules, extra_packs=extra_packs, calendar=calendar)
+    return build_ruleset(
+        council, rules=rules, extra_packs=extra_packs, calendar=calendar, settings=settings
+    )
 
 
 def build_ruleset(
@@ -47,20 +53,26 @@ def build_ruleset(
     rules: Iterable[str] | None = None,
     extra_packs: Iterable[Path] = (),
     calendar: WorkingCalendar | None = None,
+    settings: Settings | Path | None = None,
 ) -> RuleSet:
     event_types = {**NATIONAL_EVENT_TYPES, **council.event_types}
+    values, settings_source = _settings(settings)
     loaded = []
     local: set[str] = set()
-    for plugin, pack in council.packs:
-        label = "rules/england" if plugin == "national" else f"{plugin}:{pack}"
-        found = load_rule_dir(pack, label=label)
-        if plugin in council.local_plugins:
+    unsettled: list[Unsettled] = []
+    used: set[str] = set()
+    packs = [
+        ("rules/england" if plugin == "national" else f"{plugin}:{pack}", pack, plugin)
+        for plugin, pack in council.packs
+    ] + [(str(pack), Path(pack), None) for pack in extra_packs]
+    for label, pack, plugin in packs:
+        found = load_rule_dir(pack, label=label, settings=values, unsettled=unsettled)
+        if plugin is None or plugin in council.local_plugins:
             local.update(rule.id for rule, _ in found)
         loaded.extend(found)
-    for pack in extra_packs:
-        found = load_rule_dir(Path(pack))
-        local.update(rule.id for rule, _ in found)
-        loaded.extend(found)
+        if values:
+            used |= setting_names(pack)
+    check_used(values, used, settings_source)
     validated = validate_pack(loaded, event_types)
     overrides = activate(
         (
@@ -99,6 +111,7 @@ def build_ruleset(
         local_rules=local,
         local_calendar=local_calendar,
         targets=targets,
+        unsettled=unsettled,
     )
     if rules is not None:
         wanted = [r.strip() for r in rules if r.strip()]
@@ -107,6 +120,15 @@ def build_ruleset(
         except KeyError as exc:
             raise UsageError(f"unknown rule id(s): {exc.args[0]}") from None
     return ruleset
+
+
+def _settings(settings: Settings | Path | None) -> tuple[Settings, str]:
+    """The settings' values and where they came from (for errors)."""
+    if settings is None:
+        return {}, "settings"
+    if isinstance(settings, Path):
+        return read_settings(settings), str(settings)
+    return dict(settings), "settings"
 
 
 def load_council(

@@ -24,6 +24,7 @@ from ..rules.limits import Terms
 from ..rules.model import Rule, keep_apart
 from ..rules.overrides import ActiveOverride, Target
 from ..rules.registry import Heads
+from ..rules.settings import Unsettled
 
 Checker = Callable[[Context], Iterator[Finding]]
 
@@ -82,6 +83,7 @@ class RuleSet:
         local_rules: Iterable[str] = (),
         local_calendar: calendar.WorkingCalendar | None = None,
         targets: Sequence[Target] = (),
+        unsettled: Sequence[Unsettled] = (),
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.id))
         # a council's overrides of national rules, its own rules (which alone use its closure
@@ -100,6 +102,10 @@ class RuleSet:
         self.terms: Terms | None = tuple(sorted(terms)) if terms else None
         # rules that cannot run in this set, with the reason (reported once per run)
         self.inactive: dict[str, str] = {}
+        # rules left out because a council setting they need was not given (rules.settings):
+        # not checked, and reported as not assessed with the reason
+        self.unsettled: tuple[Unsettled, ...] = tuple(sorted(unsettled, key=lambda u: u.id))
+        self.inactive.update((u.id, f"not assessed: {u.why}") for u in self.unsettled)
         self.aggregates = aggregates_of(self.rules)
         # rules whose findings are reported (None: all); others only support them (a schedule
         # that a selected milestone or follower needs)
@@ -162,9 +168,12 @@ class RuleSet:
     def select(self, ids: Iterable[str]) -> RuleSet:
         """A rule set of only these rules (with the heads their followers need)."""
         wanted = set(ids)
-        unknown = wanted - set(self.by_id)
+        unsettled = {u.id: u for u in self.unsettled}
+        unknown = wanted - set(self.by_id) - set(unsettled)
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
+        left_out = [unsettled[i] for i in sorted(wanted & set(unsettled))]
+        wanted -= set(unsettled)
         for rule_id in list(wanted):
             rule = self.by_id[rule_id]
             kind = REGISTRY.of(rule)
@@ -174,7 +183,9 @@ class RuleSet:
                 # alone would end the chain at the first step LA003 governs)
                 wanted.add(head)
                 wanted.update(r.id for r in self.rules if REGISTRY.of(r).follows(r) == head)
-        return self._derive([r for r in self.rules if r.id in wanted], report=set(ids))
+        return self._derive(
+            [r for r in self.rules if r.id in wanted], report=set(ids), unsettled=left_out
+        )
 
     def assessable(self, supplied: frozenset[str]) -> tuple[RuleSet, dict[str, str]]:
         """The rules the inputs can feed, and why each other one cannot be assessed."""
@@ -216,6 +227,7 @@ class RuleSet:
             "local_rules": self.local_rules,
             "local_calendar": self.local_calendar,
             "targets": self.targets,
+            "unsettled": self.unsettled,
         }
         settings.update(changes)
         return RuleSet(rules, **settings)
