@@ -91,6 +91,19 @@ def test_a_default_in_the_file_holds_until_the_council_sets_its_own(tmp_path: Pa
     assert _statuses(set_, child) == [("TST901", "late")]
 
 
+def test_an_optional_field_left_unset_stays_out(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    text = RULE.format(limit="limit: {days: 7}\n").replace(
+        "{limit: test.interview_time}", "{limit: test.interview_time, notes: test.note}"
+    )
+    (pack / "TST901.yaml").write_text(text, encoding="utf-8")
+    ruleset = load_rules(autoload=False, extra_packs=[pack])
+    assert ruleset.unsettled == () and ruleset.by_id["TST901"].notes is None
+    noted = load_rules(autoload=False, extra_packs=[pack], settings={"test.note": "local note"})
+    assert noted.by_id["TST901"].notes == "local note"
+
+
 def test_a_settings_file_is_read_strictly(tmp_path: Path) -> None:
     pack = _pack(tmp_path)
     good = tmp_path / "settings.yaml"

@@ -185,18 +185,27 @@ def parse_rule_or_unsettled(
     if not isinstance(data, dict):
         raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
     data, unsettled = apply(data, settings or {}, source)
-    if unsettled is not None:
-        return unsettled
     try:
+        # with a setting unset, only an optional field can be missing: it stays out
         rule: Rule = REGISTRY.adapter().validate_python(data)
         return rule
     except ValidationError as exc:
+        if unsettled is not None and _needs(exc, unsettled.fields):
+            return unsettled
         error = format_validation_error(exc, text, source)
         names = declared(read_yaml(text, source), source).values()
         given = [n for n in names if n in (settings or {})]
         if given:
             error.message += f" (with the council's setting(s) {', '.join(given)})"
         raise error from None
+
+
+def _needs(exc: ValidationError, fields: Sequence[str]) -> bool:
+    """The rule cannot do without one of ``fields`` (pydantic says it is missing)."""
+    return any(
+        err["type"] == "missing" and len(err["loc"]) >= 2 and err["loc"][1] in fields
+        for err in exc.errors()
+    )
 
 
 def setting_names(directory: Path | resources.abc.Traversable) -> set[str]:

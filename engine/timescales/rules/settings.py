@@ -9,8 +9,10 @@ The council gives the values in a YAML file (``check --settings FILE``; ``load_r
 ...)`` from Python), a mapping of setting name to the field's value, written as the field is
 written in a rule (``lancashire.supervision_interval: {weeks: 4}``). A field the file also
 writes is a documented default the setting replaces. A rule with a setting neither given nor
-defaulted is *unsettled*: it is not checked, and every output says why ("not assessed: the
-council's setting ... is not set"), never a guessed number.
+defaulted is *unsettled* when the field is one the rule cannot do without (an optional field,
+such as a lower limit for newly qualified staff, is simply left out): it is not checked, and
+every output says why ("not assessed: the council's setting ... is not set"), never a guessed
+number.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Unsettled:
     kind: str
     title: str
     missing: tuple[str, ...]  # the setting names not given
+    fields: tuple[str, ...]  # the rule's fields they would give
     source: str  # the rule file
     citation: str | None = None  # the rule's first reference
 
@@ -91,14 +94,15 @@ def apply(
         if name in settings:
             filled[field] = settings[name]
         elif field not in filled:
-            missing.append(name)
+            missing.append((field, name))
     if missing:
         return filled, Unsettled(
             id=str(data.get("id", "")),
             name=str(data.get("name", "")),
             kind=str(data.get("kind", "")),
             title=str(data.get("title", "")),
-            missing=tuple(missing),
+            missing=tuple(name for _, name in missing),
+            fields=tuple(field for field, _ in missing),
             source=source,
             citation=_first_href(data.get("references")),
         )
