@@ -713,7 +713,7 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
             return ExitCode.OK
         if rule is None:
             raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
-        sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides))
+        sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides, ruleset.local_rules))
         return ExitCode.OK
     from .api import rule_rows
 

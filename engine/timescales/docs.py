@@ -6,7 +6,7 @@ Example / Options / References.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from . import calendar
@@ -80,11 +80,17 @@ def rule_limit_text(rule: Rule) -> str:
     return describe_limits(rule.limits()) if rule.limits() else "-"
 
 
-def counting(rule: Rule, heads: Mapping[str, Rule]) -> list[str]:
+def counting(rule: Rule, heads: Mapping[str, Rule], local: bool = False) -> list[str]:
+    """How an instance is counted; ``local``: a council's own rule (its closure days count)."""
     kind = REGISTRY.of(rule)
     lines = kind.counting(rule, heads)
     units = {limit.unit for limit in rule.limits()}
-    if "working_days" in units:
+    if "working_days" in units and local:
+        lines.append(
+            "Working days are Monday to Friday except England bank holidays and the council's "
+            "own closure days, where its plugin gives any (a local rule)."
+        )
+    elif "working_days" in units:
         lines.append(
             "Working days are Monday to Friday except England bank holidays (council closure "
             "days never move a national deadline)."
@@ -144,7 +150,13 @@ def options(rule: Rule) -> list[str]:
     return ["none: this rule has no limit a council can override."]
 
 
-def render(rule: Rule, rules: list[Rule], overrides: Mapping[str, Any] | None = None) -> str:
+def render(
+    rule: Rule,
+    rules: list[Rule],
+    overrides: Mapping[str, Any] | None = None,
+    local: Collection[str] = (),
+) -> str:
+    """``rules show``'s page; ``local``: the ids of the council's own rules."""
     heads = {r.id: r for r in rules if REGISTRY.of(r).leads(r)}
     out = [f"{rule.name} ({rule.id})", "=" * len(f"{rule.name} ({rule.id})"), ""]
     out.append(f"{rule.title}")
@@ -161,7 +173,7 @@ def render(rule: Rule, rules: list[Rule], overrides: Mapping[str, Any] | None = 
         "",
         "How it is counted",
         "-----------------",
-        *(f"- {line}" for line in counting(rule, heads)),
+        *(f"- {line}" for line in counting(rule, heads, rule.id in local)),
     ]
     out += ["", "Example", "-------", *example(rule)]
     out += ["", "Options", "-------", *(f"- {o}" for o in options(rule))]

@@ -292,6 +292,9 @@ def explain(finding: Finding, ruleset: RuleSet) -> Explanation:
         if due_step is not None:
             steps.append(due_step)
             reproduced = True
+    target = _own_target(extras, finding.due, steps)
+    if target:
+        reproduced = True
     if extension is not None:
         steps.append(
             f"Recorded extensions moved it by {extension}: from {long_day(base_due)} to "
@@ -339,6 +342,26 @@ def explain(finding: Finding, ruleset: RuleSet) -> Explanation:
         exception=finding.exception,
         steps=tuple(steps),
     )
+
+
+def _own_target(extras: dict[str, Any], due: dt.date, steps: list[str]) -> bool:
+    """A deadline due on the child's own recorded target (``target``): the step that says so.
+    True when the due date is that target (not capped at the limit)."""
+    value = extras.get("target")
+    if value is None:
+        return False
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if extras.get("target_capped"):
+        steps.append(
+            f"The child's own target, {long_day(day)}, is later than the limit allows: the "
+            "due date is capped at the limit."
+        )
+        return False
+    steps.append(
+        f"The child's own target is recorded: {long_day(day)}, no later than the limit, so it "
+        "is the due date."
+    )
+    return day == due
 
 
 def _count_start(extras: dict[str, Any], anchor: dt.date, steps: list[str]) -> dt.date:

@@ -68,6 +68,10 @@ EXTRA_FIELDS: dict[str, Any] = {
     "counted_from": dt.date,
     # under a relaxed variation: the day the usual limit began to count again
     "resumed": dt.date,
+    # a deadline due on the child's own recorded target (``target``): that target, and
+    # whether it was later than the rule's limit and so capped at it
+    "target": dt.date,
+    "target_capped": bool,
 }
 
 
@@ -244,6 +248,10 @@ DATA_QUALITY_CODES = {
     ),
     "DATA006": "a term-based rule could not go on: no school term dates around the date",
     "DATA007": "no date of birth: an age-dependent limit took its default branch",
+    "DATA058": (
+        "a recorded target date (a rule's ``target``) is not a date, or is before the clock: "
+        "it is not used, the rule's limit applies"
+    ),
     "DATA008": (
         "the same event recorded twice with different details: counted once with the detail "
         "unknown, or both kept where the detail starts an obligation (or in two cases)"

@@ -81,7 +81,14 @@ def test_plugins_list_shows_councils_with_citations(cli) -> None:
     rows = {row["name"]: row for row in json.loads(res.out)}
     assert {"lancashire", "example-borough"} <= set(rows)
     lanc = rows["lancashire"]
-    assert [r["id"] for r in lanc["rules"]] == ["LANC001", "LANC002"]
+    assert [r["id"] for r in lanc["rules"]] == [
+        "LANC001",
+        "LANC002",
+        "LANC003",
+        "LANC005",
+        "LANC006",
+        "LANC013",
+    ]
     assert all(r["citation"].startswith("https://") for r in lanc["rules"])
     assert lanc["overrides"][0]["rule"] == "RA001" and not lanc["overrides"][0]["relaxes"]
     assert rows["example-borough"]["targets"][0]["target"] == 0.9

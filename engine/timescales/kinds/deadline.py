@@ -25,6 +25,7 @@ from ..evaluation.timeline import (
     statuses_at,
 )
 from ..findings import DataQualityFinding, Finding
+from ..rules.limits import due_date
 from ..rules.model import (
     Condition,
     Limit,
@@ -75,6 +76,37 @@ class CountsFrom(Strict):
     limit: Limit
 
 
+class Lasting(Strict):
+    """The duty arises only where what the clock starts lasts longer than ``longer_than``: until
+    the first ``until`` event on or after the clock (related by the rule's ``match``), or
+    as_of while there is none. On date-only data "longer than" means still going on after the
+    day ``longer_than`` falls due on, counted as a limit from the clock: longer than 24 hours
+    from a start on Monday is a return on Wednesday or later, or none by as_of from Wednesday
+    (a return on Tuesday may be after 2 hours or after 47: it does not count)."""
+
+    until: Selector
+    longer_than: Limit
+
+    @model_validator(mode="after")
+    def _plain(self) -> Lasting:
+        lim = self.longer_than
+        if lim.unit not in ("hours", "days", "weeks") or lim.when is not None:
+            raise ValueError("'longer_than' is a plain number of hours, days or weeks")
+        if lim.counting != "after":
+            raise ValueError("'longer_than' counts from the day after the clock")
+        return self
+
+
+class Target(Strict):
+    """The child's own target: the first ``type`` event on or after the clock (related by the
+    rule's ``match``) whose ``attr`` holds an ISO date sets the due date. A target later than
+    the rule's limit is capped at it (the finding says so); without one, the limit applies. A
+    target that is not a date, or is before the clock, is noted (DATA058) and not used."""
+
+    type: str
+    attr: str
+
+
 class DeadlineRule(RuleBase):
     """X within N of Y: one finding per clock event; met by the first ``met_by`` event on or
     after the clock; ``void_by`` removes the instance; ``closed_by`` ends its case."""
@@ -103,6 +135,12 @@ class DeadlineRule(RuleBase):
     # from the day it began instead (CA 1989 s.45(3): an emergency protection order made after
     # police protection runs from the first day of police protection)
     counts_from_status: CountsFrom | None = None
+    # the duty arises only where the episode the clock starts lasts longer than a threshold
+    # (LANC003: the Head of Service is told of a child missing for more than 24 hours)
+    requires_duration: Lasting | None = None
+    # the due date is the child's own target, recorded on an event, capped at the limit
+    # (LANC005: an assessment's own target date, never later than 45 working days)
+    target: Target | None = None
 
     @model_validator(mode="after")
     def _one_clock(self) -> DeadlineRule:
@@ -128,6 +166,8 @@ class DeadlineRule(RuleBase):
             if self.counts_from_status
             else []
         )
+        lasting = [self.requires_duration.until] if self.requires_duration else []
+        target = [Selector(type=self.target.type)] if self.target else []
         return [
             *clock,
             self.met_by,
@@ -137,6 +177,8 @@ class DeadlineRule(RuleBase):
             *self.requires_any,
             *ext,
             *back,
+            *lasting,
+            *target,
         ]
 
     def conditions(self) -> list[Condition]:
@@ -272,6 +314,8 @@ def deadline_finding(
     tl = ctx.timeline
     if rule.requires_time_in is not None and not _time_in(rule, ctx, clock.date):
         return None
+    if rule.requires_duration is not None and not lasted(rule, ctx, clock):
+        return None
     stop = done or (ctx.as_of if close is None else min(close, ctx.as_of))
     case = Case(clock, close)
     limit = next(
@@ -301,6 +345,8 @@ def deadline_finding(
         due, amount = _extend(rule, due, extensions)
         if amount:
             extra.append(("extended", f"{amount} {rule.extension.unit}"))
+    if rule.target is not None:
+        due = _own_target(rule, ctx, clock, due, extra)
     return ctx.finding(
         rule,
         ref=clock.ref,
@@ -310,6 +356,67 @@ def deadline_finding(
         close=close,
         limit=limit,
         extra=tuple(extra),
+    )
+
+
+def lasted(rule: DeadlineRule, ctx: Context, clock: Ev) -> bool:
+    """``requires_duration``: the episode the clock starts is still going on after the day its
+    ``longer_than`` falls due (it ends at the first related ``until`` event on or after the
+    clock, or at as_of if none)."""
+    need = rule.requires_duration
+    assert need is not None
+    end = next(
+        (
+            e.date
+            for e in ctx.timeline.select(need.until)
+            if e.date >= clock.date and related(clock, e, rule.match)
+        ),
+        ctx.as_of,
+    )
+    return end > due_date(clock.date, need.longer_than, ctx.calendar_for(rule), ctx.terms)
+
+
+def _own_target(
+    rule: DeadlineRule, ctx: Context, clock: Ev, due: dt.date, extra: list[tuple[str, object]]
+) -> dt.date:
+    """``target``: the due date is the child's own target (the first related one on or after
+    the clock that is a date on or after it), capped at ``due`` (the limit's); the finding
+    carries ``target`` and, where it was later than the limit, ``target_capped``."""
+    spec = rule.target
+    assert spec is not None
+    for ev in ctx.timeline.by_type.get(spec.type, ()):
+        if ev.date < clock.date or not related(clock, ev, rule.match):
+            continue
+        raw = ev.attrs.get(spec.attr)
+        if not isinstance(raw, str):  # absent, or unknown (copies disagree: DATA008)
+            continue
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            _target_note(rule, ctx, clock, ev, f"its {spec.attr} is not a date")
+            continue
+        if day < clock.date:
+            _target_note(rule, ctx, clock, ev, f"its {spec.attr} is before the {clock.type}")
+            continue
+        extra.append(("target", day))
+        if day > due:
+            extra.append(("target_capped", True))
+            return due
+        return day
+    return due
+
+
+def _target_note(rule: DeadlineRule, ctx: Context, clock: Ev, ev: Ev, why: str) -> None:
+    """DATA058: a recorded target that cannot be used; the limit applies."""
+    ctx.note(
+        DataQualityFinding(
+            "DATA058",
+            ctx.child,
+            f"{ev.type} not used as the target: {why}",
+            rule=rule.id,
+            ref=clock.ref,
+            date=ev.date,
+        )
     )
 
 
@@ -457,7 +564,27 @@ def _counting(rule: DeadlineRule) -> list[str]:
         lines.append(
             f"The case ends at {closers}; no finding if it ends on or before the due date."
         )
+    if rule.requires_duration:
+        need = rule.requires_duration
+        lines.append(
+            "Applies only where the episode lasts longer than "
+            f"{need.longer_than.describe()}: until the first "
+            f"{describe_selector(need.until)} on or after the clock (as_of while there is "
+            "none), still going on after the day that time falls due (on dates: 24 hours from "
+            "a Monday start is a return on Wednesday or later)."
+        )
+    if rule.target:
+        lines.append(
+            f"Due on the child's own target: the `{rule.target.attr}` date of the first "
+            f"`{rule.target.type}` on or after the clock; a target later than the limit is "
+            "capped at it (the finding carries `target_capped`); without one, the limit."
+        )
     return lines
+
+
+def _step(unit: str) -> int:
+    """One unit of a limit as the test kit moves it (hours on dates: whole days)."""
+    return 24 if unit == "hours" else 1
 
 
 # durable backend: which clock each answer, void, closer and extension belongs to is decided
@@ -600,6 +727,29 @@ class DeadlineKind(Kind[DeadlineRule]):
 
     def explained_limits(self, rule: DeadlineRule) -> list[Limit]:
         return rule.limits()
+
+    def mutations(self, rule: DeadlineRule) -> list[tuple[int, int]] | None:
+        # a duration threshold is pinned by the fixtures as firmly as the limits: it is the
+        # index after them
+        if rule.requires_duration is None:
+            return None
+        own = [*rule.limits(), rule.requires_duration.longer_than]
+        return [
+            (index, delta)
+            for index, limit in enumerate(own)
+            for delta in (-1, 1)
+            if limit.value + delta * _step(limit.unit) >= 0
+        ]
+
+    def mutate(self, rule: DeadlineRule, index: int, delta: int) -> DeadlineRule | None:
+        need = rule.requires_duration
+        if need is None or index < len(rule.limits()):
+            return None
+        lim = need.longer_than
+        moved = lim.model_copy(update={"value": lim.value + delta * _step(lim.unit)})
+        return rule.model_copy(
+            update={"requires_duration": need.model_copy(update={"longer_than": moved})}
+        )
 
     def extension_step(self, rule: DeadlineRule, amount: int) -> dt.timedelta | None:
         if rule.extension is None:

@@ -124,7 +124,12 @@ class Service:
 
     def rule_page(self, rule_id: str) -> bytes:
         row = self.rule_rows[rule_id]
-        page = render(self.ruleset.by_id[rule_id], list(self.ruleset.rules), self.ruleset.overrides)
+        page = render(
+            self.ruleset.by_id[rule_id],
+            list(self.ruleset.rules),
+            self.ruleset.overrides,
+            self.ruleset.local_rules,
+        )
         return orjson.dumps({**row, "page": page})
 
     def rule_filter(self, rules: list[str] | None, pointer: str) -> frozenset[str] | None:

@@ -20,8 +20,10 @@ the case's own opening when the case is a placement, else the latest ``placement
 or before the anchor; its legal statuses are those of the latest ``legal_status_started`` on or
 before the anchor less those since ended; ``excluded_when`` is read on the instance's anchor
 for its case; a follower governs only while in force; a schedule head's events may come
-``met_before_opening``; ``requires_time_in`` counts days in the ``during`` cases; and
-``counts_from_status`` counts from the day a status in force the day before the clock began.
+``met_before_opening``; ``requires_time_in`` counts days in the ``during`` cases;
+``counts_from_status`` counts from the day a status in force the day before the clock began;
+``requires_duration`` keeps an instance only where its episode outlasts a threshold; and
+``target`` makes the child's own recorded target the due date, never later than the limit's.
 
 Interpretive choices the documents leave open are made here the way a council's performance lead
 would expect, and each is stated where it is made (search for "Choice:").
@@ -1063,6 +1065,8 @@ class ReferenceModel:
             previous_end = max(d for d in (clock.date, close, done) if d is not None)
             if rule.requires_time_in is not None and not self._time_in(rule, child, clock.date):
                 continue  # e.g. CL001: not an eligible child (too little time looked after)
+            if rule.requires_duration is not None and not _lasted(rule, clock, child):
+                continue  # e.g. LANC003: the child was not missing for over 24 hours
             finding = self._deadline_finding(rule, clock, close, done, child)
             if finding is not None:
                 out.append(finding)
@@ -1098,6 +1102,8 @@ class ReferenceModel:
         due = max(self._due(counted_from, limit), anchor)
         if rule.extension is not None:
             due = self._extended(rule, clock, due, child)
+        if rule.target is not None:
+            due = _own_target(rule, clock, due, child)
         return self._finding(rule, child, (clock.ref, close), (anchor, due, done), limit)
 
     def _time_in(self, rule: DeadlineRule, child: Child, clock: dt.date) -> bool:
@@ -1674,3 +1680,46 @@ def compare_with_engine(ruleset: Any, record: ChildRecord, *, as_of: dt.date) ->
     lines.append("engine only (actual):")
     lines += [f"  {f}" for f in actual if f not in expected]
     return lines
+
+
+def _lasted(rule: DeadlineRule, clock: E, child: Child) -> bool:
+    """``requires_duration``: the episode runs from the clock to the first related ``until``
+    event on or after it (as_of while there is none). Choice: on dates an episode is longer
+    than the threshold only when it is still going on after the threshold's last day, that is
+    after clock + N days (hours rounded up to whole days, weeks as 7 days): a child back on the
+    day after going missing may have been away two hours, so is not "over 24 hours"."""
+    need = rule.requires_duration
+    assert need is not None
+    ends = [
+        e.date
+        for e in child.matching(need.until)
+        if e.date >= clock.date and _related(clock, e, rule.match)
+    ]
+    end = min(ends) if ends else child.as_of
+    value, unit = need.longer_than.value, need.longer_than.unit
+    days = -(-value // 24) if unit == "hours" else value * (7 if unit == "weeks" else 1)
+    return end > clock.date + dt.timedelta(days=days)
+
+
+def _own_target(rule: DeadlineRule, clock: E, due: dt.date, child: Child) -> dt.date:
+    """``target``: the ISO date in ``attr`` of the first related ``type`` event on or after the
+    clock, where it is a readable date not before the clock; never later than ``due`` (the
+    limit's). An unknown value (copies disagree) or an unreadable one is passed over."""
+    spec = rule.target
+    assert spec is not None
+    found = [
+        e
+        for e in child.matching(Selector(type=spec.type))
+        if e.date >= clock.date and _related(clock, e, rule.match)
+    ]
+    for e in sorted(found, key=lambda e: (e.date, e.order)):
+        raw = e.attr(spec.attr)
+        if not isinstance(raw, str):
+            continue
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            continue
+        if day >= clock.date:
+            return min(day, due)
+    return due
