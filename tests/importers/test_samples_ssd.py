@@ -35,14 +35,16 @@ def test_summary_counts(cli: Any, tmp_path: Path) -> None:
     err = out["res"].err
     assert f"input: {EXTRACT} read as ssd" in err
     # rows: person 5, CIN episodes 3, assessments 2, s47 1, ICPC 1, CP plans 1, CLA episodes 2,
-    # placements 2, visits 4, reviews 3 = 24 used; ssd_cp_visits (its date column renamed) 2
-    # read and rejected whole. ssd_contacts is an SSD table no rule needs (a note, no rows);
-    # caseload.csv is skipped (counted), README.txt a notice.
-    assert "rows read 26, used 24, rejected 2" in err
+    # placements 2, visits 4, reviews 3, departments 3, involvements 9, professionals 4 = 40
+    # used; ssd_cp_visits (its date column renamed) 2 read and rejected whole, and AG01's
+    # professionals row (its FTE is words) rejected: 43 read. ssd_contacts is an SSD table no
+    # rule needs (a note, no rows); caseload.csv is skipped (counted), README.txt a notice.
+    assert "rows read 43, used 40, rejected 3" in err
     assert "files skipped 1; tables rejected 1" in err
     assert "children read 5, checked 5, rejected 0" in err
     assert f"notice: {EXTRACT / 'README.txt'}: documentation" in err
     assert sorted((r["code"], Path(r["source"]).name) for r in out["rejects"]) == [
+        ("E310", "ssd_professionals.csv"),
         ("E407", "caseload.csv"),
         ("E408", "ssd_cp_visits.csv"),
     ]

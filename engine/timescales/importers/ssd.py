@@ -794,6 +794,8 @@ class _State:
     professionals: dict[str, _Professional] = field(default_factory=dict)
     # professional id -> the allocations (involvements of a mapped role) read for them
     allocations: dict[str, list[_Allocation]] = field(default_factory=dict)
+    # professional ids whose ssd_professionals row was rejected (said at the row)
+    professionals_rejected: set[str] = field(default_factory=set)
     # notes about whole rows of the lookup tables (a professional's row repeated)
     notes: list[DataQualityFinding] = field(default_factory=list)
     # table -> reason -> rows used that made no event
@@ -1999,7 +2001,8 @@ class SsdImporter:
                 )
             )
         if PROFESSIONALS.name in state.present:
-            absent = sorted(set(state.allocations) - set(state.professionals), key=_natural)
+            known = set(state.professionals) | state.professionals_rejected
+            absent = sorted(set(state.allocations) - known, key=_natural)
             if absent:
                 listed = ", ".join(repr(p[:60]) for p in absent[:20])
                 more = f" and {len(absent) - 20} more" if len(absent) > 20 else ""
@@ -2109,6 +2112,8 @@ class SsdImporter:
                         stats.rows_used += 1
                     else:
                         stats.rows_rejected += 1
+                        if row[0] not in state.professionals:
+                            state.professionals_rejected.add(row[0])
                         yield rejected
                     continue
                 store.add((person, index, line, *row))

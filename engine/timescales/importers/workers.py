@@ -9,12 +9,14 @@ inside a workers file is rejected (E314), as a worker record inside a child file
 
 Each bad record is rejected at its place (file:line for JSON Lines, the element's JSON pointer
 for a JSON or YAML document) with pydantic's problems worded as the child importer words them
-(field, code, value class; never the value). Each line is counted in the file's
-``SourceStats``: read = used + rejected. ``docs/importers/workers.md`` documents the format.
+(field, code, value class; never the value), as a rejected *row* of the workers input
+(``Item.row``: a worker is no child, so the run's children are not miscounted). Each record is
+counted in the file's ``SourceStats``: read = used + rejected. ``docs/importers/workers.md`` documents the format.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,12 +136,14 @@ def read_document(path: Path, kind: str, stats: SourceStats) -> Iterator[Item]:
 
 
 def _counted(stats: SourceStats, item: Item) -> Item:
+    """Count one record of the file (read = used + rejected). A rejected worker record is a
+    rejected row of the workers input (``Item.row``), never a rejected child."""
     stats.rows_read += 1
     if item.worker is not None:
         stats.rows_used += 1
-    else:
-        stats.rows_rejected += 1
-    return item
+        return item
+    stats.rows_rejected += 1
+    return dataclasses.replace(item, row=True)
 
 
 def _kind(path: Path) -> str:
