@@ -11,7 +11,8 @@ Each bad record is rejected at its place (file:line for JSON Lines, the element'
 for a JSON or YAML document) with pydantic's problems worded as the child importer words them
 (field, code, value class; never the value), as a rejected *row* of the workers input
 (``Item.row``: a worker is no child, so the run's children are not miscounted). Each record is
-counted in the file's ``SourceStats``: read = used + rejected. ``docs/importers/workers.md`` documents the format.
+counted in the file's ``SourceStats``: read = used + rejected. docs/importers/workers.md
+documents the format.
 """
 
 from __future__ import annotations
