@@ -101,7 +101,24 @@ def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
     # told), so no review step is judged: each is counted against the chain's head instead
     reviews = ("LA005", "LA006", "LA007")
     assert not [f for f in findings if f["child"] == "1004" and f["rule"] in reviews]
+    # 1001's IRO (IRO01 in ssd_involvements) was allocated Wed 4 Sep, within 5 working days of
+    # coming into care on Mon 2 Sep (due Mon 9 Sep): LA013 met. 1004's IRO was allocated before
+    # the period the extract holds began, whose start is not held: LA013 not assessed
+    la013 = one(findings, "LA013", "1001")
+    assert pick(la013, "due", "done", "status") == ("2024-09-09", "2024-09-04", "met")
+    assert not [f for f in findings if f["rule"] == "LA013" and f["child"] == "1004"]
+    # every finding names the child's social worker allocated at as_of (a CW involvement open on
+    # 31 March) and that involvement's team (ssd_department's name); 1003's agency worker AG01
+    # left on 2 Feb, SW02 took over on 3 Feb
+    assert {(f["child"], f["team"], f["worker"]) for f in findings} == {
+        ("1001", "Children in Care North", "SW01"),
+        ("1002", "Safeguarding South", "SW02"),
+        ("1003", "Safeguarding South", "SW02"),
+        ("1004", "Children in Care North", "SW01"),
+        ("1005", "Safeguarding South", "SW02"),
+    }
     err = check_sample(cli, EXTRACT, AS_OF, tmp_path)["res"].err
+    assert "not assessed: LA013: 1 not assessed (began before the data)" in err
     assert "not assessed: LA005: 1 not assessed (began before the data)" in err
     assert (
         "not assessed: LA005: 1 not assessed (the circumstances its limit depends on began "

@@ -255,7 +255,13 @@ def test_no_professional_name_reaches_any_output(cli: Any, tmp_path: Path) -> No
     )
     said.append(res.err)
     said += [p.read_text() for p in out.iterdir()]
-    assert json.loads((out / "w.jsonl").read_text().splitlines()[0])["worker"] == "AG01"
+    # convert writes the SSD's worker records to their own file, the children to theirs
+    written = [json.loads(x) for x in (out / "w.jsonl").read_text().splitlines()]
+    assert [w["worker"] for w in written] == ["AG01", "IRO01", "SW01", "SW02"]
+    assert [WorkerRecord.model_validate(w) for w in written] == list(by_id(items).values())
+    children = [json.loads(x)["child"] for x in (out / "c.jsonl").read_text().splitlines()]
+    assert children == ["1001", "1002", "1003", "1004", "1005"]
+    assert "worker records read 4, written to" in res.err
     text = "\n".join(said)
     assert "SW01" in text  # the ids are there; the names never
     assert FAKE not in text and FAKE.lower() not in text.lower()

@@ -297,3 +297,28 @@ def test_the_workers_docs_example_reads(tmp_path: Path) -> None:
     assert len(workers(items)) == len(block.strip().splitlines()) >= 2
     assert not [i for i in items if i.error is not None]
     assert detect(path).name == "workers"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_byte_range_rejects_a_worker_line_as_the_one_process_reader_does(
+    tmp_path: Path, fast: bool
+) -> None:
+    """The ``--jobs`` workers' reader (``pool.read_range``, with and without the fast validated
+    path) gives a worker line the one-process reader's rejection, at the same place."""
+    from timescales.backends import fastpath
+    from timescales.backends.pool import read_range, split_jsonl
+
+    path = write_jsonl(tmp_path / "children.jsonl", [CHILD, W1, {"child": "C2"}, W2])
+    assert fastpath.decode(json.dumps(W1).encode()) is None  # never taken by the fast path
+    ranged = [
+        item
+        for task in split_jsonl(path, 1)  # one line a range
+        for item, _ in read_range(task, None, fast)
+    ]
+    one, _ = read(path, "jsonl")
+    errors = [
+        (str(i.error.location), str(i.error)) for i in ranged if isinstance(i, Item) and i.error
+    ]
+    assert errors == [(str(i.error.location), str(i.error)) for i in one if i.error]
+    assert [e[0] for e in errors] == [f"{path}:2", f"{path}:4"]
+    assert all(e[1].endswith(WORKER_LINE) for e in errors)

@@ -30,6 +30,10 @@ Mapping (docs/importers/ssd.md has the table): each person (``pers_person_id`` a
 * the council's computed due dates (``clar_cla_review_due_date``, ``cppr_cp_review_due``,
   ``icpc_icpc_target_date``) are compared with ours as data-quality notes, never used.
 
+After the children come the worker records (``Item.worker``): one per professional in
+``ssd_professionals`` or named by an involvement of a mapped role, with an ``allocation`` event
+per such involvement (``_workers``). ``prof_professional_name`` is never read.
+
 Memory: rows are checked as they are read and kept in a compact form (a short list of strings
 and day numbers), grouped by person across tables. A small extract is grouped in memory; above
 ``spill_bytes`` of CSV (default 16 MiB) the rows are hashed by person into ``ceil(size /
@@ -1588,7 +1592,7 @@ class _Person:
                     v["invo_involvement_end_date"],
                     self.person,
                     meaning,
-                    v["invo_involvements_id"],
+                    _short(v["invo_involvements_id"]),
                     v["invo_professional_team"],
                     row[1],
                     row[2],
@@ -1806,7 +1810,9 @@ class SsdImporter:
     ``TIMESCALES_SSD_ROLES``, else Liquidlogic's codes: ssd_roles.DEFAULT_ROLES);
     ``history_from`` is the start of the extract's history window (default:
     ``TIMESCALES_SSD_HISTORY_FROM``; every record then says, per table, that its events are known
-    from that day on: ``known_from``); ``spill_bytes`` is how much CSV is grouped in memory at once.
+    from that day on: ``known_from``); ``spill_bytes`` is how much CSV is grouped in memory at once;
+    ``job_titles`` maps ``prof_professional_job_title`` to a worker role (default:
+    ``TIMESCALES_SSD_JOB_TITLES``, else none: a worker's role is that of their involvements).
 
     ``supplies`` depends on the tables present: ``supplies_for(path)`` gives it for a directory.
     The run reads ``supplies`` right after resolving the input's format; under ``auto`` that
@@ -2224,6 +2230,11 @@ def _professional(state: _State, row: list[Any], index: int, line: int) -> Item 
         return Item(where, error=error, row=True)
     state.professionals[pid] = _Professional(index, line, title, department, fte, values)
     return None
+
+
+def _short(ref: str | None) -> str | None:
+    """An id kept as an event's ``ref`` only when the record schema takes it (200 characters)."""
+    return ref if ref is None or len(ref) <= MAX_CHILD_ID else None
 
 
 def _fte(text: str) -> float | None:
