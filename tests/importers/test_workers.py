@@ -203,6 +203,16 @@ def test_auto_detects_a_workers_file_by_its_first_record(tmp_path: Path) -> None
     assert detect(padded).name == "workers"
 
 
+@pytest.mark.parametrize("name", ["deep.jsonl", "deep.json", "deep.yaml", "deep"])
+def test_sniffing_survives_deep_nesting_and_broken_heads(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"[" * 5000 + b"]" * 5000 + b"\n" + json.dumps(W1).encode() + b"\n")
+    assert detect(path).name != "workers"
+    broken = tmp_path / f"broken-{name}"
+    broken.write_bytes(b'{"worker": "W1", "role": \n' + json.dumps(W1).encode() + b"\n")
+    assert detect(broken).name != "workers"
+
+
 def test_a_yaml_mapping_key_nested_deeper_is_not_the_records_own(tmp_path: Path) -> None:
     # "worker" appears only inside a nested value: the record is a child's (it has "child")
     path = tmp_path / "children.yaml"

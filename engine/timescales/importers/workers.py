@@ -180,24 +180,19 @@ def first_record(path: Path) -> Any:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:  # a multi-byte character cut at the limit
         text = head[: exc.start].decode("utf-8", errors="ignore")
-    if kind == "jsonl":
-        for line in text.splitlines():
-            if line.strip():
-                try:
-                    return json.loads(line)
-                except ValueError:
-                    return None
-        return None
-    if kind == "json":
-        body = text.lstrip()
-        if body.startswith("["):
-            body = body[1:].lstrip()
-        try:
+    try:
+        if kind == "jsonl":
+            line = next((x for x in text.splitlines() if x.strip()), None)
+            return None if line is None else orjson.loads(line)
+        if kind == "json":
+            body = text.lstrip()
+            if body.startswith("["):
+                body = body[1:].lstrip()
             value, _ = json.JSONDecoder().raw_decode(body)
-        except ValueError:
-            return None
-        return value
-    return _first_yaml_keys(text)
+            return value
+        return _first_yaml_keys(text)
+    except (ValueError, RecursionError):  # not JSON, or nested past any record's depth
+        return None
 
 
 def _first_yaml_keys(text: str) -> dict[str, None] | None:
@@ -222,7 +217,7 @@ def _first_yaml_keys(text: str) -> dict[str, None] | None:
             else:
                 _skip(event, events)  # a complex key: no key of a record
             _skip(next(events), events)  # its value
-    except (yaml.YAMLError, StopIteration):
+    except (yaml.YAMLError, StopIteration, RecursionError):
         return None
 
 
