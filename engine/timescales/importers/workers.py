@@ -182,7 +182,7 @@ def first_record(path: Path) -> Any:
         text = head[: exc.start].decode("utf-8", errors="ignore")
     try:
         if kind == "jsonl":
-            line = next((x for x in text.splitlines() if x.strip()), None)
+            line = next((x for x in text.split("\n") if x.strip()), None)
             return None if line is None else orjson.loads(line)
         if kind == "json":
             body = text.lstrip()
