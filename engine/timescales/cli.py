@@ -32,7 +32,7 @@ from .findings import DataQualityFinding, Finding
 from .importers import FORMATS as IMPORT_FORMATS
 from .importers import Item
 from .pipeline import Pipeline, Summary
-from .records import json_schema
+from .records import ChildRecord, WorkerRecord, json_schema, worker_json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
 from .ruleset.pack import build_ruleset, load_council, load_rules
@@ -135,10 +135,22 @@ def parser() -> argparse.ArgumentParser:
     errors.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     schema = sub.add_parser("schema", help="print the JSON Schema of a canonical record")
     schema.add_argument("-o", "--output", type=Path)
+    schema.add_argument(
+        "--workers",
+        action="store_true",
+        help="the schema of a canonical worker record (docs/importers/workers.md)",
+    )
     _generate_parser(sub)
     convert = sub.add_parser("convert", help="write any supported input as canonical JSON Lines")
     _run_options(convert, council=False, rules=False, quiet=False)
     convert.add_argument("-o", "--output", type=Path)
+    convert.add_argument(
+        "--workers",
+        type=Path,
+        metavar="FILE",
+        help="write the worker records read (a workers file, an SSD extract's professionals) "
+        "here, as canonical JSON Lines: worker records go in a file of their own",
+    )
     _report_parser(sub)
     _worklist_parser(sub)
     _serve_parser(sub)
@@ -776,8 +788,9 @@ def cmd_errors(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_schema(args: argparse.Namespace) -> ExitCode:
+    schema = worker_json_schema() if args.workers else json_schema()
     with output(args.output) as out:
-        out.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        out.write(orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode() + "\n")
     return ExitCode.OK
 
 
@@ -795,12 +808,24 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
         collection_year=args.collection_year,
         max_events=sys.maxsize,  # nothing is evaluated
     )
+    workers: list[WorkerRecord] = []
+
+    def children(items: Iterable[Item]) -> Iterator[Item]:
+        # worker records go to a file of their own (--workers), never among the children
+        for item in items:
+            if item.worker is not None:
+                workers.append(item.worker)
+            else:
+                yield item
+
     with output(args.output) as out:
-        for record in run.records(run.items(args.paths, args.input_format)):
-            data = record.model_dump(
-                mode="json", exclude_none=True, exclude_defaults=True, by_alias=True
-            )
-            out.write(orjson.dumps(data).decode() + "\n")
+        items = children(run.items(args.paths, args.input_format))
+        for record in run.records(items):
+            out.write(_canonical_line(record))
+    if args.workers is not None:
+        with output(args.workers) as out:
+            for worker in workers:
+                out.write(_canonical_line(worker))
     summary = run.summary
     read, rejected = summary.read, summary.rejected
     rows = f"; rows rejected {summary.rows_rejected}" if summary.rows_rejected else ""
@@ -808,7 +833,19 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
         f"records read {read}, written {read - rejected}, rejected {rejected}{rows}",
         file=sys.stderr,
     )
-    return ExitCode.OK if read > rejected else ExitCode.ERROR
+    if workers:
+        said = (
+            f"written to {args.workers}"
+            if args.workers is not None
+            else "not written: give --workers FILE (worker records go in a file of their own)"
+        )
+        print(f"worker records read {len(workers)}, {said}", file=sys.stderr)
+    return ExitCode.OK if read > rejected or workers else ExitCode.ERROR
+
+
+def _canonical_line(record: ChildRecord | WorkerRecord) -> str:
+    data = record.model_dump(mode="json", exclude_none=True, exclude_defaults=True, by_alias=True)
+    return orjson.dumps(data).decode() + "\n"
 
 
 def cmd_generate(args: argparse.Namespace) -> ExitCode:

@@ -25,7 +25,12 @@ from timescales.testing.strategies import child_records
 RULES = load_rules()
 AS_OF = dt.date(2024, 3, 31)
 SUFFIX = {"jsonl": ".jsonl", "json": ".json", "yaml": ".yaml"}
-OTHER_SUFFIXES = {"ssda903": ".csv", "cin-census": ".xml", "annex-a": ".xlsx"}
+OTHER_SUFFIXES = {
+    "ssda903": ".csv",
+    "cin-census": ".xml",
+    "annex-a": ".xlsx",
+    "workers": ".jsonl",
+}
 
 
 def read_all(path: Path, fmt: str) -> None:
@@ -39,6 +44,9 @@ def read_all(path: Path, fmt: str) -> None:
                     assert item.error.location is not None, repr(item.error)
                     assert item.error.location.source.startswith(source), repr(item.error)
                     event("rejected row" if item.row else "rejected record")
+                    continue
+                if item.worker is not None:  # a worker record (the workers format)
+                    event("worker record")
                     continue
                 assert item.record is not None, "an item is a record or an error"
                 try:

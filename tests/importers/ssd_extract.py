@@ -125,6 +125,12 @@ COLUMNS: dict[str, list[str]] = {
     ],
     "ssd_department": ["dept_team_id", "dept_team_name", "dept_team_parent_id",
                        "dept_team_parent_name"],
+    "ssd_professionals": [
+        "prof_professional_id", "prof_staff_id", "prof_professional_name",
+        "prof_social_worker_registration_no", "prof_agency_worker_flag",
+        "prof_professional_job_title", "prof_professional_caseload",
+        "prof_professional_department", "prof_full_time_equivalency",
+    ],
 }  # fmt: skip
 
 

@@ -35,14 +35,16 @@ def test_summary_counts(cli: Any, tmp_path: Path) -> None:
     err = out["res"].err
     assert f"input: {EXTRACT} read as ssd" in err
     # rows: person 5, CIN episodes 3, assessments 2, s47 1, ICPC 1, CP plans 1, CLA episodes 2,
-    # placements 2, visits 4, reviews 3 = 24 used; ssd_cp_visits (its date column renamed) 2
-    # read and rejected whole. ssd_contacts is an SSD table no rule needs (a note, no rows);
-    # caseload.csv is skipped (counted), README.txt a notice.
-    assert "rows read 26, used 24, rejected 2" in err
+    # placements 2, visits 4, reviews 3, departments 3, involvements 9, professionals 4 = 40
+    # used; ssd_cp_visits (its date column renamed) 2 read and rejected whole, and AG01's
+    # professionals row (its FTE is words) rejected: 43 read. ssd_contacts is an SSD table no
+    # rule needs (a note, no rows); caseload.csv is skipped (counted), README.txt a notice.
+    assert "rows read 43, used 40, rejected 3" in err
     assert "files skipped 1; tables rejected 1" in err
     assert "children read 5, checked 5, rejected 0" in err
     assert f"notice: {EXTRACT / 'README.txt'}: documentation" in err
     assert sorted((r["code"], Path(r["source"]).name) for r in out["rejects"]) == [
+        ("E310", "ssd_professionals.csv"),
         ("E407", "caseload.csv"),
         ("E408", "ssd_cp_visits.csv"),
     ]
@@ -99,7 +101,24 @@ def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
     # told), so no review step is judged: each is counted against the chain's head instead
     reviews = ("LA005", "LA006", "LA007")
     assert not [f for f in findings if f["child"] == "1004" and f["rule"] in reviews]
+    # 1001's IRO (IRO01 in ssd_involvements) was allocated Wed 4 Sep, within 5 working days of
+    # coming into care on Mon 2 Sep (due Mon 9 Sep): LA013 met. 1004's IRO was allocated before
+    # the period the extract holds began, whose start is not held: LA013 not assessed
+    la013 = one(findings, "LA013", "1001")
+    assert pick(la013, "due", "done", "status") == ("2024-09-09", "2024-09-04", "met")
+    assert not [f for f in findings if f["rule"] == "LA013" and f["child"] == "1004"]
+    # every finding names the child's social worker allocated at as_of (a CW involvement open on
+    # 31 March) and that involvement's team (ssd_department's name); 1003's agency worker AG01
+    # left on 2 Feb, SW02 took over on 3 Feb
+    assert {(f["child"], f["team"], f["worker"]) for f in findings} == {
+        ("1001", "Children in Care North", "SW01"),
+        ("1002", "Safeguarding South", "SW02"),
+        ("1003", "Safeguarding South", "SW02"),
+        ("1004", "Children in Care North", "SW01"),
+        ("1005", "Safeguarding South", "SW02"),
+    }
     err = check_sample(cli, EXTRACT, AS_OF, tmp_path)["res"].err
+    assert "not assessed: LA013: 1 not assessed (began before the data)" in err
     assert "not assessed: LA005: 1 not assessed (began before the data)" in err
     assert (
         "not assessed: LA005: 1 not assessed (the circumstances its limit depends on began "

@@ -74,7 +74,9 @@ def _due_dates(rules: RuleSource | None) -> DueDates:
 provide_due_dates(_due_dates)
 
 # name -> "module:attribute" (relative to this package), in the order ``auto`` tries them
+# (``workers`` first: a JSON Lines, JSON or YAML file whose first record is a worker's)
 REGISTRY: dict[str, str] = {
+    "workers": ".workers:IMPORTER",
     "jsonl": ".canonical:JSONL",
     "json": ".canonical:JSON",
     "yaml": ".canonical:YAML",

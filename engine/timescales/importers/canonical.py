@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..contract import ImportContext, Item
 from ..errors import InputError, Location, RecordError, value_class
 from ..findings import DataQualityFinding
-from ..records import ChildRecord
+from ..records import ChildRecord, is_worker_data
 
 QUALITY_CODES: dict[str, str] = {
     "DATA050": "canonical records: an optional field (dob, expected_dob, la, team, worker) holds "
@@ -112,12 +112,26 @@ def validation_error(
     return RecordError(message or text, where, field, code=code, value_class=kind)
 
 
+# a worker record met among child records (and a child record among worker records)
+WORKER_LINE = (
+    "a worker record (it has 'worker' and no 'child') in a file of child records: worker "
+    "records go in a file of their own (read as --input-format workers)"
+)
+
+
+def kind_mixed(location: Location, message: str = WORKER_LINE) -> RecordError:
+    """The rejection of a record of the other kind (a worker among children, or the reverse)."""
+    return RecordError(message, location, code="E314")
+
+
 def to_record(data: Any, location: Location, context: Mapping[str, Any] | None = None) -> Item:
     if not isinstance(data, dict):
         error = RecordError(
             "a record must be a JSON object", location, code="E302", value_class=value_class(data)
         )
         return Item(location, error=error)
+    if is_worker_data(data):
+        return Item(location, error=kind_mixed(location))
     try:
         return Item(location, record=ChildRecord.model_validate(data, context=context))
     except ValidationError as exc:

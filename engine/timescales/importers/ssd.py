@@ -30,6 +30,10 @@ Mapping (docs/importers/ssd.md has the table): each person (``pers_person_id`` a
 * the council's computed due dates (``clar_cla_review_due_date``, ``cppr_cp_review_due``,
   ``icpc_icpc_target_date``) are compared with ours as data-quality notes, never used.
 
+After the children come the worker records (``Item.worker``): one per professional in
+``ssd_professionals`` or named by an involvement of a mapped role, with an ``allocation`` event
+per such involvement (``_workers``). ``prof_professional_name`` is never read.
+
 Memory: rows are checked as they are read and kept in a compact form (a short list of strings
 and day numbers), grouped by person across tables. A small extract is grouped in memory; above
 ``spill_bytes`` of CSV (default 16 MiB) the rows are hashed by person into ``ceil(size /
@@ -72,9 +76,9 @@ from ..errors import (
     value_class,
 )
 from ..findings import DataQualityFinding
-from ..records import ChildRecord, Event, KnownFrom, event_data
-from .canonical import validation_message
-from .ssd_roles import DONE_STATUS, health_event, normalise, role_map
+from ..records import ChildRecord, Event, KnownFrom, WorkerRecord, event_data
+from .canonical import validation_error, validation_message
+from .ssd_roles import DONE_STATUS, health_event, job_title_map, normalise, role_map
 
 __all__ = [
     "HISTORY_ENV",
@@ -377,12 +381,23 @@ INVOLVEMENTS = _t(
     ordered=("invo_involvement_start_date", "invo_involvement_end_date"),
 )
 DEPARTMENT = _t("ssd_department", "dept_team_id", None, "dept_team_id! dept_team_name!:text")
+# the worker records' table (a lookup: no person). ``prof_professional_name`` is not among the
+# columns read: a name is never read into anything
+PROFESSIONALS = _t(
+    "ssd_professionals",
+    "prof_professional_id",
+    None,
+    "prof_professional_id! prof_professional_job_title:text prof_professional_department "
+    "prof_full_time_equivalency:text",
+    needed="prof_professional_id",
+)
 
 # in reading order: episodes (and the tables that carry a person and a period id) before the
 # reviews, which may reach their person only through the period
 TABLES: tuple[Table, ...] = (
     PERSON,
     DEPARTMENT,
+    PROFESSIONALS,
     CLA_EPISODES,
     CLA_PLACEMENT,
     CLA_VISITS,
@@ -742,6 +757,30 @@ class _DueTally:
         )
 
 
+class _Professional(NamedTuple):
+    """One ssd_professionals row as the worker record uses it (never the name)."""
+
+    file: int
+    line: int
+    title: str | None
+    department: str | None
+    fte: float | None
+    values: tuple[Any, ...]  # the columns read, to tell a repeated row from a clash
+
+
+class _Allocation(NamedTuple):
+    """One involvement of a mapped role: an ``allocation`` on the professional's record."""
+
+    start: int  # day number
+    end: int | None
+    child: str
+    role: str
+    ref: str | None
+    team: str | None  # invo_professional_team (a dept_team_id)
+    file: int
+    line: int
+
+
 @dataclass(slots=True)
 class _State:
     source: str
@@ -753,6 +792,16 @@ class _State:
     period_person: dict[str, str] = field(default_factory=dict)
     teams: dict[str, str] = field(default_factory=dict)
     unknown_roles: Counter[str] = field(default_factory=Counter)
+    # the council's job title -> worker role map (empty: the roles of the involvements)
+    job_titles: dict[str, str] = field(default_factory=dict)
+    # ssd_professionals rows by professional id
+    professionals: dict[str, _Professional] = field(default_factory=dict)
+    # professional id -> the allocations (involvements of a mapped role) read for them
+    allocations: dict[str, list[_Allocation]] = field(default_factory=dict)
+    # professional ids whose ssd_professionals row was rejected (said at the row)
+    professionals_rejected: set[str] = field(default_factory=set)
+    # notes about whole rows of the lookup tables (a professional's row repeated)
+    notes: list[DataQualityFinding] = field(default_factory=list)
     # table -> reason -> rows used that made no event
     idle: dict[str, Counter[str]] = field(default_factory=dict)
     dues: dict[str, _DueTally] = field(default_factory=dict)
@@ -812,6 +861,8 @@ class _Person:
         # where the history the extract holds begins (KnownFrom entries)
         self.known_from: list[dict[str, Any]] = []
         self.began_ids: set[str] = set()  # periods of care that began before the extract
+        # (professional id, allocation): given to the state when the record is built
+        self.allocations: list[tuple[str, _Allocation]] = []
 
     # -- outputs
     def note(
@@ -939,6 +990,8 @@ class _Person:
                 stats.rows_rejected += 1
             else:
                 stats.rows_used += 1
+        for worker, allocation in self.allocations:
+            self.state.allocations.setdefault(worker, []).append(allocation)
         return [*self.rejects, Item(where, record=record, quality=tuple(self.quality))]
 
     def group(self) -> dict[str, _Rows]:
@@ -1533,6 +1586,18 @@ class _Person:
             start = dt.date.fromordinal(v["invo_involvement_start_date"])
             end = _day(v["invo_involvement_end_date"])
             worker = v["invo_professional_id"]
+            if worker is not None and meaning != "ignore":
+                allocation = _Allocation(
+                    v["invo_involvement_start_date"],
+                    v["invo_involvement_end_date"],
+                    self.person,
+                    meaning,
+                    _short(v["invo_involvements_id"]),
+                    v["invo_professional_team"],
+                    row[1],
+                    row[2],
+                )
+                self.allocations.append((worker, allocation))
             if meaning == "iro":
                 if worker is None:
                     self.state.idle_row(INVOLVEMENTS.name, "IRO rows without a worker")
@@ -1745,7 +1810,9 @@ class SsdImporter:
     ``TIMESCALES_SSD_ROLES``, else Liquidlogic's codes: ssd_roles.DEFAULT_ROLES);
     ``history_from`` is the start of the extract's history window (default:
     ``TIMESCALES_SSD_HISTORY_FROM``; every record then says, per table, that its events are known
-    from that day on: ``known_from``); ``spill_bytes`` is how much CSV is grouped in memory at once.
+    from that day on: ``known_from``); ``spill_bytes`` is how much CSV is grouped in memory at once;
+    ``job_titles`` maps ``prof_professional_job_title`` to a worker role (default:
+    ``TIMESCALES_SSD_JOB_TITLES``, else none: a worker's role is that of their involvements).
 
     ``supplies`` depends on the tables present: ``supplies_for(path)`` gives it for a directory.
     The run reads ``supplies`` right after resolving the input's format; under ``auto`` that
@@ -1763,8 +1830,10 @@ class SsdImporter:
         *,
         history_from: dt.date | None = None,
         spill_bytes: int = SPILL_BYTES,
+        job_titles: Mapping[str, str] | None = None,
     ) -> None:
         self.roles = roles
+        self.job_titles = job_titles
         self.history_from = history_from
         self.spill_bytes = spill_bytes
         self._override: frozenset[str] | None = None
@@ -1828,6 +1897,7 @@ class SsdImporter:
             context.as_of or dt.date.max,  # no as_of: the allocations still open
             role_map(self.roles),
             self.history_from or _history_env(),
+            job_titles=job_title_map(self.job_titles),
             context=context,
         )
         notes = self._file_notes(path, found, usable, state)
@@ -1841,6 +1911,7 @@ class SsdImporter:
             yield from self._people(state, store)
         finally:
             store.close()
+        yield from _workers(state)
         notes.extend(self._summary_notes(state))
         if notes:
             yield Item(Location(str(path)), quality=tuple(notes))
@@ -1901,6 +1972,13 @@ class SsdImporter:
                 what = "records have no date of birth (age-based limits take their default)"
             elif table is DEPARTMENT:
                 what = "teams are given by their ids"
+            elif table is PROFESSIONALS:
+                if INVOLVEMENTS.name not in state.present:
+                    continue  # no worker records at all: said by ssd_involvements' note
+                what = (
+                    "worker records come from ssd_involvements alone (no FTE, and a team only "
+                    "from the involvements)"
+                )
             else:
                 what = (
                     f"no {', '.join(sorted(table.supplies))} events, so the rules that need "
@@ -1910,7 +1988,7 @@ class SsdImporter:
         return notes
 
     def _summary_notes(self, state: _State) -> list[DataQualityFinding]:
-        notes = []
+        notes = list(state.notes)
         for tally in state.dues.values():
             text = tally.summary()
             if text is not None:
@@ -1928,6 +2006,22 @@ class SsdImporter:
                     source=state.source,
                 )
             )
+        if PROFESSIONALS.name in state.present:
+            known = set(state.professionals) | state.professionals_rejected
+            absent = sorted(set(state.allocations) - known, key=_natural)
+            if absent:
+                listed = ", ".join(repr(p[:60]) for p in absent[:20])
+                more = f" and {len(absent) - 20} more" if len(absent) > 20 else ""
+                notes.append(
+                    DataQualityFinding(
+                        "DATA045",
+                        "(file)",
+                        f"ssd_involvements: {len(absent)} professional id(s) not in "
+                        f"ssd_professionals: {listed}{more}; their worker records come from "
+                        "the involvements alone (no FTE)",
+                        source=state.source,
+                    )
+                )
         if state.began:
             notes.append(
                 DataQualityFinding(
@@ -2018,6 +2112,16 @@ class SsdImporter:
                         state.teams.setdefault(team_id, name)
                     stats.rows_used += 1
                     continue
+                if table is PROFESSIONALS:
+                    rejected = _professional(state, row, index, line)
+                    if rejected is None:
+                        stats.rows_used += 1
+                    else:
+                        stats.rows_rejected += 1
+                        if row[0] not in state.professionals:
+                            state.professionals_rejected.add(row[0])
+                        yield rejected
+                    continue
                 store.add((person, index, line, *row))
         if parser.zeros:
             state.idle_row(table.name, "1900-01-01 dates read as blank (SQL Server's no date)")
@@ -2058,6 +2162,158 @@ class SsdImporter:
             for person in sorted(people, key=_natural):
                 yield from _Person(state, person, people[person]).build()
             people.clear()
+
+
+# ----------------------------------------------------------------------------- worker records
+
+
+def _professional(state: _State, row: list[Any], index: int, line: int) -> Item | None:
+    """Keep one ssd_professionals row for the worker records: None when it is used, else the
+    row's rejection (an FTE that is not a number above 0 and at most 2; the id again with
+    other content)."""
+    source = state.files[index].path
+    pid, title, department, fte_text = row
+    if len(pid) > MAX_CHILD_ID:
+        column = PROFESSIONALS.key
+        where = Location(source, line, column)
+        error = not_used(
+            "ssd_professionals row",
+            f"{column} is longer than {MAX_CHILD_ID} characters",
+            where,
+            column,
+            value_class=value_class(pid),
+        )
+        return Item(where, error=error, row=True)
+    if title == BAD_DATE:
+        title = None  # an error value (#N/A): the job title is unknown
+    if fte_text == BAD_DATE:
+        fte_text = "#N/A"  # an error value: not a number (its class, never shown, is text)
+    fte: float | None = None
+    if fte_text is not None:
+        fte = _fte(fte_text)
+        if fte is None:
+            column = "prof_full_time_equivalency"
+            where = Location(source, line, column)
+            error = not_used(
+                "ssd_professionals row",
+                f"{column} is not a full-time equivalence (a number above 0, at most 2)",
+                where,
+                column,
+                code="E310",
+                value_class=value_class(fte_text),
+            )
+            return Item(where, error=error, row=True)
+    values = (title, department, fte)
+    first = state.professionals.get(pid)
+    if first is not None:
+        earlier = Location(state.files[first.file].path, first.line)
+        if first.values == values:
+            state.notes.append(
+                DataQualityFinding(
+                    "DATA042",
+                    "(file)",
+                    f"ssd_professionals row repeats the row at {earlier} exactly; counted once",
+                    ref=pid,
+                    source=str(Location(source, line)),
+                )
+            )
+            return None
+        where = Location(source, line, PROFESSIONALS.key)
+        error = not_used(
+            "ssd_professionals row",
+            f"{PROFESSIONALS.key} repeats the row at {earlier} with different content; the "
+            "first row is used",
+            where,
+            PROFESSIONALS.key,
+            code="E313",
+        )
+        return Item(where, error=error, row=True)
+    state.professionals[pid] = _Professional(index, line, title, department, fte, values)
+    return None
+
+
+def _short(ref: str | None) -> str | None:
+    """An id kept as an event's ``ref`` only when the record schema takes it (200 characters)."""
+    return ref if ref is None or len(ref) <= MAX_CHILD_ID else None
+
+
+def _fte(text: str) -> float | None:
+    """A full-time equivalence (0.5, 1, 1.00, 0,8), or None when the text is none."""
+    value = text.strip()
+    if value.count(",") == 1 and "." not in value:
+        value = value.replace(",", ".")
+    try:
+        fte = float(value)
+    except ValueError:
+        return None
+    return fte if 0 < fte <= 2 else None
+
+
+def _workers(state: _State) -> Iterator[Item]:
+    """A worker record for each professional (ssd_professionals and the involvements): id,
+    role, team, FTE and an ``allocation`` event for each involvement of a mapped role."""
+    ids = sorted(set(state.professionals) | set(state.allocations), key=_natural)
+    for pid in ids:
+        prof = state.professionals.get(pid)
+        allocations = sorted(
+            state.allocations.get(pid, ()), key=lambda a: (a.start, _natural(a.child), a.line)
+        )
+        role = _role_of(state, prof, allocations)
+        if role is None:
+            state.idle_row(
+                PROFESSIONALS.name,
+                "professionals with no role (no involvement of a mapped role, and the job "
+                "title not mapped): no worker record",
+            )
+            continue
+        team_id = prof.department if prof is not None else None
+        if team_id is None and allocations:
+            team_id = next((a.team for a in reversed(allocations) if a.team is not None), None)
+        events = [
+            {
+                "type": "allocation",
+                "date": dt.date.fromordinal(a.start),
+                "child": a.child,
+                **({"end": dt.date.fromordinal(a.end)} if a.end is not None else {}),
+                "role": a.role,
+                **({"ref": a.ref} if a.ref is not None else {}),
+            }
+            for a in allocations
+        ]
+        data: dict[str, Any] = {
+            "worker": pid,
+            "role": role,
+            "team": state.teams.get(team_id, team_id) if team_id is not None else None,
+            "fte": prof.fte if prof is not None else None,
+            "events": events,
+        }
+        if state.history_from is not None:
+            data["known_from"] = state.history_from
+        if prof is not None:
+            where = Location(state.files[prof.file].path, prof.line)
+        else:
+            first = allocations[0]
+            where = Location(state.files[first.file].path, first.line)
+        try:
+            yield Item(where, worker=WorkerRecord.model_validate(data))
+        except ValidationError as exc:  # defensive: the rows were checked as they were read
+            yield Item(where, error=validation_error(exc, where))
+
+
+def _role_of(
+    state: _State, prof: _Professional | None, allocations: list[_Allocation]
+) -> str | None:
+    """The job title's role when the council maps job titles, else the role of most of the
+    professional's involvements (the latest to start breaks a tie)."""
+    if prof is not None and prof.title is not None:
+        mapped = state.job_titles.get(normalise(prof.title))
+        if mapped is not None:
+            return mapped
+    if not allocations:
+        return None
+    counts = Counter(a.role for a in allocations)
+    latest = {a.role: a.start for a in allocations}
+    return max(counts, key=lambda r: (counts[r], latest[r], r))
 
 
 def _natural(person: str) -> tuple[int, int, str]:

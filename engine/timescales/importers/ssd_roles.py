@@ -12,7 +12,16 @@ case-insensitively with runs of spaces collapsed. Meanings:
 * ``iro``: an independent reviewing officer: each involvement is an ``iro_assigned`` event;
 * ``social_worker``: the allocated social worker: the one open at as_of gives ``worker`` and
   ``team`` on the record;
-* ``ignore``: a known role no rule uses (personal adviser, family support...): not reported.
+* ``team_manager``, ``family_support_worker``: a worker of that role (``records.WORKER_ROLES``):
+  the involvement is an ``allocation`` on the worker's record, and nothing on the child's;
+* ``ignore``: a known role no rule uses (a personal adviser...): not reported, and no allocation.
+
+Every involvement of a mapped role (all but ``ignore``) with a professional id is also an
+``allocation`` event on that professional's worker record, in that role (docs/importers/ssd.md,
+"Worker records"). A professional's own role is the job title's meaning when the council maps
+job titles (``SsdImporter(job_titles=...)`` or ``TIMESCALES_SSD_JOB_TITLES``, in the same forms
+as the role map; ``prof_professional_job_title`` is free text, so there is no default), else the
+role of most of their involvements.
 
 Any other value is reported once per run with its row count (DATA044), so that a council can see
 which codes its map lacks. ``ssd_cla_health.clah_health_check_type`` is free text: the patterns
@@ -31,9 +40,13 @@ from pathlib import Path
 import yaml
 
 from ..errors import UsageError
+from ..records import ROLE_PATTERN, WORKER_ROLES
 
 ROLES_ENV = "TIMESCALES_SSD_ROLES"
-MEANINGS = frozenset({"iro", "social_worker", "ignore"})
+JOB_TITLES_ENV = "TIMESCALES_SSD_JOB_TITLES"
+# the worker roles an involvement can stand for, and ``ignore``
+MEANINGS = frozenset({*WORKER_ROLES, "ignore"})
+_ROLE = re.compile(ROLE_PATTERN)
 
 # Liquidlogic (LCS) involvement types: the codes (FACT_INVOLVEMENTS.
 # DIM_LOOKUP_INVOLVEMENT_TYPE_CODE) and the descriptions the deployed SSD script writes (..._DESC)
@@ -55,7 +68,7 @@ def normalise(code: str) -> str:
 
 def role_map(roles: Mapping[str, str] | None = None) -> dict[str, str]:
     """The role map in force: the given mapping, else ``TIMESCALES_SSD_ROLES``, else the default.
-    Raises UsageError for a meaning other than iro, social_worker or ignore."""
+    Raises UsageError for a meaning that is no worker role (``MEANINGS``) nor ignore."""
     if roles is None:
         text = os.environ.get(ROLES_ENV, "").strip()
         roles = _from_env(text) if text else DEFAULT_ROLES
@@ -71,19 +84,38 @@ def role_map(roles: Mapping[str, str] | None = None) -> dict[str, str]:
     return out
 
 
-def _from_env(text: str) -> Mapping[str, str]:
+def job_title_map(titles: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The council's job title -> worker role map: the given mapping, else
+    ``TIMESCALES_SSD_JOB_TITLES``, else none. A role is a worker role (``social_worker``,
+    ``iro``...) or a council's own (lower case, ``a-z0-9_.``); UsageError otherwise."""
+    if titles is None:
+        text = os.environ.get(JOB_TITLES_ENV, "").strip()
+        titles = _from_env(text, JOB_TITLES_ENV) if text else {}
+    out: dict[str, str] = {}
+    for title, role in titles.items():
+        want = str(role).strip().lower()
+        if not _ROLE.fullmatch(want):
+            raise UsageError(
+                f"SSD job title map: {title!r} maps to {role!r}; a role is lower case letters, "
+                "digits, '_' and '.' (social_worker, iro, team_manager...)"
+            )
+        out[normalise(str(title))] = want
+    return out
+
+
+def _from_env(text: str, env: str = ROLES_ENV) -> Mapping[str, str]:
     path = Path(text)
     if path.suffix.lower() in (".json", ".yaml", ".yml"):
         try:
             raw = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise UsageError(f"{ROLES_ENV}: cannot read {text!r}: {exc.strerror}") from None
+            raise UsageError(f"{env}: cannot read {text!r}: {exc.strerror}") from None
         try:
             data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
         except (ValueError, yaml.YAMLError):
-            raise UsageError(f"{ROLES_ENV}: {text!r} is not valid JSON/YAML") from None
+            raise UsageError(f"{env}: {text!r} is not valid JSON/YAML") from None
         if not isinstance(data, dict):
-            raise UsageError(f"{ROLES_ENV}: {text!r} must hold a mapping of code to meaning")
+            raise UsageError(f"{env}: {text!r} must hold a mapping of code to meaning")
         return {str(k): str(v) for k, v in data.items()}
     out: dict[str, str] = {}
     for part in text.split(";"):
@@ -91,9 +123,7 @@ def _from_env(text: str) -> Mapping[str, str]:
             continue
         code, sep, meaning = part.partition("=")
         if not sep or not code.strip():
-            raise UsageError(
-                f"{ROLES_ENV}: expected CODE=meaning;CODE=meaning, or a .json/.yaml file"
-            )
+            raise UsageError(f"{env}: expected CODE=meaning;CODE=meaning, or a .json/.yaml file")
         out[code] = meaning
     return out
 

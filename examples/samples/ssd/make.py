@@ -11,7 +11,12 @@ docs/importers/ssd.md), with the untidiness real exports have:
 * ``#N/A`` in optional fields (a placement type, an authorisation date) pasted from a
   spreadsheet, and ``ssd_cp_visits`` exported with its visit date column renamed;
 * a period of care whose first episode in the extract is a change of placement (start reason P,
-  no entered-care date): it began before the extract.
+  no entered-care date): it began before the extract;
+* the workforce tables (issue 21): ``ssd_professionals`` (pseudonymous ids; the name column
+  holds obviously fake values, which the importer never reads), ``ssd_department`` and
+  ``ssd_involvements`` (allocated social workers and IROs, an agency worker who left, a
+  personal adviser's involvement the role map ignores), with a team manager who has no
+  involvement and an FTE that is no number.
 
 Run ``python examples/samples/ssd/make.py``; the extract is committed, and
 tests/importers/test_samples_ssd.py checks what ``timescales check --input-format ssd
@@ -72,6 +77,18 @@ TABLES: dict[str, list[str]] = {
     "ssd_cla_reviews": [
         "clar_cla_review_id", "clar_cla_id", "clar_cla_review_due_date", "clar_cla_review_date",
         "clar_cla_review_cancelled",
+    ],
+    "ssd_department": ["dept_team_id", "dept_team_name", "dept_team_parent_id"],
+    "ssd_professionals": [
+        "prof_professional_id", "prof_staff_id", "prof_professional_name",
+        "prof_social_worker_registration_no", "prof_agency_worker_flag",
+        "prof_professional_job_title", "prof_professional_caseload",
+        "prof_professional_department", "prof_full_time_equivalency",
+    ],
+    "ssd_involvements": [
+        "invo_involvements_id", "invo_professional_id", "invo_professional_role_id",
+        "invo_professional_team", "invo_person_id", "invo_involvement_start_date",
+        "invo_involvement_end_date", "invo_worker_change_reason", "invo_referral_id",
     ],
 }  # fmt: skip
 
@@ -159,6 +176,79 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"clar_cla_review_id": "RV3", "clar_cla_id": "C1004",
          "clar_cla_review_due_date": D(2024, 10, 14), "clar_cla_review_date": D(2024, 10, 10),
          "clar_cla_review_cancelled": "N"},
+    ],
+    "ssd_department": [
+        {"dept_team_id": "D10", "dept_team_name": "Children in Care North",
+         "dept_team_parent_id": "D1"},
+        {"dept_team_id": "D20", "dept_team_name": "Safeguarding South",
+         "dept_team_parent_id": "D1"},
+        {"dept_team_id": "D30", "dept_team_name": "Independent Reviewing Service",
+         "dept_team_parent_id": "D1"},
+    ],
+    # pseudonymous ids; the name column holds obviously fake values (never read)
+    "ssd_professionals": [
+        {"prof_professional_id": "SW01", "prof_staff_id": "S9001",
+         "prof_professional_name": "FAKE-NAME-SW01", "prof_agency_worker_flag": "N",
+         "prof_social_worker_registration_no": "SW-TEST-0001",
+         "prof_professional_job_title": "Social Worker", "prof_professional_caseload": 2,
+         "prof_professional_department": "D10", "prof_full_time_equivalency": "1.00"},
+        {"prof_professional_id": "SW02", "prof_staff_id": "S9002",
+         "prof_professional_name": "FAKE-NAME-SW02", "prof_agency_worker_flag": "N",
+         "prof_social_worker_registration_no": "SW-TEST-0002",
+         "prof_professional_job_title": "Social Worker", "prof_professional_caseload": 3,
+         "prof_professional_department": "D20", "prof_full_time_equivalency": "0.80"},
+        {"prof_professional_id": "IRO01", "prof_staff_id": "S9003",
+         "prof_professional_name": "FAKE-NAME-IRO01", "prof_agency_worker_flag": "N",
+         "prof_social_worker_registration_no": "SW-TEST-0003",
+         "prof_professional_job_title": "Independent Reviewing Officer",
+         "prof_professional_caseload": 2, "prof_professional_department": "D30",
+         "prof_full_time_equivalency": "1.00"},
+        # no involvement, and no job title map: no role, so no worker record
+        {"prof_professional_id": "TM01", "prof_staff_id": "S9004",
+         "prof_professional_name": "FAKE-NAME-TM01", "prof_agency_worker_flag": "N",
+         "prof_professional_job_title": "Team Manager", "prof_professional_department": "D20",
+         "prof_full_time_equivalency": "1.00"},
+        # an agency worker whose FTE was typed as words: the row is rejected
+        {"prof_professional_id": "AG01", "prof_staff_id": "S9005",
+         "prof_professional_name": "FAKE-NAME-AG01", "prof_agency_worker_flag": "Y",
+         "prof_professional_job_title": "Locum Social Worker",
+         "prof_professional_department": "D20", "prof_full_time_equivalency": "full time"},
+    ],
+    "ssd_involvements": [
+        {"invo_involvements_id": "INV01", "invo_professional_id": "SW01",
+         "invo_professional_role_id": "CW", "invo_professional_team": "D10",
+         "invo_person_id": "1001", "invo_involvement_start_date": D(2024, 9, 2)},
+        {"invo_involvements_id": "INV02", "invo_professional_id": "IRO01",
+         "invo_professional_role_id": "IRO", "invo_professional_team": "D30",
+         "invo_person_id": "1001", "invo_involvement_start_date": D(2024, 9, 4)},
+        {"invo_involvements_id": "INV03", "invo_professional_id": "SW01",
+         "invo_professional_role_id": "CW", "invo_professional_team": "D10",
+         "invo_person_id": "1004", "invo_involvement_start_date": D(2024, 7, 1)},
+        # the IRO was allocated before the period the extract holds began
+        {"invo_involvements_id": "INV04", "invo_professional_id": "IRO01",
+         "invo_professional_role_id": "IRO", "invo_professional_team": "D30",
+         "invo_person_id": "1004", "invo_involvement_start_date": D(2024, 5, 1)},
+        {"invo_involvements_id": "INV05", "invo_professional_id": "SW02",
+         "invo_professional_role_id": "CW", "invo_professional_team": "D20",
+         "invo_person_id": "1002", "invo_involvement_start_date": D(2025, 1, 6),
+         "invo_referral_id": "R1002"},
+        {"invo_involvements_id": "INV06", "invo_professional_id": "AG01",
+         "invo_professional_role_id": "CW", "invo_professional_team": "D20",
+         "invo_person_id": "1003", "invo_involvement_start_date": D(2025, 1, 10),
+         "invo_involvement_end_date": D(2025, 2, 2), "invo_worker_change_reason": "LEFTRL",
+         "invo_referral_id": "R1003"},
+        {"invo_involvements_id": "INV07", "invo_professional_id": "SW02",
+         "invo_professional_role_id": "CW", "invo_professional_team": "D20",
+         "invo_person_id": "1003", "invo_involvement_start_date": D(2025, 2, 3),
+         "invo_referral_id": "R1003"},
+        {"invo_involvements_id": "INV08", "invo_professional_id": "SW02",
+         "invo_professional_role_id": "CW", "invo_professional_team": "D20",
+         "invo_person_id": "1005", "invo_involvement_start_date": D(2025, 2, 3),
+         "invo_referral_id": "R1005"},
+        # a leaving-care personal adviser: the role map ignores 16PLUS (no allocation)
+        {"invo_involvements_id": "INV09", "invo_professional_id": "PA01",
+         "invo_professional_role_id": "16PLUS", "invo_professional_team": "D10",
+         "invo_person_id": "1004", "invo_involvement_start_date": D(2024, 7, 1)},
     ],
 }  # fmt: skip
 
