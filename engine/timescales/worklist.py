@@ -139,7 +139,8 @@ def _supervision(
             raise ValueError(f"{where}: status {row['status']!r} is not pending or overdue")
         due = _day(row["due"], f"{where} due")
         last = _day(row["last"], f"{where} last") if row.get("last") else None
-        overdue = row["status"] == "overdue"
+        # past its due date and not done is overdue, whatever the row says
+        overdue = row["status"] == "overdue" or due < as_of
         if not overdue and due > until:
             yield row, None
             continue

@@ -342,6 +342,13 @@ def test_supervision_alone_makes_a_worklist_and_the_filters_reach_it() -> None:
     assert [s.worker for s in only.supervision] == ["IRO04"]
 
 
+def test_supervision_past_its_due_date_is_overdue() -> None:
+    row = {"worker": "SW9", "team": "East", "rule": "LANC016", "last": None,
+           "due": day(-3).isoformat(), "status": "pending"}  # fmt: skip
+    (sup,) = worklist.build([], AS_OF, 14, supervision=[row]).supervision
+    assert (sup.state, sup.days) == ("overdue", 3)
+
+
 def test_a_bad_supervision_row_is_named() -> None:
     rows = supervision_rows()
     rows[1] = {**rows[1], "due": "2024-13-01"}

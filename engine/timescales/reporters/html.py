@@ -869,7 +869,6 @@ def _wf_timeliness(
             lines.append(
                 {
                     "team": r.get("team") or ALL_TEAMS,
-                    "all": r.get("team") is None,
                     "cells": [num(r["met"]), num(r["late"]), num(r["overdue"]), num(r["pending"])],
                     "rate": Figure(pct(rate, 1))
                     if rate is not None
@@ -920,9 +919,10 @@ def _wf_supervision(rows: Iterable[Mapping[str, Any]], as_of: str) -> dict[str, 
     for r in sorted(rows, key=lambda r: (r["status"] != "overdue", str(r["due"]), r["worker"])):
         due = dt.date.fromisoformat(str(r["due"]))
         gap = (today - due).days
+        overdue = r["status"] == "overdue" or gap > 0  # past due and not done: overdue
         when = (
             f"overdue {gap:,} day{'s' if gap != 1 else ''}"
-            if r["status"] == "overdue"
+            if overdue
             else "due today"
             if gap == 0
             else f"due in {-gap:,} day{'s' if gap != -1 else ''}"
@@ -934,7 +934,7 @@ def _wf_supervision(rows: Iterable[Mapping[str, Any]], as_of: str) -> dict[str, 
                 "rule": r["rule"],
                 "last": str(r["last"]) if r.get("last") else "none recorded",
                 "due": str(r["due"]),
-                "status": r["status"],
+                "status": "overdue" if overdue else r["status"],
                 "when": when,
             }
         )
