@@ -17,6 +17,13 @@ Items are grouped by team and, under each team, by worker (records without one s
 after the deadlines). The list is held in memory to sort it: it is bounded by the live work and
 the unmet visits, not by every finding.
 
+Workers whose own supervision is overdue, or falls due in the window, are listed apart, after
+the children's items (a team manager's other list): the aggregates' ``workforce.supervision_due``
+rows (the workforce rules: worker records and the council's supervision policy), passed as
+``build(..., supervision=...)``. Without them the list is the children's alone, as it always was.
+In the CSV they are rows of the same columns with no child: the worker's last supervision is
+their ``anchor``.
+
 ``--team`` and ``--worker`` ignore case. A value that matches no team (worker) in the input is
 reported with the closest names there (``Worklist.unmatched``); when no value of an option
 matches, nothing can be listed (``Worklist.nothing_matches``): the CLI says so and exits 2.
@@ -31,7 +38,7 @@ import html
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from .findings import Finding, Status
 from .version import __version__
@@ -89,6 +96,68 @@ class Item:
         )
 
 
+SUPERVISION_GROUP = "workers' supervision due"
+
+
+@dataclass(frozen=True, slots=True)
+class Supervision:
+    """A worker whose supervision is overdue, or due within the window (a supervision rule:
+    LANC016, WF001)."""
+
+    team: str
+    worker: str
+    due: dt.date
+    state: str  # "overdue" or "due"
+    days: int  # days overdue, or days until due (0 = due today)
+    rule: str
+    last: dt.date | None  # the last supervision (None: none recorded)
+
+    def sort_key(self) -> tuple[bool, str, bool, dt.date, str, str]:
+        return (self.team == NONE, self.team, self.state != "overdue", self.due, self.worker,
+                self.rule)  # fmt: skip
+
+
+def _day(value: Any, what: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _supervision(
+    rows: Iterable[Mapping[str, Any]], as_of: dt.date, until: dt.date
+) -> Iterable[tuple[Mapping[str, Any], Supervision | None]]:
+    """Each ``supervision_due`` row with its place on the list (None: due after the window)."""
+    for n, row in enumerate(rows, start=1):
+        where = f"supervision_due row {n}"
+        missing = [k for k in ("worker", "rule", "due", "status") if row.get(k) in (None, "")]
+        if missing:
+            raise ValueError(f"{where}: no {', '.join(missing)}")
+        if row["status"] not in ("pending", "overdue"):
+            raise ValueError(f"{where}: status {row['status']!r} is not pending or overdue")
+        due = _day(row["due"], f"{where} due")
+        last = _day(row["last"], f"{where} last") if row.get("last") else None
+        # past its due date and not done is overdue, whatever the row says
+        overdue = row["status"] == "overdue" or due < as_of
+        if not overdue and due > until:
+            yield row, None
+            continue
+        yield (
+            row,
+            Supervision(
+                team=str(row.get("team") or NONE),
+                worker=str(row["worker"]),
+                due=due,
+                state="overdue" if overdue else "due",
+                days=abs((as_of - due).days),
+                rule=str(row["rule"]),
+                last=last,
+            ),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Unmatched:
     """A --team or --worker value that matches no name in the input, and the closest names."""
@@ -129,6 +198,8 @@ class Worklist:
     earlier_unmet: int = 0
     # the options whose every value matched nothing: the list is empty because of them
     unmatched_options: tuple[str, ...] = ()
+    # workers whose supervision is overdue or due in the window (none: no worker records)
+    supervision: list[Supervision] = field(default_factory=list)
 
     @property
     def nothing_matches(self) -> bool:
@@ -172,9 +243,12 @@ def build(
     teams: Sequence[str] = (),
     workers: Sequence[str] = (),
     unmet_days: int = UNMET_DAYS,
+    supervision: Iterable[Mapping[str, Any]] = (),
 ) -> Worklist:
     """The worklist from a run's findings (a child's findings come together, as a run yields
-    them: that is how a later visit is seen to supersede an unmet one)."""
+    them: that is how a later visit is seen to supersede an unmet one), and the workers whose
+    supervision is due from ``supervision`` (the aggregates' ``workforce.supervision_due``
+    rows; a row that lacks a field or has a bad date is a ValueError naming it)."""
     if within < 0:
         raise ValueError("--within is 0 or more days")
     until = as_of + dt.timedelta(days=within)
@@ -206,6 +280,20 @@ def build(
         elif state:
             items.append(_item(f, state, days))
     items.sort(key=Item.sort_key)
+    supervised: list[Supervision] = []
+    for row, sup in _supervision(supervision, as_of, until):
+        team = str(row["team"]) if row.get("team") else None
+        worker = str(row["worker"])
+        if team is not None:
+            seen_teams.setdefault(team.casefold(), team)
+        seen_workers.setdefault(worker.casefold(), worker)
+        if want_teams and (team is None or team.casefold() not in want_teams):
+            continue
+        if want_workers and worker.casefold() not in want_workers:
+            continue
+        if sup is not None:
+            supervised.append(sup)
+    supervised.sort(key=Supervision.sort_key)
     unmatched, options = _filters_unmatched(teams, workers, seen_teams, seen_workers)
     return Worklist(
         as_of,
@@ -215,6 +303,7 @@ def build(
         unmatched=unmatched,
         unmatched_options=options,
         earlier_unmet=earlier,
+        supervision=supervised,
     )
 
 
@@ -331,7 +420,27 @@ def _headline(worklist: Worklist) -> str:
             f"; {n} earlier visit{'s' if n != 1 else ''} that did not meet it not listed (a "
             f"later visit followed, or over {UNMET_DAYS} days ago)"
         )
+    if worklist.supervision:
+        text += f"; {SUPERVISION_GROUP}: {_supervision_count(worklist.supervision)}"
     return text
+
+
+def _supervision_count(rows: Sequence[Supervision]) -> str:
+    overdue = sum(1 for r in rows if r.state == "overdue")
+    return f"{overdue} overdue, {len(rows) - overdue} due"
+
+
+def _supervision_when(row: Supervision) -> str:
+    if row.state == "overdue":
+        return f"overdue {row.days} day{'s' if row.days != 1 else ''}"
+    if row.days == 0:
+        return "due today"
+    return f"due in {row.days} day{'s' if row.days != 1 else ''}"
+
+
+def _supervision_teams(rows: Sequence[Supervision]) -> Iterable[tuple[str, list[Supervision]]]:
+    for team, group in itertools.groupby(rows, key=lambda r: r.team):
+        yield team, list(group)
 
 
 def _count_text(items: Sequence[Item]) -> str:
@@ -345,7 +454,6 @@ def _table(worklist: Worklist, out: IO[str]) -> int:
     out.write(_headline(worklist) + "\n")
     if not worklist.items:
         out.write("\nnothing overdue or due in the window\n")
-        return 0
     for team, workers in worklist.teams():
         team_items = [i for _, items in workers for i in items]
         out.write(f"\n{team}  ({_count_text(team_items)})\n")
@@ -369,7 +477,21 @@ def _table(worklist: Worklist, out: IO[str]) -> int:
                     ("date", "rule", "name", "child", "ref"),
                     [(i.due.isoformat(), i.rule, i.name, i.child, i.ref or "-") for i in visits],
                 )
-    return len(worklist.items)
+    if worklist.supervision:
+        out.write(f"\n{SUPERVISION_GROUP.capitalize()}  "
+                  f"({_supervision_count(worklist.supervision)})\n")  # fmt: skip
+        for team, rows in _supervision_teams(worklist.supervision):
+            out.write(f"  {team}  ({_supervision_count(rows)})\n")
+            _rows(
+                out,
+                ("due", "when", "worker", "rule", "last supervision"),
+                [
+                    (r.due.isoformat(), _supervision_when(r), r.worker, r.rule,
+                     r.last.isoformat() if r.last else "none recorded")
+                    for r in rows
+                ],
+            )  # fmt: skip
+    return len(worklist.items) + len(worklist.supervision)
 
 
 def _rows(out: IO[str], heads: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -402,7 +524,24 @@ def _csv(worklist: Worklist, out: IO[str]) -> int:
                 i.citation,
             ]
         )
-    return len(worklist.items)
+    for r in worklist.supervision:
+        writer.writerow(
+            [
+                r.team,
+                r.worker,
+                r.due.isoformat(),
+                r.state,
+                r.days,
+                r.rule,
+                "supervision",
+                "",
+                "",
+                r.last.isoformat() if r.last else "",
+                "",
+                "",
+            ]
+        )
+    return len(worklist.items) + len(worklist.supervision)
 
 
 STYLE = """
@@ -438,8 +577,33 @@ def _html(worklist: Worklist, out: IO[str]) -> int:
         for worker, items in workers:
             _html_worker(out, worker, items)
         out.write("</section>")
+    if worklist.supervision:
+        _html_supervision(out, worklist.supervision)
     out.write(f"<p><small>timescales {e(__version__)}</small></p></body></html>\n")
-    return len(worklist.items)
+    return len(worklist.items) + len(worklist.supervision)
+
+
+def _html_supervision(out: IO[str], rows: Sequence[Supervision]) -> None:
+    e = html.escape
+    out.write(
+        f'<section id="supervision"><h2>{e(SUPERVISION_GROUP.capitalize())} '
+        f"<small>({_supervision_count(rows)})</small></h2>"
+    )
+    for team, group in _supervision_teams(rows):
+        out.write(
+            f"<h3>{e(team)} <small>({_supervision_count(group)})</small></h3>"
+            '<table><thead><tr><th scope="col">Due</th><th scope="col">When</th>'
+            '<th scope="col">Worker</th><th scope="col">Rule</th>'
+            '<th scope="col">Last supervision</th></tr></thead><tbody>'
+        )
+        for r in group:
+            out.write(
+                f"<tr><td>{r.due.isoformat()}</td><td class={r.state}>{e(_supervision_when(r))}"
+                f"</td><td>{e(r.worker)}</td><td>{e(r.rule)}</td>"
+                f"<td>{r.last.isoformat() if r.last else 'none recorded'}</td></tr>"
+            )
+        out.write("</tbody></table>")
+    out.write("</section>")
 
 
 def _html_worker(out: IO[str], worker: str, items: Sequence[Item]) -> None:

@@ -269,3 +269,93 @@ def test_only_unmet_visits_that_can_still_be_acted_on_are_listed() -> None:
         "days ago)" in out.getvalue()
     )
     assert worklist.build(findings, AS_OF, 14, unmet_days=10_000).earlier_unmet == 2
+
+
+# -- workers whose supervision is due (the aggregates' workforce.supervision_due) ----------------
+
+
+def supervision_rows() -> list[dict[str, object]]:
+    from workforce_helpers import workforce
+
+    rows: list[dict[str, object]] = workforce()["supervision_due"]
+    return rows
+
+
+def test_supervision_due_is_listed_apart_and_the_children_s_list_is_unchanged() -> None:
+    plain = worklist.build(FINDINGS, AS_OF, 14)
+    work = worklist.build(FINDINGS, AS_OF, 14, supervision=supervision_rows())
+    assert work.items == plain.items and work.closed_overdue == plain.closed_overdue
+    # overdue always; pending within the window (SW01's, due in 22 days, is not listed)
+    assert [(s.team, s.worker, s.state, s.days, s.last) for s in work.supervision] == [
+        ("IRO service", "IRO04", "overdue", 151, None),
+        ("North", "SW02", "overdue", 53, dt.date(2024, 1, 10)),
+        ("South", "SW05", "due", 5, dt.date(2024, 3, 8)),
+    ]
+    wider = worklist.build([], AS_OF, 30, supervision=supervision_rows())
+    assert {s.worker for s in wider.supervision} == {"IRO04", "SW02", "SW05", "SW01"}
+
+    out = io.StringIO()
+    assert worklist.write(work, "table", out) == 7 + 3
+    text = out.getvalue()
+    assert text.splitlines()[0].endswith("; workers' supervision due: 2 overdue, 1 due")
+    block = text[text.index("\nWorkers' supervision due  (2 overdue, 1 due)\n") :]
+    assert "  North  (1 overdue, 0 due)" in block
+    assert "2024-02-07  overdue 53 days  SW02    LANC016  2024-01-10" in block
+    assert "none recorded" in block and "due in 5 days" in block
+    # the children's list above it is the list without it
+    out_plain = io.StringIO()
+    worklist.write(plain, "table", out_plain)
+    first = out_plain.getvalue().splitlines()
+    assert text.splitlines()[1 : len(first)] == first[1:]
+
+    out = io.StringIO()
+    assert worklist.write(work, "csv", out) == 10
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["child"] for r in rows[:7]] == ["C6", "C3", "C4", "C2", "C11", "C1", "C10"]
+    sw02 = rows[8]
+    assert (sw02["team"], sw02["worker"], sw02["due"], sw02["state"], sw02["days"]) == (
+        "North", "SW02", "2024-02-07", "overdue", "53",
+    )  # fmt: skip
+    assert (sw02["rule"], sw02["name"], sw02["child"], sw02["anchor"]) == (
+        "LANC016", "supervision", "", "2024-01-10",
+    )  # fmt: skip
+
+    out = io.StringIO()
+    worklist.write(work, "html", out)
+    page = out.getvalue()
+    assert page.count("<section>") == 3  # the children's teams, as before
+    section = page[page.index('<section id="supervision">') :]
+    assert "<h2>Workers&#x27; supervision due <small>(2 overdue, 1 due)</small></h2>" in section
+    assert "<td class=overdue>overdue 151 days</td><td>IRO04</td>" in section
+
+
+def test_supervision_alone_makes_a_worklist_and_the_filters_reach_it() -> None:
+    work = worklist.build([], AS_OF, 14, supervision=supervision_rows())
+    out = io.StringIO()
+    assert worklist.write(work, "table", out) == 3
+    assert "nothing overdue or due in the window" in out.getvalue()  # for the children
+    assert "Workers' supervision due  (2 overdue, 1 due)" in out.getvalue()
+    north = worklist.build(FINDINGS, AS_OF, 14, teams=["north"], supervision=supervision_rows())
+    assert [s.worker for s in north.supervision] == ["SW02"]
+    only = worklist.build(FINDINGS, AS_OF, 14, workers=["iro04"], supervision=supervision_rows())
+    assert not only.nothing_matches and only.items == []
+    assert [s.worker for s in only.supervision] == ["IRO04"]
+
+
+def test_supervision_past_its_due_date_is_overdue() -> None:
+    row = {"worker": "SW9", "team": "East", "rule": "LANC016", "last": None,
+           "due": day(-3).isoformat(), "status": "pending"}  # fmt: skip
+    (sup,) = worklist.build([], AS_OF, 14, supervision=[row]).supervision
+    assert (sup.state, sup.days) == ("overdue", 3)
+
+
+def test_a_bad_supervision_row_is_named() -> None:
+    rows = supervision_rows()
+    rows[1] = {**rows[1], "due": "2024-13-01"}
+    with pytest.raises(ValueError, match="supervision_due row 2 due: '2024-13-01' is not a date"):
+        worklist.build([], AS_OF, 14, supervision=rows)
+    with pytest.raises(ValueError, match="supervision_due row 1: no worker"):
+        worklist.build([], AS_OF, 14, supervision=[{"rule": "X", "due": "2024-01-01",
+                                                    "status": "overdue"}])  # fmt: skip
+    with pytest.raises(ValueError, match="status 'met' is not pending or overdue"):
+        worklist.build([], AS_OF, 14, supervision=[{**rows[0], "status": "met"}])

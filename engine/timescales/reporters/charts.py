@@ -491,3 +491,242 @@ def caseload_chart(
             )
     parts.append("</svg>")
     return _svg(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """One worker's caseload at one date: children per FTE against the range that applied
+    then (the newly qualified range while ``newly_qualified``); ``value`` None is "n/a", with
+    ``why``."""
+
+    value: float | None
+    status: str | None = None  # "above", "within" or "below" the range
+    newly_qualified: bool = False
+    why: str = ""
+    children: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRow:
+    """A worker's row of the caseload grid: their loads at each date (None: no figure for that
+    date, e.g. not yet in post)."""
+
+    worker: str
+    team: str
+    loads: Sequence[Load | None]
+    note: str = ""  # said on hover over the worker's name (FTE, where it came from)
+
+
+# a newly qualified worker's cells (and the key's swatch): a dashed border (drawn with
+# attributes: the page's stylesheet is the same whether or not it has a workforce section)
+_NQ = 'fill="none" stroke="#1b1b1b" stroke-width="1.5" stroke-dasharray="3 2"'
+# the grid's tints: a status is also a mark (▲ above, ▼ below) and, above the range, hatching
+_LOAD_TINTS = {"above": VERMILLION, "within": BLUE, "below": SKY}
+_LOAD_MARKS = {"above": "▲", "below": "▼"}
+GRID_MIN_CELL = 48  # the narrowest date column; more dates than fit make the grid scroll
+GRID_LABELS = (120, 116)  # the worker's and the team's columns
+
+
+def grid_width(dates: int) -> float:
+    """The caseload grid's width for this many dates: above :data:`WIDTH` it is drawn at its
+    natural size, for a box that scrolls sideways."""
+    return (
+        sum(GRID_LABELS)
+        + max(float(GRID_MIN_CELL), (WIDTH - sum(GRID_LABELS) - 4) / max(1, dates)) * max(1, dates)
+        + 4
+    )
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return "no range set"
+    return f"{count(low)}–{count(high)}"
+
+
+def caseload_grid(
+    ident: str,
+    dates: Sequence[str],
+    rows: Sequence[LoadRow],
+    *,
+    low: float | None,
+    high: float | None,
+    nq: tuple[float, float] | None = None,
+    title: str,
+    desc: str,
+) -> Markup:
+    """Children per FTE for each worker (rows) at each date (columns: month ends, then the
+    as-of date), against the range: a scale above the grid shows the range as a band (and the
+    newly qualified range, dashed, where there is one); each cell is tinted by where its value
+    falls, with ▲ above (and hatched) or ▼ below written beside the number, a dashed border
+    while the worker was newly qualified (against their own, lower range), and "n/a" where
+    the data cannot tell, with why on hover. At most :data:`WIDTH` wide while the date
+    columns fit (:data:`GRID_MIN_CELL`), else drawn at its natural size for a box that
+    scrolls sideways."""
+    worker_w, team_w = GRID_LABELS
+    x0 = worker_w + team_w
+    n = max(1, len(dates))
+    width = grid_width(n)
+    cell_w = (width - x0 - 4) / n
+    fixed = width > WIDTH + 0.5
+    # the key: what each tint, mark and border says, in lines that fit the chart
+    key: list[tuple[str, str]] = (
+        [("within", f"within {_range_text(low, high)}"), ("above", "▲ above (hatched)"),
+         ("below", "▼ below")]
+        if low is not None and high is not None
+        else [("none", "no range set: no verdict")]
+    )  # fmt: skip
+    if nq is not None:
+        key.append(("nq", f"newly qualified: {_range_text(*nq)} (dashed)"))
+    key.append(("na", "n/a (why on hover)"))
+    if any(c is None for r in rows for c in r.loads):
+        key.append(("blank", "blank: not in post"))
+    placed: list[tuple[str, str, float, float]] = []
+    lx, ly = 4.0, 6.0
+    for what, text in key:
+        need = 32 + 7.4 * len(text)
+        if lx > 4 and lx + need - 12 > min(width, WIDTH):
+            lx, ly = 4.0, ly + 24
+        placed.append((what, text, lx, ly))
+        lx += need
+    sy = ly + 40  # the scale
+    row_h, head_h = 24, int(sy + 58)
+    height = head_h + row_h * max(1, len(rows)) + 6
+    hatch = f"{ident}-hatch"
+    parts = [
+        _open(ident, width, height, title, desc, fixed=fixed),
+        f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="{VERMILLION}" '
+        'stroke-width="2" stroke-opacity="0.55"/></pattern></defs>',
+    ]
+    for what, text, lx, ly in placed:
+        swatch = f'x="{lx:.1f}" y="{ly:.1f}" width="16" height="16"'
+        if what in _LOAD_TINTS:
+            parts.append(f'<rect {swatch} fill="{_LOAD_TINTS[what]}" fill-opacity="0.3"/>')
+            if what == "above":
+                parts.append(f'<rect {swatch} fill="url(#{hatch})"/>')
+        elif what == "nq":
+            parts.append(f'<rect x="{lx + 1:.1f}" y="{ly + 1:.1f}" width="14" height="14" {_NQ}/>')
+        elif what == "none":
+            parts.append(f'<rect {swatch} fill="{GREY}" fill-opacity="0.3"/>')
+        elif what == "blank":
+            parts.append(f'<rect {swatch} fill="none" stroke="#c4c9cc"/>')
+        else:
+            parts.append(f'<rect {swatch} class="empty"/>')
+        parts.append(
+            f'<text x="{lx + 21:.1f}" y="{ly + 13:.1f}" class="label">{escape(text)}</text>'
+        )
+    # the range as a band on a scale of children per FTE
+    peaks = [c.value for r in rows for c in r.loads if c is not None and c.value is not None]
+    top, tick = nice_max(max([*peaks, float(high or 0) * 1.15, float(nq[1] if nq else 0), 1.0]))
+    sx0, sx1 = 150.0, min(width, float(WIDTH)) - 20
+
+    def sx(v: float) -> float:
+        return sx0 + (sx1 - sx0) * min(v, top) / top
+
+    parts.append(
+        f'<text x="{sx0 - 10:.1f}" y="{sy + 5:.1f}" class="axis" text-anchor="end">'
+        "children per FTE</text>"
+        f'<line x1="{sx0:.1f}" y1="{sy:.1f}" x2="{sx1:.1f}" y2="{sy:.1f}" class="grid"/>'
+    )
+    if low is not None and high is not None:
+        parts.append(
+            f'<rect x="{sx(low):.1f}" y="{sy - 9:.1f}" width="{sx(high) - sx(low):.1f}" '
+            f'height="18" class="band" stroke="#1b1b1b"><title>range {_range_text(low, high)}'
+            "</title></rect>"
+        )
+    if nq is not None:
+        parts.append(
+            f'<rect x="{sx(nq[0]):.1f}" y="{sy - 5:.1f}" width="{sx(nq[1]) - sx(nq[0]):.1f}" '
+            f'height="10" {_NQ}><title>newly qualified range {_range_text(*nq)}</title></rect>'
+        )
+    t = 0.0
+    while t <= top + 1e-9:
+        parts.append(
+            f'<line x1="{sx(t):.1f}" y1="{sy + 9:.1f}" x2="{sx(t):.1f}" y2="{sy + 13:.1f}" '
+            f'class="limit"/><text x="{sx(t):.1f}" y="{sy + 27:.1f}" class="axis" '
+            f'text-anchor="middle">{count(t)}</text>'
+        )
+        t += tick
+    # the column heads: the month (short), the last the as-of date
+    hy = head_h - 10
+    parts.append(
+        f'<text x="4" y="{hy}" class="label key">Worker</text>'
+        f'<text x="{worker_w + 4}" y="{hy}" class="label key">Team</text>'
+    )
+    for j, date in enumerate(dates):
+        x = x0 + cell_w * j + cell_w / 2
+        label = month_label(date[:7], short=True)
+        parts.append(
+            f'<text x="{x:.1f}" y="{hy}" class="axis" text-anchor="middle">{escape(label)}'
+            f"<title>{escape(date)}</title></text>"
+        )
+    for i, row in enumerate(rows):
+        y = head_h + row_h * i
+        nq_row = any(c is not None and c.newly_qualified for c in row.loads)
+        name = _fit(row.worker, 13) + (" NQ" if nq_row else "")
+        tip = row.worker + (f" ({row.note})" if row.note else "")
+        parts.append(
+            f'<text x="4" y="{y + 17}" class="label">{escape(name)}<title>{escape(tip)}'
+            "</title></text>"
+            f'<text x="{worker_w + 4}" y="{y + 17}" class="label">{escape(_fit(row.team, 14))}'
+            f"<title>{escape(row.team)}</title></text>"
+        )
+        for j, date in enumerate(dates):
+            cell = row.loads[j] if j < len(row.loads) else None
+            x = x0 + cell_w * j
+            parts.append(_load_cell(cell, row.worker, date, x, y, cell_w, row_h, hatch, low,
+                                    high, nq))  # fmt: skip
+    parts.append("</svg>")
+    return _svg(parts)
+
+
+def _load_cell(
+    cell: Load | None,
+    worker: str,
+    date: str,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    hatch: str,
+    low: float | None,
+    high: float | None,
+    nq: tuple[float, float] | None,
+) -> str:
+    box = f'x="{x + 1:.1f}" y="{y + 1:.1f}" width="{w - 2:.1f}" height="{h - 2:.1f}"'
+    cx, ty = x + w / 2, y + 17
+    who = f"{worker}, {date}"
+    if cell is None:
+        return (
+            f'<rect {box} fill="none" stroke="#c4c9cc"><title>{escape(who)}: no figure for this '
+            "date</title></rect>"
+        )
+    if cell.value is None:
+        why = cell.why or "the data cannot tell"
+        return (
+            f'<rect {box} class="empty"><title>{escape(who)}: n/a: {escape(why)}</title></rect>'
+            f'<text x="{cx:.1f}" y="{ty}" class="note" text-anchor="middle">n/a</text>'
+        )
+    ranged = _range_text(*nq) if cell.newly_qualified and nq else _range_text(low, high)
+    said = f"{who}: {count(cell.value)} children per FTE"
+    if cell.children is not None:
+        said += f" ({cell.children:,} children)"
+    if cell.status:
+        said += f", {cell.status} the range {ranged}"
+    if cell.newly_qualified:
+        said += " (newly qualified)"
+    colour = _LOAD_TINTS.get(cell.status or "", GREY)
+    out = [f'<rect {box} fill="{colour}" fill-opacity="0.3"><title>{escape(said)}</title></rect>']
+    if cell.status == "above":
+        out.append(f'<rect {box} fill="url(#{hatch})"/>')
+    if cell.newly_qualified:
+        out.append(
+            f'<rect x="{x + 2.5:.1f}" y="{y + 2.5:.1f}" width="{w - 5:.1f}" height="{h - 5:.1f}" '
+            f"{_NQ}/>"
+        )
+    mark = _LOAD_MARKS.get(cell.status or "", "")
+    out.append(
+        f'<text x="{cx:.1f}" y="{ty}" class="value" text-anchor="middle">{mark}'
+        f"{count(cell.value)}</text>"
+    )
+    return "".join(out)

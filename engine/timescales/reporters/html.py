@@ -52,9 +52,14 @@ from .charts import (
     SKY,
     STATUS_COLOURS,
     VERMILLION,
+    WIDTH,
     Bar,
     Cell,
+    Load,
+    LoadRow,
     caseload_chart,
+    caseload_grid,
+    grid_width,
     heatmap,
     line_chart,
     month_label,
@@ -655,6 +660,287 @@ def _caseloads(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
     return out
 
 
+# ----------------------------------------------------------------------------------------------
+# The workforce (agg["workforce"]): caseloads month by month, on time per team, recruitment
+# ----------------------------------------------------------------------------------------------
+
+NO_WORKERS = "No worker records were given: the workforce rules were not assessed."
+NOTHING_DUE = "nothing was due"
+UNKNOWN = "the data cannot tell"
+FTE_FROM = {
+    "list": "from the list given",
+    "record": "from the worker's record",
+    "default": "none given: counted as 1.0",
+}
+TIMELINESS_HEADERS = ("Team", "Met", "Late", "Overdue", "Pending", "% on time")
+ALL_TEAMS = "All teams"
+
+
+def _ident(rule: str) -> str:
+    """A rule ID as part of an element ID."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", rule)
+
+
+def _date_label(date: str) -> str:
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return date
+    return f"{day.day} {day:%b %Y}"
+
+
+def _workforce(agg: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The report's workforce section, or None when the aggregates carry no "workforce" (the
+    report is then as it was before there was one)."""
+    if "workforce" not in agg:
+        return None
+    wf: Mapping[str, Any] = agg["workforce"] or {}
+    rules = list(wf.get("rules") or ())
+    names = {r["rule"]: r.get("name") or "" for r in rules}
+    caseloads = [_wf_caseload(c, agg["as_of"]) for c in wf.get("caseloads") or ()]
+    timeliness = _wf_timeliness(wf.get("timeliness") or (), names)
+    targets = _wf_targets(wf.get("targets") or ())
+    due = _wf_supervision(wf.get("supervision_due") or (), agg["as_of"])
+    workers = int(wf.get("workers") or 0)
+    shown = any(c["rows"] for c in caseloads) or timeliness or targets or due["rows"]
+    if not shown:
+        message = (
+            NO_WORKERS
+            if not workers
+            else f"{workers:,} worker records were checked, but none of the workforce rules "
+            "could be assessed."
+        )
+    else:
+        message = None
+    return {
+        "workers": workers,
+        "message": message,
+        "caseloads": [c for c in caseloads if c["rows"]],
+        "timeliness": timeliness,
+        "targets": targets,
+        "supervision_due": due,
+        "not_assessed": [r for r in rules if not r.get("assessed")],
+    }
+
+
+def _wf_caseload(c: Mapping[str, Any], as_of: str) -> dict[str, Any]:
+    """One caseload measure: the worker x date grid (chart) and its numbers (table)."""
+    dates = [str(d) for d in c.get("snapshots") or ()]
+    low, high = c.get("low"), c.get("high")
+    nq_range = c.get("newly_qualified")
+    nq = (nq_range["low"], nq_range["high"]) if nq_range else None
+    rows = sorted(
+        c.get("rows") or (), key=lambda r: (r.get("team") is None, r.get("team") or "", r["worker"])
+    )
+    grid: list[LoadRow] = []
+    table: list[dict[str, Any]] = []
+    whys: list[str] = []
+    for r in rows:
+        by_date = {v["date"]: v for v in r.get("values") or ()}
+        loads: list[Load | None] = []
+        cells: list[dict[str, Any]] = []
+        for date in dates:
+            v = by_date.get(date)
+            if v is None:
+                loads.append(None)
+                cells.append({"text": "–", "status": None, "na": None, "nq": False})
+                continue
+            why = None
+            if v.get("per_fte") is None:
+                why = v.get("why") or r.get("why") or UNKNOWN
+                if why not in whys:
+                    whys.append(why)
+            loads.append(
+                Load(
+                    v.get("per_fte"),
+                    v.get("status"),
+                    bool(v.get("newly_qualified")),
+                    why or "",
+                    v.get("children"),
+                )
+            )
+            cells.append(
+                {
+                    "text": "n/a" if why else num(v["per_fte"]),
+                    "status": v.get("status"),
+                    "na": why,
+                    "nq": bool(v.get("newly_qualified")),
+                }
+            )
+        fte_from = FTE_FROM.get(str(r.get("fte_from")), "")
+        fte = "–" if r.get("fte") is None else f"{r['fte']:g}"
+        team = r.get("team") or "(no team)"
+        grid.append(LoadRow(r["worker"], team, loads, f"FTE {fte}, {fte_from}"))
+        last = by_date.get(dates[-1]) if dates else None
+        table.append(
+            {
+                "worker": r["worker"],
+                "team": team,
+                "fte": fte,
+                "fte_from": fte_from,
+                "nq": any(c["nq"] for c in cells),
+                "cells": cells,
+                "latest": (last or {}).get("status"),
+            }
+        )
+    at = c.get("at_as_of") or {}
+    label = f"{c['rule']} {c.get('name') or ''}".strip()
+    ranged = f"{num(low)}–{num(high)}" if low is not None and high is not None else None
+    above = [
+        (t["worker"], sum(1 for cell in t["cells"] if cell["status"] == "above"))
+        for t in table
+        if any(cell["status"] == "above" for cell in t["cells"])
+    ]
+    above.sort(key=lambda wa: (-wa[1], wa[0]))
+    period = (
+        f"at {len(dates)} dates, {month_label(dates[0][:7])} to {_date_label(dates[-1])}"
+        if dates
+        else "at no date"
+    )
+    desc = (
+        f"Children per FTE for each of {len(rows)} {c.get('role') or 'worker'}s {period}"
+        + (f", against the range {ranged}" if ranged else ", with no range set")
+        + (f" (newly qualified {num(nq[0])}–{num(nq[1])})" if nq else "")
+        + f". As of {as_of}: {at.get('above', 0)} above, {at.get('within', 0)} within, "
+        f"{at.get('below', 0)} below. "
+        + (
+            "Above the range at any date: "
+            + "; ".join(f"{w} ({k} of {len(dates)})" for w, k in above[:5])
+            + ("; …" if len(above) > 5 else "")
+            + "."
+            if above
+            else "Nobody above the range at any date."
+        )
+    )
+    ident = f"chart-wf-{_ident(c['rule'])}"
+    source = (
+        "the children's records"
+        if c.get("source") == "children"
+        else "the allocations in the worker records"
+    )
+    return {
+        "rule": c["rule"],
+        "ident": ident,
+        "title": label,
+        "roles": _plural(c.get("role") or "worker"),
+        "last": dates[-1] if dates else as_of,
+        "range": ranged,
+        "nq": f"{num(nq[0])}–{num(nq[1])}" if nq else None,
+        "citation": c.get("citation"),
+        "source": source,
+        "chart": caseload_grid(
+            ident,
+            dates,
+            grid,
+            low=low,
+            high=high,
+            nq=nq,
+            title=f"{label}: children per FTE by worker and month",
+            desc=desc,
+        ),
+        "wide": grid_width(len(dates)) > WIDTH + 0.5,
+        "desc": desc,
+        "dates": [month_label(d[:7], short=True) for d in dates],
+        "rows": table,
+        "whys": whys,
+        "at": at,
+    }
+
+
+def _plural(role: str) -> str:
+    """ "IRO" -> "IROs", "social worker" -> "Social workers": a role as a sentence opens."""
+    return role[:1].upper() + role[1:] + "s"
+
+
+def _wf_timeliness(
+    rows: Iterable[Mapping[str, Any]], names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """On time per team, a table per rule: the teams by name, then all teams."""
+    by_rule: dict[str, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        by_rule.setdefault(r["rule"], []).append(r)
+    out = []
+    for rule, group in by_rule.items():
+        group.sort(key=lambda r: (r.get("team") is None, r.get("team") or ""))
+        lines = []
+        for r in group:
+            rate = r.get("on_time")
+            status = rag(rate)
+            lines.append(
+                {
+                    "team": r.get("team") or ALL_TEAMS,
+                    "cells": [num(r["met"]), num(r["late"]), num(r["overdue"]), num(r["pending"])],
+                    "rate": Figure(pct(rate, 1))
+                    if rate is not None
+                    else Figure("n/a", NOTHING_DUE),
+                    "status": status,
+                    "mark": rag_mark(status),
+                }
+            )
+        name = group[0].get("name") or names.get(rule, "")
+        out.append({"rule": rule, "name": name, "ident": _ident(rule), "rows": lines})
+    return out
+
+
+def _wf_targets(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for t in rows:
+        why = t.get("why") or UNKNOWN
+
+        def figure(key: str, t: Mapping[str, Any] = t, why: str = why) -> Figure:
+            value = t.get(key)
+            if value is None:
+                return Figure("n/a", why)
+            return Figure(f"{value:+,}" if key == "net" else num(value))
+
+        status = t.get("status")
+        out.append(
+            {
+                "rule": t["rule"],
+                "name": t.get("name") or "",
+                "role": t.get("role") or "",
+                "period": f"{t.get('from') or '?'} to {t.get('to') or '?'}",
+                "target": figure("target"),
+                "recruited": figure("recruited"),
+                "left": figure("left"),
+                "net": figure("net"),
+                "status": status,
+                "status_na": None if status else why,
+                "citation": t.get("citation"),
+            }
+        )
+    return out
+
+
+def _wf_supervision(rows: Iterable[Mapping[str, Any]], as_of: str) -> dict[str, Any]:
+    """Workers whose supervision is overdue or pending: overdue first, then by due date."""
+    today = dt.date.fromisoformat(as_of)
+    out = []
+    for r in sorted(rows, key=lambda r: (r["status"] != "overdue", str(r["due"]), r["worker"])):
+        due = dt.date.fromisoformat(str(r["due"]))
+        gap = (today - due).days
+        overdue = r["status"] == "overdue" or gap > 0  # past due and not done: overdue
+        when = (
+            f"overdue {gap:,} day{'s' if gap != 1 else ''}"
+            if overdue
+            else "due today"
+            if gap == 0
+            else f"due in {-gap:,} day{'s' if gap != -1 else ''}"
+        )
+        out.append(
+            {
+                "team": r.get("team") or "(no team)",
+                "worker": r["worker"],
+                "rule": r["rule"],
+                "last": str(r["last"]) if r.get("last") else "none recorded",
+                "due": str(r["due"]),
+                "status": "overdue" if overdue else r["status"],
+                "when": when,
+            }
+        )
+    return {"rows": out, "overdue": sum(1 for r in out if r["status"] == "overdue")}
+
+
 def _permanence(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
     p = agg["permanence"]
     plan_why = na.of(PERMANENCE_RULE)
@@ -788,6 +1074,8 @@ def render(
         "targets": _targets(agg),
         "counts": _counts(agg, na),
         "caseloads": _caseloads(agg, na),
+        "workforce": _workforce(agg),
+        "timeliness_headers": TIMELINESS_HEADERS,
         "permanence": perm,
         "breach_total": breach_count(agg["overall"]),
         "filters": _filters(agg, na, rule_order, rule_titles),

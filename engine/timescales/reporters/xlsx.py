@@ -145,7 +145,8 @@ def write_xlsx(
     _caseload_sheets(book.iros, book.workers, agg)
     _counts_sheet(book.counts, agg)
     _tracker_sheet(book.tracker, agg, permanence)
-    for sheet in book.sheets():
+    workforce = _workforce_sheets(wb, agg) if "workforce" in agg else []
+    for sheet in [*book.sheets(), *workforce]:
         sheet.finish()
     try:
         _save(wb, path, found.finish())
@@ -274,6 +275,130 @@ def _caseload_sheets(iros: Sheet, workers: Sheet, agg: Mapping[str, Any]) -> Non
     worker = agg["caseloads"]["worker"]
     for r in worker["rows"]:
         workers.append([r["worker"], r["children"], worker["low"], worker["high"], r["status"]])
+
+
+ALL_TEAMS = "(all teams)"
+NA = "n/a"
+
+
+def _workforce_sheets(wb: Workbook, agg: Mapping[str, Any]) -> list[Sheet]:
+    """The workforce (``agg["workforce"]``), when the aggregates carry one: caseloads month by
+    month (a row per worker and date), on time per team, the recruitment targets, the rules
+    (assessed or why not) and the supervision due. A figure the data cannot give is the text
+    "n/a", with why in the row's note."""
+    wf: Mapping[str, Any] = agg["workforce"] or {}
+    loads = Sheet(
+        wb,
+        "Workforce caseloads",
+        ("Rule", "Role", "Worker", "Team", "FTE", "FTE from", "Date", "Children",
+         "Children per FTE", "Newly qualified", "Low", "High", "Status", "Note"),
+        (10, 16, 14, 16, 7, 10, 12, 10, 16, 15, 7, 7, 10, 60),
+    )  # fmt: skip
+    for c in wf.get("caseloads") or ():
+        nq = c.get("newly_qualified")
+        for r in c.get("rows") or ():
+            for v in r.get("values") or ():
+                per = v.get("per_fte")
+                why = None if per is not None else v.get("why") or r.get("why") or "not known"
+                low, high = (
+                    (nq["low"], nq["high"])
+                    if v.get("newly_qualified") and nq
+                    else (c.get("low"), c.get("high"))
+                )
+                loads.append(
+                    [
+                        c["rule"],
+                        c.get("role"),
+                        r["worker"],
+                        r.get("team"),
+                        r.get("fte"),
+                        r.get("fte_from"),
+                        loads.cell(_date(v["date"]), DATE),
+                        NA if v.get("children") is None else v["children"],
+                        NA if per is None else per,
+                        bool(v.get("newly_qualified")),
+                        low,
+                        high,
+                        v.get("status") or NA,
+                        _na(why) if why else None,
+                    ]
+                )
+    on_time = Sheet(
+        wb,
+        "Workforce on time",
+        ("Rule", "Name", "Team", "Met", "Late", "Overdue", "Pending", "% on time", "Note"),
+        (10, 26, 16, 8, 8, 9, 9, 11, 40),
+    )
+    for t in wf.get("timeliness") or ():
+        rate = t.get("on_time")
+        on_time.append(
+            [
+                t["rule"],
+                t.get("name"),
+                t.get("team") or ALL_TEAMS,
+                t["met"],
+                t["late"],
+                t["overdue"],
+                t["pending"],
+                NA if rate is None else on_time.cell(rate, PERCENT),
+                _na("nothing was due") if rate is None else None,
+            ]
+        )
+    targets = Sheet(
+        wb,
+        "Workforce targets",
+        ("Rule", "Name", "Role", "From", "To", "Target", "Recruited", "Left", "Net", "Status",
+         "Note", "Source"),
+        (10, 26, 14, 12, 12, 8, 10, 8, 8, 10, 50, 50),
+    )  # fmt: skip
+    for t in wf.get("targets") or ():
+        figures = [t.get(k) for k in ("target", "recruited", "left", "net")]
+        unknown = any(f is None for f in figures) or t.get("status") is None
+        why = t.get("why") or "not known from these inputs"
+        targets.append(
+            [
+                t["rule"],
+                t.get("name"),
+                t.get("role"),
+                targets.cell(_date(t.get("from")), DATE),
+                targets.cell(_date(t.get("to")), DATE),
+                *(NA if f is None else f for f in figures),
+                t.get("status") or NA,
+                _na(why) if unknown else None,
+                t.get("citation"),
+            ]
+        )
+    rules = Sheet(
+        wb,
+        "Workforce rules",
+        ("Rule", "Name", "Kind", "Assessed", "Why not"),
+        (10, 30, 18, 10, 80),
+    )
+    for r in wf.get("rules") or ():
+        rules.append(
+            [r["rule"], r.get("name"), r.get("kind"), bool(r.get("assessed")), r.get("why")]
+        )
+    if not wf.get("workers"):
+        rules.append(["(none)", None, None, False, "no worker records were given: the workforce "
+                      "rules were not assessed"])  # fmt: skip
+    due = Sheet(
+        wb,
+        "Supervision due",
+        ("Worker", "Team", "Rule", "Last supervision", "Due", "Status"),
+        (14, 16, 10, 16, 12, 10),
+    )
+    for s in wf.get("supervision_due") or ():
+        due.append(
+            [
+                s["worker"],
+                s.get("team"),
+                s["rule"],
+                due.cell(_date(s.get("last")), DATE) if s.get("last") else None,
+                due.cell(_date(s["due"]), DATE),
+                s["status"],
+            ]
+        )
+    return [loads, on_time, targets, rules, due]
 
 
 def _counts_sheet(counts: Sheet, agg: Mapping[str, Any]) -> None:
@@ -516,6 +641,8 @@ def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
             _na(plan_na) if plan_na else None,
         ),
     ]
+    if "workforce" in agg:
+        rows.append(("Worker records checked", (agg["workforce"] or {}).get("workers", 0), None))
     run = agg.get("run")
     if run:
         rows += [
