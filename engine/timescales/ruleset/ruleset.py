@@ -17,8 +17,8 @@ from ..evaluation.context import Context
 from ..evaluation.timeline import Ev, Known, Timeline
 from ..findings import DataQualityFinding, Finding
 from ..kinds import REGISTRY
-from ..kinds.aggregate import aggregates_of, current_iro
 from ..kinds.schedule import Chain, chains_of
+from ..kinds.workforce import IroHistory, caseloads_from_children, iro_history, worker_rules
 from ..records import ChildRecord
 from ..rules.limits import Terms
 from ..rules.model import Rule, keep_apart
@@ -64,6 +64,9 @@ class ChildResult:
     iro: str | None = None  # the IRO holding the child's open looked-after period at as_of
     # (rule, why) -> instances the law then in force left without a date to breach
     not_assessed: tuple[tuple[tuple[str, str], int], ...] = ()
+    # the child's looked-after periods and IROs, for the caseloads on any day (kept when a
+    # caseload rule counts looked-after children)
+    iros: IroHistory | None = None
 
 
 class RuleSet:
@@ -82,6 +85,7 @@ class RuleSet:
         local_rules: Iterable[str] = (),
         local_calendar: calendar.WorkingCalendar | None = None,
         targets: Sequence[Target] = (),
+        unsettled: Iterable[Any] = (),
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.id))
         # a council's overrides of national rules, its own rules (which alone use its closure
@@ -100,7 +104,12 @@ class RuleSet:
         self.terms: Terms | None = tuple(sorted(terms)) if terms else None
         # rules that cannot run in this set, with the reason (reported once per run)
         self.inactive: dict[str, str] = {}
-        self.aggregates = aggregates_of(self.rules)
+        # the workforce rules (``timescales.workforce``: judged over worker records)
+        self.workforce = worker_rules(self.rules)
+        self._iros = caseloads_from_children(self.workforce)
+        # rules that cannot be assessed because a council setting they declare is unset: each
+        # with ``.id .name .kind .why``
+        self.unsettled: tuple[Any, ...] = tuple(unsettled)
         # rules whose findings are reported (None: all); others only support them (a schedule
         # that a selected milestone or follower needs)
         self.report: frozenset[str] | None = frozenset(report) if report is not None else None
@@ -216,6 +225,7 @@ class RuleSet:
             "local_rules": self.local_rules,
             "local_calendar": self.local_calendar,
             "targets": self.targets,
+            "unsettled": self.unsettled,
         }
         settings.update(changes)
         return RuleSet(rules, **settings)
@@ -266,7 +276,8 @@ class RuleSet:
         order, with the child's data-quality notes and IRO."""
         kept = [f for f in findings if self.report is None or f.rule in self.report]
         kept.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
-        iro = current_iro(timeline, as_of) if self.aggregates else None
+        iros = iro_history(timeline) if self._iros else None
+        iro = iros.on(as_of) if iros is not None else None
         skipped = tuple(
             sorted(
                 (key, n)
@@ -275,7 +286,13 @@ class RuleSet:
             )
         )
         return ChildResult(
-            child, tuple(kept), tuple(timeline.quality), timeline.ignored_after_as_of, iro, skipped
+            child,
+            tuple(kept),
+            tuple(timeline.quality),
+            timeline.ignored_after_as_of,
+            iro,
+            skipped,
+            iros,
         )
 
     def check_events(
