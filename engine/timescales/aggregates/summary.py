@@ -30,9 +30,9 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from ..findings import Finding, Status
+from ..workforce import Workforce
 from .counts import CouncilCounts
 from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, permanence_row
-from ..workforce import Workforce
 from .workload import Caseloads
 
 if TYPE_CHECKING:

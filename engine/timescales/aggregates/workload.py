@@ -17,14 +17,13 @@ can set a threshold with a ``worker_caseload`` rule counting ``allocated`` child
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..kinds.workforce import WorkerCaseloadRule
+from ..kinds.workforce import WorkerCaseloadRule, caseload_rules
 from ..workforce.caseloads import IRO, iro_rows, status
 
 if TYPE_CHECKING:
@@ -66,7 +65,7 @@ class Caseloads:
 
     def __init__(self, ruleset: RuleSet, iro_list: Mapping[str, float] | None = None) -> None:
         self.iro_list = dict(iro_list or {})
-        caseloads = [r for r in ruleset.workforce if isinstance(r, WorkerCaseloadRule)]
+        caseloads = caseload_rules(ruleset.workforce)
         self.iro_rule = next((r for r in caseloads if IRO in r.roles), None)
         self.worker_rule = next((r for r in caseloads if r.count == "allocated"), None)
         self.worker: Counter[str] = Counter()

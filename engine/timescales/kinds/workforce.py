@@ -18,16 +18,21 @@ over worker records is ``timescales.workforce``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from .. import calendar
 from ..evaluation.timeline import Timeline
-from ..records import ROLE_PATTERN, WORKER_EVENT_TYPES
+from ..records import ROLE_PATTERN, WORKER_EVENT_TYPES, WorkerEvent, WorkerRecord
+from ..rules.limits import due_date
 from ..rules.model import Limit, RuleBase, Strict
 from ..rules.registry import Heads, Kind
+
+# one step of a worker's chain or deadline: anchor, due, done, ref
+Step = tuple[dt.date, dt.date, dt.date | None, str | None]
 
 OPENS, CLOSES = ("became_looked_after",), ("ceased_looked_after",)
 
@@ -149,6 +154,23 @@ def worker_rules(rules: Iterable[RuleBase]) -> tuple[WorkerRule, ...]:
     return tuple(r for r in rules if isinstance(r, WorkerRule))
 
 
+def caseload_rules(rules: Iterable[RuleBase]) -> list[WorkerCaseloadRule]:
+    return [r for r in rules if isinstance(r, WorkerCaseloadRule)]
+
+
+def target_rules(rules: Iterable[RuleBase]) -> list[WorkforceTargetRule]:
+    return [r for r in rules if isinstance(r, WorkforceTargetRule)]
+
+
+def interval_rules(rules: Iterable[RuleBase]) -> list[WorkerIntervalRule]:
+    return [r for r in rules if isinstance(r, WorkerIntervalRule)]
+
+
+def timed_rules(rules: Iterable[RuleBase]) -> list[WorkerRule]:
+    """The rules that give worker findings (interval and deadline rules)."""
+    return [r for r in rules if isinstance(r, WorkerIntervalRule | WorkerDeadlineRule)]
+
+
 def caseloads_from_children(rules: Iterable[RuleBase]) -> bool:
     """Whether a caseload rule may count looked-after children under their IROs (the rule
     set then keeps each child's IRO history)."""
@@ -203,6 +225,18 @@ def iro_history(timeline: Timeline) -> IroHistory:
 # -- the kinds -----------------------------------------------------------------------------
 
 
+def _events(worker: WorkerRecord, etype: str, as_of: dt.date) -> list[WorkerEvent]:
+    """The worker's events of a type up to as_of, by date."""
+    return sorted(
+        (e for e in worker.events if e.type == etype and e.date <= as_of), key=lambda e: e.date
+    )
+
+
+def _known(worker: WorkerRecord, day: dt.date) -> bool:
+    """On or after where the history the input holds for the worker begins."""
+    return worker.known_from is None or day >= worker.known_from
+
+
 def _roles(rule: WorkerRule) -> str:
     return ", ".join(f"`{r}`" for r in rule.roles)
 
@@ -212,6 +246,13 @@ class _WorkerKind(Kind[Any]):
     never per child, and not part of the exit code."""
 
     per_child = False
+
+    def steps(
+        self, rule: Any, worker: WorkerRecord, as_of: dt.date, cal: calendar.WorkingCalendar
+    ) -> Iterator[Step]:
+        """The rule's steps for one worker (anchor, due, done, ref); none for a kind judged
+        otherwise (caseloads, targets)."""
+        return iter(())
 
     def options(self, rule: Any) -> list[str] | None:
         return [
@@ -227,13 +268,43 @@ class WorkerIntervalKind(_WorkerKind):
     name = "worker_interval"
     model = WorkerIntervalRule
 
+    def steps(
+        self,
+        rule: WorkerIntervalRule,
+        worker: WorkerRecord,
+        as_of: dt.date,
+        cal: calendar.WorkingCalendar,
+    ) -> Iterator[Step]:
+        """The chain: from the employment start (or the first event in the known history)
+        through each event; it stops at the first step not done, and after the employment
+        ended."""
+        events = [e.date for e in _events(worker, rule.event, as_of) if _known(worker, e.date)]
+        start = worker.started
+        if start is not None and _known(worker, start) and start <= as_of:
+            anchor = start
+            later = [d for d in events if d >= start]  # one on the first day answers the start
+        elif events:
+            anchor, later = events[0], [d for d in events if d > events[0]]
+        else:
+            return
+        while worker.ended is None or anchor <= worker.ended:
+            nq = rule.newly_qualified_limit is not None and worker.newly_qualified_on(anchor)
+            limit = rule.newly_qualified_limit if nq and rule.newly_qualified_limit else rule.limit
+            done = later[0] if later else None
+            yield anchor, due_date(anchor, limit, cal), done, None
+            if done is None:
+                return
+            anchor, later = done, [d for d in later if d > done]
+
     def mutations(self, rule: WorkerIntervalRule) -> list[tuple[int, int]] | None:
         return [(i, d) for i, lim in enumerate(rule.limits()) for d in (-1, 1) if lim.value + d > 0]
 
     def mutate(self, rule: WorkerIntervalRule, index: int, delta: int) -> WorkerIntervalRule:
         field = ("limit", "newly_qualified_limit")[index]
         limit = getattr(rule, field)
-        return rule.model_copy(update={field: limit.model_copy(update={"value": limit.value + delta})})
+        return rule.model_copy(
+            update={field: limit.model_copy(update={"value": limit.value + delta})}
+        )
 
     def counting(self, rule: WorkerIntervalRule, heads: Heads) -> list[str]:
         lines = [
@@ -265,6 +336,33 @@ class WorkerIntervalKind(_WorkerKind):
 class WorkerDeadlineKind(_WorkerKind):
     name = "worker_deadline"
     model = WorkerDeadlineRule
+
+    def steps(
+        self,
+        rule: WorkerDeadlineRule,
+        worker: WorkerRecord,
+        as_of: dt.date,
+        cal: calendar.WorkingCalendar,
+    ) -> Iterator[Step]:
+        """One step per clock: the employment start, or each clock event in the known
+        history (up to as_of and the end of employment)."""
+        met = _events(worker, rule.met_by, as_of)
+        clocks: list[tuple[dt.date, str | None]] = []
+        if rule.clock_event is None:
+            if worker.started is not None and _known(worker, worker.started):
+                clocks.append((worker.started, None))
+        else:
+            clocks = [
+                (e.date, e.ref)
+                for e in _events(worker, rule.clock_event, as_of)
+                if _known(worker, e.date)
+            ]
+        for anchor, ref in clocks:
+            if anchor > as_of or (worker.ended is not None and anchor > worker.ended):
+                continue
+            answers = [e.date for e in met if e.date >= anchor and (ref is None or e.ref == ref)]
+            done = answers[0] if answers else None
+            yield anchor, due_date(anchor, rule.limit, cal), done, ref
 
     def mutate(self, rule: WorkerDeadlineRule, index: int, delta: int) -> WorkerDeadlineRule:
         limit = rule.limit.model_copy(update={"value": rule.limit.value + delta})

@@ -38,7 +38,7 @@ from typing import Any
 
 from ..errors import RuleError
 from ..kinds import REGISTRY
-from ..kinds.workforce import WorkforceTargetRule
+from ..kinds.workforce import target_rules
 from ..records import ChildRecord, WorkerRecord
 from ..rules.loader import read_yaml
 from ..rules.model import Rule
@@ -200,9 +200,7 @@ def run_case(case: FixtureCase, ruleset: RuleSet) -> list[dict[str, Any]]:
                         "status": value["status"],
                     }
                 )
-    targets = [
-        r for r in ruleset.workforce if isinstance(r, WorkforceTargetRule) and r.id in case.rules
-    ]
+    targets = [r for r in target_rules(ruleset.workforce) if r.id in case.rules]
     for row in target_rows(targets, workforce.workers, case.as_of):
         status = {"met": "met", "below": "short"}.get(row["status"])
         keys = ("rule", "recruited", "left", "net", "target", "why")

@@ -159,14 +159,16 @@ class Caseloads:
             nq = record is not None and record.newly_qualified_on(day)
             bounds = rule.newly_qualified if nq and rule.newly_qualified else rule.range
             per_fte = None if children is None else round(children / fte, 2)
-            judged = per_fte is not None and rule.in_force(day)
+            verdict = None
+            if per_fte is not None and rule.in_force(day):
+                verdict = status(per_fte, bounds.low, bounds.high)
             values.append(
                 {
                     "date": day.isoformat(),
                     "children": children,
                     "per_fte": per_fte,
                     "newly_qualified": nq,
-                    "status": status(per_fte, bounds.low, bounds.high) if judged else None,
+                    "status": verdict,
                 }
             )
         return {
@@ -178,7 +180,9 @@ class Caseloads:
         }
 
 
-def iro_rows(section: Mapping[str, Any] | None, iro_list: Mapping[str, float]) -> list[dict[str, Any]]:
+def iro_rows(
+    section: Mapping[str, Any] | None, iro_list: Mapping[str, float]
+) -> list[dict[str, Any]]:
     """The IRO caseload rows of ``agg["caseloads"]["iro"]`` (their shape since IR001 was an
     aggregate) from an IRO caseload section at as_of: iro, children, fte, per_fte, listed,
     status; an IRO holding children at as_of, or on the IRO list."""

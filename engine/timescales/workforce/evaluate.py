@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import calendar
 from ..findings import Status, WorkerFinding
-from ..kinds.workforce import WorkerDeadlineRule, WorkerIntervalRule, WorkerRule
-from ..records import WorkerEvent, WorkerRecord
-from ..rules.limits import due_date
+from ..kinds import REGISTRY
+from ..kinds.workforce import Step, WorkerRule, timed_rules
+from ..records import WorkerRecord
 
 if TYPE_CHECKING:
     from ..ruleset.ruleset import RuleSet
-
-Step = tuple[dt.date, dt.date, dt.date | None, str | None]  # anchor, due, done, ref
 
 
 def evaluate(
@@ -29,9 +27,7 @@ def evaluate(
 ) -> list[WorkerFinding]:
     """Every worker finding of ``workers`` under the rule set's interval and deadline rules,
     ordered by worker id, rule id, anchor."""
-    rules = [
-        r for r in ruleset.workforce if isinstance(r, WorkerIntervalRule | WorkerDeadlineRule)
-    ]
+    rules = timed_rules(ruleset.workforce)
     found: list[WorkerFinding] = []
     for worker in workers:
         found.extend(worker_findings(ruleset, rules, worker, as_of))
@@ -47,78 +43,14 @@ def worker_findings(
         if not rule.applies_to(worker.role):
             continue
         cal = ruleset.local_calendar if rule.id in ruleset.local_rules else ruleset.calendar
-        if isinstance(rule, WorkerIntervalRule):
-            steps: Iterable[Step] = _interval_steps(rule, worker, as_of, cal)
-        elif isinstance(rule, WorkerDeadlineRule):
-            steps = _deadline_steps(rule, worker, as_of, cal)
-        else:
-            continue
+        kind: Any = REGISTRY.of(rule)  # a workforce kind (``_WorkerKind.steps``)
+        steps: Iterable[Step] = kind.steps(rule, worker, as_of, cal)
         for anchor, due, done, ref in steps:
             if not rule.in_force(anchor):
                 continue
             finding = _finding(rule, worker, (anchor, due, done, ref), as_of, cal, ruleset.la)
             if finding is not None:
                 yield finding
-
-
-def _events(worker: WorkerRecord, etype: str, as_of: dt.date) -> list[WorkerEvent]:
-    """The worker's events of a type up to as_of, by date."""
-    return sorted(
-        (e for e in worker.events if e.type == etype and e.date <= as_of), key=lambda e: e.date
-    )
-
-
-def _known(worker: WorkerRecord, day: dt.date) -> bool:
-    return worker.known_from is None or day >= worker.known_from
-
-
-def _interval_steps(
-    rule: WorkerIntervalRule, worker: WorkerRecord, as_of: dt.date, cal: calendar.WorkingCalendar
-) -> Iterator[Step]:
-    """The chain: from the employment start (or the first event in the known history) through
-    each event; it stops at the first step not done."""
-    events = [e.date for e in _events(worker, rule.event, as_of) if _known(worker, e.date)]
-    start = worker.started
-    if start is not None and _known(worker, start) and start <= as_of:
-        anchor = start
-        later = [d for d in events if d >= start]  # one on the first day answers the start
-    elif events:
-        anchor, later = events[0], [d for d in events if d > events[0]]
-    else:
-        return
-    while True:
-        if worker.ended is not None and anchor > worker.ended:
-            return
-        nq = rule.newly_qualified_limit is not None and worker.newly_qualified_on(anchor)
-        limit = rule.newly_qualified_limit if nq and rule.newly_qualified_limit else rule.limit
-        due = due_date(anchor, limit, cal)
-        done = later[0] if later else None
-        yield anchor, due, done, None
-        if done is None:
-            return
-        anchor, later = done, [d for d in later if d > done]
-
-
-def _deadline_steps(
-    rule: WorkerDeadlineRule, worker: WorkerRecord, as_of: dt.date, cal: calendar.WorkingCalendar
-) -> Iterator[Step]:
-    """One step per clock: the employment start, or each clock event in the known history."""
-    met = _events(worker, rule.met_by, as_of)
-    if rule.clock_event is None:
-        clocks: list[tuple[dt.date, str | None]] = []
-        if worker.started is not None and _known(worker, worker.started):
-            clocks.append((worker.started, None))
-    else:
-        clocks = [
-            (e.date, e.ref)
-            for e in _events(worker, rule.clock_event, as_of)
-            if _known(worker, e.date)
-        ]
-    for anchor, ref in clocks:
-        if anchor > as_of or (worker.ended is not None and anchor > worker.ended):
-            continue
-        answers = [e.date for e in met if e.date >= anchor and (ref is None or e.ref == ref)]
-        yield anchor, due_date(anchor, rule.limit, cal), (answers[0] if answers else None), ref
 
 
 def _finding(
@@ -131,6 +63,8 @@ def _finding(
 ) -> WorkerFinding | None:
     """met / late / overdue / pending (None: due after the employment ended, not done)."""
     anchor, due, done, ref = step
+    days: int | None
+    working: int | None
     if done is not None:
         if done <= due:
             status, days, working = Status.MET, 0, 0

@@ -11,12 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Status, WorkerFinding
-from ..kinds.workforce import (
-    WorkerCaseloadRule,
-    WorkerDeadlineRule,
-    WorkerIntervalRule,
-    WorkforceTargetRule,
-)
+from ..kinds.workforce import caseload_rules, interval_rules, target_rules, timed_rules
 from ..records import WorkerRecord
 from .caseloads import Caseloads, snapshot_dates
 from .evaluate import evaluate
@@ -27,7 +22,6 @@ if TYPE_CHECKING:
     from ..ruleset.ruleset import ChildResult, RuleSet
 
 RATE_DIGITS = 6
-TIMED = (WorkerIntervalRule, WorkerDeadlineRule)
 
 
 class Workforce:
@@ -45,7 +39,7 @@ class Workforce:
         self.ruleset = ruleset
         self.as_of = as_of
         self.iro_list = dict(iro_list or {})
-        self.caseload_rules = [r for r in ruleset.workforce if isinstance(r, WorkerCaseloadRule)]
+        self.caseload_rules = caseload_rules(ruleset.workforce)
         self.caseloads = Caseloads(self.caseload_rules, snapshot_dates(since, as_of), iro_list)
         self.workers: list[WorkerRecord] = []
         self._findings: list[WorkerFinding] | None = None
@@ -70,18 +64,18 @@ class Workforce:
     def rules(self, unassessable: Mapping[str, str]) -> list[dict[str, Any]]:
         """Each workforce rule, whether it could be assessed here, and why not."""
         roles = {w.role for w in self.workers}
+        caseloads = {r.id for r in self.caseload_rules}
         rows = []
         for rule in self.ruleset.workforce:
             why = unassessable.get(rule.id)
-            counted_from_children = isinstance(rule, WorkerCaseloadRule)
+            counted_from_children = rule.id in caseloads
             if why is None and not counted_from_children and not roles & set(rule.roles):
                 why = "no worker records of role " + ", ".join(rule.roles) + " in the input"
-            kind = rule.kind
             rows.append(
                 {
                     "rule": rule.id,
                     "name": rule.name,
-                    "kind": kind,
+                    "kind": rule.kind,
                     "assessed": why is None,
                     "why": why,
                 }
@@ -96,27 +90,28 @@ class Workforce:
                     "why": unset.why,
                 }
             )
-        rows.sort(key=lambda r: r["rule"])
+        rows.sort(key=lambda r: str(r["rule"]))
         return rows
 
     def timeliness(self) -> list[dict[str, Any]]:
         """Per interval or deadline rule: the findings by status and % on time, for all teams
         (team null) and per team."""
         groups: dict[tuple[str, str | None], Counter[str]] = {}
-        for rule in self.ruleset.workforce:
-            if isinstance(rule, TIMED):
-                groups[(rule.id, None)] = Counter()
+        for rule in timed_rules(self.ruleset.workforce):
+            groups[(rule.id, None)] = Counter()
         for f in self.findings():
             for team in (None, f.team) if f.team else (None,):
                 groups.setdefault((f.rule, team), Counter())[f.status.value] += 1
         names = {r.id: r.name for r in self.ruleset.workforce}
         rows = []
-        for (rule, team), counts in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+        for (rule_id, team), counts in sorted(
+            groups.items(), key=lambda g: (g[0][0], g[0][1] or "")
+        ):
             due = counts["met"] + counts["late"] + counts["overdue"]
             rows.append(
                 {
-                    "rule": rule,
-                    "name": names.get(rule, ""),
+                    "rule": rule_id,
+                    "name": names.get(rule_id, ""),
                     "team": team,
                     "met": counts["met"],
                     "late": counts["late"],
@@ -130,7 +125,7 @@ class Workforce:
     def supervision_due(self) -> list[dict[str, Any]]:
         """Workers in post at as_of whose next interval step (supervision) is not done yet:
         pending or overdue, with the last one held (null: none since the start)."""
-        intervals = {r.id for r in self.ruleset.workforce if isinstance(r, WorkerIntervalRule)}
+        intervals = {r.id for r in interval_rules(self.ruleset.workforce)}
         employed = {w.worker for w in self.workers if w.employed_on(self.as_of)}
         starts = {w.worker: w.started for w in self.workers}
         rows = []
@@ -151,7 +146,7 @@ class Workforce:
         return rows
 
     def to_dict(self, unassessable: Mapping[str, str] | None = None) -> dict[str, Any]:
-        targets = [r for r in self.ruleset.workforce if isinstance(r, WorkforceTargetRule)]
+        targets = target_rules(self.ruleset.workforce)
         return {
             "workers": len(self.workers),
             "rules": self.rules(unassessable or {}),

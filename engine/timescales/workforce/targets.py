@@ -20,7 +20,11 @@ def period_of(rule: WorkforceTargetRule, as_of: dt.date) -> tuple[dt.date, dt.da
     1 April 2023."""
     n = rule.period.value
     unit = rule.period.unit
-    back = add_months(as_of, -n) if unit == "months" else add_days(as_of, -n * (7 if unit == "weeks" else 1))
+    back = (
+        add_months(as_of, -n)
+        if unit == "months"
+        else add_days(as_of, -n * (7 if unit == "weeks" else 1))
+    )
     return add_days(back, 1), as_of
 
 
