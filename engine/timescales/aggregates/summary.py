@@ -443,7 +443,8 @@ class Aggregator:
             ),
         }
         out["not_assessable"] = unassessable
-        out["workforce"] = self.workforce.to_dict(unassessable)
+        loaded_rules = summary.context.rules if summary is not None else None
+        out["workforce"] = self.workforce.to_dict(unassessable, loaded_rules)
         # the same with each rule's name and title (from the rules the run loaded, before the
         # inputs narrowed them), for the report's banner and the workbook
         loaded = summary.context.rules if summary is not None else None

@@ -400,9 +400,11 @@ class WorkerCaseloadKind(_WorkerKind):
 
     def mutations(self, rule: WorkerCaseloadRule) -> list[tuple[int, int]] | None:
         """The low (0) and high (1) ends of its range, one each way (and of the newly
-        qualified range: 2 and 3)."""
-        ends = 4 if rule.newly_qualified is not None else 2
-        return [(index, d) for index in range(ends) for d in (-1, 1)]
+        qualified range: 2 and 3), none below 0."""
+        bounds = [rule.range.low, rule.range.high]
+        if rule.newly_qualified is not None:
+            bounds += [rule.newly_qualified.low, rule.newly_qualified.high]
+        return [(i, d) for i, value in enumerate(bounds) for d in (-1, 1) if value + d >= 0]
 
     def mutate(self, rule: WorkerCaseloadRule, index: int, delta: int) -> WorkerCaseloadRule:
         field = "range" if index < 2 else "newly_qualified"
@@ -463,12 +465,14 @@ class WorkforceTargetKind(_WorkerKind):
 
     def mutations(self, rule: WorkforceTargetRule) -> list[tuple[int, int]] | None:
         """The target (0), one each way, and the period (1), one unit each way."""
-        return [(0, -1), (0, 1), (1, -1), (1, 1)]
+        return [(0, d) for d in (-1, 1) if rule.target + d >= 1] + [
+            (1, d) for d in (-1, 1) if rule.period.value + d >= 1
+        ]
 
     def mutate(self, rule: WorkforceTargetRule, index: int, delta: int) -> WorkforceTargetRule:
         if index == 0:
-            return rule.model_copy(update={"target": max(1, rule.target + delta)})
-        period = rule.period.model_copy(update={"value": max(0, rule.period.value + delta)})
+            return rule.model_copy(update={"target": rule.target + delta})
+        period = rule.period.model_copy(update={"value": rule.period.value + delta})
         return rule.model_copy(update={"period": period})
 
     def limit_text(self, rule: WorkforceTargetRule) -> str | None:

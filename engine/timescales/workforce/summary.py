@@ -61,12 +61,15 @@ class Workforce:
     def caseload_sections(self) -> list[dict[str, Any]]:
         return [self.caseloads.rows(rule, self.workers) for rule in self.caseload_rules]
 
-    def rules(self, unassessable: Mapping[str, str]) -> list[dict[str, Any]]:
-        """Each workforce rule, whether it could be assessed here, and why not."""
+    def rules(
+        self, unassessable: Mapping[str, str], loaded: RuleSet | None = None
+    ) -> list[dict[str, Any]]:
+        """Each workforce rule the run loaded (``loaded``: before the inputs narrowed them to
+        the assessable ones), whether it could be assessed here, and why not."""
         roles = {w.role for w in self.workers}
-        caseloads = {r.id for r in self.caseload_rules}
+        caseloads = {r.id for r in caseload_rules((loaded or self.ruleset).workforce)}
         rows = []
-        for rule in self.ruleset.workforce:
+        for rule in (loaded or self.ruleset).workforce:
             why = unassessable.get(rule.id)
             counted_from_children = rule.id in caseloads
             if why is None and not counted_from_children and not roles & set(rule.roles):
@@ -145,11 +148,13 @@ class Workforce:
             )
         return rows
 
-    def to_dict(self, unassessable: Mapping[str, str] | None = None) -> dict[str, Any]:
+    def to_dict(
+        self, unassessable: Mapping[str, str] | None = None, loaded: RuleSet | None = None
+    ) -> dict[str, Any]:
         targets = target_rules(self.ruleset.workforce)
         return {
             "workers": len(self.workers),
-            "rules": self.rules(unassessable or {}),
+            "rules": self.rules(unassessable or {}, loaded),
             "timeliness": self.timeliness(),
             "caseloads": self.caseload_sections(),
             "targets": target_rows(targets, self.workers, self.as_of),
