@@ -443,7 +443,7 @@ class Aggregator:
             ),
         }
         out["not_assessable"] = unassessable
-        loaded_rules = summary.context.rules if summary is not None else None
+        loaded_rules: Any = summary.context.rules if summary is not None else None
         out["workforce"] = self.workforce.to_dict(unassessable, loaded_rules)
         # the same with each rule's name and title (from the rules the run loaded, before the
         # inputs narrowed them), for the report's banner and the workbook
