@@ -13,7 +13,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-import pytest
 
 import timescales.cli
 from timescales.aggregates.summary import Aggregator
