@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "E311": "a row of a return lacks a value it needs",
     "E312": "a row refers to a child, period or person that is not in the input",
     "E313": "a child's rows do not fit together (the child cannot be built)",
+    "E314": "a worker record where only children are checked (--jobs N, --engine durable, convert)",
     "E399": "an internal fault while checking this child (the rest of the run goes on)",
     # inputs: a whole file cannot be read
     "E400": "an input cannot be read",

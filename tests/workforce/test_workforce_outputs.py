@@ -19,6 +19,7 @@ from timescales.aggregates.summary import Aggregator
 from timescales.api import check_stream, check_workers
 from timescales.contract import ImportContext, Item
 from timescales.errors import Location, RecordError
+from timescales.guard import REJECT, screen
 from timescales.pipeline import Pipeline
 from timescales.records import ChildRecord, WorkerRecord, is_worker_data
 from timescales.ruleset.pack import load_rules
@@ -272,3 +273,13 @@ def test_the_api_takes_worker_records() -> None:
         ("SW1", "WK001", "overdue"),
         ("SW1", "WK002", "met"),
     ]
+
+
+def test_a_path_that_checks_children_only_rejects_a_worker_record_never_drops_it() -> None:
+    item = Item(Location("w.jsonl", 3), worker=WorkerRecord.model_validate(WORKERS[2]))
+    outcome = screen(item, 100)
+    assert outcome is not None and outcome.kind == REJECT
+    assert outcome.error is not None and outcome.error.code == "E314"
+    run = Pipeline(RULES, AS_OF)
+    assert list(run.records([item])) == []  # convert
+    assert (run.summary.read, run.summary.rejected) == (1, 1)
