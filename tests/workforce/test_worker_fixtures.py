@@ -45,3 +45,17 @@ def test_worker_fixtures_catch_a_value_one_unit_off(rule_id: str, index: int, de
     cases = [c for c in CASES if rule_id in c.rules]
     caught = [c.id for c in cases if compare(c.expect, run_case(c, mutated))]
     assert caught, f"no fixture of {rule_id} notices value {index} moved by {delta:+d}"
+
+
+def test_a_workforce_rule_refuses_what_reads_a_child(tmp_path: Path) -> None:
+    from timescales.errors import RuleError
+    from timescales.rules.loader import parse_rule
+
+    text = (HERE / "pack" / "WK001.yaml").read_text(encoding="utf-8")
+    bad = text.replace("limit: {weeks: 4}", "limit: {weeks: 4, when: {age_under_at_anchor: 5}}")
+    assert bad != text
+    with pytest.raises(RuleError, match="takes no 'when'"):
+        parse_rule(bad, "WK001.yaml")
+    unknown = text.replace("event: supervision", "event: visit")
+    with pytest.raises(RuleError, match="unknown worker event type"):
+        parse_rule(unknown, "WK001.yaml")

@@ -75,6 +75,16 @@ class WorkerRule(RuleBase):
     def applies_to(self, role: str) -> bool:
         return role in self.roles
 
+    @model_validator(mode="after")
+    def _nothing_read_from_a_child(self) -> WorkerRule:
+        # conditions read a child's timeline (placements, legal statuses) and variations
+        # change children's duties: a worker rule has neither, rather than one ignored
+        if any(limit.when is not None for limit in self.limits()):
+            raise ValueError("a workforce rule's limit takes no 'when' (it reads no child)")
+        if self.excluded_when is not None or self.variations:
+            raise ValueError("a workforce rule takes no 'excluded_when' or 'variations'")
+        return self
+
 
 class WorkerIntervalRule(WorkerRule):
     """An ``event`` at least every ``limit``: from the employment start to the first event, then
