@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
-from .api import Checked, check_stream, parse_record
+from .api import Checked, check_stream, check_workers, parse_record
 from .errors import InputError, Location, RecordError, RuleError, TimescalesError, UsageError
 from .explain import Explanation, explain
-from .findings import DataQualityFinding, Finding, Status
+from .findings import DataQualityFinding, Finding, Status, WorkerFinding
 from .pipeline import Pipeline, Run, Summary, check
-from .records import ChildRecord, Event, json_schema
+from .records import ChildRecord, Event, WorkerRecord, json_schema
 from .ruleset.pack import load_rules
 from .ruleset.ruleset import ChildResult, RuleSet
 from .version import __version__
@@ -37,9 +37,12 @@ __all__ = [
     "Summary",
     "TimescalesError",
     "UsageError",
+    "WorkerFinding",
+    "WorkerRecord",
     "__version__",
     "check",
     "check_stream",
+    "check_workers",
     "explain",
     "json_schema",
     "load_rules",

@@ -23,23 +23,25 @@ from pydantic import ValidationError
 
 from .docs import describe_limits, rule_limit_text
 from .errors import Location, RecordError, value_class
+from .findings import WorkerFinding
 from .guard import not_json
 from .importers.canonical import problems, validation_error
 from .pipeline import Pipeline, check_record
-from .records import ChildRecord
+from .records import ChildRecord, WorkerRecord, is_worker_data
 from .ruleset.ruleset import ChildResult, RuleSet
 
 __all__ = [
     "Checked",
     "check_record",
     "check_stream",
+    "check_workers",
     "parse_record",
     "problem_list",
     "rule_rows",
     "validation_context",
 ]
 
-RecordLike = ChildRecord | Mapping[str, Any] | str | bytes
+RecordLike = ChildRecord | WorkerRecord | Mapping[str, Any] | str | bytes
 
 
 def validation_context(ruleset: RuleSet | None) -> dict[str, Any] | None:
@@ -96,11 +98,36 @@ def parse_record(
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """One input of a stream: its position (0-based) and either its result or its rejection."""
+    """One input of a stream: its position (0-based) and either its result, its rejection,
+    or the worker record it was (judged with ``check_workers``)."""
 
     index: int
     result: ChildResult | None = None
     error: RecordError | None = None
+    worker: WorkerRecord | None = None
+
+
+def parse_worker(data: Mapping[str, Any], *, location: Location | None = None) -> WorkerRecord:
+    """One canonical worker record from a mapping, validated strictly (RecordError names the
+    place and the field, never the value)."""
+    try:
+        return WorkerRecord.model_validate(dict(data))
+    except ValidationError as exc:
+        raise validation_error(exc, location or Location("<worker>")) from None
+
+
+def check_workers(
+    workers: Iterable[WorkerRecord | Mapping[str, Any]], *, ruleset: RuleSet, as_of: dt.date
+) -> list[WorkerFinding]:
+    """The worker findings of these worker records under the rule set's workforce rules
+    (supervision, induction, training), by worker, rule and anchor."""
+    from .workforce import evaluate
+
+    records = [
+        w if isinstance(w, WorkerRecord) else parse_worker(w, location=Location("<worker>", n + 1))
+        for n, w in enumerate(workers)
+    ]
+    return evaluate(ruleset, records, as_of)
 
 
 def check_stream(
@@ -115,7 +142,9 @@ def check_stream(
     the pipeline (``Pipeline.check_one``: the CLI's guard and evaluation).
 
     A record that cannot be read or checked is yielded as a rejection (``error``) and the stream
-    goes on, as the CLI does. Locations are ``source`` with the 1-based position as the line.
+    goes on, as the CLI does. A worker record (``worker`` and no ``child``) is yielded as
+    ``worker``: counted checked, and judged by ``check_workers``. Locations are ``source``
+    with the 1-based position as the line.
     ``max_events`` rejects a child with more events than that (bounded work per child).
     """
     run = Pipeline(
@@ -128,6 +157,18 @@ def check_stream(
     )
     for index, data in enumerate(records):
         where = Location(source, index + 1)
+        worker: WorkerRecord | None = data if isinstance(data, WorkerRecord) else None
+        if worker is None and isinstance(data, Mapping) and is_worker_data(data):
+            try:
+                worker = parse_worker(data, location=where)
+            except RecordError as exc:
+                run.reject(exc)
+                yield Checked(index, error=exc)
+                continue
+        if worker is not None:
+            run.worker(worker)
+            yield Checked(index, worker=worker)
+            continue
         try:
             record = parse_record(data, ruleset=ruleset, location=where)
         except RecordError as exc:

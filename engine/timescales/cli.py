@@ -222,6 +222,12 @@ def _check_parser(sub: Subparsers) -> None:
     )
     check.add_argument("--iros", type=Path, metavar="FILE", help="IRO list CSV (iro,fte)")
     check.add_argument(
+        "--workforce",
+        type=Path,
+        metavar="FILE",
+        help="write the worker findings (supervision, induction, training) here (JSON Lines)",
+    )
+    check.add_argument(
         "--engine",
         choices=("python", "durable"),
         default="python",
@@ -554,6 +560,8 @@ def _check_usage(args: argparse.Namespace, council: Any) -> Any:
     aggregated = args.format == "xlsx" or args.aggregates is not None
     if aggregated and (args.jobs != 1 or args.engine != "python"):
         raise UsageError("--format xlsx and --aggregates run with --jobs 1 and --engine python")
+    if args.workforce is not None and (args.jobs != 1 or args.engine != "python"):
+        raise UsageError("--workforce runs with --jobs 1 and --engine python")
     _stdin_once(args.paths)
     _reject_limit(args.max_rejects)
     if args.jobs != 1 and any(str(p) == "-" for p in args.paths):
@@ -613,6 +621,8 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
             else:
                 write_findings(found, args.format, out, colour)
     summary = run.summary
+    if args.workforce is not None:
+        _write_workforce(args.workforce, run, aggregator, sinks.hide)
     if args.aggregates is not None and aggregator is not None:
         with output(args.aggregates) as fh:
             data = aggregator.to_dict(summary)
@@ -623,6 +633,24 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     if failed is not None:
         return failed
     return ExitCode.BREACHES if summary.breaches else ExitCode.OK
+
+
+def _write_workforce(
+    path: Path, run: Pipeline, aggregator: Any, hide: Callable[[str], str] | None
+) -> None:
+    """``check --workforce FILE``: the worker findings, one JSON object a line (by worker,
+    rule, anchor); never in the main output, and not part of the exit code."""
+    if aggregator is not None:
+        found = aggregator.worker_findings()
+    else:
+        from .workforce import evaluate
+
+        found = evaluate(run.ruleset, run.workers, run.as_of)
+    with output(path) as fh:
+        for finding in found:
+            if hide is not None:
+                finding = dataclasses.replace(finding, worker=hide(finding.worker))
+            fh.write(orjson.dumps(finding.to_dict()).decode() + "\n")
 
 
 def _hidden(found: Iterable[Finding], hide: Callable[[str], str]) -> Iterator[Finding]:
@@ -647,6 +675,7 @@ def _check_aggregated(
 
     iros = read_iro_list(args.iros) if args.iros else None
     aggregator = Aggregator(run.ruleset, args.as_of, iro_list=iros)
+    run.on_worker = aggregator.add_worker
     stream = aggregator.stream(run.checked(track_paths(items, args.paths, quiet=args.quiet)))
     if hide is not None:
         stream = _hidden(stream, hide)

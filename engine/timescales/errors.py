@@ -49,7 +49,7 @@ CODES: dict[str, str] = {
     "E312": "a row refers to a child, period or person that is not in the input",
     "E313": "a child's rows do not fit together (the child cannot be built)",
     "E314": "a worker record among child records, or a child record among worker records (each "
-    "kind goes in a file of its own)",
+    "kind goes in a file of its own), or a worker record where only children are checked",
     "E399": "an internal fault while checking this child (the rest of the run goes on)",
     # inputs: a whole file cannot be read
     "E400": "an input cannot be read",

@@ -42,6 +42,10 @@ def screen(item: Item, max_events: int, option: str | None = "--max-events") -> 
     (``option``: the setting that sets ``max_events``, named in its rejection)."""
     if item.row:
         return Outcome(ROW, item.error, quality=item.quality)
+    if item.worker is not None and item.error is None:
+        # the pipeline keeps worker records before this (``Pipeline.one``): here is a path
+        # that checks children only, and a record is never dropped unsaid
+        return Outcome(REJECT, worker_not_judged(item.location), quality=item.quality)
     if item.record is None and item.error is None:
         return Outcome(NOTES, quality=item.quality)
     if item.error is not None or item.record is None:
@@ -66,6 +70,17 @@ def checked(
 
 
 # -- the texts ---------------------------------------------------------------------------------
+
+
+def worker_not_judged(where: Location | None) -> RecordError:
+    """The rejection (E314) of a worker record on a path that checks children only (worker
+    processes, the durable engine, ``convert``): the workforce rules run in one process."""
+    return RecordError(
+        "a worker record: the workforce rules are judged in one process "
+        "(--jobs 1, --engine python), and convert writes child records only",
+        where,
+        code="E314",
+    )
 
 
 def too_many_events(limit: int, where: Location | None, option: str | None = None) -> RecordError:

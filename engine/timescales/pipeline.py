@@ -36,7 +36,7 @@ from .guard import (
     unreadable_record,
 )
 from .importers import Importer, Item, resolve
-from .records import ChildRecord
+from .records import ChildRecord, WorkerRecord
 from .ruleset.ruleset import ChildResult, RuleSet, partial_count
 from .seen import SeenIds
 from .tally import Summary
@@ -83,6 +83,10 @@ class Pipeline:
     planned_for: list[Path] = field(default_factory=list)
     # the rejection of the last child that could not be checked (``check_one`` raises it)
     last_rejection: RecordError | None = None
+    # the worker records the items carried (a council's staff: few), in input order; each
+    # is also handed to ``on_worker`` (the aggregates' workforce section)
+    workers: list[WorkerRecord] = field(default_factory=list)
+    on_worker: Callable[[WorkerRecord], None] | None = None
 
     # -- resolve -------------------------------------------------------------------------------
 
@@ -200,8 +204,12 @@ class Pipeline:
         return check_record(self.ruleset, record, as_of=self.as_of, location=location)
 
     def one(self, item: Item) -> ChildResult | None:
-        """Guard, evaluate and account one item: its result, or None (a row, notes, or a
-        rejected child: then ``last_rejection`` says why)."""
+        """Guard, evaluate and account one item: its result, or None (a row, notes, a worker
+        record, or a rejected child: then ``last_rejection`` says why)."""
+        if item.worker is not None and item.error is None and not item.row:
+            self.worker(item.worker)
+            self.notes(item.quality)
+            return None
         early = screen(item, self.max_events, self.max_events_option)
         if early is None and item.record is not None:
             try:
@@ -216,6 +224,16 @@ class Pipeline:
             self.account(early)
             self.last_rejection = early.error if early.kind == REJECT else None
         return None
+
+    def worker(self, record: WorkerRecord) -> None:
+        """A worker record read: kept, counted read and checked (judged with the workforce
+        rules at the end: ``timescales.workforce``)."""
+        self.workers.append(record)
+        self.summary.read += 1
+        self.summary.checked += 1
+        self.summary.workers += 1
+        if self.on_worker is not None:
+            self.on_worker(record)
 
     def check_one(self, record: ChildRecord, location: Location | None) -> ChildResult:
         """One child given as a record (the service, ``api.check_stream``): its result, or

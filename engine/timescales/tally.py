@@ -47,6 +47,8 @@ class Summary:
     documentation_skipped: int = 0
     # known tables rejected whole (a required column missing): their rows count as rejected
     tables_rejected: int = 0
+    # worker records checked (the workforce rules): counted in ``read`` and ``checked`` too
+    workers: int = 0
 
     @property
     def rows(self) -> tuple[int, int, int]:
@@ -83,6 +85,7 @@ class Summary:
             read, used, rejected = self.rows
             text += f"; rows read {read}, used {used}, rejected {rejected}"
         extras = (
+            ("worker records", self.workers),
             ("data-quality notes", sum(self.quality.values())),
             ("events after as-of ignored", self.events_after_as_of),
             ("inputs unreadable", self.unreadable),

@@ -33,6 +33,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("ruleset",),
     # inputs and outputs
     ("importers", "generate", "guard"),
+    # the workforce: worker records against the workforce rules (the aggregates read it)
+    ("workforce",),
     ("aggregates", "explain"),
     ("reporters", "worklist", "docs"),
     ("backends",),

@@ -26,7 +26,17 @@ from timescales.rules.words import describe_selector
 from timescales.ruleset.ruleset import RuleSet
 
 SOURCE = ROOT / "engine" / "timescales"
-BUILT_IN = ("deadline", "schedule", "milestone", "attribute", "rolling", "aggregate")
+BUILT_IN = (
+    "deadline",
+    "schedule",
+    "milestone",
+    "attribute",
+    "rolling",
+    "worker_interval",
+    "worker_deadline",
+    "worker_caseload",
+    "workforce_target",
+)
 
 
 def _rule_classes() -> set[str]:
@@ -172,7 +182,7 @@ def test_a_new_kind_works_end_to_end(exists_kind: Kind[Any], tmp_path: Path) -> 
 
 
 def test_the_loader_names_every_registered_kind(exists_kind: Kind[Any]) -> None:
-    with pytest.raises(RuleError, match=r"one of: deadline, .*aggregate, exists\)"):
+    with pytest.raises(RuleError, match=r"one of: deadline, .*workforce_target, exists\)"):
         parse_rule(RULE_FILE.replace("kind: exists", "kind: nothing"), "EX001.yaml")
 
 

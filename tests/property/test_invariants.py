@@ -14,7 +14,6 @@ from property_kit import NATIONAL, breaches_turned_met, examples, records, varie
 import timescales
 from timescales import ChildRecord, Event, Finding
 from timescales import calendar as tcal
-from timescales.aggregates.caseload import CaseloadCounter
 from timescales.kinds.deadline import DeadlineRule
 from timescales.kinds.milestone import MilestoneRule
 from timescales.kinds.rolling import RollingRule
@@ -29,6 +28,7 @@ from timescales.testing.strategies import (
     rules,
     school_terms,
 )
+from timescales.workforce import Workforce
 
 BREACH = ("late", "overdue", "unmet")
 
@@ -80,13 +80,13 @@ def test_findings_do_not_depend_on_the_order_of_children(data: st.DataObject) ->
     shuffled = data.draw(st.permutations(many), label="shuffled")
 
     def run(children: list[ChildRecord]) -> tuple[Counter[str], list[dict[str, Any]]]:
-        counter = CaseloadCounter(ruleset.aggregates, as_of)
+        workforce = Workforce(ruleset, as_of, as_of)
         found = []
         for child in children:
             result = ruleset.check(child, as_of=as_of)
-            counter.add(result.iro)
+            workforce.add_child(result, child)
             found.extend(dicts(result.findings))
-        caseloads = [f.to_dict() for f in counter.findings()]
+        caseloads = workforce.caseload_sections()
         keyed = Counter(repr(sorted(f.items())) for f in found)
         return keyed, caseloads
 

@@ -21,7 +21,6 @@ from property_kit import (
 )
 
 from timescales import ChildRecord
-from timescales.aggregates.caseload import CaseloadCounter
 from timescales.generate import generate
 from timescales.rules.model import Condition, Limit
 from timescales.testing.reference import ReferenceModel, compare_with_engine, engine_findings
@@ -30,6 +29,7 @@ from timescales.testing.strategies import (
     child_records,
     rules,
 )
+from timescales.workforce import Workforce
 
 PER_CHILD_KINDS = ("deadline", "schedule", "milestone", "attribute", "rolling")
 
@@ -93,24 +93,36 @@ def test_engine_matches_reference_on_generated_records(seed: int, lateness: floa
 @examples(100)
 @given(data=st.data())
 def test_caseloads_match_reference(data: st.DataObject) -> None:
-    """IR001 (aggregate): each child's IRO at as_of, and the count per IRO."""
+    """IR001 (a worker caseload counted from the children): each child's IRO at as_of and on an
+    earlier day, and the count per IRO."""
     records = data.draw(
         st.lists(child_records(lateness=0.2), min_size=1, max_size=6), label="records"
     )
     as_of = data.draw(as_of_dates(records[0]), label="as_of")
+    earlier = as_of - dt.timedelta(days=data.draw(st.integers(0, 400), label="days before"))
     model = ReferenceModel(NATIONAL.rules)
-    counter = CaseloadCounter(NATIONAL.aggregates, as_of)
+    workforce = Workforce(NATIONAL, as_of, as_of)
     expected: dict[str, int] = {}
     for record in records:
-        iro = NATIONAL.check(record, as_of=as_of).iro
+        result = NATIONAL.check(record, as_of=as_of)
+        iro = result.iro
         assert iro == model.iro(record, as_of=as_of), record.model_dump_json(exclude_defaults=True)
-        counter.add(iro)
+        assert result.iros is not None
+        if record.known_until is None:  # judged as of the day itself
+            assert result.iros.on(earlier) == model.iro(record, as_of=earlier)
+        workforce.add_child(result, record)
         if iro is not None:
             expected[iro] = expected.get(iro, 0) + 1
     # the caseload is measured at as_of, under the guidance then in force (IR001 from 2011)
-    if not any(rule.in_force(as_of) for rule in NATIONAL.aggregates):
+    if not any(rule.in_force(as_of) for rule in NATIONAL.workforce):
         expected = {}
-    assert {f.key: f.value for f in counter.findings()} == expected
+    (section,) = workforce.caseload_sections()
+    got = {
+        row["worker"]: row["values"][-1]["children"]
+        for row in section["rows"]
+        if row["values"][-1]["status"] is not None
+    }
+    assert got == expected
 
 
 # -- engine bugs the comparison found, now fixed: their minimal reproducers stay as tests ----

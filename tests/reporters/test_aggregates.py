@@ -303,8 +303,9 @@ id: WK001
 name: worker-caseload
 title: Each social worker holds at most one child (a test threshold)
 family: caseload
-kind: aggregate
-measure: worker_caseload
+kind: worker_caseload
+roles: [social_worker]
+count: allocated
 range: {low: 0, high: 1}
 summary: A local threshold for social workers' caseloads, for the tests.
 rationale: Councils set their own caseload thresholds for social workers.

@@ -58,8 +58,8 @@ def test_fixtures_catch_a_limit_one_unit_off(rule_id: str, index: int, delta: in
 STARTS = [
     rule.id
     for rule in RULESET.rules
-    # an aggregate is measured at as_of, not per clock
-    if rule.effective and rule.effective.start and rule.kind != "aggregate"
+    # a caseload is measured at as_of, not per clock
+    if rule.effective and rule.effective.start and rule.kind != "worker_caseload"
 ]
 
 

@@ -30,12 +30,14 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from ..findings import Finding, Status
+from ..workforce import Workforce
 from .counts import CouncilCounts
 from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, permanence_row
 from .workload import Caseloads
 
 if TYPE_CHECKING:
-    from ..records import ChildRecord
+    from ..findings import WorkerFinding
+    from ..records import ChildRecord, WorkerRecord
     from ..ruleset.ruleset import ChildResult, RuleSet
     from ..tally import Summary
 
@@ -208,7 +210,9 @@ class Aggregator:
             raise ValueError("the period must start on or before as_of")
         self.groups: dict[Group, Stats] = {}
         self.counts = CouncilCounts(ruleset, as_of, self.since)
-        self.caseloads = Caseloads(ruleset, as_of, iro_list)
+        self.caseloads = Caseloads(ruleset, iro_list)
+        # the workforce: worker records, their findings, caseloads month by month, targets
+        self.workforce = Workforce(ruleset, as_of, self.since, iro_list)
         self.on_permanence = on_permanence
         self.permanence: Counter[str] = Counter()
         self.children = 0  # children checked (with or without findings)
@@ -245,7 +249,8 @@ class Aggregator:
         open_overdue = sum(1 for f in findings if _is_live(f, self.as_of))
         self.open_overdue += open_overdue
         live = open_overdue > 0 or any(f.status is _PENDING for f in findings)
-        self.caseloads.add(iro=iro, worker=worker, live=live)
+        self.caseloads.add(worker=worker, live=live)
+        self.workforce.add_child(result, record)
         if record is not None and period is not None:
             self._track(permanence_row(record, period, result))
 
@@ -337,6 +342,14 @@ class Aggregator:
         if self.on_permanence is not None:
             self.on_permanence(row)
 
+    def add_worker(self, record: WorkerRecord) -> None:
+        """One worker record (``Pipeline.on_worker``): the workforce section judges it."""
+        self.workforce.add_worker(record)
+
+    def worker_findings(self) -> list[WorkerFinding]:
+        """The worker findings (``check --workforce FILE``), by worker, rule and anchor."""
+        return self.workforce.findings()
+
     def stream(self, pairs: Iterable[tuple[ChildRecord, ChildResult]]) -> Iterator[Finding]:
         """The run's findings, in order, aggregating each child's as it passes: ``pairs`` are
         the pipeline's ``(record, result)`` pairs (``Pipeline.checked``)."""
@@ -418,7 +431,8 @@ class Aggregator:
             for worker, teams in sorted(self.worker_teams.items())
         }
         out["targets"] = self.targets()
-        out["caseloads"] = self.caseloads.to_dict()
+        sections = self.workforce.caseload_sections()
+        out["caseloads"] = self.caseloads.to_dict(sections)
         out["counts"] = self.counts.to_dict(unassessable)
         plan_na = PERMANENCE_RULE in unassessable
         out["permanence"] = {
@@ -429,6 +443,8 @@ class Aggregator:
             ),
         }
         out["not_assessable"] = unassessable
+        loaded_rules: Any = summary.context.rules if summary is not None else None
+        out["workforce"] = self.workforce.to_dict(unassessable, loaded_rules)
         # the same with each rule's name and title (from the rules the run loaded, before the
         # inputs narrowed them), for the report's banner and the workbook
         loaded = summary.context.rules if summary is not None else None

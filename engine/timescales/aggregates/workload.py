@@ -1,29 +1,32 @@
-"""Caseloads: IR001 (open looked-after children per full-time IRO) and social workers' caseloads.
+"""Caseloads as ``agg["caseloads"]`` gives them: IR001 (open looked-after children per
+full-time IRO) and social workers' live caseloads; and the IRO list.
 
-IRO caseloads count each child looked after at as_of under the IRO of its latest
-``iro_assigned`` in that period (as IR001's counter does). An optional IRO list (CSV with columns
-``iro`` and ``fte``) gives each IRO's full-time equivalence: the caseload compared with IR001's
-range (50-70) is children / FTE, and listed IROs holding no child show as 0. An IRO met in the
-records but missing from the list counts as 1.0 FTE and is marked ``listed: false``.
+IRO caseloads are IR001's figures at as_of, counted once by the workforce caseloads
+(``timescales.workforce.caseloads``). An optional IRO list (CSV with columns ``iro`` and
+``fte``) gives each IRO's full-time equivalence: the caseload compared with IR001's range
+(50-70) is children / FTE, and listed IROs holding no child show as 0. An IRO met in the
+records but missing from the list counts as its worker record's FTE, else 1.0, and is marked
+``listed: false``.
 
 Worker caseloads count the children each worker holds (the record's ``worker``) that have live
 statutory work at as_of: a finding pending, or overdue on a case still open. A council's plugin
-can set a threshold with an aggregate rule of ``measure: worker_caseload`` (a ``range``).
+can set a threshold with a ``worker_caseload`` rule counting ``allocated`` children (its
+``range``).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from ..kinds.workforce import WorkerCaseloadRule, caseload_rules
+from ..workforce.caseloads import IRO, iro_rows, status
 
 if TYPE_CHECKING:
-    from ..kinds.aggregate import AggregateRule
     from ..ruleset.ruleset import RuleSet
 
 
@@ -55,45 +58,21 @@ def read_iro_list(path: Path) -> dict[str, float]:
     return out
 
 
-def _status(value: float, low: int, high: int) -> str:
-    return "above" if value > high else "below" if value < low else "within"
-
-
 class Caseloads:
-    def __init__(
-        self, ruleset: RuleSet, as_of: dt.date, iro_list: Mapping[str, float] | None = None
-    ) -> None:
-        self.as_of = as_of
+    """``agg["caseloads"]``: the IRO rows at as_of (IR001, from the workforce caseloads) and
+    the social workers' live caseloads (children with a finding pending, or overdue on an open
+    case), against a caseload rule's range (``count: allocated``) when the rule set has one."""
+
+    def __init__(self, ruleset: RuleSet, iro_list: Mapping[str, float] | None = None) -> None:
         self.iro_list = dict(iro_list or {})
-        self.iro_rule = _rule(ruleset, "iro_caseload")
-        self.worker_rule = _rule(ruleset, "worker_caseload")
-        self.iro: Counter[str] = Counter()
+        caseloads = caseload_rules(ruleset.workforce)
+        self.iro_rule = next((r for r in caseloads if IRO in r.roles), None)
+        self.worker_rule = next((r for r in caseloads if r.count == "allocated"), None)
         self.worker: Counter[str] = Counter()
 
-    def add(self, *, iro: str | None, worker: str | None, live: bool) -> None:
-        if iro:
-            self.iro[iro] += 1
+    def add(self, *, worker: str | None, live: bool) -> None:
         if worker and live:
             self.worker[worker] += 1
-
-    def iro_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for name in sorted(set(self.iro) | set(self.iro_list)):
-            fte = self.iro_list.get(name, 1.0)
-            children = self.iro[name]
-            per_fte = children / fte
-            rule = self.iro_rule
-            rows.append(
-                {
-                    "iro": name,
-                    "children": children,
-                    "fte": fte,
-                    "per_fte": round(per_fte, 2),
-                    "listed": name in self.iro_list if self.iro_list else None,
-                    "status": _status(per_fte, rule.range.low, rule.range.high) if rule else None,
-                }
-            )
-        return rows
 
     def worker_rows(self) -> list[dict[str, Any]]:
         rule = self.worker_rule
@@ -101,30 +80,29 @@ class Caseloads:
             {
                 "worker": name,
                 "children": count,
-                "status": _status(count, rule.range.low, rule.range.high) if rule else None,
+                "status": status(count, rule.range.low, rule.range.high) if rule else None,
             }
             for name, count in sorted(self.worker.items())
         ]
 
-    def to_dict(self) -> dict[str, Any]:
-        iro_rows = self.iro_rows()
+    def to_dict(self, sections: list[dict[str, Any]]) -> dict[str, Any]:
+        """Today's shape; ``sections``: the workforce caseload sections (IR001's among them)."""
+        rule = self.iro_rule
+        section = next((s for s in sections if rule is not None and s["rule"] == rule.id), None)
+        iro = iro_rows(section, self.iro_list)
         worker_rows = self.worker_rows()
         return {
             "iro": {
                 **_rule_dict(self.iro_rule),
                 "fte_from_list": bool(self.iro_list),
-                "rows": iro_rows,
-                **_tally(iro_rows),
+                "rows": iro,
+                **_tally(iro),
             },
             "worker": {**_rule_dict(self.worker_rule), "rows": worker_rows, **_tally(worker_rows)},
         }
 
 
-def _rule(ruleset: RuleSet, measure: str) -> AggregateRule | None:
-    return next((r for r in ruleset.aggregates if r.measure == measure), None)
-
-
-def _rule_dict(rule: AggregateRule | None) -> dict[str, Any]:
+def _rule_dict(rule: WorkerCaseloadRule | None) -> dict[str, Any]:
     if rule is None:
         return {"rule": None, "low": None, "high": None, "citation": None}
     return {

@@ -2,7 +2,7 @@
 them. A new kind is one module with a ``Kind`` (``rules.registry``) and one line below."""
 
 from ..rules.registry import REGISTRY
-from . import aggregate, attribute, deadline, milestone, rolling, schedule
+from . import attribute, deadline, milestone, rolling, schedule, workforce
 
 __all__ = ["REGISTRY"]
 
@@ -11,4 +11,5 @@ REGISTRY.register(schedule.KIND)
 REGISTRY.register(milestone.KIND)
 REGISTRY.register(attribute.KIND)
 REGISTRY.register(rolling.KIND)
-REGISTRY.register(aggregate.KIND)
+for _kind in workforce.KINDS:
+    REGISTRY.register(_kind)

@@ -17,8 +17,8 @@ from ..evaluation.context import Context
 from ..evaluation.timeline import Ev, Known, Timeline
 from ..findings import DataQualityFinding, Finding
 from ..kinds import REGISTRY
-from ..kinds.aggregate import aggregates_of, current_iro
 from ..kinds.schedule import Chain, chains_of
+from ..kinds.workforce import IroHistory, caseloads_from_children, iro_history, worker_rules
 from ..records import ChildRecord
 from ..rules.limits import Terms
 from ..rules.model import Rule, keep_apart
@@ -65,6 +65,9 @@ class ChildResult:
     iro: str | None = None  # the IRO holding the child's open looked-after period at as_of
     # (rule, why) -> instances the law then in force left without a date to breach
     not_assessed: tuple[tuple[tuple[str, str], int], ...] = ()
+    # the child's looked-after periods and IROs, for the caseloads on any day (kept when a
+    # caseload rule counts looked-after children)
+    iros: IroHistory | None = None
 
 
 class RuleSet:
@@ -106,7 +109,9 @@ class RuleSet:
         # not checked, and reported as not assessed with the reason
         self.unsettled: tuple[Unsettled, ...] = tuple(sorted(unsettled, key=lambda u: u.id))
         self.inactive.update((u.id, f"not assessed: {u.why}") for u in self.unsettled)
-        self.aggregates = aggregates_of(self.rules)
+        # the workforce rules (``timescales.workforce``: judged over worker records)
+        self.workforce = worker_rules(self.rules)
+        self._iros = caseloads_from_children(self.workforce)
         # rules whose findings are reported (None: all); others only support them (a schedule
         # that a selected milestone or follower needs)
         self.report: frozenset[str] | None = frozenset(report) if report is not None else None
@@ -278,7 +283,8 @@ class RuleSet:
         order, with the child's data-quality notes and IRO."""
         kept = [f for f in findings if self.report is None or f.rule in self.report]
         kept.sort(key=lambda f: (f.rule, f.anchor, f.ref or "", f.due))
-        iro = current_iro(timeline, as_of) if self.aggregates else None
+        iros = iro_history(timeline) if self._iros else None
+        iro = iros.on(as_of) if iros is not None else None
         skipped = tuple(
             sorted(
                 (key, n)
@@ -287,7 +293,13 @@ class RuleSet:
             )
         )
         return ChildResult(
-            child, tuple(kept), tuple(timeline.quality), timeline.ignored_after_as_of, iro, skipped
+            child,
+            tuple(kept),
+            tuple(timeline.quality),
+            timeline.ignored_after_as_of,
+            iro,
+            skipped,
+            iros,
         )
 
     def check_events(

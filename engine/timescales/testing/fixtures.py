@@ -14,11 +14,18 @@ in for a council plugin's term dates.
 
 A case in ``pass/`` expects no breach (a late, overdue or unmet finding) of its rules; one in
 ``fail/`` at least one. ``status`` is one of met, late, overdue, pending and, for attribute rules,
-unmet (the event happened but not as the law requires; its ``days_late`` is null). Aggregate
-rules (IR001) take ``records`` (a list) instead of ``record``, and their findings are ``above``
-(the breach), ``within`` or ``below``. Actual findings of the rules under test are compared with
-``expect`` key by key (only the keys each expected entry gives), in order, and their number must
-match.
+unmet (the event happened but not as the law requires; its ``days_late`` is null).
+Caseload rules (IR001) take ``records`` (a list) instead of ``record``, and their findings, one
+per worker at as_of, are ``{rule, key: worker, value: children, per_fte, status}`` with status
+``above`` (the breach), ``within`` or ``below``.
+
+Workforce rules read ``workers``: a list of worker records (``timescales.records.WorkerRecord``),
+with or without child records beside them. Interval and deadline rules give worker findings
+(``WorkerFinding.to_dict()``: rule, worker, anchor, due, done, status, days_late ...), in order
+of worker, rule and anchor; a target gives one ``{rule, recruited, left, net, target, status}``
+with status ``met`` or ``short`` (the breach), or ``status: null`` and ``why`` when no record of
+its role is given. Actual findings of the rules under test are compared with ``expect`` key by
+key (only the keys each expected entry gives), in order, and their number must match.
 """
 
 from __future__ import annotations
@@ -29,16 +36,17 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ..aggregates.caseload import CaseloadCounter
 from ..errors import RuleError
 from ..kinds import REGISTRY
-from ..records import ChildRecord
+from ..kinds.workforce import target_rules
+from ..records import ChildRecord, WorkerRecord
 from ..rules.loader import read_yaml
 from ..rules.model import Rule
 from ..ruleset.ruleset import RuleSet
+from ..workforce import Workforce, target_rows
 
 OUTCOMES = ("pass", "fail")
-BREACH = ("late", "overdue", "unmet", "above")
+BREACH = ("late", "overdue", "unmet", "above", "short")
 
 
 class FixtureError(ValueError):
@@ -58,13 +66,14 @@ class FixtureCase:
     rules: tuple[str, ...]
     terms: tuple[tuple[dt.date, dt.date], ...] | None = None
     records: tuple[dict[str, Any], ...] = ()
+    workers: tuple[dict[str, Any], ...] = ()
 
     @property
     def id(self) -> str:
         return f"{self.rule}-{self.outcome}-{self.situation}"
 
 
-_CASE_KEYS = {"description", "as_of", "record", "records", "expect", "rules", "terms"}
+_CASE_KEYS = {"description", "as_of", "record", "records", "workers", "expect", "rules", "terms"}
 
 
 def _date(value: Any, where: str) -> dt.date:
@@ -100,8 +109,13 @@ def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> 
     for key in ("as_of", "expect", "description"):
         if key not in data:
             raise FixtureError(f"{path}: missing {key!r}")
-    if ("record" in data) == ("records" in data):
+    if "record" in data and "records" in data:
         raise FixtureError(f"{path}: give exactly one of 'record' and 'records'")
+    if "record" not in data and "records" not in data and not data.get("workers"):
+        raise FixtureError(f"{path}: give one of 'record' and 'records', or 'workers'")
+    workers = data.get("workers") or []
+    if not isinstance(workers, list) or not all(isinstance(w, dict) for w in workers):
+        raise FixtureError(f"{path}: workers is a list of worker records (mappings)")
     expect = data["expect"] or []
     if not isinstance(expect, list) or not all(isinstance(e, dict) for e in expect):
         raise FixtureError(f"{path}: expect is a list of findings (mappings)")
@@ -128,6 +142,7 @@ def load_case(path: Path, rule: str, outcome: str, defaults: dict[str, Any]) -> 
         as_of=_date(data["as_of"], str(path)),
         record=_plain(data["record"]) if "record" in data else None,
         records=tuple(_plain(r) for r in data.get("records") or ()),
+        workers=tuple(_plain(w) for w in workers),
         expect=tuple(_plain(e) for e in expect),
         rules=rules,
     )
@@ -154,19 +169,42 @@ def _plain(value: Any) -> Any:
 
 
 def run_case(case: FixtureCase, ruleset: RuleSet) -> list[dict[str, Any]]:
-    """The findings of the case's rules for its record(s), as dictionaries."""
+    """The findings of the case's rules for its record(s) and worker records, as
+    dictionaries: the children's, then the workers', then the caseloads and targets."""
     if case.terms:
         ruleset = ruleset.with_terms(case.terms)
     raw = [case.record] if case.record is not None else list(case.records)
-    counter = CaseloadCounter(ruleset.aggregates, case.as_of)
+    workforce = Workforce(ruleset, case.as_of, case.as_of)
     out: list[dict[str, Any]] = []
     for data in raw:
         context = {"event_types": ruleset.event_types} if ruleset.event_types else None
         record = ChildRecord.model_validate(data, context=context)
         result = ruleset.check(record, as_of=case.as_of)
-        counter.add(result.iro)
+        workforce.add_child(result, record)
         out.extend(f.to_dict() for f in result.findings if f.rule in case.rules)
-    out.extend(f.to_dict() for f in counter.findings() if f.rule in case.rules)
+    for data in case.workers:
+        workforce.add_worker(WorkerRecord.model_validate(data))
+    out.extend(f.to_dict() for f in workforce.findings() if f.rule in case.rules)
+    for section in workforce.caseload_sections():
+        if section["rule"] not in case.rules:
+            continue
+        for row in section["rows"]:
+            value = row["values"][-1]
+            if value["status"] is not None:  # measured under the rule in force at as_of
+                out.append(
+                    {
+                        "rule": section["rule"],
+                        "key": row["worker"],
+                        "value": value["children"],
+                        "per_fte": value["per_fte"],
+                        "status": value["status"],
+                    }
+                )
+    targets = [r for r in target_rules(ruleset.workforce) if r.id in case.rules]
+    for row in target_rows(targets, workforce.workers, case.as_of):
+        status = {"met": "met", "below": "short"}.get(row["status"])
+        keys = ("rule", "recruited", "left", "net", "target", "why")
+        out.append({**{k: row[k] for k in keys}, "status": status})
     return out
 
 
@@ -203,7 +241,7 @@ def _step(unit: str) -> int:
 
 def mutations(rule: Rule) -> list[tuple[int, int]]:
     """(limit index, delta) pairs to try: each limit one unit up and down (a milestone: its
-    occurrence; an aggregate: the low (0) and high (1) ends of its range)."""
+    occurrence; a caseload: the low (0) and high (1) ends of its range)."""
     own = REGISTRY.of(rule).mutations(rule)
     if own is not None:
         return own

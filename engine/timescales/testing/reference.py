@@ -786,6 +786,27 @@ class ReferenceModel:
         name = assigned[-1].attr("iro")
         return str(name) if name else None
 
+    def iro_caseloads(self, records: Iterable[ChildRecord], *, as_of: dt.date) -> dict[str, int]:
+        """IR001 as the aggregates counted it while it was an ``aggregate`` rule, kept as the
+        oracle of the workforce caseloads: each child under the IRO of its latest
+        ``iro_assigned`` in the looked-after period open at as_of (``iro``), or failing that
+        the IRO its record's open period names (the aggregates' fallback); children per IRO."""
+        from ..aggregates.permanence import looked_after_period
+
+        counts: dict[str, int] = {}
+        for record in records:
+            judged = as_of
+            if record.known_until is not None and record.known_until < as_of:
+                latest = max([e.date for e in record.events] or [record.known_until])
+                judged = min(as_of, max(record.known_until, latest))
+            iro = self.iro(record, as_of=judged)
+            if iro is None:
+                period = looked_after_period(record, as_of)
+                iro = period.iro if period is not None else None
+            if iro is not None:
+                counts[iro] = counts.get(iro, 0) + 1
+        return dict(sorted(counts.items()))
+
     # -- one finding ---------------------------------------------------------------------------
 
     def _finding(

@@ -1355,7 +1355,7 @@ def _enriched(draw: Draw, rule: Rule, only: str | None = None) -> list[Rule]:
     and no other); a follower sometimes split in two at a date (the law changed: the old
     follower in force up to it, a new one with another limit from the day after, its ID after
     the old one's)."""
-    if rule.kind == "aggregate":
+    if not REGISTRY.of(rule).per_child:
         return [rule]
 
     def want(feature: str, odds: int) -> bool:

@@ -1,0 +1,104 @@
+"""Worker findings: each worker record against the interval and deadline rules of its role.
+
+Deterministic order: worker id, rule id, anchor. Dates are counted as the children's rules
+count them (``rules.limits.due_date``: the anchor day excluded, calendar months, working days
+in the rule set's calendar); ``days_late`` and ``working_days_late`` as the children's findings
+define them, an overdue step counting to the earlier of as_of and the end of employment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .. import calendar
+from ..findings import Status, WorkerFinding
+from ..kinds import REGISTRY
+from ..kinds.workforce import Step, WorkerRule, timed_rules
+from ..records import WorkerRecord
+
+if TYPE_CHECKING:
+    from ..ruleset.ruleset import RuleSet
+
+
+def evaluate(
+    ruleset: RuleSet, workers: Iterable[WorkerRecord], as_of: dt.date
+) -> list[WorkerFinding]:
+    """Every worker finding of ``workers`` under the rule set's interval and deadline rules,
+    ordered by worker id, rule id, anchor."""
+    rules = timed_rules(ruleset.workforce)
+    found: list[WorkerFinding] = []
+    for worker in workers:
+        found.extend(worker_findings(ruleset, rules, worker, as_of))
+    found.sort(key=lambda f: (f.worker, f.rule, f.anchor, f.ref or "", f.due))
+    return found
+
+
+def worker_findings(
+    ruleset: RuleSet, rules: Iterable[WorkerRule], worker: WorkerRecord, as_of: dt.date
+) -> Iterator[WorkerFinding]:
+    """One worker's findings under ``rules`` (those of other roles give none)."""
+    for rule in rules:
+        if not rule.applies_to(worker.role):
+            continue
+        cal = ruleset.local_calendar if rule.id in ruleset.local_rules else ruleset.calendar
+        kind: Any = REGISTRY.of(rule)  # a workforce kind (``_WorkerKind.steps``)
+        steps: Iterable[Step] = kind.steps(rule, worker, as_of, cal)
+        for anchor, due, done, ref in steps:
+            if not rule.in_force(anchor):
+                continue
+            finding = _finding(rule, worker, (anchor, due, done, ref), as_of, cal, ruleset.la)
+            if finding is not None:
+                yield finding
+
+
+def _finding(
+    rule: WorkerRule,
+    worker: WorkerRecord,
+    step: Step,
+    as_of: dt.date,
+    cal: calendar.WorkingCalendar,
+    la: str | None = None,
+) -> WorkerFinding | None:
+    """met / late / overdue / pending (None: due after the employment ended, not done)."""
+    anchor, due, done, ref = step
+    days: int | None
+    working: int | None
+    if done is not None:
+        if done <= due:
+            status, days, working = Status.MET, 0, 0
+        else:
+            status, days, working = Status.LATE, (done - due).days, _wd(due, done, cal)
+    else:
+        end = as_of if worker.ended is None else min(as_of, worker.ended)
+        if end > due:
+            status, days, working = Status.OVERDUE, (end - due).days, _wd(due, end, cal)
+        elif worker.ended is not None and worker.ended < as_of:
+            return None  # left before it fell due
+        else:
+            status, days, working = Status.PENDING, None, None
+    return WorkerFinding(
+        rule=rule.id,
+        name=rule.name,
+        worker=worker.worker,
+        role=worker.role,
+        team=worker.team,
+        ref=ref,
+        anchor=anchor,
+        due=due,
+        done=done,
+        status=status,
+        days_late=days,
+        working_days_late=working,
+        citation=rule.references[0].href,
+        la=worker.la or la,
+        citations=tuple(r.href for r in rule.references),
+    )
+
+
+def _wd(start: dt.date, end: dt.date, cal: calendar.WorkingCalendar) -> int | None:
+    try:
+        return cal.working_days_between(start, end)
+    except calendar.CalendarRangeError:
+        return None
