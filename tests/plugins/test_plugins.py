@@ -25,7 +25,9 @@ from timescales.rules.overrides import activate
 from timescales.testing import compare, load_cases, run_case, uncaught_mutations
 
 PLUGINS = ROOT / "plugins"
-LANCASHIRE = load_rules(la="lancashire")
+# the values Lancashire's fixtures are written against (the reports give none: each rule says so)
+LANCASHIRE_SETTINGS = PLUGINS / "lancashire" / "tests" / "settings.yaml"
+LANCASHIRE = load_rules(la="lancashire", settings=LANCASHIRE_SETTINGS)
 BOROUGH = load_rules(la="example-borough")
 COUNCILS = [
     ("lancashire", LANCASHIRE, PLUGINS / "lancashire" / "tests" / "rules"),
@@ -87,9 +89,23 @@ def test_plugins_list_shows_councils_with_citations(cli) -> None:
         "LANC003",
         "LANC005",
         "LANC006",
+        "LANC011",
+        "LANC012",
         "LANC013",
+        "LANC016",
+        "LANC018",
+        "LANC027",
+        "LANC028",
     ]
     assert all(r["citation"].startswith("https://") for r in lanc["rules"])
+    # the rules whose numbers the reports do not give wait for the council's settings
+    needs = {r["id"]: r.get("needs_settings") for r in lanc["rules"] if r.get("needs_settings")}
+    assert needs == {
+        "LANC012": ["lancashire.adopter_campaign_period"],
+        "LANC013": ["lancashire.later_life_letter"],
+        "LANC016": ["lancashire.supervision_interval"],
+        "LANC018": ["lancashire.social_worker_caseload"],
+    }
     assert lanc["overrides"][0]["rule"] == "RA001" and not lanc["overrides"][0]["relaxes"]
     assert rows["example-borough"]["targets"][0]["target"] == 0.9
     assert cli("plugins", "list", "--format", "json").out == res.out  # deterministic

@@ -8,6 +8,7 @@ refuses duplicate IDs, unknown event types, and schedule followers without their
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
@@ -190,8 +191,18 @@ def parse_rule_or_unsettled(
         rule: Rule = REGISTRY.adapter().validate_python(data)
         return rule
     except ValidationError as exc:
-        if unsettled is not None and _needs(exc, unsettled.fields):
-            return unsettled
+        if unsettled is not None:
+            needed = _needs(exc, unsettled.fields)
+            if needed:  # only the settings the rule cannot do without are named
+                return dataclasses.replace(
+                    unsettled,
+                    fields=needed,
+                    missing=tuple(
+                        m
+                        for f, m in zip(unsettled.fields, unsettled.missing, strict=True)
+                        if f in needed
+                    ),
+                )
         error = format_validation_error(exc, text, source)
         names = declared(read_yaml(text, source), source).values()
         given = [n for n in names if n in (settings or {})]
@@ -200,12 +211,12 @@ def parse_rule_or_unsettled(
         raise error from None
 
 
-def _needs(exc: ValidationError, fields: Sequence[str]) -> bool:
-    """The rule cannot do without one of ``fields`` (pydantic says it is missing)."""
-    return any(
-        err["type"] == "missing" and len(err["loc"]) >= 2 and err["loc"][1] in fields
-        for err in exc.errors()
-    )
+def _needs(exc: ValidationError, fields: Sequence[str]) -> tuple[str, ...]:
+    """Those of ``fields`` the rule cannot do without (pydantic says they are missing)."""
+    missing = {
+        err["loc"][1] for err in exc.errors() if err["type"] == "missing" and len(err["loc"]) >= 2
+    }
+    return tuple(f for f in fields if f in missing)
 
 
 def setting_names(directory: Path | resources.abc.Traversable) -> set[str]:
