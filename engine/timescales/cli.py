@@ -1057,6 +1057,7 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
             since=args.since,
             iro_list=iros,
             max_rejects=limit,
+            workers=run.workers,
         )
     # the same Summary the report's banner was made from
     if not args.quiet:
@@ -1080,12 +1081,25 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     items = _read(run, args, council.importers)
     if items is None:  # no list
         return ExitCode.ERROR
+
+    def supervision_due() -> Iterator[dict[str, Any]]:
+        """The workers' supervision due, from the worker records the same pass read (the
+        worklist reads this after the children's findings)."""
+        from .aggregates.summary import default_since
+        from .workforce import Workforce
+
+        workforce = Workforce(run.ruleset, run.as_of, default_since(run.as_of))
+        for record in run.workers:
+            workforce.add_worker(record)
+        yield from workforce.supervision_due()
+
     work = worklist.build(
         run.findings(track_paths(items, args.paths, quiet=args.quiet)),
         args.as_of,
         args.within,
         teams=args.team,
         workers=args.worker,
+        supervision=supervision_due(),
     )
     for unmatched in work.unmatched:
         print(f"warning: {unmatched.message()}", file=sys.stderr)

@@ -182,6 +182,42 @@ def test_rules_with_no_worker_of_their_role_are_not_assessed() -> None:
     assert rows["IR001"]["assessed"] is True  # counted from the children
 
 
+def test_a_rule_whose_events_no_worker_record_carries_is_not_assessed() -> None:
+    """An HR export with start dates and nothing else says nothing about supervision or
+    induction: no worker is scored overdue on history the input does not hold."""
+    bare = [
+        WorkerRecord.model_validate({"worker": w, "role": "social_worker", "started": "2023-06-01"})
+        for w in ("SW7", "SW8")
+    ]
+    agg = Aggregator(RULES, AS_OF)
+    for record in bare:
+        agg.add_worker(record)
+    out = agg.to_dict()["workforce"]
+    assert agg.worker_findings() == []
+    rows = {r["rule"]: r for r in out["rules"]}
+    timed = [r for r in RULES.workforce if r.kind in ("worker_interval", "worker_deadline")]
+    assert timed
+    for rule in timed:
+        if rule.applies_to("social_worker"):
+            assert rows[rule.id]["assessed"] is False, rule.id
+            assert "carry no" in rows[rule.id]["why"]
+    # one record carrying the events makes the rules judge every worker of the role again
+    carrying = WorkerRecord.model_validate(
+        {
+            "worker": "SW9",
+            "role": "social_worker",
+            "started": "2023-06-01",
+            "events": [
+                {"type": "supervision", "date": "2023-06-20"},
+                {"type": "induction_completed", "date": "2023-06-10"},
+            ],
+        }
+    )
+    agg.add_worker(carrying)
+    judged = {f.worker for f in agg.worker_findings()}
+    assert {"SW7", "SW8", "SW9"} <= judged
+
+
 # -- check --workforce FILE ---------------------------------------------------------------------
 
 

@@ -73,7 +73,7 @@ from .charts import (
 
 if TYPE_CHECKING:
     from ..aggregates.summary import Aggregator
-    from ..records import ChildRecord
+    from ..records import ChildRecord, WorkerRecord
     from ..ruleset.ruleset import ChildResult, RuleSet
     from ..tally import Summary
 
@@ -1208,10 +1208,12 @@ def write_report(
     since: dt.date | None = None,
     iro_list: Mapping[str, float] | None = None,
     max_rejects: str | None = None,
+    workers: Iterable[WorkerRecord] = (),
 ) -> Aggregator:
     """Aggregate the pipeline's ``(record, result)`` pairs in one pass (breaches and the
     tracker spooled to disk), and write the report. Returns the aggregator (its to_dict() is
-    what the report shows).
+    what the report shows). ``workers``: the worker records, read once the pairs are consumed
+    (``Pipeline.workers``, which the same pass fills), for the workforce section.
     ``max_rejects`` (N or N%): above it the report says in red that its figures are not
     reliable (``Summary.rejects_over``)."""
     from ..aggregates.summary import Aggregator, Spool
@@ -1232,6 +1234,8 @@ def write_report(
         for finding in aggregator.stream(pairs):
             if finding.is_breach:
                 breaches.add(breach_row(finding, cites))
+        for worker in workers:
+            aggregator.add_worker(worker)
         render(
             aggregator.to_dict(summary),
             out,

@@ -1,9 +1,12 @@
 """Worker findings: each worker record against the interval and deadline rules of its role.
 
-Deterministic order: worker id, rule id, anchor. Dates are counted as the children's rules
-count them (``rules.limits.due_date``: the anchor day excluded, calendar months, working days
-in the rule set's calendar); ``days_late`` and ``working_days_late`` as the children's findings
-define them, an overdue step counting to the earlier of as_of and the end of employment.
+Deterministic order: worker id, rule id, anchor. A rule is judged only when the worker records
+of its roles carry the events it reads (``uncarried``): an HR export with start dates and no
+induction records says nothing about inductions, and must not make every worker overdue.
+Dates are counted as the children's rules count them (``rules.limits.due_date``: the anchor
+day excluded, calendar months, working days in the rule set's calendar); ``days_late`` and
+``working_days_late`` as the children's findings define them, an overdue step counting to the
+earlier of as_of and the end of employment.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import calendar
 from ..findings import Status, WorkerFinding
 from ..kinds import REGISTRY
-from ..kinds.workforce import Step, WorkerRule, timed_rules
+from ..kinds.workforce import Step, WorkerDeadlineRule, WorkerIntervalRule, WorkerRule, timed_rules
 from ..records import WorkerRecord
 
 if TYPE_CHECKING:
@@ -27,12 +30,43 @@ def evaluate(
 ) -> list[WorkerFinding]:
     """Every worker finding of ``workers`` under the rule set's interval and deadline rules,
     ordered by worker id, rule id, anchor."""
-    rules = timed_rules(ruleset.workforce)
+    workers = list(workers)
+    silent = uncarried(ruleset.workforce, workers)
+    rules = [r for r in timed_rules(ruleset.workforce) if r.id not in silent]
     found: list[WorkerFinding] = []
     for worker in workers:
         found.extend(worker_findings(ruleset, rules, worker, as_of))
     found.sort(key=lambda f: (f.worker, f.rule, f.anchor, f.ref or "", f.due))
     return found
+
+
+def reads(rule: WorkerRule) -> tuple[str, ...]:
+    """The worker event types an interval or deadline rule cannot be judged without."""
+    if isinstance(rule, WorkerIntervalRule):
+        return (rule.event,)
+    if isinstance(rule, WorkerDeadlineRule):
+        start = () if rule.start == "started" else (rule.start.event,)
+        return (*start, rule.met_by)
+    return ()
+
+
+def uncarried(rules: Iterable[Any], workers: Iterable[WorkerRecord]) -> dict[str, str]:
+    """Interval and deadline rules the worker records cannot feed, with why: no record of the
+    rule's roles carries an event type it reads (the input cannot tell, so nothing is scored)."""
+    workers = list(workers)
+    out: dict[str, str] = {}
+    for rule in timed_rules(rules):
+        mine = [w for w in workers if rule.applies_to(w.role)]
+        if not mine:
+            continue  # said elsewhere: no worker records of the role
+        carried = {e.type for w in mine for e in w.events}
+        missing = [t for t in reads(rule) if t not in carried]
+        if missing:
+            out[rule.id] = (
+                "the worker records carry no " + ", ".join(missing) + " events: the input cannot "
+                "tell whether they were done"
+            )
+    return out
 
 
 def worker_findings(

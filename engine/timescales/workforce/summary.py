@@ -14,7 +14,7 @@ from ..findings import Status, WorkerFinding
 from ..kinds.workforce import caseload_rules, interval_rules, target_rules, timed_rules
 from ..records import WorkerRecord
 from .caseloads import Caseloads, snapshot_dates
-from .evaluate import evaluate
+from .evaluate import evaluate, uncarried
 from .targets import target_rows
 
 if TYPE_CHECKING:
@@ -68,9 +68,10 @@ class Workforce:
         the assessable ones), whether it could be assessed here, and why not."""
         roles = {w.role for w in self.workers}
         caseloads = {r.id for r in caseload_rules((loaded or self.ruleset).workforce)}
+        silent = uncarried((loaded or self.ruleset).workforce, self.workers)
         rows = []
         for rule in (loaded or self.ruleset).workforce:
-            why = unassessable.get(rule.id)
+            why = unassessable.get(rule.id) or silent.get(rule.id)
             counted_from_children = rule.id in caseloads
             if why is None and not counted_from_children and not roles & set(rule.roles):
                 why = "no worker records of role " + ", ".join(rule.roles) + " in the input"
