@@ -474,8 +474,9 @@ def _read(run: Pipeline, args: argparse.Namespace, extra: Any = None) -> Iterato
 
 
 def _outcome(summary: Summary, limit: str | None, after: str = "") -> ExitCode | None:
-    """Exit 2 when nothing could be checked or the rejections exceed ``--max-rejects``."""
-    if summary.checked == 0:
+    """Exit 2 when nothing could be checked (no child and no worker record) or the rejections
+    exceed ``--max-rejects``."""
+    if summary.checked == 0 and summary.workers == 0:
         print(NOTHING_CHECKED, file=sys.stderr)
         return ExitCode.ERROR
     over = summary.rejects_over(limit)
@@ -560,8 +561,6 @@ def _check_usage(args: argparse.Namespace, council: Any) -> Any:
     aggregated = args.format == "xlsx" or args.aggregates is not None
     if aggregated and (args.jobs != 1 or args.engine != "python"):
         raise UsageError("--format xlsx and --aggregates run with --jobs 1 and --engine python")
-    if args.workforce is not None and (args.jobs != 1 or args.engine != "python"):
-        raise UsageError("--workforce runs with --jobs 1 and --engine python")
     _stdin_once(args.paths)
     _reject_limit(args.max_rejects)
     if args.jobs != 1 and any(str(p) == "-" for p in args.paths):

@@ -58,6 +58,11 @@ def _tasks(run: Pipeline, plan: list[tuple[Path, Importer]], jobs: int) -> Itera
         # read as the run reads them (several years' returns of one importer together)
         batch = []
         for item in run.read_plan(pending):
+            if item.worker is not None and item.error is None:
+                # worker records stay with the parent: the workforce rules judge them all at
+                # the end, in one process (a council's staff are few)
+                run.worker(item.worker)
+                continue
             batch.append(item)
             if len(batch) >= ITEMS_PER_TASK:
                 yield ItemsTask(tuple(batch))

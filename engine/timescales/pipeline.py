@@ -226,11 +226,9 @@ class Pipeline:
         return None
 
     def worker(self, record: WorkerRecord) -> None:
-        """A worker record read: kept, counted read and checked (judged with the workforce
-        rules at the end: ``timescales.workforce``)."""
+        """A worker record read: kept and counted apart from the children (judged with the
+        workforce rules at the end: ``timescales.workforce``)."""
         self.workers.append(record)
-        self.summary.read += 1
-        self.summary.checked += 1
         self.summary.workers += 1
         if self.on_worker is not None:
             self.on_worker(record)

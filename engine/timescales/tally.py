@@ -47,7 +47,8 @@ class Summary:
     documentation_skipped: int = 0
     # known tables rejected whole (a required column missing): their rows count as rejected
     tables_rejected: int = 0
-    # worker records checked (the workforce rules): counted in ``read`` and ``checked`` too
+    # worker records checked (the workforce rules); ``read``, ``checked`` and ``rejected`` count
+    # children only (a bad worker record is a rejected row of its input)
     workers: int = 0
 
     @property
@@ -110,6 +111,7 @@ class Summary:
             "documentation_skipped": self.documentation_skipped,
             "tables_rejected": self.tables_rejected,
             "children": {"read": self.read, "checked": self.checked, "rejected": self.rejected},
+            "workers": self.workers,
             "rows": (
                 {"read": read, "used": used, "rejected": rejected} if self.context.stats else None
             ),

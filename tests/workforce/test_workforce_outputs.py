@@ -72,14 +72,15 @@ def _items() -> list[Item]:
     return items
 
 
-def test_the_pipeline_keeps_worker_records_and_counts_them_checked() -> None:
+def test_the_pipeline_keeps_worker_records_and_counts_them_apart() -> None:
     seen: list[str] = []
     run = Pipeline(RULES, AS_OF, on_worker=lambda w: seen.append(w.worker))
     pairs = list(run.checked(_items()))
     assert [record.child for record, _ in pairs] == ["C9"]  # workers are not children
     assert [w.worker for w in run.workers] == seen == ["SW1", "SW2", "FC1"]
     summary = run.summary
-    assert (summary.read, summary.checked, summary.rejected, summary.workers) == (5, 4, 1, 3)
+    # children read, checked, rejected; worker records apart (a bad one is a rejected row)
+    assert (summary.read, summary.checked, summary.rejected, summary.workers) == (2, 1, 1, 3)
     assert "worker records 3" in summary.line()
 
 
@@ -280,18 +281,34 @@ def test_check_writes_worker_findings_as_json_lines(cli, tmp_path, monkeypatch) 
     assert "worker records 3" in result.err
 
 
-def test_workforce_refuses_jobs(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = cli(
-        "check",
-        "x.jsonl",
-        "--as-of",
-        "2024-03-31",
-        "--workforce",
-        str(tmp_path / "w"),
-        "--jobs",
-        "2",
-    )
-    assert result.code != 0 and "--workforce runs with --jobs 1" in result.err
+def test_workforce_with_jobs_is_as_one_process(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Under --jobs N the parent keeps the worker records (a workers file is read by the
+    parent) and judges them as one process does: the same worker findings, byte for byte."""
+    root = Path(__file__).resolve().parents[2] / "examples"
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"workforce-{jobs}.jsonl"
+        result = cli(
+            "check",
+            str(root / "children.jsonl"),
+            str(root / "workers.jsonl"),
+            "--la",
+            "lancashire",
+            "--settings",
+            str(root / "lancashire-settings.yaml"),
+            "--as-of",
+            "2024-03-31",
+            "--format",
+            "jsonl",
+            "--workforce",
+            str(out),
+            "--jobs",
+            jobs,
+        )
+        assert result.code in (0, 1), result.err
+        assert "worker records 26" in result.err
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") > 100
 
 
 # -- the embedding API --------------------------------------------------------------------------

@@ -181,6 +181,17 @@ def timed_rules(rules: Iterable[RuleBase]) -> list[WorkerRule]:
     return [r for r in rules if isinstance(r, WorkerIntervalRule | WorkerDeadlineRule)]
 
 
+def reads(rule: RuleBase) -> tuple[str, ...]:
+    """The worker event types an interval or deadline rule cannot be judged without (its
+    clock's event, and what meets it)."""
+    if isinstance(rule, WorkerIntervalRule):
+        return (rule.event,)
+    if isinstance(rule, WorkerDeadlineRule):
+        start = () if rule.start == "started" else (rule.start.event,)
+        return (*start, rule.met_by)
+    return ()
+
+
 def caseloads_from_children(rules: Iterable[RuleBase]) -> bool:
     """Whether a caseload rule may count looked-after children under their IROs (the rule
     set then keeps each child's IRO history)."""

@@ -5,10 +5,11 @@ council supplies, and under what name::
 
     settings: {limit: lancashire.supervision_interval}
 
-The council gives the values in a YAML file (``check --settings FILE``; ``load_rules(settings=
-...)`` from Python), a mapping of setting name to the field's value, written as the field is
-written in a rule (``lancashire.supervision_interval: {weeks: 4}``). A field the file also
-writes is a documented default the setting replaces. A rule with a setting neither given nor
+The council gives the values in a YAML file (``check --settings FILE``, read by
+``ruleset.pack.read_settings``; ``load_rules(settings=...)`` from Python), a mapping of
+setting name to the field's value, written as the field is written in a rule
+(``lancashire.supervision_interval: {weeks: 4}``). A field the file also writes is a
+documented default the setting replaces. A rule with a setting neither given nor
 defaulted is *unsettled* when the field is one the rule cannot do without (an optional field,
 such as a lower limit for newly qualified staff, is simply left out): it is not checked, and
 every output says why ("not assessed: the council's setting ... is not set"), never a guessed
@@ -20,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import Location, RuleError, UsageError
@@ -114,34 +114,6 @@ def _first_href(references: Any) -> str | None:
         href = references[0].get("href")
         return str(href) if href is not None else None
     return None
-
-
-def read_settings(path: Path) -> dict[str, Any]:
-    """A settings file: a YAML mapping of setting name to value (UsageError naming the file and
-    line for anything else)."""
-    from .loader import read_yaml  # the strict YAML reader (safe_load, no duplicate keys)
-
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the settings file: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    try:
-        data = read_yaml(text, str(path))
-    except RuleError as exc:
-        raise UsageError(f"{exc.location}: {exc.message}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: a settings file is a mapping of setting name to value")
-    for name in data:
-        if not isinstance(name, str) or not SETTING_NAME.match(name):
-            raise UsageError(
-                f"{path}: {name!r} is not a setting name (dotted lower-case words, "
-                "e.g. lancashire.supervision_interval)"
-            )
-    return dict(data)
 
 
 def check_used(settings: Settings, used: set[str], source: str) -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..calendar import ENGLAND, WorkingCalendar
 from ..errors import Location, RuleError, UsageError
 from ..plugins.manager import Council, Plugins, gather, load_plugins, yaml_files
 from ..records import NATIONAL_EVENT_TYPES
-from ..rules.loader import load_rule_dir, setting_names, validate_pack
+from ..rules.loader import load_rule_dir, read_yaml, setting_names, validate_pack
 from ..rules.overrides import Target, activate, read_overrides, read_targets
-from ..rules.settings import Settings, Unsettled, check_used, read_settings
+from ..rules.settings import SETTING_NAME, Settings, Unsettled, check_used
 from .ruleset import RuleSet
 
 
@@ -120,6 +121,32 @@ def build_ruleset(
         except KeyError as exc:
             raise UsageError(f"unknown rule id(s): {exc.args[0]}") from None
     return ruleset
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    """A settings file: a YAML mapping of setting name to value (UsageError naming the file and
+    line for anything else)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the settings file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = read_yaml(text, str(path))
+    except RuleError as exc:
+        raise UsageError(f"{exc.location}: {exc.message}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: a settings file is a mapping of setting name to value")
+    for name in data:
+        if not isinstance(name, str) or not SETTING_NAME.match(name):
+            raise UsageError(
+                f"{path}: {name!r} is not a setting name (dotted lower-case words, "
+                "e.g. lancashire.supervision_interval)"
+            )
+    return dict(data)
 
 
 def _settings(settings: Settings | Path | None) -> tuple[Settings, str]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import calendar
 from ..findings import Status, WorkerFinding
 from ..kinds import REGISTRY
-from ..kinds.workforce import Step, WorkerDeadlineRule, WorkerIntervalRule, WorkerRule, timed_rules
+from ..kinds.workforce import Step, WorkerRule, reads, timed_rules
 from ..records import WorkerRecord
 
 if TYPE_CHECKING:
@@ -38,16 +38,6 @@ def evaluate(
         found.extend(worker_findings(ruleset, rules, worker, as_of))
     found.sort(key=lambda f: (f.worker, f.rule, f.anchor, f.ref or "", f.due))
     return found
-
-
-def reads(rule: WorkerRule) -> tuple[str, ...]:
-    """The worker event types an interval or deadline rule cannot be judged without."""
-    if isinstance(rule, WorkerIntervalRule):
-        return (rule.event,)
-    if isinstance(rule, WorkerDeadlineRule):
-        start = () if rule.start == "started" else (rule.start.event,)
-        return (*start, rule.met_by)
-    return ()
 
 
 def uncarried(rules: Iterable[Any], workers: Iterable[WorkerRecord]) -> dict[str, str]:
