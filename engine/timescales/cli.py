@@ -21,23 +21,23 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 import orjson
 
 from .dates import DateError, parse_iso, suggest_iso
-from .docs import describe_limits
 from .errors import InputError, RecordError, TimescalesError, UsageError
-from .findings import DataQualityFinding, Finding
-from .importers import FORMATS as IMPORT_FORMATS
-from .importers import Item
-from .pipeline import Pipeline, Summary
-from .records import json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
-from .ruleset.pack import build_ruleset, load_council, load_rules
-from .ruleset.ruleset import RuleSet
 from .version import __version__
+
+# The rule engine, the pipeline and the importers are imported by the commands that use them,
+# not here: `--version`, `rules list` and `rules show` start without them (docs/scaling.md).
+if TYPE_CHECKING:
+    from .findings import DataQualityFinding, Finding
+    from .importers import Item
+    from .pipeline import Pipeline, Summary
+    from .ruleset.ruleset import RuleSet
 
 
 class ExitCode(enum.IntEnum):
@@ -46,7 +46,29 @@ class ExitCode(enum.IntEnum):
     ERROR = 2
 
 
-INPUT_FORMATS = IMPORT_FORMATS
+class _InputFormats(Sequence[str]):
+    """``--input-format``'s choices: the importers' registry, read when argparse first asks
+    (an option given, or help), so that building the parser imports no importer."""
+
+    def _names(self) -> tuple[str, ...]:
+        from .importers import FORMATS
+
+        return FORMATS
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
+INPUT_FORMATS: Sequence[str] = _InputFormats()
 
 
 PSEUDONYM_KEY = "TIMESCALES_PSEUDONYM_KEY"
@@ -158,7 +180,9 @@ def _run_options(
         cmd.add_argument("--as-of", required=True, type=_date_option("--as-of"), help=as_of)
     if rules:
         cmd.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
-    cmd.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    # the choices are set after the option is added: argparse lists them when adding it (to
+    # check a metavar), and that would import every importer for any command
+    cmd.add_argument("--input-format", default="auto").choices = INPUT_FORMATS
     cmd.add_argument(
         "--collection-year",
         type=_collection_year,
@@ -372,6 +396,7 @@ def _reject_limit(limit: str | None) -> str | None:
     """``--max-rejects`` checked before the run: N or N% (N a number, 0 to 100 for N%)."""
     if limit is None:
         return None
+    from .pipeline import Summary
 
     try:
         Summary().rejects_over(limit)
@@ -423,6 +448,8 @@ def _collection_year(text: str) -> int:
 def _counting_run(ruleset: RuleSet, args: argparse.Namespace) -> Pipeline:
     """A run for the report and the worklist: rejects and notes are counted, not kept; an
     unreadable input is said at once."""
+    from .pipeline import Pipeline
+
     return Pipeline(
         ruleset,
         args.as_of,
@@ -541,6 +568,9 @@ def _check_usage(args: argparse.Namespace, council: Any) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> ExitCode:
+    from .pipeline import Pipeline
+    from .ruleset.pack import build_ruleset, load_council
+
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules)
     writer = _check_usage(args, council)
@@ -680,9 +710,23 @@ def _say_check(
 
 
 def cmd_rules(args: argparse.Namespace) -> ExitCode:
-    from .docs import render
+    from . import rulecache
 
-    ruleset = load_rules(la=args.la, plugins=args.plugin)
+    cache_key = entry = None
+    if args.rules_command in ("list", "show"):
+        # what these print, from the cache while the rule files, the plugin set and the
+        # package are unchanged (``rulecache``); otherwise loaded below and cached again
+        cache_key = rulecache.key(args.la, args.plugin)
+        entry = rulecache.lookup(cache_key) if cache_key is not None else None
+        if entry is not None and _rules_cached(args, entry):
+            return ExitCode.OK
+    from .docs import render
+    from .ruleset.pack import build_ruleset, load_council
+
+    _, council = load_council(args.la, args.plugin)
+    sources = [str(path) for _, path in (*council.packs, *council.overrides, *council.targets)]
+    digest = rulecache.sources_digest(sources) if cache_key is not None else ""
+    ruleset = build_ruleset(council)
     if args.rules_command == "docs":
         from .docs import pages
 
@@ -693,20 +737,54 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
                 fh.write(text)
         print(f"wrote {len(written)} pages to {args.directory}", file=sys.stderr)
         return ExitCode.OK
+    shown_id, page = None, ""
     if args.rules_command == "show":
         rule = ruleset.by_id.get(args.rule_id.upper())
         if rule is None:
-            raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
-        sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides))
-        return ExitCode.OK
+            raise UsageError(_unknown_rule(args.rule_id))
+        shown_id, page = rule.id, render(rule, list(ruleset.rules), ruleset.overrides)
     from .api import rule_rows
 
     rows = rule_rows(ruleset)
+    if cache_key is not None:
+        shown = entry.shown if entry is not None and entry.digest == digest else {}
+        if shown_id is not None:
+            shown[shown_id] = page
+        # the rows as JSON gives them back, so a cached listing prints what this one does
+        rows = orjson.loads(orjson.dumps(rows))
+        rulecache.save(cache_key, rulecache.Entry(ruleset.la, rows, sources, digest, shown))
+    if shown_id is not None:
+        sys.stdout.write(page)
+        return ExitCode.OK
+    _print_rule_rows(args, rows, ruleset.la)
+    return ExitCode.OK
+
+
+def _unknown_rule(rule_id: str) -> str:
+    return f"unknown rule id {rule_id!r}; see 'timescales rules list'"
+
+
+def _print_rule_rows(args: argparse.Namespace, rows: list[dict[str, Any]], la: str | None) -> None:
     if args.format == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
-        return ExitCode.OK
-    sys.stdout.write(_rules_table(rows, ruleset.la))
-    return ExitCode.OK
+    else:
+        sys.stdout.write(_rules_table(rows, la))
+
+
+def _rules_cached(args: argparse.Namespace, entry: Any) -> bool:
+    """``rules list`` or ``rules show`` printed from a cache entry; False when the entry does
+    not hold the page asked for (a rule not shown since the entry was written)."""
+    if args.rules_command == "list":
+        _print_rule_rows(args, entry.rows, entry.la)
+        return True
+    wanted = args.rule_id.upper()
+    if wanted not in {row["id"] for row in entry.rows}:
+        raise UsageError(_unknown_rule(args.rule_id))
+    page = entry.shown.get(wanted)
+    if page is None:
+        return False
+    sys.stdout.write(page)
+    return True
 
 
 def _rules_table(rows: Sequence[dict[str, Any]], la: str | None) -> str:
@@ -755,6 +833,8 @@ def cmd_errors(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_schema(args: argparse.Namespace) -> ExitCode:
+    from .records import json_schema
+
     with output(args.output) as out:
         out.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode() + "\n")
     return ExitCode.OK
@@ -763,6 +843,9 @@ def cmd_schema(args: argparse.Namespace) -> ExitCode:
 def cmd_convert(args: argparse.Namespace) -> ExitCode:
     """Any supported input as canonical JSON Lines: the pipeline's reading and guard, no
     evaluation."""
+    from .pipeline import Pipeline
+    from .ruleset.pack import load_rules
+
     # nothing is checked, but importers ask the national rules for due dates (Annex A's gates)
     run = Pipeline(
         load_rules(),
@@ -820,6 +903,9 @@ def cmd_generate(args: argparse.Namespace) -> ExitCode:
 
 def _plugin_rows(plugins: list[str]) -> list[dict[str, Any]]:
     """Each installed council: its rules, overrides, targets, calendars, importers, events."""
+    from .docs import describe_limits
+    from .ruleset.pack import build_ruleset, load_council
+
     loaded, _ = load_council(None, plugins)
     rows: list[dict[str, Any]] = []
     for plugin, authority in loaded.authorities():
@@ -928,6 +1014,7 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
     from .aggregates.workload import read_iro_list
     from .progress import track_paths
     from .reporters.html import write_report
+    from .ruleset.pack import build_ruleset, load_council
 
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules)
@@ -963,6 +1050,7 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     """What is overdue and what falls due in the next --within days, per team and worker."""
     from . import worklist
     from .progress import track_paths
+    from .ruleset.pack import build_ruleset, load_council
 
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules)

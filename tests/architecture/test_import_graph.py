@@ -22,7 +22,7 @@ PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 FLOORS: tuple[tuple[str, ...], ...] = (
     # ground: the data's own language
     ("errors", "seen", "progress", "seed_sources", "version"),
-    ("dates", "calendar"),
+    ("dates", "calendar", "rulecache"),
     ("records", "findings"),
     ("contract",),
     ("tally", "rules"),
