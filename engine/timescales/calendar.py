@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Final, NoReturn
 
+from . import usercache
+
 __all__ = [
     "ENGLAND",
     "SUPPORTED_FIRST",
@@ -50,7 +52,25 @@ _CLOSURE_REASON: Final[str] = "council closure day"
 def _bank_holidays() -> dict[date, str]:
     """England bank holidays over the supported range, from the `holidays` package: loaded
     when a working day is first counted, not when this module is imported (a command that
-    counts none, such as ``rules list``, never pays for the tables)."""
+    counts none, such as ``rules list``, never pays for them). Importing `holidays` imports
+    every country it knows (a fifth of a second), so the table is kept in the user's cache
+    (``usercache``) under a key naming the installed `holidays` (its place and the size and
+    modification time of its files for England), and read from there while that holds."""
+    key = _holidays_key()
+    if key is not None:
+        cached = _cached_holidays(key)
+        if cached is not None:
+            return cached
+    table = _load_bank_holidays()
+    if key is not None:
+        usercache.write(
+            _HOLIDAYS_FILE, {"key": key, "days": [[d.isoformat(), n] for d, n in table.items()]}
+        )
+    return table
+
+
+def _load_bank_holidays() -> dict[date, str]:
+    """The table, from the `holidays` package itself."""
     import holidays
 
     source = holidays.country_holidays(
@@ -59,6 +79,45 @@ def _bank_holidays() -> dict[date, str]:
     return {
         day: str(name) for day, name in source.items() if SUPPORTED_FIRST <= day <= SUPPORTED_LAST
     }
+
+
+_HOLIDAYS_FILE: Final[str] = "england-bank-holidays.json"
+
+
+def _holidays_key() -> list[object] | None:
+    """What the table was made from: the `holidays` package's place and the state of the files
+    that define England's holidays (found without importing it), and the supported range."""
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("holidays")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = next(iter(spec.submodule_search_locations))
+    files: list[object] = [1, root, SUPPORTED_FIRST.isoformat(), SUPPORTED_LAST.isoformat()]
+    for name in ("version.py", "holiday_base.py", os.path.join("countries", "united_kingdom.py")):
+        try:
+            st = os.stat(os.path.join(root, name))
+        except OSError:
+            return None
+        files.append([name, st.st_size, st.st_mtime_ns])
+    return files
+
+
+def _cached_holidays(key: list[object]) -> dict[date, str] | None:
+    data = usercache.read(_HOLIDAYS_FILE)
+    try:
+        if data["key"] != key:
+            return None
+        table = {date.fromisoformat(day): name for day, name in data["days"]}
+    except (TypeError, KeyError, ValueError):
+        return None
+    if not table or not all(isinstance(n, str) for n in table.values()):
+        return None
+    return table
 
 
 # one lock for building any calendar's day index (built once per calendar, on first use)

@@ -20,10 +20,9 @@ again. An entry that cannot be read or does not parse (a corrupt or truncated fi
 too; a cache directory that cannot be written is only slower. Errors are never cached: a miss
 that fails says so as before.
 
-Where: ``$TIMESCALES_CACHE_DIR``, else ``$XDG_CACHE_HOME/timescales``, else
-``~/.cache/timescales``; never inside the package. Each entry is one JSON file, written to a
-temporary name and renamed, so readers never see half of one; the oldest entries beyond
-``KEEP`` are removed.
+Entries live in the user's cache directory (``usercache``: ``$TIMESCALES_CACHE_DIR``, else
+``$XDG_CACHE_HOME/timescales``, else ``~/.cache/timescales``; never inside the package), one JSON
+file each; the oldest entries beyond ``KEEP`` are removed.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ import contextlib
 import hashlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +38,7 @@ from typing import Any
 
 import orjson
 
+from . import usercache
 from .version import __version__
 
 __all__ = [
@@ -52,7 +51,7 @@ __all__ = [
     "sources_digest",
 ]
 
-CACHE_DIR_ENV = "TIMESCALES_CACHE_DIR"
+CACHE_DIR_ENV = usercache.CACHE_DIR_ENV
 # as plugins.manager: installed plugins are not loaded when this is set
 DISABLE_AUTOLOAD = "TIMESCALES_DISABLE_PLUGIN_AUTOLOAD"
 ENTRY_POINT_GROUP = "timescales.plugins"
@@ -64,15 +63,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path:
-    """Where entries live: ``$TIMESCALES_CACHE_DIR``, ``$XDG_CACHE_HOME/timescales`` or
-    ``~/.cache/timescales``."""
-    given = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if given:
-        return Path(given)
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "timescales"
-    return Path.home() / ".cache" / "timescales"
+    """Where entries live (``usercache.cache_dir``)."""
+    return usercache.cache_dir()
 
 
 @dataclass
@@ -190,15 +182,15 @@ def sources_digest(paths: Iterable[str | Path]) -> str:
     return digest.hexdigest()
 
 
-def _path(cache_key: str) -> Path:
-    return cache_dir() / f"{PREFIX}{cache_key[:40]}.json"
+def _name(cache_key: str) -> str:
+    return f"{PREFIX}{cache_key[:40]}.json"
 
 
 def lookup(cache_key: str) -> Entry | None:
     """The entry for ``cache_key`` if there is one, it reads as one, and the files it was made
     from are unchanged; otherwise None (the caller loads the packs and calls ``save``)."""
+    data = usercache.read(_name(cache_key))
     try:
-        data = orjson.loads(_path(cache_key).read_bytes())
         if data.get("format") != FORMAT or data.get("key") != cache_key:
             return None
         entry = Entry(
@@ -236,31 +228,7 @@ def save(cache_key: str, entry: Entry) -> bool:
         "digest": entry.digest,
         "shown": entry.shown,
     }
-    target = _path(cache_key)
-    tmp = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(orjson.dumps(data))
-        os.replace(tmp, target)
-        tmp = None
-        _prune(target.parent)
-    except (OSError, TypeError):
+    if not usercache.write(_name(cache_key), data):
         return False
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    usercache.prune(PREFIX, KEEP)
     return True
-
-
-def _prune(directory: Path) -> None:
-    """Keep the ``KEEP`` most recently written entries."""
-    entries = []
-    for path in directory.glob(f"{PREFIX}*.json"):
-        with contextlib.suppress(OSError):
-            entries.append((path.stat().st_mtime_ns, path))
-    for _, path in sorted(entries, reverse=True)[KEEP:]:
-        with contextlib.suppress(OSError):
-            path.unlink()

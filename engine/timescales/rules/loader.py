@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from ..errors import Location, RuleError
 from ..records import NATIONAL_EVENT_TYPES
 from .model import Rule
+from .parsed import ParsedPack
 from .registry import REGISTRY
 
 
@@ -167,8 +168,13 @@ def _rule_code(kind: str, message: str) -> str:
     return "E205"
 
 
-def parse_rule(text: str, source: str) -> Rule:
-    data = read_yaml(text, source)
+def parse_rule(text: str, source: str, parsed: ParsedPack | None = None) -> Rule:
+    """One rule from a file's text; ``parsed`` keeps what YAML made of it (``rules.parsed``)."""
+    data = parsed.get(text) if parsed is not None else None
+    if data is None:
+        data = read_yaml(text, source)
+        if parsed is not None:
+            parsed.put(text, data)
     if not isinstance(data, dict):
         raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
     try:
@@ -204,10 +210,11 @@ def load_rule_dir(
     """Parse every rule file of one directory (a pack); file name must equal the rule ID."""
     out: list[tuple[Rule, Location]] = []
     base = label or str(directory)
+    parsed = ParsedPack(directory)
     for item in rule_files(directory):
         source = os.path.join(base, _relative(directory, item))
         text = read_text(item, source)
-        rule = parse_rule(text, source)
+        rule = parse_rule(text, source, parsed)
         stem = item.name.rsplit(".", 1)[0]
         if stem != rule.id:
             raise RuleError(
@@ -216,6 +223,7 @@ def load_rule_dir(
                 code="E205",
             )
         out.append((rule, Location(source)))
+    parsed.save()
     return out
 
 
