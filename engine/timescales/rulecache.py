@@ -5,20 +5,26 @@ the council's overrides): most of a quarter of a second before anything is print
 ``rules list`` prints and the pages ``rules show`` prints are a function of
 
 - this package's version and its own source files (size and modification time of each),
-- the plugin set: the installed ``timescales.plugins`` entry points (name, module,
-  distribution and version) unless autoloading is off, the ``-p`` modules named, and the
-  source files of each plugin's package (size and modification time),
+- the plugin set: the ``-p`` modules named and the source files of each (size and
+  modification time), and unless autoloading is off the installed ``timescales.plugins``
+  entry points (name, module, distribution and version) and the source files of each
+  plugin's package,
 - the council asked for (``--la``),
 - the content of every file under the rule packs, override and target paths the plugins gave
   (a SHA-256 of each, with its path), recorded when the entry was written and checked again
   on every use.
 
-So an entry is found by a key over the first three, and used only while the digest of the
-files still matches; a council's edit to a rule file, a new rule file, an edited plugin or a
-new version is a miss, and the command loads the packs as it always did and writes the entry
-again. An entry that cannot be read or does not parse (a corrupt or truncated file) is a miss
-too; a cache directory that cannot be written is only slower. Errors are never cached: a miss
-that fails says so as before.
+So an entry is found by a key over the package, the ``-p`` modules, the council and the state
+of the directories on ``sys.path`` (the modification time of each: installing, upgrading or
+removing a distribution adds or removes its metadata directory there, which is how entry points
+are found; reading them costs more than the rest of a hit), and used only while the
+installed plugins' source files and the digest of the rule files still match what the entry
+recorded; a council's edit to a rule file, a new rule file, an edited or newly installed
+plugin or a new version is a miss, and the command loads the packs as it always did and writes
+the entry again. An entry that cannot be read or does not parse (a corrupt or truncated file)
+is a miss too; a cache directory that cannot be written is only slower. Errors are never
+cached: a miss that fails says so as before. A plugin's hooks are taken to depend on its code
+and files alone (they are given the council's name and nothing else).
 
 Entries live in the user's cache directory (``usercache``: ``$TIMESCALES_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/timescales``, else ``~/.cache/timescales``; never inside the package), one JSON
@@ -78,6 +84,7 @@ class Entry:
     sources: list[str]
     digest: str
     shown: dict[str, str] = field(default_factory=dict)
+    plugins: list[Any] = field(default_factory=list)  # the installed plugins when written
 
 
 def _tree_stat(root: Path, suffixes: tuple[str, ...] = (".py",)) -> list[tuple[str, int, int]]:
@@ -152,12 +159,45 @@ def key(la: str | None, plugins: Sequence[str], autoload: bool | None = None) ->
             str(PACKAGE_DIR),
             _tree_stat(PACKAGE_DIR, (".py", ".pyi")),
             la.casefold() if la is not None else None,
-            _entry_points() if autoload else "no autoload",
+            ["autoload", _path_state()] if autoload else "no autoload",
             [[name, _module_files(name)] for name in plugins],
         ]
     except (_Unknown, OSError):
         return None
     return hashlib.sha256(orjson.dumps(parts)).hexdigest()
+
+
+def _path_state() -> list[Any]:
+    """Each ``sys.path`` entry with its modification time (None where there is none)."""
+    out: list[Any] = []
+    for entry in sys.path:
+        try:
+            out.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            out.append([entry, None])
+    return out
+
+
+def _installed(autoload: bool | None) -> list[Any]:
+    """The installed plugins as the entry records them (none when autoloading is off)."""
+    if autoload is None:
+        autoload = not os.environ.get(DISABLE_AUTOLOAD)
+    return orjson.loads(orjson.dumps(_entry_points())) if autoload else []
+
+
+def _same_plugins(recorded: Any) -> bool:
+    """The installed plugins' source files are as the entry recorded them."""
+    if not isinstance(recorded, list):
+        return False
+    try:
+        for name, value, dist, files in recorded:
+            del name, dist
+            now = orjson.loads(orjson.dumps(_module_files(value)))
+            if now != files:
+                return False
+    except (_Unknown, OSError, TypeError, ValueError):
+        return False
+    return True
 
 
 def sources_digest(paths: Iterable[str | Path]) -> str:
@@ -199,6 +239,7 @@ def lookup(cache_key: str) -> Entry | None:
             sources=data["sources"],
             digest=data["digest"],
             shown=data["shown"],
+            plugins=data["plugins"],
         )
         if not (
             (entry.la is None or isinstance(entry.la, str))
@@ -210,6 +251,8 @@ def lookup(cache_key: str) -> Entry | None:
             and all(isinstance(v, str) for v in entry.shown.values())
         ):
             return None
+        if not _same_plugins(entry.plugins):
+            return None
         if sources_digest(entry.sources) != entry.digest:
             return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -217,8 +260,13 @@ def lookup(cache_key: str) -> Entry | None:
     return entry
 
 
-def save(cache_key: str, entry: Entry) -> bool:
-    """Write the entry (best effort: False when the cache directory cannot be written)."""
+def save(cache_key: str, entry: Entry, autoload: bool | None = None) -> bool:
+    """Write the entry, with the installed plugins as they are now (best effort: False when
+    the cache directory cannot be written, or a plugin's source cannot be found)."""
+    try:
+        entry.plugins = _installed(autoload)
+    except (_Unknown, OSError):
+        return False
     data = {
         "format": FORMAT,
         "key": cache_key,
@@ -227,6 +275,7 @@ def save(cache_key: str, entry: Entry) -> bool:
         "sources": entry.sources,
         "digest": entry.digest,
         "shown": entry.shown,
+        "plugins": entry.plugins,
     }
     if not usercache.write(_name(cache_key), data):
         return False
