@@ -8,13 +8,13 @@ refuses duplicate IDs, unknown event types, and schedule followers without their
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import Location, RuleError
@@ -23,13 +23,29 @@ from .model import Rule
 from .parsed import ParsedPack
 from .registry import REGISTRY
 
+if TYPE_CHECKING:
+    import yaml
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+@functools.cache
+def _strict_loader() -> Any:
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one). Made when a
+    rule file is first parsed: a pack read from the cache (``rules.parsed``) needs no PyYAML."""
+    import yaml
+
+    class _StrictLoader(yaml.SafeLoader):
+        pass
+
+    mapping = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+    _StrictLoader.add_constructor(mapping, _construct_mapping)
+    _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    return _StrictLoader
 
 
-def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     """A YAML date, or an error at its line for an impossible one (2023-02-30)."""
+    import yaml
+
     try:
         return loader.construct_yaml_timestamp(node)
     except ValueError:
@@ -38,7 +54,9 @@ def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
         ) from None
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+    import yaml
+
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -57,13 +75,6 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
 def read_text(item: Path | resources.abc.Traversable, source: str) -> str:
     """A rule file's text: UTF-8 (a BOM is allowed), or a RuleError naming the file."""
     try:
@@ -78,10 +89,12 @@ def read_text(item: Path | resources.abc.Traversable, source: str) -> str:
 
 def read_yaml(text: str, source: str) -> Any:
     """Parse YAML strictly; errors become RuleError with the file and line."""
+    import yaml
+
     try:
-        # _StrictLoader is yaml.SafeLoader plus a duplicate-key check: no tags, no objects,
+        # the strict loader is yaml.SafeLoader plus a duplicate-key check: no tags, no objects,
         # no code. This is what yaml.safe_load does, with that one check added.
-        loader = _StrictLoader(text)
+        loader = _strict_loader()(text)
         try:
             return loader.get_single_data()
         finally:
@@ -102,6 +115,8 @@ def read_yaml(text: str, source: str) -> Any:
 
 def line_of(text: str, path: Sequence[int | str]) -> int | None:
     """The line (1-based) of the YAML node at ``path`` (keys and indexes), or its nearest parent."""
+    import yaml
+
     try:
         node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

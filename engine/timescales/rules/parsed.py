@@ -122,7 +122,7 @@ class ParsedPack:
             return None
         try:
             data = decode(stored)
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             return None
         self._new[digest] = stored
         return data
