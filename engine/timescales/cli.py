@@ -844,7 +844,6 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
     """Any supported input as canonical JSON Lines: the pipeline's reading and guard, no
     evaluation."""
     from .pipeline import Pipeline
-    from .ruleset.pack import load_rules
 
     # nothing is checked, but importers ask the national rules for due dates (Annex A's gates)
     run = Pipeline(
@@ -871,6 +870,14 @@ def cmd_convert(args: argparse.Namespace) -> ExitCode:
         file=sys.stderr,
     )
     return ExitCode.OK if read > rejected else ExitCode.ERROR
+
+
+def load_rules(**options: Any) -> RuleSet:
+    """``timescales.load_rules``, imported when first called (the rule engine is not imported
+    with the command line)."""
+    from .ruleset.pack import load_rules as load
+
+    return load(**options)
 
 
 def cmd_generate(args: argparse.Namespace) -> ExitCode:
