@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURN = ROOT / "examples" / "samples" / "ssda903" / "2025-26"
@@ -73,8 +74,9 @@ import resource, subprocess, sys, time
 start = time.perf_counter()
 proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-sys.stdout.write(f"{wall!r} {peak} {proc.returncode}\\n")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime
+sys.stdout.write(f"{wall!r} {usage.ru_maxrss} {proc.returncode} {cpu!r}\\n")
 sys.stdout.buffer.write(proc.stdout[-2000:])
 sys.stderr.buffer.write(proc.stderr[-4000:])
 """
@@ -136,14 +138,31 @@ def prepare(source: Path, target: Path) -> Path:
     return target
 
 
-def measure(command: list[str]) -> tuple[float, float, int, str, str]:
-    """(wall seconds, peak RSS MiB, exit code, the tail of stdout, stderr) of one whole run."""
+ENV: dict[str, str] = dict(os.environ)  # the measured processes' environment (see main)
+
+
+class Run(NamedTuple):
+    wall: float  # seconds
+    rss: float  # peak resident memory, MiB
+    cpu: float  # user + system seconds
+    code: int
+    out: str
+    err: str
+
+
+def measure(command: list[str]) -> Run:
+    """One whole run of ``command``: wall and CPU time, peak RSS, exit code, the tail of its
+    stdout and stderr."""
     proc = subprocess.run(
-        [sys.executable, "-c", WRAPPER, *command], capture_output=True, text=True, check=True
+        [sys.executable, "-c", WRAPPER, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=ENV,
     )
     first, _, rest = proc.stdout.partition("\n")
-    wall, peak, code = first.split()
-    return float(wall), int(peak) / 1024, int(code), rest, proc.stderr
+    wall, peak, code, cpu = first.split()
+    return Run(float(wall), int(peak) / 1024, float(cpu), int(code), rest, proc.stderr)
 
 
 def timescales_check(folder: Path, out: Path) -> list[str]:
@@ -160,18 +179,30 @@ def main() -> None:
     parser.add_argument("--ruleset", default="lac2025_26", help="the validator's ruleset")
     parser.add_argument("--collection-year", default="2026", help="the year the return ends")
     parser.add_argument("--validator-version", default=None, help="pin the package's version")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE for timescales (each start compiles its modules "
+        "again; the validator's are compiled when pip installs it)",
+    )
     args = parser.parse_args()
+    if not args.no_bytecode:
+        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 
     python = validator_python(args.validator_version)
     print(f"validator: {PACKAGE} {installed_version(python)} ({python})")
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        ENV["TIMESCALES_CACHE_DIR"] = str(work / "cache")  # filled by the warm-up run
         folder = prepare(args.folder, work / "return")
         # the copy is the same return to timescales: the same findings as the sample itself
         for name, source in (("copy", folder), ("sample", args.folder)):
             subprocess.run(
-                timescales_check(source, work / f"{name}.jsonl"), check=False, capture_output=True
+                timescales_check(source, work / f"{name}.jsonl"),
+                check=False,
+                capture_output=True,
+                env=ENV,
             )
         same = (work / "copy.jsonl").read_bytes() == (work / "sample.jsonl").read_bytes()
         print(f"return: {args.folder} ({len(list(folder.iterdir()))} files; timescales' findings "
@@ -181,24 +212,25 @@ def main() -> None:
         # one warm-up run of each (file caches, .pyc files), not counted
         measure(peer_cmd)
         measure(ours_cmd)
-        peer: list[tuple[float, float]] = []
-        ours: list[tuple[float, float]] = []
-        said = ""
+        peer: list[Run] = []
+        ours: list[Run] = []
         for _ in range(args.runs):
-            wall, rss, code, out, err = measure(peer_cmd)
-            if code != 0:
-                raise SystemExit(f"the validator failed (exit {code}):\n{err}")
-            peer.append((wall, rss))
-            said = out.strip().splitlines()[-1] if out.strip() else ""
-            wall, rss, code, out, err = measure(ours_cmd)
-            if code not in (0, 1):
-                raise SystemExit(f"timescales check failed (exit {code}):\n{err}")
-            ours.append((wall, rss))
+            run = measure(peer_cmd)
+            if run.code != 0:
+                raise SystemExit(f"the validator failed (exit {run.code}):\n{run.err}")
+            peer.append(run)
+            run = measure(ours_cmd)
+            if run.code not in (0, 1):
+                raise SystemExit(f"timescales check failed (exit {run.code}):\n{run.err}")
+            ours.append(run)
+        said = peer[-1].out.strip().splitlines()[-1] if peer[-1].out.strip() else ""
         findings = sum(1 for _ in (work / "findings.jsonl").open("rb"))
-    peer_wall = statistics.median(w for w, _ in peer)
-    ours_wall = statistics.median(w for w, _ in ours)
-    peer_rss = max(r for _, r in peer)
-    ours_rss = max(r for _, r in ours)
+    peer_wall = statistics.median(r.wall for r in peer)
+    ours_wall = statistics.median(r.wall for r in ours)
+    peer_cpu = statistics.median(r.cpu for r in peer)
+    ours_cpu = statistics.median(r.cpu for r in ours)
+    peer_rss = max(r.rss for r in peer)
+    ours_rss = max(r.rss for r in ours)
     print(f"validator run: {said}")
     print(f"timescales run: {findings} findings")
     print()
@@ -209,12 +241,17 @@ def main() -> None:
         f"{peer_wall / ours_wall:.1f}x faster |"
     )
     print(
+        f"| CPU (user + system), median of {args.runs} | {peer_cpu:.2f} s | {ours_cpu:.2f} s | "
+        f"{peer_cpu / ours_cpu:.1f}x less |"
+    )
+    print(
         f"| peak RSS (largest of {args.runs}) | {peer_rss:.0f} MiB | {ours_rss:.0f} MiB | "
         f"{peer_rss / ours_rss:.1f}x less |"
     )
     print()
-    print("runs (wall s): validator " + ", ".join(f"{w:.2f}" for w, _ in peer))
-    print("runs (wall s): timescales " + ", ".join(f"{w:.2f}" for w, _ in ours))
+    print("runs (wall s): validator " + ", ".join(f"{r.wall:.2f}" for r in peer))
+    print("runs (wall s): timescales " + ", ".join(f"{r.wall:.2f}" for r in ours))
+    print(f"bytecode written: {'no' if args.no_bytecode else 'yes'}")
     print(f"load average (1 min) at end: {os.getloadavg()[0]:.2f}")
     started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     print(f"(measured {started} UTC)")
