@@ -1,10 +1,14 @@
 """Benchmarks, run on demand (never in the test suite): python benchmarks/run.py [options]
 
-Generates synthetic children with the project's generator, then measures:
-  1. parse-only floor: decoding every input line (orjson, no validation), plus encoding the
+Generates synthetic children with the project's generator, then measures, in one run:
+  1. start-up: `timescales --version`, `rules list` and a small `check` (the 15 example
+     children), each the median of 5 whole processes after one warm-up run (the cache of
+     `rules list` and of the parsed rule files filled by it), and `rules list` with a cold cache;
+  2. parse-only floor: decoding every input line (orjson, no validation), plus encoding the
      findings the full run produced (the unavoidable I/O, decisions.md);
-  2. the full national pack with the Python engine on one process (`timescales check`);
-  3. the same with `--jobs N` (default 2): the speed-up, and the output compared byte for byte;
+  3. the full national pack with the per-child engine, `--jobs 1` (one process) and
+     `--jobs N` (default 2): the speed-up, and the output compared byte for byte; the batch
+     (columnar) engine of issue 20 is not built, and the run says so rather than give a number;
   4. the durable-rules engine (`--engine durable`, in one worker process) against the Python
      engine on a smaller sample (--durable-sample, default 10,000 children) because it is slower;
   5. peak memory (max RSS of the checking process) at 10k and 100k children, and at 1M with
@@ -13,6 +17,10 @@ Prints ratios, because absolute times vary between machines (and with what else 
 the load average is printed too, and how many cores two busy processes get; --repeat N keeps
 the fastest of N runs of each check; --autogroup-nice -15 keeps other sessions from holding a
 core on a shared Linux machine).
+
+The child processes may write bytecode (`PYTHONDONTWRITEBYTECODE` is dropped from their
+environment unless --no-bytecode is given), as an installed package has its .pyc files; each
+run uses a cache directory of its own (TIMESCALES_CACHE_DIR in a temporary directory).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import contextlib
 import filecmp
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +51,9 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+ENV: dict[str, str] = dict(os.environ)  # the child processes' environment (see main)
+
+
 def timescales(*args: str, python: tuple[str, ...] = ("-m", "timescales")) -> float:
     """Run the CLI in a child process; returns wall seconds (CPU seconds go to CPU[0])."""
     cpu = _cpu()
@@ -52,6 +64,7 @@ def timescales(*args: str, python: tuple[str, ...] = ("-m", "timescales")) -> fl
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env=ENV,
     )
     seconds = time.perf_counter() - start
     CPU[0] = _cpu() - cpu
@@ -69,7 +82,9 @@ def peak_rss_of(*args: str) -> int:
         " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)"
     )
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=ENV
+    )
     return int(out.stdout.strip())
 
 
@@ -149,6 +164,26 @@ def check(path: Path, out: Path, *extra: str) -> float:
                                    "-o", str(out), "-q", *extra))  # fmt: skip
 
 
+def median_of(runs: int, *args: str, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds) of ``runs`` whole CLI processes, after one
+    warm-up run that is not counted (``env`` updates the environment of each, e.g. a fresh
+    cache directory per run)."""
+    saved = dict(ENV)
+    walls, cpus = [], []
+    try:
+        for n in range(runs + 1):
+            if env is not None:
+                ENV.update({k: v.format(n=n) for k, v in env.items()})
+            wall = timescales(*args)
+            if n:
+                walls.append(wall)
+                cpus.append(CPU[0])
+    finally:
+        ENV.clear()
+        ENV.update(saved)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def head(path: Path, n: int, out: Path) -> Path:
     with path.open("rb") as src, out.open("wb") as dst:
         for i, line in enumerate(src):
@@ -166,6 +201,13 @@ def main() -> None:
     parser.add_argument("--durable-sample", type=int, default=10_000)
     parser.add_argument("--million", action="store_true", help="also peak memory at 1,000,000")
     parser.add_argument("--skip-durable", action="store_true")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE for the child processes (each start compiles the "
+        "package's modules again, as on a machine that sets it)",
+    )
+    parser.add_argument("--startup-runs", type=int, default=5, help="runs per start-up measure")
     parser.add_argument(
         "--repeat", type=int, default=1, help="time each check N times, keep the fastest"
     )
@@ -191,6 +233,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
+        if not args.no_bytecode:
+            ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+        ENV["TIMESCALES_CACHE_DIR"] = str(tmpdir / "cache")
+        row("load average (1 min) at start", f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+        startup(row, args.startup_runs, tmpdir, bytecode=not args.no_bytecode)
         sizes = sorted({args.small, args.children, *([1_000_000] if args.million else [])})
         files = {}
         for n in sizes:
@@ -199,7 +246,6 @@ def main() -> None:
             print(f"generated {n:>9,} children in {gen_s:6.2f} s", flush=True)
         big = files[args.children]
         events = sum(len(orjson.loads(line)["events"]) for line in big.open("rb"))
-        row("load average (1 min) at start", f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         row("children", f"{args.children:,}")
         row("events", f"{events:,}")
         out1 = tmpdir / "findings-1.jsonl"
@@ -212,8 +258,9 @@ def main() -> None:
         row("decode input (orjson)", f"{decode_s:.2f} s")
         row("encode findings (orjson)", f"{encode_s:.2f} s")
         row("parse-only floor", f"{floor:.2f} s")
+        row("batch engine (columnar)", "not built (issue 20): no figure")
         row(
-            "python, 1 process",
+            "per-child engine, --jobs 1 (1 process)",
             f"{check_s:.2f} s  ({check_s / floor:.1f}x floor; CPU {check_cpu:.1f} s = "
             f"{args.children / check_cpu:,.0f} children per CPU-second)",
         )
@@ -222,7 +269,7 @@ def main() -> None:
         worker_cpu = CPU[0]
         same = filecmp.cmp(out1, outw, shallow=False)
         row(
-            "python, 1 worker (the --jobs path)",
+            "per-child engine, 1 worker (the --jobs path)",
             f"{worker_s:.2f} s  ({worker_s / floor:.1f}x floor; CPU {worker_cpu:.1f} s; "
             f"output {'identical' if same else 'DIFFERENT'})",
         )
@@ -233,7 +280,7 @@ def main() -> None:
         jobs_cpu = CPU[0]
         same = filecmp.cmp(out1, outn, shallow=False)
         row(
-            f"python, --jobs {args.jobs}",
+            f"per-child engine, --jobs {args.jobs}",
             f"{jobs_s:.2f} s  ({jobs_s / floor:.1f}x floor; CPU {jobs_cpu:.1f} s; "
             f"output {'identical' if same else 'DIFFERENT'})",
         )
@@ -276,6 +323,37 @@ def main() -> None:
         print(f"| {label} | {value} |")
     runner = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"\n(max RSS of this runner: {runner} MiB)")
+
+
+SMALL = Path(__file__).resolve().parent.parent / "examples" / "children.jsonl"
+
+
+def startup(row: Callable[[str, str], None], runs: int, tmpdir: Path, bytecode: bool) -> None:
+    """Start-up: whole processes, median of ``runs`` after a warm-up run."""
+    note = "" if bytecode else " (no bytecode written)"
+    version_s, version_cpu = median_of(runs, "--version")
+    row(f"start-up: --version, median of {runs}", f"{version_s:.3f} s (CPU {version_cpu:.3f} s)")
+    list_s, list_cpu = median_of(runs, "rules", "list")
+    row(
+        f"start-up: rules list, median of {runs}",
+        f"{list_s:.3f} s (CPU {list_cpu:.3f} s; target 0.25 s: "
+        f"{'met' if list_s <= 0.25 else 'not met'}){note}",
+    )
+    cold_s, cold_cpu = median_of(
+        runs, "rules", "list", env={"TIMESCALES_CACHE_DIR": str(tmpdir / "cold-{n}")}
+    )
+    row(
+        f"start-up: rules list, cold cache, median of {runs}",
+        f"{cold_s:.3f} s (CPU {cold_cpu:.3f} s; {cold_s / list_s:.1f}x the warm start)",
+    )
+    check_s, check_cpu = median_of(
+        runs, "check", str(SMALL), "--as-of", AS_OF, "--format", "jsonl", "-o",
+        str(tmpdir / "small.jsonl"), "-q",
+    )  # fmt: skip
+    row(
+        f"start-up: check of the 15 example children, median of {runs}",
+        f"{check_s:.3f} s (CPU {check_cpu:.3f} s){note}",
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,15 @@ def cli(capsys: pytest.CaptureFixture[str]):
     return run
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _rule_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The tests' own cache of ``rules list`` and ``rules show`` (never the user's): one for the
+    session, so that commands run by many tests use it as a user's commands would."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TIMESCALES_CACHE_DIR", str(tmp_path_factory.mktemp("rule-cache")))
+        yield
+
+
 def run_module(args: Sequence[str], cwd: Path | None = None, stdin: bytes = b"") -> Result:
     """The CLI in a child process, with ``stdin`` piped to its standard input."""
     proc = subprocess.run(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Final, NoReturn
 
-import holidays
+from . import usercache
 
 __all__ = [
     "ENGLAND",
@@ -46,8 +48,31 @@ _WEEKEND_NAMES: Final[dict[int, str]] = {5: "Saturday", 6: "Sunday"}
 _CLOSURE_REASON: Final[str] = "council closure day"
 
 
+@cache
+def _bank_holidays() -> dict[date, str]:
+    """England bank holidays over the supported range, from the `holidays` package: loaded
+    when a working day is first counted, not when this module is imported (a command that
+    counts none, such as ``rules list``, never pays for them). Importing `holidays` imports
+    every country it knows (a fifth of a second), so the table is kept in the user's cache
+    (``usercache``) under a key naming the installed `holidays` (its place and the size and
+    modification time of its files for England), and read from there while that holds."""
+    key = _holidays_key()
+    if key is not None:
+        cached = _cached_holidays(key)
+        if cached is not None:
+            return cached
+    table = _load_bank_holidays()
+    if key is not None:
+        usercache.write(
+            _HOLIDAYS_FILE, {"key": key, "days": [[d.isoformat(), n] for d, n in table.items()]}
+        )
+    return table
+
+
 def _load_bank_holidays() -> dict[date, str]:
-    """England bank holidays over the supported range, from the `holidays` package."""
+    """The table, from the `holidays` package itself."""
+    import holidays
+
     source = holidays.country_holidays(
         "GB", subdiv="ENG", years=range(SUPPORTED_FIRST.year, SUPPORTED_LAST.year + 1)
     )
@@ -56,7 +81,47 @@ def _load_bank_holidays() -> dict[date, str]:
     }
 
 
-_BANK_HOLIDAYS: Final[dict[date, str]] = _load_bank_holidays()
+_HOLIDAYS_FILE: Final[str] = "england-bank-holidays.json"
+
+
+def _holidays_key() -> list[object] | None:
+    """What the table was made from: the `holidays` package's place and the state of the files
+    that define England's holidays (found without importing it), and the supported range."""
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("holidays")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = next(iter(spec.submodule_search_locations))
+    files: list[object] = [1, root, SUPPORTED_FIRST.isoformat(), SUPPORTED_LAST.isoformat()]
+    for name in ("version.py", "holiday_base.py", os.path.join("countries", "united_kingdom.py")):
+        try:
+            st = os.stat(os.path.join(root, name))
+        except OSError:
+            return None
+        files.append([name, st.st_size, st.st_mtime_ns])
+    return files
+
+
+def _cached_holidays(key: list[object]) -> dict[date, str] | None:
+    data = usercache.read(_HOLIDAYS_FILE)
+    try:
+        if data["key"] != key:
+            return None
+        table = {date.fromisoformat(day): name for day, name in data["days"]}
+    except (TypeError, KeyError, ValueError):
+        return None
+    if not table or not all(isinstance(n, str) for n in table.values()):
+        return None
+    return table
+
+
+# one lock for building any calendar's day index (built once per calendar, on first use)
+_BUILDING: Final[threading.Lock] = threading.Lock()
 
 
 class CalendarRangeError(ValueError):
@@ -107,20 +172,39 @@ class WorkingCalendar:
     anything that needs a date outside raises CalendarRangeError.
     """
 
-    __slots__ = ("_closures", "_cumulative", "_name", "_working")
+    __slots__ = ("_closures", "_index_cache", "_name")
 
     _name: str
     _closures: frozenset[date]
-    _working: tuple[int, ...]
-    _cumulative: tuple[int, ...]
+    _index_cache: tuple[tuple[int, ...], tuple[int, ...]] | None
 
     def __init__(self, closures: Iterable[date] = (), *, name: str = "England") -> None:
         closure_set = frozenset(_check_date(c, "closure day") for c in closures)
         for closure in closure_set:
             if not SUPPORTED_FIRST <= closure <= SUPPORTED_LAST:
                 _range_error(closure, "closure day")
-        closed_offsets = {c.toordinal() - _FIRST_ORDINAL for c in closure_set}
-        closed_offsets.update(h.toordinal() - _FIRST_ORDINAL for h in _BANK_HOLIDAYS)
+        object.__setattr__(self, "_name", str(name))
+        object.__setattr__(self, "_closures", closure_set)
+        # the day index is built when a working day is first counted (``_tables``)
+        object.__setattr__(self, "_index_cache", None)
+
+    def _tables(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(working, cumulative): the offsets of the working days, and cumulative[i] = the
+        number of working days with offset < i. Built once, on first use (the bank holiday
+        tables with it); the calendar is immutable, so every build gives the same tables."""
+        tables = self._index_cache
+        if tables is not None:
+            return tables
+        with _BUILDING:
+            tables = self._index_cache
+            if tables is None:
+                tables = self._build()
+                object.__setattr__(self, "_index_cache", tables)
+        return tables
+
+    def _build(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        closed_offsets = {c.toordinal() - _FIRST_ORDINAL for c in self._closures}
+        closed_offsets.update(h.toordinal() - _FIRST_ORDINAL for h in _bank_holidays())
 
         # SUPPORTED_FIRST.weekday() gives the weekday of offset 0; weekdays then cycle.
         first_weekday = SUPPORTED_FIRST.weekday()
@@ -133,11 +217,7 @@ class WorkingCalendar:
                 working.append(offset)
                 count += 1
             cumulative[offset + 1] = count
-
-        object.__setattr__(self, "_name", str(name))
-        object.__setattr__(self, "_closures", closure_set)
-        object.__setattr__(self, "_working", tuple(working))
-        object.__setattr__(self, "_cumulative", tuple(cumulative))
+        return tuple(working), tuple(cumulative)
 
     def __setattr__(self, key: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -165,7 +245,8 @@ class WorkingCalendar:
     def is_working_day(self, d: date) -> bool:
         """True if d is a working day in this calendar."""
         offset = _index(d, "date")
-        return self._cumulative[offset + 1] != self._cumulative[offset]
+        cumulative = self._tables()[1]
+        return cumulative[offset + 1] != cumulative[offset]
 
     def non_working_reason(self, d: date) -> str | None:
         """Why d is not a working day, or None if it is one.
@@ -178,7 +259,7 @@ class WorkingCalendar:
         weekend = _WEEKEND_NAMES.get(d.weekday())
         if weekend is not None:
             return weekend
-        holiday = _BANK_HOLIDAYS.get(d)
+        holiday = _bank_holidays().get(d)
         if holiday is not None:
             return holiday
         return _CLOSURE_REASON
@@ -193,29 +274,31 @@ class WorkingCalendar:
         offset = _index(d, "start date")
         if n == 0:
             return d
+        working, cumulative = self._tables()
         if n > 0:
             # Working days on or before d: cumulative[offset + 1]; the nth after follows.
-            position = self._cumulative[offset + 1] + n - 1
-            if position >= len(self._working):
+            position = cumulative[offset + 1] + n - 1
+            if position >= len(working):
                 raise CalendarRangeError(
                     f"{n} working days after {d.isoformat()} falls after "
                     f"{SUPPORTED_LAST.isoformat()}, outside {_RANGE_TEXT}"
                 )
         else:
             # Working days strictly before d: cumulative[offset]; step back |n| of them.
-            position = self._cumulative[offset] + n
+            position = cumulative[offset] + n
             if position < 0:
                 raise CalendarRangeError(
                     f"{-n} working days before {d.isoformat()} falls before "
                     f"{SUPPORTED_FIRST.isoformat()}, outside {_RANGE_TEXT}"
                 )
-        return date.fromordinal(_FIRST_ORDINAL + self._working[position])
+        return date.fromordinal(_FIRST_ORDINAL + working[position])
 
     def working_days_between(self, a: date, b: date) -> int:
         """Number of working days in (a, b]; minus the number in (b, a] when b < a."""
         offset_a = _index(a, "first date")
         offset_b = _index(b, "second date")
-        return self._cumulative[offset_b + 1] - self._cumulative[offset_a + 1]
+        cumulative = self._tables()[1]
+        return cumulative[offset_b + 1] - cumulative[offset_a + 1]
 
     def non_working_days_between(self, a: date, b: date) -> list[tuple[date, str]]:
         """The non-working days in (a, b] (or (b, a] when b < a), oldest first, with reasons.
@@ -225,7 +308,7 @@ class WorkingCalendar:
         offset_a = _index(a, "first date")
         offset_b = _index(b, "second date")
         low, high = sorted((offset_a, offset_b))
-        cumulative = self._cumulative
+        cumulative = self._tables()[1]
         result: list[tuple[date, str]] = []
         for offset in range(low + 1, high + 1):
             if cumulative[offset + 1] == cumulative[offset]:

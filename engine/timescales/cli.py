@@ -21,23 +21,24 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 import orjson
 
 from .dates import DateError, parse_iso, suggest_iso
-from .docs import describe_limits
 from .errors import InputError, RecordError, TimescalesError, UsageError
-from .findings import DataQualityFinding, Finding
-from .importers import FORMATS as IMPORT_FORMATS
-from .importers import Item
-from .pipeline import Pipeline, Summary
-from .records import ChildRecord, WorkerRecord, json_schema, worker_json_schema
 from .reporters import FORMATS as OUTPUT_FORMATS
 from .reporters import stdout_is_tty, write_findings, write_quality
-from .ruleset.pack import build_ruleset, load_council, load_rules
-from .ruleset.ruleset import RuleSet
 from .version import __version__
+
+# The rule engine, the pipeline and the importers are imported by the commands that use them,
+# not here: `--version`, `rules list` and `rules show` start without them (docs/scaling.md).
+if TYPE_CHECKING:
+    from .findings import DataQualityFinding, Finding
+    from .importers import Item
+    from .pipeline import Pipeline, Summary
+    from .records import ChildRecord, WorkerRecord
+    from .ruleset.ruleset import RuleSet
 
 
 class ExitCode(enum.IntEnum):
@@ -46,7 +47,29 @@ class ExitCode(enum.IntEnum):
     ERROR = 2
 
 
-INPUT_FORMATS = IMPORT_FORMATS
+class _InputFormats(Sequence[str]):
+    """``--input-format``'s choices: the importers' registry, read when argparse first asks
+    (an option given, or help), so that building the parser imports no importer."""
+
+    def _names(self) -> tuple[str, ...]:
+        from .importers import FORMATS
+
+        return FORMATS
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
+INPUT_FORMATS: Sequence[str] = _InputFormats()
 
 
 PSEUDONYM_KEY = "TIMESCALES_PSEUDONYM_KEY"
@@ -179,7 +202,9 @@ def _run_options(
         cmd.add_argument("--as-of", required=True, type=_date_option("--as-of"), help=as_of)
     if rules:
         cmd.add_argument("--rules", type=_rule_ids, help="only these rule IDs, comma-separated")
-    cmd.add_argument("--input-format", choices=INPUT_FORMATS, default="auto")
+    # the choices are set after the option is added: argparse lists them when adding it (to
+    # check a metavar), and that would import every importer for any command
+    cmd.add_argument("--input-format", default="auto").choices = INPUT_FORMATS
     cmd.add_argument(
         "--collection-year",
         type=_collection_year,
@@ -399,6 +424,7 @@ def _reject_limit(limit: str | None) -> str | None:
     """``--max-rejects`` checked before the run: N or N% (N a number, 0 to 100 for N%)."""
     if limit is None:
         return None
+    from .pipeline import Summary
 
     try:
         Summary().rejects_over(limit)
@@ -450,6 +476,8 @@ def _collection_year(text: str) -> int:
 def _counting_run(ruleset: RuleSet, args: argparse.Namespace) -> Pipeline:
     """A run for the report and the worklist: rejects and notes are counted, not kept; an
     unreadable input is said at once."""
+    from .pipeline import Pipeline
+
     return Pipeline(
         ruleset,
         args.as_of,
@@ -569,6 +597,9 @@ def _check_usage(args: argparse.Namespace, council: Any) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> ExitCode:
+    from .pipeline import Pipeline
+    from .ruleset.pack import build_ruleset, load_council
+
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules, settings=args.settings)
     writer = _check_usage(args, council)
@@ -729,9 +760,24 @@ def _say_check(
 
 
 def cmd_rules(args: argparse.Namespace) -> ExitCode:
-    from .docs import render
+    from . import rulecache
 
-    ruleset = load_rules(la=args.la, plugins=args.plugin, settings=args.settings)
+    cache_key = entry = None
+    if args.rules_command in ("list", "show") and args.settings is None:
+        # what these print, from the cache while the rule files, the plugin set and the
+        # package are unchanged (``rulecache``); otherwise loaded below and cached again
+        # (not with --settings: the council's values change what is printed)
+        cache_key = rulecache.key(args.la, args.plugin)
+        entry = rulecache.lookup(cache_key) if cache_key is not None else None
+        if entry is not None and _rules_cached(args, entry):
+            return ExitCode.OK
+    from .docs import render
+    from .ruleset.pack import build_ruleset, load_council
+
+    _, council = load_council(args.la, args.plugin)
+    sources = [str(path) for _, path in (*council.packs, *council.overrides, *council.targets)]
+    digest = rulecache.sources_digest(sources) if cache_key is not None else ""
+    ruleset = build_ruleset(council, settings=args.settings)
     if args.rules_command == "docs":
         from .docs import pages
 
@@ -742,32 +788,76 @@ def cmd_rules(args: argparse.Namespace) -> ExitCode:
                 fh.write(text)
         print(f"wrote {len(written)} pages to {args.directory}", file=sys.stderr)
         return ExitCode.OK
+    shown_id, page = None, ""
     if args.rules_command == "show":
         rule = ruleset.by_id.get(args.rule_id.upper())
         unsettled = {u.id: u for u in ruleset.unsettled}.get(args.rule_id.upper())
         if unsettled is not None:
-            sys.stdout.write(
+            shown_id = unsettled.id
+            page = (
                 f"# {unsettled.id} {unsettled.name}\n\n{unsettled.title}\n\n"
                 f"Not assessed in this run: {unsettled.why}.\n\nRule file: {unsettled.source}\n"
             )
-            return ExitCode.OK
-        if rule is None:
-            raise UsageError(f"unknown rule id {args.rule_id!r}; see 'timescales rules list'")
-        sys.stdout.write(render(rule, list(ruleset.rules), ruleset.overrides, ruleset.local_rules))
-        return ExitCode.OK
+        elif rule is None:
+            raise UsageError(_unknown_rule(args.rule_id))
+        else:
+            shown_id = rule.id
+            page = render(rule, list(ruleset.rules), ruleset.overrides, ruleset.local_rules)
     from .api import rule_rows
 
     rows = rule_rows(ruleset)
+    if cache_key is not None:
+        shown = entry.shown if entry is not None and entry.digest == digest else {}
+        if shown_id is not None:
+            shown[shown_id] = page
+        # the rows as JSON gives them back, so a cached listing prints what this one does
+        rows = orjson.loads(orjson.dumps(rows))
+        shown[UNSETTLED_LINES] = _unsettled_lines(ruleset)
+        rulecache.save(cache_key, rulecache.Entry(ruleset.la, rows, sources, digest, shown))
+    if shown_id is not None:
+        sys.stdout.write(page)
+        return ExitCode.OK
+    _print_rule_rows(args, rows, ruleset.la, _unsettled_lines(ruleset))
+    return ExitCode.OK
+
+
+# the cache entry's key for the lines ``rules list`` prints after its table (never a rule id)
+UNSETTLED_LINES = ""
+
+
+def _unsettled_lines(ruleset: RuleSet) -> str:
+    """What ``rules list`` says after its table of the rules waiting for a council setting."""
+    return "".join(
+        f"not assessed: {u.id} {u.name}: the council's setting "
+        f"{', '.join(u.missing)} is not given (--settings FILE)\n"
+        for u in ruleset.unsettled
+    )
+
+
+def _unknown_rule(rule_id: str) -> str:
+    return f"unknown rule id {rule_id!r}; see 'timescales rules list'"
+
+
+def _print_rule_rows(
+    args: argparse.Namespace, rows: list[dict[str, Any]], la: str | None, after: str = ""
+) -> None:
     if args.format == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
-        return ExitCode.OK
-    sys.stdout.write(_rules_table(rows, ruleset.la))
-    for unsettled in ruleset.unsettled:
-        sys.stdout.write(
-            f"not assessed: {unsettled.id} {unsettled.name}: the council's setting "
-            f"{', '.join(unsettled.missing)} is not given (--settings FILE)\n"
-        )
-    return ExitCode.OK
+    else:
+        sys.stdout.write(_rules_table(rows, la) + after)
+
+
+def _rules_cached(args: argparse.Namespace, entry: Any) -> bool:
+    """``rules list`` or ``rules show`` printed from a cache entry; False when the entry does
+    not hold the page asked for (a rule not shown since the entry was written)."""
+    if args.rules_command == "list":
+        _print_rule_rows(args, entry.rows, entry.la, entry.shown.get(UNSETTLED_LINES, ""))
+        return True
+    page = entry.shown.get(args.rule_id.upper()) if args.rule_id.strip() else None
+    if page is None:
+        return False  # loaded below (an unknown id is said there)
+    sys.stdout.write(page)
+    return True
 
 
 def _rules_table(rows: Sequence[dict[str, Any]], la: str | None) -> str:
@@ -816,6 +906,8 @@ def cmd_errors(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_schema(args: argparse.Namespace) -> ExitCode:
+    from .records import json_schema, worker_json_schema
+
     schema = worker_json_schema() if args.workers else json_schema()
     with output(args.output) as out:
         out.write(orjson.dumps(schema, option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -825,6 +917,8 @@ def cmd_schema(args: argparse.Namespace) -> ExitCode:
 def cmd_convert(args: argparse.Namespace) -> ExitCode:
     """Any supported input as canonical JSON Lines: the pipeline's reading and guard, no
     evaluation."""
+    from .pipeline import Pipeline
+
     # nothing is checked, but importers ask the national rules for due dates (Annex A's gates)
     run = Pipeline(
         load_rules(),
@@ -876,6 +970,14 @@ def _canonical_line(record: ChildRecord | WorkerRecord) -> str:
     return orjson.dumps(data).decode() + "\n"
 
 
+def load_rules(**options: Any) -> RuleSet:
+    """``timescales.load_rules``, imported when first called (the rule engine is not imported
+    with the command line)."""
+    from .ruleset.pack import load_rules as load
+
+    return load(**options)
+
+
 def cmd_generate(args: argparse.Namespace) -> ExitCode:
     from .generate import DEFAULT_AS_OF, generate
 
@@ -906,6 +1008,9 @@ def cmd_generate(args: argparse.Namespace) -> ExitCode:
 
 def _plugin_rows(plugins: list[str]) -> list[dict[str, Any]]:
     """Each installed council: its rules, overrides, targets, calendars, importers, events."""
+    from .docs import describe_limits
+    from .ruleset.pack import build_ruleset, load_council
+
     loaded, _ = load_council(None, plugins)
     rows: list[dict[str, Any]] = []
     for plugin, authority in loaded.authorities():
@@ -1034,6 +1139,7 @@ def cmd_report(args: argparse.Namespace) -> ExitCode:
     from .aggregates.workload import read_iro_list
     from .progress import track_paths
     from .reporters.html import write_report
+    from .ruleset.pack import build_ruleset, load_council
 
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules, settings=args.settings)
@@ -1070,6 +1176,7 @@ def cmd_worklist(args: argparse.Namespace) -> ExitCode:
     """What is overdue and what falls due in the next --within days, per team and worker."""
     from . import worklist
     from .progress import track_paths
+    from .ruleset.pack import build_ruleset, load_council
 
     _, council = load_council(args.la, args.plugin)
     ruleset = build_ruleset(council, rules=args.rules, settings=args.settings)

@@ -21,8 +21,8 @@ PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 # lowest first; a unit may import only units on a lower floor (docs/architecture.md)
 FLOORS: tuple[tuple[str, ...], ...] = (
     # ground: the data's own language
-    ("errors", "seen", "progress", "seed_sources", "version"),
-    ("dates", "calendar"),
+    ("errors", "seen", "progress", "seed_sources", "version", "usercache"),
+    ("dates", "calendar", "rulecache"),
     ("records", "findings"),
     ("contract",),
     ("tally", "rules"),

@@ -105,13 +105,17 @@ def get(name: str, extra: dict[str, Importer] | None = None) -> Importer:
 
 
 def available(extra: dict[str, Importer] | None = None) -> list[Importer]:
-    out = []
+    return list(_each_available(extra))
+
+
+def _each_available(extra: dict[str, Importer] | None = None) -> Iterator[Importer]:
+    """The importers that can be used, in the order ``auto`` tries them, each imported only
+    when reached."""
     for name in [*REGISTRY, *(extra or {})]:
         try:
-            out.append(get(name, extra))
+            yield get(name, extra)
         except InputError:
             continue
-    return out
 
 
 def detect(path: Path, extra: dict[str, Importer] | None = None) -> Importer:
@@ -121,7 +125,8 @@ def detect(path: Path, extra: dict[str, Importer] | None = None) -> Importer:
         return get("jsonl")
     if not path.exists():
         raise InputError("no such file or directory", Location(str(path)), code="E101")
-    for importer in available(extra):
+    # each importer imported when its turn comes (a JSON Lines file never loads the others)
+    for importer in _each_available(extra):
         try:
             if importer.sniff(path):
                 return importer

@@ -46,9 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from ..contract import ImportContext, Importer, Item, SourceStats
@@ -740,6 +737,8 @@ def guard_workbook(path: Path) -> None:
 def _load(path: Path) -> Any:
     """openpyxl, read-only, formulas as written (never their cached or computed values); its
     warnings about unsupported extensions (data validation, conditional formats) are dropped."""
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # when a workbook is read
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return load_workbook(path, read_only=True, data_only=False)
@@ -1034,6 +1033,8 @@ class Sheet:
         return f"{self.file}#{self.name}" if self.name is not None else str(self.file)
 
     def pointer(self, row: int, column: int) -> str:
+        from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
         cell = f"{get_column_letter(column + 1)}{row}"
         return f"{self.name}!{cell}" if self.name is not None else cell
 
@@ -1161,6 +1162,8 @@ class AnnexA:
                 f"not a readable CSV file ({exc})", Location(str(file)), code="E404"
             ) from None
         # a CSV export of a date column not formatted as dates holds Excel serials (1900 system)
+        from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900  # type: ignore[import-untyped]
+
         return [Sheet(file, None, header, csv_rows, CALENDAR_WINDOWS_1900)]
 
     def _read_sheet(

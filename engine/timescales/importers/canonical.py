@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 from pydantic import ValidationError
 
 from ..contract import ImportContext, Item
@@ -236,9 +236,11 @@ def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
 
 def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
     source = str(path)
+    import yaml
+
     try:
         text = _utf8(_document(path, "yaml")).decode("utf-8")
-        loader = _CaseLoader(text)
+        loader = _case_loader()(text)
         try:  # a self-referencing alias recurses here
             data = _dates_to_text(loader.get_single_data())
         finally:
@@ -260,17 +262,22 @@ def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
     yield from _items(data, source, context)
 
 
-class _CaseLoader(yaml.SafeLoader):
+@functools.cache
+def _case_loader() -> Any:
     """``yaml.SafeLoader`` that leaves dates as text: the record schema checks each one, so an
-    impossible date (2023-02-30) rejects its own record, at its place, not the whole file."""
+    impossible date (2023-02-30) rejects its own record, at its place, not the whole file.
+    (Made when a YAML input is first read: PyYAML is not imported for other inputs.)"""
+    import yaml
 
+    class _CaseLoader(yaml.SafeLoader):
+        pass
 
-def _date_as_text(loader: _CaseLoader, node: yaml.Node) -> Any:
-    assert isinstance(node, yaml.ScalarNode)
-    return loader.construct_scalar(node)
+    def _date_as_text(loader: _CaseLoader, node: yaml.Node) -> Any:
+        assert isinstance(node, yaml.ScalarNode)
+        return loader.construct_scalar(node)
 
-
-_CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
+    _CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
+    return _CaseLoader
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

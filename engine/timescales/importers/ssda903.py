@@ -56,9 +56,8 @@ from ..findings import DataQualityFinding
 from ..records import ChildRecord, event_data
 from .canonical import validation_message
 
-# defusedxml ships no type stubs; loaded by name so that mypy sees it as Any either way
-_defused: Any = importlib.import_module("defusedxml.ElementTree")
-_defused_errors: Any = importlib.import_module("defusedxml")
+# defusedxml ships no type stubs: loaded by name (so that mypy sees it as Any either way), when
+# an XML return is read
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # one 903 file (a large council's XML is tens of MB)
 MAX_CHILD_ID = 200  # ChildRecord.child's limit
@@ -1331,6 +1330,8 @@ class SSDA903:
     def _read_xml(
         self, file: Path, named: str, store: Store, context: ImportContext
     ) -> Iterator[Item]:
+        _defused: Any = importlib.import_module("defusedxml.ElementTree")
+        _defused_errors: Any = importlib.import_module("defusedxml")
         where = Location(str(file))
         source = self._source(file, named, store, context)
         try:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 from pydantic import ValidationError
 
 from ..contract import ImportContext, Item, SourceStats
@@ -32,7 +31,7 @@ from ..errors import InputError, Location, RecordError, value_class
 from ..records import WorkerRecord, is_worker_data
 from .canonical import (
     MAX_LINE_BYTES,
-    _CaseLoader,
+    _case_loader,
     _dates_to_text,
     _document,
     _open_lines,
@@ -99,13 +98,15 @@ def read_jsonl(path: Path, stats: SourceStats, max_bytes: int = MAX_LINE_BYTES) 
 
 def read_document(path: Path, kind: str, stats: SourceStats) -> Iterator[Item]:
     """A JSON array or YAML list of worker records (or a single record), parsed whole."""
+    import yaml  # only when a document is read (a check's start imports no PyYAML)
+
     source = str(path)
     try:
         raw = _utf8(_document(path, kind))
         if kind == "json":
             data = orjson.loads(raw)
         else:
-            loader = _CaseLoader(raw.decode("utf-8"))
+            loader = _case_loader()(raw.decode("utf-8"))
             try:
                 data = _dates_to_text(loader.get_single_data())
             finally:
@@ -198,6 +199,8 @@ def first_record(path: Path) -> Any:
 def _first_yaml_keys(text: str) -> dict[str, None] | None:
     """The top-level keys of a YAML document's first mapping (the first list item, or the
     document itself), from the parser's events: nothing past that mapping is parsed."""
+    import yaml
+
     events = yaml.parse(text, Loader=yaml.SafeLoader)
     try:
         event = next(events)
@@ -223,6 +226,8 @@ def _first_yaml_keys(text: str) -> dict[str, None] | None:
 
 def _skip(event: Any, events: Iterator[Any]) -> None:
     """Pass over one node whose first event is ``event``."""
+    import yaml
+
     if not isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
         return
     depth = 1

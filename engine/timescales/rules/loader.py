@@ -9,28 +9,45 @@ refuses duplicate IDs, unknown event types, and schedule followers without their
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import Location, RuleError
 from ..records import NATIONAL_EVENT_TYPES
 from .model import Rule
+from .parsed import ParsedPack
 from .registry import REGISTRY
 from .settings import Settings, Unsettled, apply, declared
 
+if TYPE_CHECKING:
+    import yaml
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+@functools.cache
+def _strict_loader() -> Any:
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one). Made when a
+    rule file is first parsed: a pack read from the cache (``rules.parsed``) needs no PyYAML."""
+    import yaml
+
+    class _StrictLoader(yaml.SafeLoader):
+        pass
+
+    mapping = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+    _StrictLoader.add_constructor(mapping, _construct_mapping)
+    _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    return _StrictLoader
 
 
-def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     """A YAML date, or an error at its line for an impossible one (2023-02-30)."""
+    import yaml
+
     try:
         return loader.construct_yaml_timestamp(node)
     except ValueError:
@@ -39,7 +56,9 @@ def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
         ) from None
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+    import yaml
+
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -58,13 +77,6 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
 def read_text(item: Path | resources.abc.Traversable, source: str) -> str:
     """A rule file's text: UTF-8 (a BOM is allowed), or a RuleError naming the file."""
     try:
@@ -79,10 +91,12 @@ def read_text(item: Path | resources.abc.Traversable, source: str) -> str:
 
 def read_yaml(text: str, source: str) -> Any:
     """Parse YAML strictly; errors become RuleError with the file and line."""
+    import yaml
+
     try:
-        # _StrictLoader is yaml.SafeLoader plus a duplicate-key check: no tags, no objects,
+        # the strict loader is yaml.SafeLoader plus a duplicate-key check: no tags, no objects,
         # no code. This is what yaml.safe_load does, with that one check added.
-        loader = _StrictLoader(text)
+        loader = _strict_loader()(text)
         try:
             return loader.get_single_data()
         finally:
@@ -103,6 +117,8 @@ def read_yaml(text: str, source: str) -> Any:
 
 def line_of(text: str, path: Sequence[int | str]) -> int | None:
     """The line (1-based) of the YAML node at ``path`` (keys and indexes), or its nearest parent."""
+    import yaml
+
     try:
         node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -169,20 +185,33 @@ def _rule_code(kind: str, message: str) -> str:
     return "E205"
 
 
-def parse_rule(text: str, source: str, settings: Settings | None = None) -> Rule:
+def parse_rule(
+    text: str,
+    source: str,
+    settings: Settings | None = None,
+    parsed: ParsedPack | None = None,
+) -> Rule:
     """One rule file, validated; its council settings (``rules.settings``) filled from
-    ``settings``. A rule whose setting is neither given nor defaulted raises RuleError; use
-    :func:`parse_rule_or_unsettled` to get it back as ``Unsettled`` instead."""
-    rule = parse_rule_or_unsettled(text, source, settings)
+    ``settings``; ``parsed`` keeps what YAML made of it (``rules.parsed``). A rule whose setting
+    is neither given nor defaulted raises RuleError; use :func:`parse_rule_or_unsettled` to get
+    it back as ``Unsettled`` instead."""
+    rule = parse_rule_or_unsettled(text, source, settings, parsed)
     if isinstance(rule, Unsettled):
         raise RuleError(f"rule {rule.id}: {rule.why}", Location(source), code="E204")
     return rule
 
 
 def parse_rule_or_unsettled(
-    text: str, source: str, settings: Settings | None = None
+    text: str,
+    source: str,
+    settings: Settings | None = None,
+    parsed: ParsedPack | None = None,
 ) -> Rule | Unsettled:
-    data = read_yaml(text, source)
+    data = parsed.get(text) if parsed is not None else None
+    if data is None:
+        data = read_yaml(text, source)
+        if parsed is not None:
+            parsed.put(text, data)
     if not isinstance(data, dict):
         raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
     data, unsettled = apply(data, settings or {}, source)
@@ -261,17 +290,18 @@ def load_rule_dir(
     Rules whose council setting is not given go to ``unsettled`` (an error without it)."""
     out: list[tuple[Rule, Location]] = []
     base = label or str(directory)
+    parsed = ParsedPack(directory)
     for item in rule_files(directory):
         source = os.path.join(base, _relative(directory, item))
         text = read_text(item, source)
         if unsettled is None:
-            rule = parse_rule(text, source, settings)
+            rule = parse_rule(text, source, settings, parsed)
         else:
-            parsed = parse_rule_or_unsettled(text, source, settings)
-            if isinstance(parsed, Unsettled):
-                unsettled.append(parsed)
+            found = parse_rule_or_unsettled(text, source, settings, parsed)
+            if isinstance(found, Unsettled):
+                unsettled.append(found)
                 continue
-            rule = parsed
+            rule = found
         stem = item.name.rsplit(".", 1)[0]
         if stem != rule.id:
             raise RuleError(
@@ -280,6 +310,7 @@ def load_rule_dir(
                 code="E205",
             )
         out.append((rule, Location(source)))
+    parsed.save()
     return out
 
 
