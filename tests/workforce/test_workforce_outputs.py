@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-import timescales.cli
+import timescales.ruleset.pack as pack
 from timescales.aggregates.summary import Aggregator
 from timescales.api import check_stream, check_workers
 from timescales.contract import ImportContext, Item
@@ -245,7 +245,7 @@ class MixedLines:
 
 
 def test_check_writes_worker_findings_as_json_lines(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    real = timescales.cli.load_council
+    real = pack.load_council
 
     def with_mixed(*args: Any, **kwargs: Any) -> Any:
         plugins, council = real(*args, **kwargs)
@@ -253,13 +253,14 @@ def test_check_writes_worker_findings_as_json_lines(cli, tmp_path, monkeypatch) 
             council, importers={**council.importers, "test-mixed": MixedLines()}
         )
 
-    monkeypatch.setattr(timescales.cli, "load_council", with_mixed)
-    real_build = timescales.cli.build_ruleset
+    # the command imports these from the pack when it runs (the CLI starts without them)
+    monkeypatch.setattr(pack, "load_council", with_mixed)
+    real_build = pack.build_ruleset
 
     def with_test_pack(council: Any, **kwargs: Any) -> Any:  # the test-only worker rules too
         return real_build(council, extra_packs=[HERE / "pack"], **kwargs)
 
-    monkeypatch.setattr(timescales.cli, "build_ruleset", with_test_pack)
+    monkeypatch.setattr(pack, "build_ruleset", with_test_pack)
     source = tmp_path / "input.mixed"
     child = {"child": "C9", "events": [{"type": "referral", "date": "2024-03-01"}]}
     lines = ["MIXED", *(json.dumps(w) for w in [*WORKERS, child])]
