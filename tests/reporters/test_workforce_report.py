@@ -319,6 +319,12 @@ def test_grid_for_sixty_workers_stays_legible() -> None:
     assert float(svg.get("width") or 0) <= WIDTH
     names = [t.text for t in svg.iter(f"{SVG}text") if re.fullmatch(r"IRO\d\d", t.text or "")]
     assert len(names) == 60
+    # the month heads at the top and again before the 21st and the 41st worker
+    texts = list(svg.iter(f"{SVG}text"))
+    heads = [float(t.get("y") or 0) for t in texts if t.text == "Apr 23"]
+    rows = {t.text: float(t.get("y") or 0) for t in texts if t.text in ("IRO20", "IRO21", "IRO41")}
+    assert len(heads) == 3 and rows["IRO20"] < heads[1] < rows["IRO21"] < heads[2] < rows["IRO41"]
+    assert float(svg.get("height") or 0) > rows["IRO41"] + 19 * 24
     assert "for each of 60 IROs" in (svg.find(f"{SVG}desc").text or "")  # type: ignore[union-attr]
     # two years of month ends: wider than a chart may shrink to, so drawn at its size
     dates = [f"{y}-{m:02d}-28" for y in (2022, 2023) for m in range(1, 13)]

@@ -525,6 +525,8 @@ _LOAD_TINTS = {"above": VERMILLION, "within": BLUE, "below": SKY}
 _LOAD_MARKS = {"above": "▲", "below": "▼"}
 GRID_MIN_CELL = 48  # the narrowest date column; more dates than fit make the grid scroll
 GRID_LABELS = (120, 116)  # the worker's and the team's columns
+GRID_HEAD_EVERY = 20  # workers between repeats of the month heads
+GRID_HEAD_H = 26  # a repeated head's height
 
 
 def grid_width(dates: int) -> float:
@@ -590,7 +592,8 @@ def caseload_grid(
         lx += need
     sy = ly + 40  # the scale
     row_h, head_h = 24, int(sy + 58)
-    height = head_h + row_h * max(1, len(rows)) + 6
+    repeats = max(0, len(rows) - 1) // GRID_HEAD_EVERY  # the month heads again, down long grids
+    height = head_h + row_h * max(1, len(rows)) + GRID_HEAD_H * repeats + 6
     hatch = f"{ident}-hatch"
     parts = [
         _open(ident, width, height, title, desc, fixed=fixed),
@@ -647,21 +650,27 @@ def caseload_grid(
             f'text-anchor="middle">{count(t)}</text>'
         )
         t += tick
-    # the column heads: the month (short), the last the as-of date
-    hy = head_h - 10
-    parts.append(
-        f'<text x="4" y="{hy}" class="label key">Worker</text>'
-        f'<text x="{worker_w + 4}" y="{hy}" class="label key">Team</text>'
-    )
-    for j, date in enumerate(dates):
-        x = x0 + cell_w * j + cell_w / 2
-        label = month_label(date[:7], short=True)
+
+    # the column heads: the month (short), the last the as-of date; again every
+    # GRID_HEAD_EVERY workers, so that a long grid can be read without scrolling back
+    def heads(hy: float) -> None:
         parts.append(
-            f'<text x="{x:.1f}" y="{hy}" class="axis" text-anchor="middle">{escape(label)}'
-            f"<title>{escape(date)}</title></text>"
+            f'<text x="4" y="{hy:.0f}" class="label key">Worker</text>'
+            f'<text x="{worker_w + 4}" y="{hy:.0f}" class="label key">Team</text>'
         )
+        for j, date in enumerate(dates):
+            x = x0 + cell_w * j + cell_w / 2
+            label = month_label(date[:7], short=True)
+            parts.append(
+                f'<text x="{x:.1f}" y="{hy:.0f}" class="axis" text-anchor="middle">'
+                f"{escape(label)}<title>{escape(date)}</title></text>"
+            )
+
+    heads(head_h - 10)
     for i, row in enumerate(rows):
-        y = head_h + row_h * i
+        y = head_h + row_h * i + GRID_HEAD_H * (i // GRID_HEAD_EVERY)
+        if i and i % GRID_HEAD_EVERY == 0:
+            heads(y - 8)
         nq_row = any(c is not None and c.newly_qualified for c in row.loads)
         name = _fit(row.worker, 13) + (" NQ" if nq_row else "")
         tip = row.worker + (f" ({row.note})" if row.note else "")
