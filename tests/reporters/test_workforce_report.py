@@ -523,3 +523,49 @@ def test_rag_marks_in_the_on_time_tables_are_the_report_s() -> None:
         *("amber", "red", "red"),  # LANC027: 75%, 0%, 50%
     ]
     assert all(f"{RAG[status][1]} {status}" == text for status, text in marks)
+
+
+def test_the_examples_workforce_in_headless_chromium(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The report of a real run (the example children and workforce, Lancashire with the
+    example settings): its workforce section comes from the engine, not a hand-built part,
+    and renders with every Lancashire workforce standard in it and no console error."""
+    binary = chromium_or_skip()
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    out = tmp_path / "report.html"
+    res = cli(
+        "report",
+        str(examples / "children.jsonl"),
+        str(examples / "workers.jsonl"),
+        "--la",
+        "lancashire",
+        "--settings",
+        str(examples / "lancashire-settings.yaml"),
+        "--as-of",
+        "2024-03-31",
+        "-o",
+        str(out),
+    )
+    assert res.code == 0, res.err
+    browser = Browser(binary, tmp_path / "profile")
+    try:
+        view = Page(browser, width=1400, height=900)
+        view.open(out.resolve().as_uri())
+        view.evaluate("document.querySelectorAll('details').forEach(function(d){d.open=true;})")
+        text = view.evaluate("document.getElementById('workforce').innerText")
+        for rule in ("IR001", "LANC011", "LANC012", "LANC016", "LANC018", "LANC027", "LANC028"):
+            assert rule in text, rule
+        assert "26 worker records" in text
+        drawn = view.evaluate(
+            "Array.from(document.querySelectorAll('#workforce svg.chart')).map(s => s.id)"
+        )
+        assert "chart-wf-LANC018" in drawn and "chart-wf-IR001" in drawn
+        assert view.evaluate(OVERFLOW) == []
+        shot = tmp_path / "workforce-examples.png"
+        view.screenshot_of("#workforce", shot, max_height=4000)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert view.problems() == {"console": [], "exceptions": [], "log": [], "requests": []}
+    finally:
+        browser.close()
+    keep = os.environ.get("SCREENSHOTS_DIR")
+    if keep:  # for a person to look at; the test never needs it
+        shutil.copy(shot, Path(keep) / shot.name)

@@ -337,3 +337,19 @@ def test_a_path_that_checks_children_only_rejects_a_worker_record_never_drops_it
     run = Pipeline(RULES, AS_OF)
     assert list(run.records([item])) == []  # convert
     assert (run.summary.read, run.summary.rejected) == (1, 1)
+
+
+def test_a_caseload_figure_is_null_with_why_before_a_worker_starts() -> None:
+    """Months before a worker started are "not in post" (the report leaves them blank), never
+    a caseload of 0 and never "below the range"."""
+    from timescales.workforce.caseloads import NOT_IN_POST
+
+    agg = Aggregator(RULES, AS_OF, since=dt.date(2023, 4, 1))
+    for data in WORKERS:
+        agg.add_worker(WorkerRecord.model_validate(data))
+    sections = agg.to_dict()["workforce"]["caseloads"]
+    rows = {r["worker"]: r for s in sections for r in s["rows"] if s["source"] == "workers"}
+    sw2 = {v["date"]: v for v in rows["SW2"]["values"]}  # started 1 February 2024
+    assert sw2["2024-01-31"]["children"] is None and sw2["2024-01-31"]["status"] is None
+    assert sw2["2024-01-31"]["why"] == NOT_IN_POST
+    assert sw2["2024-02-29"]["children"] == 1 and sw2["2024-02-29"]["why"] is None

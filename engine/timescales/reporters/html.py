@@ -42,6 +42,7 @@ from ..aggregates.permanence import PERMANENCE_RULE, REVIEW_RULES
 from ..aggregates.summary import NOT_CHECKED
 from ..findings import Finding
 from ..version import __version__
+from ..workforce.caseloads import NOT_IN_POST
 from . import TABLE_COLUMNS
 from .charts import (
     BLUE,
@@ -741,7 +742,7 @@ def _wf_caseload(c: Mapping[str, Any], as_of: str) -> dict[str, Any]:
         cells: list[dict[str, Any]] = []
         for date in dates:
             v = by_date.get(date)
-            if v is None:
+            if v is None or v.get("why") == NOT_IN_POST:
                 loads.append(None)
                 cells.append({"text": "–", "status": None, "na": None, "nq": False})
                 continue
@@ -798,7 +799,8 @@ def _wf_caseload(c: Mapping[str, Any], as_of: str) -> dict[str, Any]:
         else "at no date"
     )
     desc = (
-        f"Children per FTE for each of {len(rows)} {c.get('role') or 'worker'}s {period}"
+        f"Children per FTE for each of {len(rows)} {_role_names(c.get('role') or 'worker')} "
+        f"{period}"
         + (f", against the range {ranged}" if ranged else ", with no range set")
         + (f" (newly qualified {num(nq[0])}–{num(nq[1])})" if nq else "")
         + f". As of {as_of}: {at.get('above', 0)} above, {at.get('within', 0)} within, "
@@ -847,9 +849,20 @@ def _wf_caseload(c: Mapping[str, Any], as_of: str) -> dict[str, Any]:
     }
 
 
+ROLE_NAMES = {"iro": "IRO", "asye": "ASYE"}
+
+
+def _role_names(role: str) -> str:
+    """ "iro" -> "IROs", "social_worker" -> "social workers", "iro, social_worker" -> "IROs and
+    social workers": roles as the records give them, in a sentence."""
+    names = [ROLE_NAMES.get(r.strip(), r.strip().replace("_", " ")) for r in role.split(",")]
+    return " and ".join(f"{n}s" for n in names if n)
+
+
 def _plural(role: str) -> str:
-    """ "IRO" -> "IROs", "social worker" -> "Social workers": a role as a sentence opens."""
-    return role[:1].upper() + role[1:] + "s"
+    """Roles in words as a sentence opens: "IROs", "Social workers"."""
+    text = _role_names(role)
+    return text[:1].upper() + text[1:]
 
 
 def _wf_timeliness(

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
     from ..records import ChildRecord
     from ..ruleset.ruleset import ChildResult
 
+# why a caseload figure is null (the report shows the first blank, the second as n/a)
+NOT_IN_POST = "not in post that day"
+KNOWN_AT_AS_OF = (
+    "the children's records give each child's allocated worker only as of the date: no figure "
+    "for an earlier month"
+)
+
+
 IRO = "iro"
 
 
@@ -154,8 +162,9 @@ class Caseloads:
         values = []
         for day in self.snapshots:
             children: int | None = counts[day][name] if day in known else None
+            why = None if day in known else KNOWN_AT_AS_OF
             if children == 0 and record is not None and not record.employed_on(day):
-                children = None  # not employed that day: no caseload to judge
+                children, why = None, NOT_IN_POST  # no caseload to judge that day
             nq = record is not None and record.newly_qualified_on(day)
             bounds = rule.newly_qualified if nq and rule.newly_qualified else rule.range
             per_fte = None if children is None else round(children / fte, 2)
@@ -169,6 +178,8 @@ class Caseloads:
                     "per_fte": per_fte,
                     "newly_qualified": nq,
                     "status": verdict,
+                    # why a figure is null (n/a): not in post that day, or not known then
+                    "why": why if children is None else None,
                 }
             )
         return {
