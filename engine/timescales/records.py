@@ -133,6 +133,26 @@ IsoDate = Annotated[dt.date, BeforeValidator(parse_iso)]
 Scalar = str | bool | int | float | None
 
 
+def check_attrs(value: dict[str, Scalar], spec: Mapping[str, type], what: str) -> dict[str, Scalar]:
+    """An event's attributes against its type's table: each known (``what`` names the type in
+    the error), each of its type (``bool`` only true/false; a number never a bool), or null."""
+    for name, item in value.items():
+        want = spec.get(name)
+        if want is None:
+            allowed = ", ".join(sorted(spec)) or "none"
+            raise ValueError(f"unknown attribute {name!r} for {what} (allowed: {allowed})")
+        if item is None:
+            continue
+        ok = (
+            isinstance(item, bool)
+            if want is bool
+            else (isinstance(item, want) and not isinstance(item, bool))
+        )
+        if not ok:
+            raise ValueError(f"attribute {name!r} must be {want.__name__}")
+    return value
+
+
 class Event(BaseModel):
     """A typed, dated fact about a child. ``ref`` ties events of one thing (an assessment, a plan,
     a period of care); ``case`` ties events of one episode."""
@@ -159,24 +179,7 @@ class Event(BaseModel):
         etype = info.data.get("type")
         if etype is None:  # the type itself failed; that error is reported already
             return value
-        spec = _event_types(info).get(etype, {})
-        for name, item in value.items():
-            want = spec.get(name)
-            if want is None:
-                allowed = ", ".join(sorted(spec)) or "none"
-                raise ValueError(
-                    f"unknown attribute {name!r} for event type {etype!r} (allowed: {allowed})"
-                )
-            if item is None:
-                continue
-            ok = (
-                isinstance(item, bool)
-                if want is bool
-                else (isinstance(item, want) and not isinstance(item, bool))
-            )
-            if not ok:
-                raise ValueError(f"attribute {name!r} must be {want.__name__}")
-        return value
+        return check_attrs(value, _event_types(info).get(etype, {}), f"event type {etype!r}")
 
 
 class KnownFrom(BaseModel):
@@ -344,17 +347,7 @@ class WorkerEvent(BaseModel):
         if etype is None:
             return value
         spec = WORKER_EVENT_TYPES.get(etype, {})
-        for name, item in value.items():
-            want = spec.get(name)
-            if want is None:
-                allowed = ", ".join(sorted(spec)) or "none"
-                raise ValueError(
-                    f"unknown attribute {name!r} for worker event type {etype!r} "
-                    f"(allowed: {allowed})"
-                )
-            if item is not None and not isinstance(item, want):
-                raise ValueError(f"attribute {name!r} must be {want.__name__}")
-        return value
+        return check_attrs(value, spec, f"worker event type {etype!r}")
 
     @model_validator(mode="after")
     def _allocation_fields(self) -> WorkerEvent:

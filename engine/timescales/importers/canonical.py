@@ -223,30 +223,26 @@ def _document(path: Path, kind: str) -> bytes:
     return path.read_bytes()
 
 
-def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
+def parse_document(path: Path, kind: str) -> Any:
+    """A whole JSON (``kind`` "json") or YAML ("yaml") document, parsed; an InputError naming
+    the file (and the line, for YAML) when it cannot be read. YAML dates stay text, as JSON's
+    are (the models read them)."""
     source = str(path)
-    try:
-        data = orjson.loads(_utf8(_document(path, "json")))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc}", Location(source), code="E404") from None
-    yield from _items(data, source, context)
-
-
-def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
-    source = str(path)
-    import yaml
+    import yaml  # only when a document is read (a check's start imports no PyYAML)
 
     try:
-        text = _utf8(_document(path, "yaml")).decode("utf-8")
-        loader = _case_loader()(text)
+        raw = _utf8(_document(path, kind))
+        if kind == "json":
+            return orjson.loads(raw)
+        loader = _case_loader()(raw.decode("utf-8"))
         try:  # a self-referencing alias recurses here
-            data = _dates_to_text(loader.get_single_data())
+            return _dates_to_text(loader.get_single_data())
         finally:
             loader.dispose()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc}", Location(source), code="E404") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -259,7 +255,14 @@ def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[
         raise InputError(
             "nested too deeply (or refers to itself)", Location(source), code="E403"
         ) from None
-    yield from _items(data, source, context)
+
+
+def read_json(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
+    yield from _items(parse_document(path, "json"), str(path), context)
+
+
+def read_yaml(path: Path, context: Mapping[str, Any] | None = None) -> Iterator[Item]:
+    yield from _items(parse_document(path, "yaml"), str(path), context)
 
 
 @functools.cache

@@ -31,13 +31,11 @@ from ..errors import InputError, Location, RecordError, value_class
 from ..records import WorkerRecord, is_worker_data
 from .canonical import (
     MAX_LINE_BYTES,
-    _case_loader,
-    _dates_to_text,
-    _document,
     _open_lines,
     _utf8,
     bounded_lines,
     kind_mixed,
+    parse_document,
     too_large,
     validation_error,
 )
@@ -98,35 +96,8 @@ def read_jsonl(path: Path, stats: SourceStats, max_bytes: int = MAX_LINE_BYTES) 
 
 def read_document(path: Path, kind: str, stats: SourceStats) -> Iterator[Item]:
     """A JSON array or YAML list of worker records (or a single record), parsed whole."""
-    import yaml  # only when a document is read (a check's start imports no PyYAML)
-
     source = str(path)
-    try:
-        raw = _utf8(_document(path, kind))
-        if kind == "json":
-            data = orjson.loads(raw)
-        else:
-            loader = _case_loader()(raw.decode("utf-8"))
-            try:
-                data = _dates_to_text(loader.get_single_data())
-            finally:
-                loader.dispose()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc}", Location(source), code="E404") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError("not valid YAML", Location(source, line), code="E404") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text (byte {exc.start})", Location(source), code="E405"
-        ) from None
-    except RecursionError:
-        raise InputError(
-            "nested too deeply (or refers to itself)", Location(source), code="E403"
-        ) from None
+    data = parse_document(path, kind)
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
