@@ -191,23 +191,30 @@ def read_jsonl(
                 f"cannot read: {exc.strerror}", Location(source), code="E401"
             ) from None
     with fh:
-        for number, (line, _) in enumerate(bounded_lines(fh, max_bytes), start=1):
-            where = Location(source, number)
-            if line is None:
-                yield Item(where, error=too_large(where, max_bytes))
-                continue
-            raw = line[3:] if number == 1 and line.startswith(b"\xef\xbb\xbf") else line
-            if not raw.strip():
-                continue
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                reason = str(exc).split(":", 1)[0]
-                yield Item(
-                    where, error=RecordError(f"not valid JSON ({reason})", where, code="E301")
-                )
-                continue
-            yield to_record(data, where, context)
+        for where, data, error in decoded_lines(fh, source, max_bytes):
+            yield Item(where, error=error) if error else to_record(data, where, context)
+
+
+def decoded_lines(
+    fh: Any, source: str, max_bytes: int
+) -> Iterator[tuple[Location, Any, RecordError | None]]:
+    """Each non-blank line of a JSON Lines file, decoded: (where, the value, None), or (where,
+    None, the error) for a line too long or not JSON. A first line's BOM is dropped."""
+    for number, (line, _) in enumerate(bounded_lines(fh, max_bytes), start=1):
+        where = Location(source, number)
+        if line is None:
+            yield where, None, too_large(where, max_bytes)
+            continue
+        raw = line[3:] if number == 1 and line.startswith(b"\xef\xbb\xbf") else line
+        if not raw.strip():
+            continue
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            reason = str(exc).split(":", 1)[0]
+            yield where, None, RecordError(f"not valid JSON ({reason})", where, code="E301")
+            continue
+        yield where, data, None
 
 
 def _document(path: Path, kind: str) -> bytes:

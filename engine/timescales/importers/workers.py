@@ -33,10 +33,9 @@ from .canonical import (
     MAX_LINE_BYTES,
     _open_lines,
     _utf8,
-    bounded_lines,
+    decoded_lines,
     kind_mixed,
     parse_document,
-    too_large,
     validation_error,
 )
 
@@ -76,22 +75,9 @@ def read_jsonl(path: Path, stats: SourceStats, max_bytes: int = MAX_LINE_BYTES) 
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location(source), code="E401") from None
     with fh:
-        for number, (line, _) in enumerate(bounded_lines(fh, max_bytes), start=1):
-            where = Location(source, number)
-            if line is None:
-                yield _counted(stats, Item(where, error=too_large(where, max_bytes)))
-                continue
-            raw = line[3:] if number == 1 and line.startswith(b"\xef\xbb\xbf") else line
-            if not raw.strip():
-                continue
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                reason = str(exc).split(":", 1)[0]
-                error = RecordError(f"not valid JSON ({reason})", where, code="E301")
-                yield _counted(stats, Item(where, error=error))
-                continue
-            yield _counted(stats, to_worker(data, where))
+        for where, data, error in decoded_lines(fh, source, max_bytes):
+            item = Item(where, error=error) if error else to_worker(data, where)
+            yield _counted(stats, item)
 
 
 def read_document(path: Path, kind: str, stats: SourceStats) -> Iterator[Item]:
