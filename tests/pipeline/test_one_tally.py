@@ -141,3 +141,24 @@ def test_an_upload_is_read_by_the_councils_own_importer() -> None:
     assert finding["status"] == "late" and finding["due"] == "2023-05-03"
     (rejected,) = body["rejected"]
     assert rejected["source"] == "visits.csv" and rejected["line"] == 4
+
+
+def test_an_upload_of_worker_records_answers_their_findings_apart() -> None:
+    """A workers file uploaded: its records are judged by the workforce rules (Lancashire's,
+    with the example settings) and their findings come back under `worker_findings`, as `check
+    --workforce` writes them, never among the children's findings."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    children = ("files", ("children.jsonl", (examples / "children.jsonl").read_bytes(), "x"))
+    staff = ("files", ("workers.jsonl", (examples / "workers.jsonl").read_bytes(), "x"))
+    rules = timescales.load_rules(la="lancashire", settings=examples / "lancashire-settings.yaml")
+    client = TestClient(create_app(Settings(), ruleset=rules))
+    kids = client.post("/check/files", data={"as_of": "2024-03-31"}, files=[children]).json()
+    assert kids["findings"] and kids["worker_findings"] == []
+    answer = client.post("/check/files", data={"as_of": "2024-03-31"}, files=[staff])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["findings"] == [] and body["summary"]["checked"] == 0
+    judged = {f["rule"] for f in body["worker_findings"]}
+    assert judged == {"LANC016", "LANC027", "LANC028"}
+    assert all("child" not in f and f["worker"] for f in body["worker_findings"])
+    assert "worker records 26" in body["line"]

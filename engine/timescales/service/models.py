@@ -162,6 +162,9 @@ class FilesResponse(CheckResponse):
     rejected: list[dict[str, Any]]  # type: ignore[assignment]
     unreadable: list[dict[str, Any]]
     notices: list[str]
+    # worker records uploaded (a workers file) judged by the workforce rules: as `check
+    # --workforce FILE` writes them, never among the children's findings
+    worker_findings: list[dict[str, Any]] = []
 
 
 class StreamResult(BaseModel):

@@ -137,6 +137,9 @@ def check(
             )
         findings.extend(checker.findings(result.findings))
     summary = run.summary
+    from ..workforce import evaluate  # the workforce rules, over the worker records uploaded
+
+    workers = [f.to_dict() for f in evaluate(checker.ruleset, run.workers, checker.as_of)]
     return {
         "as_of": checker.as_of.isoformat(),
         "la": checker.ruleset.la,
@@ -144,6 +147,7 @@ def check(
         "line": summary.line(),
         "completeness": summary.completeness(),
         "findings": findings,
+        "worker_findings": workers,
         "quality": checker.quality(),
         "rejected": rejected,
         "unreadable": unreadable,
