@@ -195,10 +195,14 @@ def parse_rule(
     ``settings``; ``parsed`` keeps what YAML made of it (``rules.parsed``). A rule whose setting
     is neither given nor defaulted raises RuleError; use :func:`parse_rule_or_unsettled` to get
     it back as ``Unsettled`` instead."""
-    rule = parse_rule_or_unsettled(text, source, settings, parsed)
-    if isinstance(rule, Unsettled):
-        raise RuleError(f"rule {rule.id}: {rule.why}", Location(source), code="E204")
-    return rule
+    return _settled(parse_rule_or_unsettled(text, source, settings, parsed), source)
+
+
+def _settled(found: Rule | Unsettled, source: str) -> Rule:
+    """The rule, or the error an unsettled one is where unsettled rules are not kept aside."""
+    if isinstance(found, Unsettled):
+        raise RuleError(f"rule {found.id}: {found.why}", Location(source), code="E204")
+    return found
 
 
 def parse_rule_or_unsettled(
@@ -206,7 +210,10 @@ def parse_rule_or_unsettled(
     source: str,
     settings: Settings | None = None,
     parsed: ParsedPack | None = None,
+    used: set[str] | None = None,
 ) -> Rule | Unsettled:
+    """One rule file, or the ``Unsettled`` it is while a setting it needs is not given;
+    ``used`` gathers the setting names the file declares."""
     data = parsed.get(text) if parsed is not None else None
     if data is None:
         data = read_yaml(text, source)
@@ -214,6 +221,9 @@ def parse_rule_or_unsettled(
             parsed.put(text, data)
     if not isinstance(data, dict):
         raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
+    names = declared(data, source).values()
+    if used is not None:
+        used.update(names)
     data, unsettled = apply(data, settings or {}, source)
     try:
         # with a setting unset, only an optional field can be missing: it stays out
@@ -233,7 +243,6 @@ def parse_rule_or_unsettled(
                     ),
                 )
         error = format_validation_error(exc, text, source)
-        names = declared(read_yaml(text, source), source).values()
         given = [n for n in names if n in (settings or {})]
         if given:
             error.message += f" (with the council's setting(s) {', '.join(given)})"
@@ -246,17 +255,6 @@ def _needs(exc: ValidationError, fields: Sequence[str]) -> tuple[str, ...]:
         err["loc"][1] for err in exc.errors() if err["type"] == "missing" and len(err["loc"]) >= 2
     }
     return tuple(f for f in fields if f in missing)
-
-
-def setting_names(directory: Path | resources.abc.Traversable) -> set[str]:
-    """The setting names the rule files of a pack declare."""
-    names: set[str] = set()
-    for item in rule_files(directory):
-        source = str(item)
-        data = read_yaml(read_text(item, source), source)
-        if isinstance(data, dict):
-            names.update(declared(data, source).values())
-    return names
 
 
 def rule_files(directory: Path | resources.abc.Traversable) -> list[Any]:
@@ -285,23 +283,22 @@ def load_rule_dir(
     *,
     settings: Settings | None = None,
     unsettled: list[Unsettled] | None = None,
+    used: set[str] | None = None,
 ) -> list[tuple[Rule, Location]]:
     """Parse every rule file of one directory (a pack); file name must equal the rule ID.
-    Rules whose council setting is not given go to ``unsettled`` (an error without it)."""
+    Rules whose council setting is not given go to ``unsettled`` (an error without it);
+    ``used`` gathers the setting names the files declare."""
     out: list[tuple[Rule, Location]] = []
     base = label or str(directory)
     parsed = ParsedPack(directory)
     for item in rule_files(directory):
         source = os.path.join(base, _relative(directory, item))
         text = read_text(item, source)
-        if unsettled is None:
-            rule = parse_rule(text, source, settings, parsed)
-        else:
-            found = parse_rule_or_unsettled(text, source, settings, parsed)
-            if isinstance(found, Unsettled):
-                unsettled.append(found)
-                continue
-            rule = found
+        found = parse_rule_or_unsettled(text, source, settings, parsed, used)
+        if isinstance(found, Unsettled) and unsettled is not None:
+            unsettled.append(found)
+            continue
+        rule = _settled(found, source)
         stem = item.name.rsplit(".", 1)[0]
         if stem != rule.id:
             raise RuleError(

@@ -15,7 +15,7 @@ from ..calendar import ENGLAND, WorkingCalendar
 from ..errors import Location, RuleError, UsageError
 from ..plugins.manager import Council, Plugins, gather, load_plugins, yaml_files
 from ..records import NATIONAL_EVENT_TYPES
-from ..rules.loader import load_rule_dir, read_yaml, setting_names, validate_pack
+from ..rules.loader import load_rule_dir, read_yaml, validate_pack
 from ..rules.overrides import Target, activate, read_overrides, read_targets
 from ..rules.settings import SETTING_NAME, Settings, Unsettled, check_used
 from .ruleset import RuleSet
@@ -67,12 +67,10 @@ def build_ruleset(
         for plugin, pack in council.packs
     ] + [(str(pack), Path(pack), None) for pack in extra_packs]
     for label, pack, plugin in packs:
-        found = load_rule_dir(pack, label=label, settings=values, unsettled=unsettled)
+        found = load_rule_dir(pack, label=label, settings=values, unsettled=unsettled, used=used)
         if plugin is None or plugin in council.local_plugins:
             local.update(rule.id for rule, _ in found)
         loaded.extend(found)
-        if values:
-            used |= setting_names(pack)
     check_used(values, used, settings_source)
     validated = validate_pack(loaded, event_types)
     overrides = activate(
