@@ -39,7 +39,7 @@ _LABELS = {
 class SkippedDay(BaseModel):
     """A day a working-day count passed over, and why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     date: dt.date
     reason: str  # "Saturday", "Sunday", the bank holiday's name, or "council closure day"
@@ -49,7 +49,7 @@ class SkippedDay(BaseModel):
 class MonthEnd(BaseModel):
     """A month count that landed on a day the month does not have, clamped to its last day."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     day: int  # the anchor's day number (31)
     month: str  # the month that has no such day ("2024-02")
@@ -59,7 +59,7 @@ class MonthEnd(BaseModel):
 class OverrideNote(BaseModel):
     """A council's named override that replaced the national limit for this finding."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     plugin: str
@@ -72,7 +72,7 @@ class OverrideNote(BaseModel):
 class Explanation(BaseModel):
     """How one finding's due date and status were worked out."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     finding: str  # the finding's stable id
     rule: str

@@ -157,7 +157,7 @@ class Event(BaseModel):
     """A typed, dated fact about a child. ``ref`` ties events of one thing (an assessment, a plan,
     a period of care); ``case`` ties events of one episode."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type: str
     date: IsoDate
@@ -194,7 +194,7 @@ class KnownFrom(BaseModel):
     how many); a schedule restarts at the first known event; a gap inside the known window
     longer than any limit that could apply is a certain breach (``partial_history``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     from_: IsoDate = Field(alias="from")
     case: str | None = Field(default=None, min_length=1, max_length=200)
@@ -218,7 +218,7 @@ def _known_shorthand(value: Any) -> Any:
 class ChildRecord(BaseModel):
     """One child: identifiers, optional council/team/worker, and events in any order."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     child: str = Field(min_length=1, max_length=200)
     dob: IsoDate | None = None
@@ -323,7 +323,7 @@ class WorkerEvent(BaseModel):
     """A typed, dated fact about a worker. ``ref`` ties events of one thing (a training and its
     evaluation); an ``allocation`` names the ``child`` and may give its ``end`` and ``role``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type: str
     date: IsoDate
@@ -364,7 +364,7 @@ class WorkerEvent(BaseModel):
 class Asye(BaseModel):
     """The assessed and supported year in employment of a newly qualified social worker."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     from_: IsoDate = Field(alias="from")
     to: IsoDate | None = None
@@ -378,7 +378,7 @@ class WorkerRecord(BaseModel):
     ``child``. Foster carers and adopters a council recruits may be given as records of the
     roles ``foster_carer`` and ``adopter``, ``started`` being the approval date."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     worker: str = Field(min_length=1, max_length=200)
     role: str = Field(pattern=ROLE_PATTERN)

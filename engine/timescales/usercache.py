@@ -1,4 +1,4 @@
-"""The user's cache directory: small JSON files that save work at start-up, never needed.
+"""The user's cache directory: small files that save work at start-up, never needed.
 
 What is kept here is derived from files the package reads anyway (the rule packs, the
 ``holidays`` tables), under a key that says what it was derived from; whoever reads an entry
@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["CACHE_DIR_ENV", "cache_dir", "prune", "read", "write"]
+__all__ = ["CACHE_DIR_ENV", "cache_dir", "prune", "read", "write", "write_bytes"]
 
 CACHE_DIR_ENV = "TIMESCALES_CACHE_DIR"
 
@@ -46,16 +46,26 @@ def read(name: str) -> Any:
 
 def write(name: str, data: Any) -> bool:
     """Write ``data`` as JSON to the file ``name`` (best effort: False when it cannot be)."""
+    try:
+        blob = orjson.dumps(data)
+    except TypeError:
+        return False
+    return write_bytes(name, blob)
+
+
+def write_bytes(name: str, blob: bytes) -> bool:
+    """Write ``blob`` to the file ``name``, readable and writable by the user only (best
+    effort: False when it cannot be)."""
     target = cache_dir() / name
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(orjson.dumps(data))
+            fh.write(blob)
         os.replace(tmp, target)
         tmp = None
-    except (OSError, TypeError):
+    except OSError:
         return False
     finally:
         if tmp is not None:
@@ -64,10 +74,10 @@ def write(name: str, data: Any) -> bool:
     return True
 
 
-def prune(prefix: str, keep: int) -> None:
-    """Keep the ``keep`` most recently written files whose names start with ``prefix``."""
+def prune(prefix: str, keep: int, suffix: str = ".json") -> None:
+    """Keep the ``keep`` most recently written files named ``prefix*suffix``."""
     files = []
-    for path in cache_dir().glob(f"{prefix}*.json"):
+    for path in cache_dir().glob(f"{prefix}*{suffix}"):
         with contextlib.suppress(OSError):
             files.append((path.stat().st_mtime_ns, path))
     for _, path in sorted(files, reverse=True)[keep:]:

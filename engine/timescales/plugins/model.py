@@ -15,7 +15,7 @@ __all__ = ["Authority", "Override", "Target"]
 class Authority(BaseModel):
     """A council a plugin provides: ``name`` is what ``--la`` takes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     title: str

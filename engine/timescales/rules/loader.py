@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import Location, RuleError
 from ..records import NATIONAL_EVENT_TYPES
+from .compiled import CompiledPack
 from .model import Rule
 from .parsed import ParsedPack
 from .registry import REGISTRY
@@ -211,9 +212,11 @@ def parse_rule_or_unsettled(
     settings: Settings | None = None,
     parsed: ParsedPack | None = None,
     used: set[str] | None = None,
+    compiled: CompiledPack | None = None,
 ) -> Rule | Unsettled:
     """One rule file, or the ``Unsettled`` it is while a setting it needs is not given;
-    ``used`` gathers the setting names the file declares."""
+    ``used`` gathers the setting names the file declares; ``compiled`` keeps the model it
+    gives (``rules.compiled``)."""
     data = parsed.get(text) if parsed is not None else None
     if data is None:
         data = read_yaml(text, source)
@@ -221,19 +224,28 @@ def parse_rule_or_unsettled(
             parsed.put(text, data)
     if not isinstance(data, dict):
         raise RuleError("a rule file must be a YAML mapping", Location(source, 1), code="E205")
-    names = declared(data, source).values()
+    wanted = declared(data, source)
+    names = wanted.values()
     if used is not None:
         used.update(names)
+    entry = None
+    if compiled is not None:
+        entry = compiled.entry(text, wanted, settings or {}, source)
+        kept = compiled.get(entry)
+        if kept is not None:
+            return kept  # type: ignore[no-any-return]
     data, unsettled = apply(data, settings or {}, source)
     try:
         # with a setting unset, only an optional field can be missing: it stays out
         rule: Rule = REGISTRY.adapter().validate_python(data)
+        if compiled is not None:
+            compiled.put(entry, rule)
         return rule
     except ValidationError as exc:
         if unsettled is not None:
             needed = _needs(exc, unsettled.fields)
             if needed:  # only the settings the rule cannot do without are named
-                return dataclasses.replace(
+                left = dataclasses.replace(
                     unsettled,
                     fields=needed,
                     missing=tuple(
@@ -242,6 +254,9 @@ def parse_rule_or_unsettled(
                         if f in needed
                     ),
                 )
+                if compiled is not None:
+                    compiled.put(entry, left)
+                return left
         error = format_validation_error(exc, text, source)
         given = [n for n in names if n in (settings or {})]
         if given:
@@ -291,10 +306,11 @@ def load_rule_dir(
     out: list[tuple[Rule, Location]] = []
     base = label or str(directory)
     parsed = ParsedPack(directory)
+    compiled = CompiledPack(directory)
     for item in rule_files(directory):
         source = os.path.join(base, _relative(directory, item))
         text = read_text(item, source)
-        found = parse_rule_or_unsettled(text, source, settings, parsed, used)
+        found = parse_rule_or_unsettled(text, source, settings, parsed, used, compiled)
         if isinstance(found, Unsettled) and unsettled is not None:
             unsettled.append(found)
             continue
@@ -308,6 +324,7 @@ def load_rule_dir(
             )
         out.append((rule, Location(source)))
     parsed.save()
+    compiled.save()
     return out
 
 

@@ -60,7 +60,7 @@ Kebab = Annotated[str, matching(KEBAB, "must be kebab-case (lower-case words joi
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Reference(Strict):

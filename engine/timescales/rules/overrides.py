@@ -31,7 +31,7 @@ class Override(BaseModel):
     length as the national rule's). ``relaxes: true`` (with ``reason``) is required for any
     override that makes a due date later than the national rule's."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: Annotated[str, matching(KEBAB, "must be kebab-case")]
     title: str = Field(min_length=5)
@@ -57,7 +57,7 @@ class Target(BaseModel):
     """A local performance target: at least ``target`` (a fraction) of a rule's findings on
     time (met / (met + late + overdue + unmet)), compared with the measured rate in every run."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     title: str = Field(min_length=5)
