@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -40,6 +41,16 @@ def _rule_cache(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TIMESCALES_CACHE_DIR", str(tmp_path_factory.mktemp("rule-cache")))
         yield
+
+
+@pytest.fixture
+def pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the national private fostering rules, with a cache directory of its own (the
+    rule-loading caches' tests: ``rules.parsed``, ``rules.compiled``)."""
+    monkeypatch.setenv("TIMESCALES_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules" / "england" / "private-fostering", folder)
+    return folder
 
 
 def run_module(args: Sequence[str], cwd: Path | None = None, stdin: bytes = b"") -> Result:

@@ -51,7 +51,7 @@ class Pipeline:
     Rejections and data-quality notes go to ``on_reject`` / ``on_quality`` as they happen (the
     CLI writes them straight to their files, so memory does not grow with the input); by
     default they are kept in ``rejects`` / ``quality``. Only the set of child ids seen is kept,
-    to spot a child given twice (in bounded memory, spilling to disk past 200,000)."""
+    to spot a child given twice (in bounded memory, spilling to disk past 50,000)."""
 
     ruleset: RuleSet
     as_of: dt.date

@@ -18,7 +18,7 @@ from typing import IO
 
 import orjson
 
-DEFAULT_LIMIT = 200_000  # ids held in memory (a few tens of MB at most)
+DEFAULT_LIMIT = 50_000  # ids held in memory (a few MB)
 
 
 class SeenIds:

@@ -38,14 +38,6 @@ def counted(monkeypatch):
 
 
 @pytest.fixture
-def pack(tmp_path, monkeypatch):
-    monkeypatch.setenv(usercache.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    folder = tmp_path / "pack"
-    shutil.copytree(ROOT / "rules" / "england" / "private-fostering", folder)
-    return folder
-
-
-@pytest.fixture
 def settled(tmp_path, monkeypatch):
     """A pack of one rule with a council setting (LANC012: a campaign period)."""
     monkeypatch.setenv(usercache.CACHE_DIR_ENV, str(tmp_path / "cache"))
@@ -112,48 +104,49 @@ def test_a_rule_that_fails_is_never_kept(pack, counted) -> None:
         assert "PF001.yaml" in str(caught.value.location)
 
 
-def test_changed_model_code_is_a_miss(pack, counted, monkeypatch) -> None:
-    loader.load_rule_dir(pack)
-    calls = counted.calls
-    real = compiled._model_sources
-    monkeypatch.setattr(compiled, "_model_sources", lambda: [*(real() or []), ["kind.py", 1, 2]])
-    loader.load_rule_dir(pack)
-    assert counted.calls == 2 * calls
-
-
-@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_a_file_others_could_have_written_is_not_read(pack, counted) -> None:
+def _missed(pack, counted, spoil) -> None:
+    """A warm load after ``spoil(cache file)`` validates every rule again."""
     loader.load_rule_dir(pack)
     calls = counted.calls
     (path,) = _pickles(pack)
-    os.chmod(path, 0o666)
+    spoil(path)
     loader.load_rule_dir(pack)
     assert counted.calls == 2 * calls
+
+
+def test_changed_model_code_is_a_miss(pack, counted, monkeypatch) -> None:
+    real = compiled._model_sources
+
+    def spoil(path) -> None:
+        monkeypatch.setattr(compiled, "_model_sources", lambda: [*(real() or []), ["k.py", 1, 2]])
+
+    _missed(pack, counted, spoil)
+
+
+POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+
+
+@POSIX
+def test_a_file_others_could_have_written_is_not_read(pack, counted) -> None:
+    _missed(pack, counted, lambda path: os.chmod(path, 0o666))
     # rewritten by the user, readable again
+    (path,) = _pickles(pack)
     assert os.stat(path).st_mode & 0o077 == 0
-    loader.load_rule_dir(pack)
-    assert counted.calls == 2 * calls
-
-
-@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_a_cache_directory_others_can_write_is_not_read(pack, counted) -> None:
-    loader.load_rule_dir(pack)
     calls = counted.calls
-    os.chmod(pack.parent / "cache", 0o777)
     loader.load_rule_dir(pack)
-    assert counted.calls == 2 * calls
+    assert counted.calls == calls
+
+
+@POSIX
+def test_a_cache_directory_others_can_write_is_not_read(pack, counted) -> None:
+    _missed(pack, counted, lambda path: os.chmod(path.parent, 0o777))
 
 
 @pytest.mark.skipif(
     os.name != "posix" or os.getuid() != 0, reason="giving a file to another user needs root"
 )
 def test_a_file_of_another_user_is_not_read(pack, counted) -> None:
-    loader.load_rule_dir(pack)
-    calls = counted.calls
-    (path,) = _pickles(pack)
-    os.chown(path, 12345, -1)
-    loader.load_rule_dir(pack)
-    assert counted.calls == 2 * calls
+    _missed(pack, counted, lambda path: os.chown(path, 12345, -1))
 
 
 def test_a_corrupt_or_foreign_file_is_a_miss(pack, counted) -> None:

@@ -4,14 +4,11 @@ loaded from the cache is the rule loaded from its file, and an edited file is pa
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT
-from timescales import usercache
 from timescales.rules import loader, parsed
 
 PLAIN = st.recursive(
@@ -51,14 +48,6 @@ def test_plain_values_read_back_exactly(value) -> None:
 def test_other_values_are_not_kept(value) -> None:
     with pytest.raises(parsed._NotPlain):
         parsed.encode(value)
-
-
-@pytest.fixture
-def pack(tmp_path, monkeypatch):
-    monkeypatch.setenv(usercache.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    folder = tmp_path / "pack"
-    shutil.copytree(ROOT / "rules" / "england" / "private-fostering", folder)
-    return folder
 
 
 def _no_yaml(text: str, source: str):
