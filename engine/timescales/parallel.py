@@ -118,7 +118,8 @@ def batches(
         text_format=text_format,
         spill_dir=spill_dir,
         context=run.summary.context.validation_context(),
-        max_events=getattr(run, "max_events", 100_000),
+        max_events=run.max_events,
+        max_events_option=run.max_events_option,
         max_record_bytes=run.summary.context.max_record_bytes,
     )
     merger = Merger(run)

@@ -80,6 +80,22 @@ def test_jobs_output_is_identical(
     assert "DATA002" in one[1]["quality"] and "not valid JSON" in one[1]["rejects"]
 
 
+def test_a_child_with_too_many_events_is_rejected_alike(tmp_path: Path) -> None:
+    """The rejection names ``--max-events`` in workers too, on both of their reading paths
+    (msgspec's, and pydantic's for a line only it accepts)."""
+    path = _input(tmp_path)
+    with path.open("a", encoding="utf-8") as fh:  # valid only through a lax coercion
+        events = [{"type": "referral", "date": f"2023-01-0{d}"} for d in range(1, 10)]
+        fh.write(json.dumps({"child": "LAX", "events": events, "partial_history": "true"}) + "\n")
+    one = _run(tmp_path, path, "one", "--max-events", "6")
+    two = _run(tmp_path, path, "two", "--max-events", "6", "--jobs", "2")
+    assert one == two
+    lines = one[1]["rejects"].splitlines()
+    hint = "more than 6 events for one child (see --max-events)"
+    hinted = [line for line in lines if hint in line]
+    assert len(hinted) > 5 and any(":65," in line or ",65," in line for line in hinted), lines
+
+
 def test_byte_ranges_cover_every_line_once(tmp_path: Path) -> None:
     path = _input(tmp_path, 40)
     from timescales.importers.canonical import read_jsonl

@@ -101,6 +101,8 @@ class Setup:
     spill_dir: str | None = None  # where workers write that text (else it goes by pipe)
     context: Mapping[str, Any] | None = None  # pydantic validation context (event types)
     max_events: int = 100_000  # a child with more is rejected unread (as the pipeline does)
+    # the setting named in that rejection, as the pipeline names it (None: not named)
+    max_events_option: str | None = "--max-events"
     max_record_bytes: int = MAX_LINE_BYTES  # a longer JSON Lines line is rejected unread
     fast: bool = True  # the fast validated path for JSON Lines (Python engine, with msgspec)
 
@@ -202,7 +204,7 @@ class _Checker:
     def outcome(self, item: Item | FastItem, batch: Batch) -> Outcome:
         if isinstance(item, FastItem):
             return self.fast_outcome(item, batch)
-        early = screen(item, self.setup.max_events)
+        early = screen(item, self.setup.max_events, self.setup.max_events_option)
         if early is not None or item.record is None:
             assert early is not None
             return early
@@ -227,7 +229,8 @@ class _Checker:
     def fast_outcome(self, item: FastItem, batch: Batch) -> Outcome:
         record = item.record
         if len(record.events) > self.setup.max_events:
-            return Outcome(REJECT, too_many_events(self.setup.max_events, item.location))
+            limit, option = self.setup.max_events, self.setup.max_events_option
+            return Outcome(REJECT, too_many_events(limit, item.location, option))
         try:
             result = fastpath.check(self.setup.ruleset, record, self.setup.as_of, item.location)
         except RecordError as exc:
