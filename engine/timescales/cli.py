@@ -623,23 +623,27 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
         colour = args.output is None and args.format == "table" and stdout_is_tty()
         if args.format == "xlsx" or args.aggregates is not None:
             aggregator = _check_aggregated(args, run, items, out, writer, colour, sinks.hide)
-        elif args.jobs != 1 or args.engine != "python":
+        elif args.jobs != 1 or args.engine != "python" or _by_range(run):
+            # JSON Lines files in one process are read and checked as a worker does (faster)
             from .parallel import check_and_write
+            from .progress import counting
 
-            check_and_write(
-                run,
-                args.paths,
-                args.input_format,
-                council.importers,
-                out,
-                fmt=args.format,
-                writer=writer,
-                colour=colour,
-                jobs=args.jobs,
-                engine=args.engine,
-                notice=None if args.quiet else sys.stderr,
-                hide=sinks.hide,
-            )
+            with counting(args.paths, quiet=args.quiet) as progress:
+                check_and_write(
+                    run,
+                    args.paths,
+                    args.input_format,
+                    council.importers,
+                    out,
+                    fmt=args.format,
+                    writer=writer,
+                    colour=colour,
+                    jobs=args.jobs,
+                    engine=args.engine,
+                    notice=None if args.quiet else sys.stderr,
+                    hide=sinks.hide,
+                    progress=progress,
+                )
         else:
             from .progress import track_paths
 
@@ -663,6 +667,13 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     if failed is not None:
         return failed
     return ExitCode.BREACHES if summary.breaches else ExitCode.OK
+
+
+def _by_range(run: Any) -> bool:
+    """Every input of the run is a JSON Lines file read by byte range (``parallel.by_range``)."""
+    from .parallel import by_range
+
+    return by_range(run.planned)
 
 
 def _write_workforce(

@@ -10,6 +10,7 @@ counts are merged, and a child id seen in two ranges is still reported (DATA002)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -28,6 +29,7 @@ from .backends.pool import (
     Task,
     copy_spilled,
     default_jobs,
+    run_here,
     split_jsonl,
 )
 from .findings import Finding
@@ -103,9 +105,12 @@ def batches(
     engine: str = "python",
     text_format: str | None = None,
     spill_dir: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
-    """Check every input in ``jobs`` worker processes; yields batches in input order and
-    accounts each into ``run`` (summary, rejects, data-quality notes) as it is yielded."""
+    """Check every input in ``jobs`` worker processes (``jobs`` 1 with the Python engine: in
+    this process, read and checked as a worker would); yields batches in input order and
+    accounts each into ``run`` (summary, rejects, data-quality notes) as it is yielded.
+    ``progress`` is told how many items have been accounted so far."""
     require(engine)
     paths = [Path(p) for p in paths]
     if run.planned_for != paths:  # not planned yet (the CLI plans before this)
@@ -123,11 +128,29 @@ def batches(
         max_record_bytes=run.summary.context.max_record_bytes,
     )
     merger = Merger(run)
-    with Pool(setup, jobs) as pool:
-        for batch in pool.run(_tasks(run, plan, jobs)):
+    done = 0
+    with contextlib.ExitStack() as stack:
+        if jobs == 1 and engine == "python":
+            found = run_here(setup, _tasks(run, plan, jobs))
+        else:
+            found = stack.enter_context(Pool(setup, jobs)).run(_tasks(run, plan, jobs))
+        for batch in found:
             merger.add(batch)
+            done += len(batch.outcomes)
+            if progress is not None:
+                progress(done)
             yield batch
     run.report_repeats()
+
+
+def by_range(plan: Iterable[tuple[Path, Importer]]) -> bool:
+    """Every input is a JSON Lines file of UTF-8 lines, read by byte range as workers read it
+    (standard input, other formats and UTF-16 files are read whole by the importers)."""
+    plan = list(plan)
+    return bool(plan) and all(
+        importer.name == "jsonl" and str(path) != "-" and path.is_file() and _splittable(path)
+        for path, importer in plan
+    )
 
 
 def check_and_write(
@@ -144,10 +167,12 @@ def check_and_write(
     engine: str = "python",
     notice: IO[str] | None = None,
     hide: Callable[[str], str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
-    """The CLI's ``check --jobs N --engine E``: workers format ``jsonl``/``csv`` findings
-    themselves; other formats get the findings back in order for the parent's writer.
-    ``hide`` pseudonymises child ids in findings (the parent's ``on_quality`` does the notes)."""
+    """The CLI's ``check --jobs N --engine E`` (and ``--jobs 1`` on JSON Lines files, in this
+    process): workers format ``jsonl``/``csv`` findings themselves; other formats get the
+    findings back in order for the parent's writer. ``hide`` pseudonymises child ids in
+    findings (the parent's ``on_quality`` does the notes)."""
     jobs = jobs if jobs > 0 else default_jobs()
     paths = [Path(p) for p in paths]
     if jobs > 1 and notice is not None:
@@ -172,6 +197,7 @@ def check_and_write(
                 engine=engine,
                 text_format=fmt,
                 spill_dir=spill,
+                progress=progress,
             ):
                 copy_spilled(batch, out)
                 # a spill file is read in order, once: drop it when the next one starts
@@ -184,7 +210,9 @@ def check_and_write(
         return
     found: Iterable[Finding] = (
         finding
-        for batch in batches(run, paths, input_format, extra, jobs=jobs, engine=engine)
+        for batch in batches(
+            run, paths, input_format, extra, jobs=jobs, engine=engine, progress=progress
+        )
         for finding in batch.findings
     )
     if hide is not None:

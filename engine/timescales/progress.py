@@ -7,10 +7,11 @@ files stay clean. It redraws at most a few times a second and erases itself when
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -144,3 +145,19 @@ def track_paths(items: Iterable[T], paths: Sequence[Path], *, quiet: bool = Fals
     if quiet or not wanted():
         return iter(items)
     return track(items, total=count_records(paths), enabled=True)
+
+
+@contextlib.contextmanager
+def counting(
+    paths: Sequence[Path], *, quiet: bool = False
+) -> Iterator[Callable[[int], None] | None]:
+    """The CLI's hook where items are counted in batches: a function to tell how many items
+    are done so far (None when no bar is shown), the bar erased at the end."""
+    if quiet or not wanted():
+        yield None
+        return
+    bar = Bar(count_records(paths))
+    try:
+        yield bar.update
+    finally:
+        bar.close()

@@ -19,6 +19,7 @@ import timescales.parallel as parallel
 from timescales.backends.pool import RangeTask, read_range, split_jsonl
 from timescales.cli import main
 from timescales.generate import generate
+from timescales.importers import resolve
 from timescales.records import ChildRecord
 from timescales.ruleset.pack import load_rules
 
@@ -78,6 +79,34 @@ def test_jobs_output_is_identical(
     assert one == two
     assert one_err.splitlines()[-1] == two_err.splitlines()[-1]  # the summary line
     assert "DATA002" in one[1]["quality"] and "not valid JSON" in one[1]["rejects"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "table"])
+def test_one_process_reads_json_lines_as_a_worker_with_the_same_output(
+    tmp_path: Path,
+    fmt: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--jobs 1`` reads a JSON Lines file by byte range and checks it as a worker does, in
+    its own process; a UTF-16 copy of the same file is read by the importer and checked by the
+    pipeline, as standard input and other formats are: every output is the same."""
+    text = _input(tmp_path).read_text(encoding="utf-8")
+    outputs = []
+    for encoding in ("utf-8", "utf-16"):
+        folder = tmp_path / encoding
+        folder.mkdir()
+        (folder / "in.jsonl").write_text(text.removeprefix("\ufeff"), encoding=encoding)
+        monkeypatch.chdir(folder)
+        read_by_range = parallel.by_range([(Path("in.jsonl"), resolve(Path("in.jsonl")))])
+        assert read_by_range is (encoding == "utf-8")
+        code, files = _run(folder, Path("in.jsonl"), "out", "--format", fmt, "--max-events", "90")
+        err = capsys.readouterr().err
+        outputs.append((code, files, err.splitlines()[-1]))
+    assert outputs[0] == outputs[1]
+    files = outputs[0][1]
+    assert "DATA002" in files["quality"] and "not valid JSON" in files["rejects"]
+    assert "see --max-events" in files["rejects"]
 
 
 def test_a_child_with_too_many_events_is_rejected_alike(tmp_path: Path) -> None:

@@ -172,20 +172,35 @@ def test_pseudonymise_hides_child_ids_everywhere(cli, tmp_path: Path, monkeypatc
     assert first.out == second.out  # stable for one key
 
 
-def test_interrupt_leaves_no_partial_output(cli, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("fmt", ["table", "jsonl"])
+@pytest.mark.parametrize("name", ["in.jsonl", "in.json"])
+def test_interrupt_leaves_no_partial_output(
+    cli, tmp_path: Path, monkeypatch, name: str, fmt: str
+) -> None:
+    """Interrupted while writing, whether the findings are written by the pipeline's writer
+    (a JSON document) or copied from the checker's batches (a JSON Lines file, read by byte
+    range)."""
     import timescales.cli as cli_module
+    import timescales.parallel as parallel_module
 
-    def interrupted(findings, fmt, out, colour=False):
+    def interrupted(*args, **kwargs):
+        out = next(a for a in args if hasattr(a, "write"))
         out.write("partial line\n")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli_module, "write_findings", interrupted)
-    data = write_jsonl(tmp_path / "in.jsonl", [GOOD])
+    monkeypatch.setattr(parallel_module, "copy_spilled", interrupted)
+    monkeypatch.setattr(parallel_module, "write_findings", interrupted)
+    if name == "in.jsonl":
+        data = write_jsonl(tmp_path / name, [GOOD])
+    else:
+        data = tmp_path / name
+        data.write_text(json.dumps([GOOD]), encoding="utf-8")
     target = tmp_path / "report.jsonl"
-    res = cli("check", str(data), "--as-of", "2023-06-01", "-o", str(target))
+    res = cli("check", str(data), "--as-of", "2023-06-01", "-o", str(target), "--format", fmt)
     assert res.code == 130
     assert not target.exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]
+    assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
 class _Spy(io.BytesIO):

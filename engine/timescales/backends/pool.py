@@ -21,6 +21,7 @@ acknowledges item by item, and the record it dies on again is rejected with the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import multiprocessing
@@ -287,6 +288,16 @@ class _Checker:
                 batch.spill = (self.spill, self.spilled, self.spilled + len(data))
                 self.spilled += len(data)
         return batch
+
+
+def run_here(setup: Setup, tasks: Iterable[Task]) -> Iterator[Batch]:
+    """``Pool.run`` in the calling process: every task's batches, in task order, read and
+    checked exactly as a worker reads and checks them (``check --jobs 1`` on JSON Lines
+    files). Nothing is spilled: each batch carries its text."""
+    checker = _Checker(dataclasses.replace(setup, spill_dir=None))
+    for number, task in enumerate(tasks):
+        for batch, _ in checker.run(task, careful=False, task_id=number):
+            yield batch
 
 
 def _worker(conn: Connection, setup: Setup) -> None:
