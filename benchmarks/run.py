@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import filecmp
+import itertools
 import os
 import resource
 import statistics
@@ -258,7 +259,10 @@ def main() -> None:
         row("decode input (orjson)", f"{decode_s:.2f} s")
         row("encode findings (orjson)", f"{encode_s:.2f} s")
         row("parse-only floor", f"{floor:.2f} s")
-        row("batch engine (columnar)", "not built (issue 20): no figure")
+        row(
+            "batch engine (columnar)",
+            "not built (issue 20): no figure; its building blocks: benchmarks/columnar_probe.py",
+        )
         row(
             "per-child engine, --jobs 1 (1 process)",
             f"{check_s:.2f} s  ({check_s / floor:.1f}x floor; CPU {check_cpu:.1f} s = "
@@ -310,11 +314,11 @@ def main() -> None:
                 str(tmpdir / "x.jsonl"), "-q",
             )  # fmt: skip
             row(f"peak RSS at {n:,} children", f"{peaks[n]} MiB")
-        smallest = min(peaks)
-        for n in sorted(peaks)[1:]:
+        sizes_run = sorted(peaks)
+        for before, n in itertools.pairwise(sizes_run):
             row(
-                f"peak RSS ratio {n // smallest}x children",
-                f"{peaks[n] / peaks[smallest]:.2f}x",
+                f"peak RSS {n:,} / {before:,} children",
+                f"{peaks[n] / peaks[before]:.2f}x",
             )
     print()
     print("| measure | value |")

@@ -2,7 +2,8 @@
 
 resolve inputs -> read (importers) -> parse and validate -> guard (record limits, duplicate
 children, rejections: ``guard``) -> evaluate (the Python engine in process; ``--jobs N`` and the
-durable engine in worker processes, ``parallel``) -> sinks (findings, data-quality notes,
+durable engine in worker processes, and the CLI's ``--jobs 1`` on JSON Lines files read as a
+worker reads them, ``parallel``) -> sinks (findings, data-quality notes,
 rejects, aggregates, report, worklist: the caller's, fed by :meth:`Pipeline.checked` pairs and
 the ``on_reject`` / ``on_quality`` / ``on_input_error`` callbacks).
 
