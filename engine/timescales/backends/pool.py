@@ -47,6 +47,7 @@ from ..ruleset.ruleset import ChildResult, RuleSet, partial_count
 from . import evaluator, fastpath
 
 BATCH = 256  # items per message from a worker in normal mode
+HERE_BATCH = 32  # items per batch in the calling process (no message to pay for: less memory)
 MAX_REPLACED = 1000  # dead workers replaced before a run gives up
 TEXT_FORMATS = ("jsonl", "csv")
 
@@ -126,7 +127,7 @@ def split_jsonl(path: Path, chunk_bytes: int) -> Iterator[RangeTask]:
             lines = 0
             left = end - start
             while left > 0:
-                block = fh.read(min(left, 1 << 22))
+                block = fh.read(min(left, 1 << 20))
                 if not block:
                     break
                 lines += block.count(b"\n")
@@ -246,13 +247,15 @@ class _Checker:
         batch.findings.extend(result.findings)  # formatted as text when the batch is sent
         return checked(result, imported, partial_count(result.findings))
 
-    def run(self, task: Task, careful: bool, task_id: int = 0) -> Iterator[tuple[Batch, Any]]:
-        """Batches with the resume point after each."""
+    def run(
+        self, task: Task, careful: bool, task_id: int = 0, size: int = BATCH
+    ) -> Iterator[tuple[Batch, Any]]:
+        """Batches of ``size`` items (1 when ``careful``) with the resume point after each."""
         self.spill = None
         if self.setup.spill_dir is not None and self.setup.text_format is not None:
             self.spill = os.path.join(self.setup.spill_dir, f"{task_id}-{os.getpid()}.part")
             self.spilled = 0
-        size = 1 if careful else BATCH
+        size = 1 if careful else size
         batch = Batch()
         resume: Any = None
         if isinstance(task, ItemsTask):
@@ -296,7 +299,7 @@ def run_here(setup: Setup, tasks: Iterable[Task]) -> Iterator[Batch]:
     files). Nothing is spilled: each batch carries its text."""
     checker = _Checker(dataclasses.replace(setup, spill_dir=None))
     for number, task in enumerate(tasks):
-        for batch, _ in checker.run(task, careful=False, task_id=number):
+        for batch, _ in checker.run(task, careful=False, task_id=number, size=HERE_BATCH):
             yield batch
 
 
