@@ -60,6 +60,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_cache import cache_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2024-03-31"
 SEED = "7"
@@ -69,14 +71,6 @@ WORKING_DAYS = (7, 45)
 MONTHS = (1, 6)
 CHUNK = 20_000  # findings written at a time from a table (step 5)
 REPEAT = 3  # runs of each measure; the fastest counts (--repeat)
-
-
-def cache_dir() -> Path:
-    given = os.environ.get("TIMESCALES_BENCH_CACHE", "").strip()
-    if given:
-        return Path(given)
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "timescales-bench"
 
 
 def probe_python() -> Path:

@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from bench_cache import cache_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 RETURN = ROOT / "examples" / "samples" / "ssda903" / "2025-26"
 AS_OF = "2026-03-31"  # the end of the 2025-26 collection year
@@ -80,14 +82,6 @@ sys.stdout.write(f"{wall!r} {usage.ru_maxrss} {proc.returncode} {cpu!r}\\n")
 sys.stdout.buffer.write(proc.stdout[-2000:])
 sys.stderr.buffer.write(proc.stderr[-4000:])
 """
-
-
-def cache_dir() -> Path:
-    given = os.environ.get("TIMESCALES_BENCH_CACHE", "").strip()
-    if given:
-        return Path(given)
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "timescales-bench"
 
 
 def validator_python(version: str | None) -> Path:
