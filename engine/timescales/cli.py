@@ -669,7 +669,7 @@ def cmd_check(args: argparse.Namespace) -> ExitCode:
     return ExitCode.BREACHES if summary.breaches else ExitCode.OK
 
 
-def _by_range(run: Any) -> bool:
+def _by_range(run: Pipeline) -> bool:
     """Every input of the run is a JSON Lines file read by byte range (``parallel.by_range``)."""
     from .parallel import by_range
 
