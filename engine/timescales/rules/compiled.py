@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import usercache
-from .parsed import _NotPlain, encode
+from .parsed import _NotPlain, _parser_key, _stat, encode
 
 __all__ = ["CompiledPack"]
 
@@ -43,47 +43,36 @@ KEEP = 32
 
 
 def _model_sources() -> list[Any] | None:
-    """Place, size and modification time of every module defining a registered kind's model
-    (and its bases), and of this package's rule modules; None when one cannot be read."""
+    """Place, size and modification time of this package's rule modules and of every module
+    defining a registered kind's model (and its bases); None when one cannot be read."""
     from .registry import REGISTRY
 
-    files: set[str] = set()
     here = Path(__file__).parent
-    for name in os.listdir(here):
-        if name.endswith(".py"):
-            files.add(str(here / name))
-    import importlib.util
-
-    with contextlib.suppress(ImportError, ValueError):
-        spec = importlib.util.find_spec("yaml")  # what the text parses to (``rules.parsed``)
-        if spec is not None and spec.origin:
-            files.add(spec.origin)
+    files = {str(here / name) for name in os.listdir(here) if name.endswith(".py")}
     for kind in REGISTRY:
         for cls in kind.model.__mro__:
-            module = sys.modules.get(cls.__module__)
-            path = getattr(module, "__file__", None)
+            path = getattr(sys.modules.get(cls.__module__), "__file__", None)
             if path:
                 files.add(str(path))
-    out: list[Any] = []
     try:
-        for path in sorted(files):
-            st = os.stat(path)
-            out.append([path, st.st_size, st.st_mtime_ns])
+        return [_stat(path) for path in sorted(files)]
     except OSError:
         return None
-    return out
 
 
 def _pack_key() -> list[Any] | None:
+    """What the models depend on besides a file's text: the parser's key (the loader's source
+    and PyYAML's, ``rules.parsed``), pydantic, Python, the kinds and their models' sources."""
     import pydantic
 
     from .registry import REGISTRY
 
+    parser = _parser_key()
     sources = _model_sources()
-    if sources is None:
+    if parser is None or sources is None:
         return None
     version = list(sys.version_info[:3])
-    return [FORMAT, pydantic.VERSION, version, list(REGISTRY.names()), sources]
+    return [FORMAT, pydantic.VERSION, version, list(REGISTRY.names()), parser, sources]
 
 
 def _private(path: Path) -> bool:
