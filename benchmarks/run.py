@@ -131,14 +131,19 @@ def parse_floor(data: Path, findings: Path) -> tuple[float, float]:
 
 
 ONE_WORKER = """
-import datetime as dt, sys
+import contextlib, datetime as dt, sys
 from pathlib import Path
 from timescales import parallel
+from timescales.backends.pool import Pool
 from timescales.ruleset.pack import build_ruleset, load_council
 from timescales.pipeline import Pipeline
+# `--jobs 1` checks in this process (backends.pool.run_here); here the same tasks go to one
+# worker process, as `--jobs N` sends them, to measure what the worker path costs
+workers = contextlib.ExitStack()
+parallel.run_here = lambda setup, tasks: workers.enter_context(Pool(setup, 1)).run(tasks)
 _, council = load_council()
 run = Pipeline(build_ruleset(council), dt.date.fromisoformat(sys.argv[3]))
-with open(sys.argv[2], "w") as out:
+with workers, open(sys.argv[2], "w") as out:
     parallel.check_and_write(run, [Path(sys.argv[1])], "auto", None, out, fmt="jsonl", jobs=1)
 """
 

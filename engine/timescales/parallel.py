@@ -95,6 +95,12 @@ class Merger:
         self.run.count_by_rule(batch.by_rule)
 
 
+def in_process(jobs: int, engine: str) -> bool:
+    """``--jobs 1`` with the Python engine checks in the calling process (``run_here``); the
+    durable engine always runs in a worker (its C module keeps state per process)."""
+    return jobs == 1 and engine == "python"
+
+
 def batches(
     run: Pipeline,
     paths: Iterable[Path],
@@ -130,7 +136,7 @@ def batches(
     merger = Merger(run)
     done = 0
     with contextlib.ExitStack() as stack:
-        if jobs == 1 and engine == "python":
+        if in_process(jobs, engine):
             found = run_here(setup, _tasks(run, plan, jobs))
         else:
             found = stack.enter_context(Pool(setup, jobs)).run(_tasks(run, plan, jobs))
@@ -186,7 +192,13 @@ def check_and_write(
     if writer is None and fmt in TEXT_FORMATS and hide is None:
         if fmt == "csv":
             write_findings([], "csv", out)  # the header, once
-        with tempfile.TemporaryDirectory(prefix="timescales-") as spill:
+        # workers spill their text to files; in this process (run_here) it stays in memory
+        spilling = (
+            contextlib.nullcontext(None)
+            if in_process(jobs, engine)
+            else tempfile.TemporaryDirectory(prefix="timescales-")
+        )
+        with spilling as spill:
             done: str | None = None
             for batch in batches(
                 run,

@@ -109,6 +109,27 @@ def test_one_process_reads_json_lines_as_a_worker_with_the_same_output(
     assert "see --max-events" in files["rejects"]
 
 
+@pytest.mark.parametrize(("jobs", "spills"), [("1", False), ("2", True)])
+def test_only_workers_spill_to_a_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str, spills: bool
+) -> None:
+    """Workers hand their text over in spill files under a temporary directory, removed at the
+    end; ``--jobs 1`` keeps the text in memory and makes no directory."""
+    made: list[str] = []
+    real = parallel.tempfile.TemporaryDirectory
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        directory = real(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(directory.name)
+        return directory
+
+    monkeypatch.setattr(parallel.tempfile, "TemporaryDirectory", recorded)
+    code, files = _run(tmp_path, _input(tmp_path), "out", "--format", "jsonl", "--jobs", jobs)
+    assert code == 1 and files["findings"]
+    assert bool(made) is spills
+    assert not any(Path(name).exists() for name in made)
+
+
 def test_a_child_with_too_many_events_is_rejected_alike(tmp_path: Path) -> None:
     """The rejection names ``--max-events`` in workers too, on both of their reading paths
     (msgspec's, and pydantic's for a line only it accepts)."""
