@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import calendar
-from ..findings import Status, WorkerFinding
+from ..evaluation.outcome import outcome
+from ..findings import WorkerFinding
 from ..kinds import REGISTRY
 from ..kinds.workforce import Step, WorkerRule, reads, timed_rules
 from ..records import WorkerRecord
@@ -85,23 +86,16 @@ def _finding(
     cal: calendar.WorkingCalendar,
     la: str | None = None,
 ) -> WorkerFinding | None:
-    """met / late / overdue / pending (None: due after the employment ended, not done)."""
+    """met / late / overdue / pending, judged as a child's instance is (``evaluation.outcome``),
+    the end of employment standing for a case's close: None when the worker left on or before
+    the due date without the event. An end after as_of is not yet known, as a child's events
+    after as_of are not."""
     anchor, due, done, ref = step
-    days: int | None
-    working: int | None
-    if done is not None:
-        if done <= due:
-            status, days, working = Status.MET, 0, 0
-        else:
-            status, days, working = Status.LATE, (done - due).days, _wd(due, done, cal)
-    else:
-        end = as_of if worker.ended is None else min(as_of, worker.ended)
-        if end > due:
-            status, days, working = Status.OVERDUE, (end - due).days, _wd(due, end, cal)
-        elif worker.ended is not None and worker.ended < as_of:
-            return None  # left before it fell due
-        else:
-            status, days, working = Status.PENDING, None, None
+    ended = worker.ended if worker.ended is not None and worker.ended <= as_of else None
+    # working=False: a working-day count outside the calendar's years is null, never an error
+    result = outcome(due=due, done=done, close=ended, as_of=as_of, cal=cal, working=False)
+    if result is None:
+        return None
     return WorkerFinding(
         rule=rule.id,
         name=rule.name,
@@ -112,17 +106,10 @@ def _finding(
         anchor=anchor,
         due=due,
         done=done,
-        status=status,
-        days_late=days,
-        working_days_late=working,
+        status=result.status,
+        days_late=result.days_late,
+        working_days_late=result.working_days_late,
         citation=rule.references[0].href,
         la=worker.la or la,
         citations=tuple(r.href for r in rule.references),
     )
-
-
-def _wd(start: dt.date, end: dt.date, cal: calendar.WorkingCalendar) -> int | None:
-    try:
-        return cal.working_days_between(start, end)
-    except calendar.CalendarRangeError:
-        return None
