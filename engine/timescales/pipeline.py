@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, Location, RecordError
 from .findings import DataQualityFinding, Finding
@@ -37,7 +38,7 @@ from .guard import (
     unreadable_record,
 )
 from .importers import Importer, Item, resolve
-from .records import ChildRecord, WorkerRecord
+from .records import NATIONAL_EVENT_TYPES, ChildRecord, WorkerRecord
 from .ruleset.ruleset import ChildResult, RuleSet, partial_count
 from .seen import SeenIds
 from .tally import Summary
@@ -110,20 +111,43 @@ class Pipeline:
                 self.unreadable(exc)
         self.planned = plan
         self.planned_for = [Path(p) for p in paths]
-        supplied: set[str] | None = set() if plan else None
         for path, importer in plan:
             self.summary.formats[str(path)] = importer.name
-            # an importer may know better per input (an SSD extract: only the tables present)
-            supplies_for = getattr(importer, "supplies_for", None)
-            supplies = supplies_for(path) if callable(supplies_for) else importer.supplies
-            if supplies is None:
-                supplied = None
-            elif supplied is not None:
-                supplied |= supplies
+        supplied = self._supplied(plan)
         if supplied is not None:
             self.ruleset, why = self.ruleset.assessable(frozenset(supplied))
             self.summary.not_assessable.update(why)
         return plan
+
+    def _supplied(self, plan: list[tuple[Path, Importer]]) -> set[str] | None:
+        """The event types these inputs can give (None: any). A return's importer declares its
+        own (an SSD extract: by the tables present). A canonical file may hold any national
+        type, but a council's own type (a plugin's, e.g. ``lancashire.lac_assessment``) only if
+        its name appears in the file: an extract made without the council's own events must
+        leave that council's rules not assessable, not make every child overdue."""
+        if not plan:
+            return None
+        declared: set[str] = set()
+        open_ended: list[tuple[Path, Any]] = []  # inputs that may hold any type
+        for path, importer in plan:
+            supplies_for = getattr(importer, "supplies_for", None)
+            supplies = supplies_for(path) if callable(supplies_for) else importer.supplies
+            if supplies is None:
+                open_ended.append((path, importer))
+            else:
+                declared |= supplies
+        if not open_ended:
+            return declared
+        local = set(self.ruleset.event_types or ()) - set(NATIONAL_EVENT_TYPES) - declared
+        if not local or not all(hasattr(imp, "may_hold") for _, imp in open_ended):
+            return None
+        held: set[str] = set()
+        for path, importer in open_ended:
+            held |= importer.may_hold(path, local - held)
+        absent = local - held
+        if not absent:
+            return None
+        return self.ruleset.types_read() - absent
 
     # -- read ----------------------------------------------------------------------------------
 

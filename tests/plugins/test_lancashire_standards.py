@@ -100,8 +100,36 @@ def test_check_reports_the_new_standards(cli, tmp_path: Path) -> None:
             "events": [{"type": "lancashire.adoption_order", "date": "2024-03-04", "ref": "A"}],
         },
     ]
+    # an input that never names the council's own notification or letter leaves LANC003 and
+    # LANC013 not assessable (tests/plugins/test_local_types_not_carried.py); another child's
+    # records of each, answering no clock, show that this input carries them
+    carries = {
+        "child": "L99",
+        "events": [
+            {"type": "lancashire.head_of_service_notified", "date": "2023-01-09", "ref": "X"},
+            {"type": "lancashire.later_life_letter", "date": "2023-01-09", "ref": "X"},
+        ],
+    }
+    alone = tmp_path / "alone.jsonl"
+    alone.write_text("".join(json.dumps(r) + "\n" for r in records))
     path = tmp_path / "children.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*records, carries]))
+    res = cli(
+        "check",
+        str(alone),
+        "--as-of",
+        "2024-03-31",
+        "--la",
+        "lancashire",
+        "--format",
+        "jsonl",
+        "--rules",
+        "LANC003,LANC005,LANC006,LANC013",
+        "--settings",
+        str(SETTINGS),
+    )
+    assert {json.loads(line)["rule"] for line in res.out.splitlines()} == {"LANC005", "LANC006"}
+    assert "not assessable: LANC003: the input does not carry lancashire.head_of_service_" in res.err
     res = cli(
         "check",
         str(path),

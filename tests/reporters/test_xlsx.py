@@ -88,6 +88,14 @@ def test_numbers_equal_the_json_aggregates(
         "p90_days_late": "90th percentile days late",
     }
     sheet_rules = rows(wb["Rules"])
+    # the rules the inputs cannot feed follow the others, n/a with why (none are in agg's rules)
+    not_assessable = agg["run"]["completeness"]["not_assessable"]
+    assessed, rest = sheet_rules[: len(agg["rules"])], sheet_rules[len(agg["rules"]) :]
+    assert [r["Rule"] for r in rest] == sorted(not_assessable)
+    for cells in rest:
+        assert cells["Note"] == "n/a: " + not_assessable[cells["Rule"]]
+        assert all(cells[labels[key]] is None for key in STATS)
+    sheet_rules = assessed
     assert [r["Rule"] for r in sheet_rules] == [r["rule"] for r in agg["rules"]]
     for cells, expected in zip(sheet_rules, agg["rules"], strict=True):
         for key in STATS:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator, Mapping
+import mmap
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -369,6 +371,24 @@ def _dates_to_text(data: Any) -> Any:
     return data
 
 
+def types_named_in(path: Path, types: Iterable[str]) -> set[str]:
+    """Which of these event types a canonical file may hold: a type whose name appears nowhere in
+    its text cannot be the type of any of its events. Conservative: a file whose text could
+    spell a name some other way (a backslash: JSON's or YAML's escapes; UTF-16 or UTF-32, whose
+    bytes are not the name's) may hold every one of them."""
+    types = set(types)
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+            return types
+        if fh.seek(0, os.SEEK_END) == 0:
+            return set()
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as text:
+            if text.find(b"\\") != -1:
+                return types
+            return {t for t in types if text.find(t.encode()) != -1}
+
+
 def _head(path: Path) -> bytes:
     if path.is_dir():
         return b""
@@ -394,6 +414,12 @@ class _Canonical:
         if path.suffix.lower() in (".csv", ".xml", ".xlsx", ".xls", ".tsv"):
             return False
         return self.first is not None and _head(path).startswith(self.first)
+
+    def may_hold(self, path: Path, types: Iterable[str]) -> set[str]:
+        """Which of ``types`` this input may hold (``types_named_in``; standard input: all)."""
+        if str(path) == "-" or not path.is_file():
+            return set(types)
+        return types_named_in(path, types)
 
     def read(self, path: Path, context: ImportContext) -> Iterator[Item]:
         if self.name == "jsonl":

@@ -19,7 +19,7 @@ from ..findings import DataQualityFinding, Finding
 from ..kinds import REGISTRY
 from ..kinds.schedule import Chain, chains_of
 from ..kinds.workforce import IroHistory, caseloads_from_children, iro_history, worker_rules
-from ..records import ChildRecord
+from ..records import NATIONAL_EVENT_TYPES, ChildRecord
 from ..rules.limits import Terms
 from ..rules.model import Rule, keep_apart
 from ..rules.overrides import ActiveOverride, Target
@@ -191,6 +191,14 @@ class RuleSet:
         return self._derive(
             [r for r in self.rules if r.id in wanted], report=set(ids), unsettled=left_out
         )
+
+    def types_read(self) -> set[str]:
+        """Every event type the rule set knows (national and the council's own) or a rule reads."""
+        heads = heads_of(self.rules)
+        out = set(NATIONAL_EVENT_TYPES) | set(self.event_types or ())
+        for rule in self.rules:
+            out |= reads(rule, heads)
+        return out
 
     def assessable(self, supplied: frozenset[str]) -> tuple[RuleSet, dict[str, str]]:
         """The rules the inputs can feed, and why each other one cannot be assessed."""
