@@ -93,8 +93,10 @@ def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
     # + 5 + Mon 3 Feb; the conference that day: CP001 and CP002 met.
     assert one(findings, "CP002", "1003")["due"] == "2025-02-03"
     assert one(findings, "CP002", "1003")["status"] == "met"
-    # 1005: the authorisation is #N/A: unknown, so AS002 is not checked (not "overdue")
-    assert not [f for f in findings if f["rule"] == "AS002" and f["child"] == "1005"]
+    # 1005: the authorisation is #N/A: unknown, so neither AS002 (from the assessment's start)
+    # nor AS001 (from the referral, Mon 3 Feb 2025) is checked: not "overdue", nor "pending"
+    # (it would turn overdue after 7 Apr, on an assessment whose completion is unknown)
+    assert not [f for f in findings if f["rule"] in ("AS001", "AS002") and f["child"] == "1005"]
     # 1004's period began before the extract: no LA005 counted from a start it does not hold;
     # its review of 10 Oct 2024 would restart the schedule, but the extract gives no legal
     # status for the period (whether reg 48's short-breaks regime excludes the reviews cannot be
@@ -115,8 +117,14 @@ def test_findings_checked_by_hand(cli: Any, tmp_path: Path) -> None:
         ("1002", "Safeguarding South", "SW02"),
         ("1003", "Safeguarding South", "SW02"),
         ("1004", "Children in Care North", "SW01"),
-        ("1005", "Safeguarding South", "SW02"),
+    }  # 1005's only instance, its referral's AS001, is not checked (above)
+    # the team and worker of 1005 come from its record, whatever its findings
+    records = {
+        i.record.child: i.record
+        for i in SsdImporter().read(EXTRACT, ImportContext(as_of=dt.date(2025, 3, 31)))
+        if i.record is not None
     }
+    assert (records["1005"].team, records["1005"].worker) == ("Safeguarding South", "SW02")
     err = check_sample(cli, EXTRACT, AS_OF, tmp_path)["res"].err
     assert "not assessed: LA013: 1 not assessed (began before the data)" in err
     assert "not assessed: LA005: 1 not assessed (began before the data)" in err
@@ -140,7 +148,15 @@ def test_known_from_the_history_window_and_the_period_that_began_before(
         "C1004",
         ("became_looked_after",),
     )
-    assert all(r.known_from == () for c, r in recs.items() if c != "1004")
+    # 1005's assessment has no readable authorisation: the data holds none of its referral's
+    # completed assessments (a history that begins on no date), so AS001 is not assessed
+    (unknown,) = recs["1005"].known_from
+    assert (unknown.from_, unknown.case, unknown.events) == (
+        dt.date.max,
+        "R1005",
+        ("assessment_completed",),
+    )
+    assert all(r.known_from == () for c, r in recs.items() if c not in ("1004", "1005"))
     # with the extract's window given, every record says where each table's history begins
     monkeypatch.setenv(HISTORY_ENV, "2019-04-01")
     recs = {

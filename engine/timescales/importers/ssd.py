@@ -1386,7 +1386,14 @@ class _Person:
         for row, v in _items(tables.get(CIN_ASSESSMENTS.name)):
             aid, case = v["cina_assessment_id"], v["cina_referral_id"]
             if "cina_assessment_auth_date" in v.get("_unknown", ()):
-                continue  # noted (DATA046): AS002 cannot be decided
+                # noted (DATA046): when, or whether, it was completed cannot be told, so neither
+                # AS002 (from its start) nor AS001 (from the referral) can be decided: the data
+                # holds none of this referral's completed assessments (its history of them
+                # begins on no date: the last one there is)
+                self.known_from.append(
+                    {"from": dt.date.max, "case": case, "events": ["assessment_completed"]}
+                )
+                continue
             self.event(
                 "assessment_started",
                 dt.date.fromordinal(v["cina_assessment_start_date"]),
