@@ -172,10 +172,21 @@ ABBREVIATIONS = (
 )
 
 
+# where in a long document: "(2015), paragraph 29", "chapter 4", "para 16": what tells apart
+# several provisions of one document (one link), kept when a long title is cut to fit
+_LOCATOR = re.compile(
+    r"(?:\(\d{4}\),?\s+)?(?:paragraphs?|paras?\.?|¶|chapter|section|annex|pages?)\s*"
+    r"[\w().]+(?:\s*(?:,|and|to|–|-)\s*[\w().]+)*$",
+    re.IGNORECASE,
+)
+
+
 def short_citation(provision: str) -> str:
     """The provision a rule rests on, short enough for a table cell: the statutory
     instrument's number instead of its title ("Care Planning ... Regulations 2010 (SI 2010/959)
-    reg 33(1)" -> "SI 2010/959 reg 33(1)"), the first provision of several, no asides."""
+    reg 33(1)" -> "SI 2010/959 reg 33(1)"), the first provision of several, no asides. A long
+    title is cut in the middle, keeping where in the document ("Ofsted, inspection of… (2015),
+    paragraph 29"): several rules cite one report, each its own paragraph."""
     text = provision.strip()
     for long, short in ABBREVIATIONS:
         text = text.replace(long, short)
@@ -185,17 +196,39 @@ def short_citation(provision: str) -> str:
         first = si.group(1) + " " + first[si.end() :]
     first = _ASIDE.sub("", first).strip(" ,")
     if len(first) > SHORT_CITATION:
-        first = first[: SHORT_CITATION - 1].rstrip(" ,") + "…"
+        first = _cut(first)
     return first or provision[:SHORT_CITATION]
+
+
+def _cut(text: str) -> str:
+    """``text`` in SHORT_CITATION characters: its start, "…", and its locator where it ends
+    with one short enough to keep."""
+    where = _LOCATOR.search(text)
+    tail = where.group(0) if where else ""
+    room = SHORT_CITATION - len(tail) - 2  # "… " between them
+    if not tail or room < 12:
+        return text[: SHORT_CITATION - 1].rstrip(" ,") + "…"
+    head = text[: len(text) - len(tail)].rstrip(" ,:")
+    if len(head) > room:
+        cut = head[: room + 1]
+        head = cut.rsplit(" ", 1)[0] if " " in cut else head[:room]
+    return head.rstrip(" ,:") + "… " + tail
+
+
+def _own_reference(rule: Mapping[str, Any] | None, href: str) -> str | None:
+    """The rule's own reference title for ``href``, where it is the rule's citation: several
+    rules may cite one link (one Ofsted report), each a different paragraph of it."""
+    if rule is not None and href and href == rule.get("citation"):
+        title = rule.get("reference")
+        return str(title) if title else None
+    return None
 
 
 def _cite_label(rule: Mapping[str, Any] | None, href: str, titles: Mapping[str, str]) -> str:
     cited = rule is not None and href in (rule.get("citations") or [rule.get("citation")])
     if cited and rule is not None and rule.get("provision"):
         return short_citation(str(rule["provision"]))
-    title = titles.get(href)
-    if title is None and cited and rule is not None and href == rule.get("citation"):
-        title = rule.get("reference")
+    title = _own_reference(rule, href) or titles.get(href)
     return short_citation(title) if title else href
 
 
@@ -1115,7 +1148,9 @@ def _cite_rows(
             [
                 href,
                 _cite_label(by_rule.get(rule), href, cite_titles),
-                (by_rule.get(rule) or {}).get("provision") or cite_titles.get(href, href),
+                (by_rule.get(rule) or {}).get("provision")
+                or _own_reference(by_rule.get(rule), href)
+                or cite_titles.get(href, href),
             ]
         )
     return rows
