@@ -1,9 +1,12 @@
-"""What a breach says beside its figures: its own rule's citation (several Lancashire rules cite
-one Ofsted report, one link, each its own paragraph)."""
+"""What a breach says beside its figures, in every output: its own rule's citation (several
+Lancashire rules cite one Ofsted report, one link, each its own paragraph) and the finding's
+extras (``partial_history``, ``override``, ``variation``...) in words."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
 import io
 import json
 import re
@@ -11,11 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium_cdp import Browser, Page, chromium_or_skip
+from openpyxl import load_workbook
 
 from timescales.cli import main
-from timescales.reporters.html import short_citation
+from timescales.findings import EXTRA_FIELDS, Finding, Status
+from timescales.reporters.html import breach_row, short_citation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SSDA903 = EXAMPLES / "samples" / "ssda903"
+PARTIAL = "801712fe7fe7"  # LA007, N-0003: late, found from a gap within the known history
 
 
 def run(*argv: str) -> str:
@@ -48,6 +56,24 @@ def static_rows(page: str) -> list[str]:
     body = re.search(r'<section id="breaches".*?</section>', page, re.S)
     assert body
     return re.findall(r'<tr>\s*<td class="rule".*?</tr>', body.group(0), re.S)
+
+
+def rendered_rows(path: Path, tmp: Path) -> list[str]:
+    """The breach list's rows as the page's script draws them: each row's text, then its
+    citation's hover text."""
+    binary = chromium_or_skip()
+    browser = Browser(binary, tmp / "profile")
+    try:
+        page = Page(browser, width=1400, height=900)
+        page.open(path.resolve().as_uri())
+        page.wait_until("document.getElementById('breach-table').getAttribute('data-ready')")
+        rows: list[str] = page.evaluate(
+            "Array.from(document.querySelectorAll('#breach-table tbody tr')).map(function(t){"
+            "var a=t.querySelector('a');return t.textContent+' | '+(a?a.title:'');})"
+        )
+        return rows
+    finally:
+        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +121,109 @@ def test_short_citation_keeps_the_paragraph() -> None:
     assert short_citation("Working Together to Safeguard Children, chapter 1 (core groups)") == (
         "Working Together, chapter 1"
     )
+
+
+# -- 2. extras in words, and in CSV and the workbook -------------------------------------------
+
+
+def finding(**extra: Any) -> Finding:
+    return Finding(
+        rule="LA007",
+        name="later-lac-reviews",
+        child="C1",
+        ref="P1",
+        anchor=dt.date(2025, 7, 1),
+        due=dt.date(2026, 1, 1),
+        done=dt.date(2026, 1, 5),
+        status=Status.LATE,
+        days_late=4,
+        working_days_late=2,
+        citation="https://www.legislation.gov.uk/uksi/2010/959/regulation/33",
+        extra=tuple(extra.items()),
+    )
+
+
+def test_every_extra_is_said_in_words() -> None:
+    from timescales.reporters import extras_note
+
+    values: dict[str, Any] = {
+        "threshold": "12 months",
+        "extended": "8 weeks",
+        "national_due": dt.date(2024, 3, 4),
+        "override": "lancashire-mash-24-hours",
+        "partial_history": True,
+        "variation": "coronavirus-2020",
+        "counted_from": "2024-01-02",
+        "resumed": dt.date(2020, 9, 26),
+        "target": dt.date(2024, 5, 8),
+        "target_capped": True,
+    }
+    assert set(values) == set(EXTRA_FIELDS)  # a new extra needs its words here too
+    note = extras_note(finding(**values))
+    for words in (
+        "threshold 12 months",
+        "extended by 8 weeks",
+        "local standard lancashire-mash-24-hours",
+        "national due 2024-03-04",
+        "partial history",
+        "coronavirus-2020",
+        "counted from 2024-01-02",
+        "2020-09-26",
+        "2024-05-08",
+        "capped",
+    ):
+        assert words in note, (words, note)
+    assert extras_note(finding()) == ""
+    # an extra the reporters do not know yet is still shown, never dropped
+    assert "new_thing: x" in extras_note(finding(new_thing="x"))
+    # in the report's breach row, after the exception
+    row = breach_row(finding(partial_history=True), {})
+    assert "partial history" in row[-1]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("903")
+
+
+def test_partial_history_in_csv(sample: Path) -> None:
+    out = sample / "f.csv"
+    run("check", str(SSDA903), "--as-of", "2026-11-30", "--format", "csv", "-o", str(out))
+    with out.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = {r["id"]: r for r in reader}
+        head = reader.fieldnames or []
+    # the contract's columns first, as they were; the extras after them
+    assert head[: head.index("citations") + 1][-3:] == ["worker", "exception", "citations"]
+    assert head[head.index("citations") + 1 :] == list(EXTRA_FIELDS)
+    assert rows[PARTIAL]["partial_history"] == "true"
+    assert rows[PARTIAL]["status"] == "late"
+    others = [r for k, r in rows.items() if k != PARTIAL]
+    assert others and all(r["partial_history"] == "" for r in others)
+
+
+def test_partial_history_in_the_workbook(sample: Path) -> None:
+    out = sample / "f.xlsx"
+    run("check", str(SSDA903), "--as-of", "2026-11-30", "--format", "xlsx", "-o", str(out))
+    ws = load_workbook(out)["Findings"]
+    values = list(ws.iter_rows(values_only=True))
+    head = list(values[0])
+    rows = {r[0]: dict(zip(head, r, strict=True)) for r in values[1:]}
+    assert head[head.index("citations") + 1 :] == [*EXTRA_FIELDS, "note"]
+    row = rows[PARTIAL]
+    assert row["partial_history"] is True
+    assert "partial history" in row["note"]
+
+
+def test_partial_history_in_the_report(sample: Path) -> None:
+    out = sample / "r.html"
+    run("report", str(SSDA903), "--as-of", "2026-11-30", "-o", str(out))
+    page = out.read_text(encoding="utf-8")
+    data = island(page)
+    (row,) = rows_by(data, rule="LA007", child="N-0003", status="late")
+    assert "partial history" in row["note"]
+    (static,) = [r for r in static_rows(page) if "N-0003" in r and "LA007" in r and "s-late" in r]
+    assert "partial history" in static
+    # and as the script draws the list
+    drawn = [r for r in rendered_rows(out, sample) if "N-0003" in r and "LA007" in r]
+    assert any("partial history" in r and "late" in r for r in drawn), drawn

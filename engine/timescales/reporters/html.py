@@ -43,7 +43,7 @@ from ..aggregates.summary import NOT_CHECKED
 from ..findings import Finding
 from ..version import __version__
 from ..workforce.caseloads import NOT_IN_POST
-from . import TABLE_COLUMNS
+from . import TABLE_COLUMNS, extras_note
 from .charts import (
     BLUE,
     GREEN,
@@ -101,8 +101,10 @@ FIRST_PAGE = 100  # rows of the breach list and the tracker written as HTML (and
 UNMET_RULES = ("LA020", "PF004")
 IRO_RULE = "IR001"
 
-# the terminal table's columns, then who holds the case and why it is as it is
-BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "override")
+# the terminal table's columns, then who holds the case and why it is as it is: the recorded
+# exception, the citation, the council override applied, and the note (the exception and the
+# finding's extras in words: partial history, the national due date under an override...)
+BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "override", "note")
 
 
 def due_count(row: Mapping[str, Any]) -> int:
@@ -147,7 +149,14 @@ def breach_row(finding: Finding, cites: dict[str, int]) -> list[Any]:
         finding.exception,
         cite,
         None if override is None else str(override),
+        breach_note(finding),
     ]
+
+
+def breach_note(finding: Finding) -> str:
+    """The breach list's Note: the recorded exception, then the finding's extras in words."""
+    exception = f"exception: {finding.exception}" if finding.exception else ""
+    return "; ".join(n for n in (exception, extras_note(finding)) if n)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1186,16 +1195,7 @@ def _static_breach(
 ) -> dict[str, Any]:
     r = dict(zip(BREACH_COLUMNS, row, strict=True))
     href, label, full = cites[r["cite"]]
-    note = "; ".join(
-        n
-        for n in (
-            f"exception: {r['exception']}" if r["exception"] else "",
-            f"local override: {r['override']}" if r["override"] else "",
-        )
-        if n
-    )
-    return {**r, "title": titles.get(r["rule"], ""), "href": href, "label": label, "full": full,
-            "note": note}  # fmt: skip
+    return {**r, "title": titles.get(r["rule"], ""), "href": href, "label": label, "full": full}
 
 
 def _static_tracker(p: Mapping[str, Any], perm: Mapping[str, Any]) -> dict[str, Any]:
