@@ -1,6 +1,7 @@
 """What a breach says beside its figures, in every output: its own rule's citation (several
-Lancashire rules cite one Ofsted report, one link, each its own paragraph) and the finding's
-extras (``partial_history``, ``override``, ``variation``...) in words."""
+Lancashire rules cite one Ofsted report, one link, each its own paragraph), the finding's extras
+(``partial_history``, ``override``, ``variation``...) in words, and, under a council override,
+the local standard that set the due date rather than the national rule's words."""
 
 from __future__ import annotations
 
@@ -227,3 +228,33 @@ def test_partial_history_in_the_report(sample: Path) -> None:
     # and as the script draws the list
     drawn = [r for r in rendered_rows(out, sample) if "N-0003" in r and "LA007" in r]
     assert any("partial history" in r and "late" in r for r in drawn), drawn
+
+
+# -- 3. a council override: the local standard, not the national rule's words -----------------
+
+
+def test_override_breach_names_the_local_standard(lancashire: str) -> None:
+    data = island(lancashire)
+    (row,) = rows_by(data, rule="RA001", child="LX03-mash-decision", status="late")
+    assert row["due"] == "2024-03-02" and row["override"] == "lancashire-mash-24-hours"
+    assert "local standard lancashire-mash-24-hours" in row["note"]
+    assert "national due 2024-03-04" in row["note"]
+    # the title shown is the local standard's, not "within 1 working day"
+    key = f"RA001\x1f{row['override']}"
+    title = data["titles"][key]
+    assert "24 hours" in title and "1 working day" not in title
+    # and the citation is the standard's own (the 2018 re-inspection, paragraph 16)
+    href, label, full = data["cites"][row["cite"]]
+    assert href == "https://reports.ofsted.gov.uk/"
+    assert "(2018), paragraph 16" in full and "16" in label
+    (static,) = [r for r in static_rows(lancashire) if "LX03-mash-decision" in r and "RA001" in r]
+    assert "24 hours" in static and "1 working day" not in static
+    assert "national due 2024-03-04" in static and "paragraph 16" in static
+
+
+def test_override_breach_as_the_script_draws_it(lancashire: str, tmp_path: Path) -> None:
+    page = tmp_path / "lanc.html"
+    page.write_text(lancashire, encoding="utf-8")
+    (drawn,) = [r for r in rendered_rows(page, tmp_path) if "LX03-mash-decision" in r]
+    assert "24 hours" in drawn and "1 working day" not in drawn
+    assert "national due 2024-03-04" in drawn and "(2018), paragraph 16" in drawn

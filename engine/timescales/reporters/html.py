@@ -131,9 +131,13 @@ def days(value: float | None) -> str:
 
 def breach_row(finding: Finding, cites: dict[str, int]) -> list[Any]:
     """A breach as the compact row the report embeds (columns: BREACH_COLUMNS). Its citation is
-    indexed by rule and link (``cites``): one link may stand for several provisions."""
-    cite = cites.setdefault(f"{finding.rule}\x1f{finding.citation}", len(cites))
+    indexed by rule and link (``cites``): one link may stand for several provisions; under a
+    council override, by the override too (the row cites the local standard that applied)."""
     override = next((v for k, v in finding.extra if k == "override"), None)
+    key = f"{finding.rule}\x1f{finding.citation}"
+    if override is not None:
+        key += f"\x1f{override}"
+    cite = cites.setdefault(key, len(cites))
     return [
         finding.rule,
         finding.child,
@@ -1087,20 +1091,25 @@ def render(
     permanence: Iterable[Mapping[str, Any]],
     title: str = "Statutory timescales: performance report",
     unreliable: str | None = None,
+    overrides: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Write the report. ``agg`` is Aggregator.to_dict() (with the run's summary for the
     data-completeness banner); breaches are rows from breach_row() (their citations indexed
     by ``cites``), permanence rows PermanenceRow.to_dict(); either may be read twice (a
     one-shot iterator is kept in memory). ``unreliable`` says why the figures are not
-    reliable (rejects above --max-rejects): the page says so in red, at the top."""
+    reliable (rejects above --max-rejects): the page says so in red, at the top.
+    ``overrides`` (override_info()): the council overrides whose breaches show the local
+    standard's title and citation."""
     breaches = _replayable(breaches)
     permanence = _replayable(permanence)
     na = NotAssessable(agg.get("not_assessable") or {})
     rules = _rules(agg)
     rule_order = [r["rule"] for r in rules["rows"]]
     by_rule = {r["rule"]: r for r in agg["rules"]}
-    cite_rows = _cite_rows(cites, by_rule, cite_titles)
+    overrides = overrides or {}
+    cite_rows = _cite_rows(cites, by_rule, cite_titles, overrides)
     rule_titles = {r["rule"]: f"{r['rule']} {r['title'] or r['name']}" for r in agg["rules"]}
+    row_titles = _row_titles(rule_titles, overrides)
     teams = _teams(agg, rule_order)
     first = _first_page(breaches)
     tracker_first = _tracker_first_page(permanence)
@@ -1134,9 +1143,9 @@ def render(
         "permanence": perm,
         "breach_total": breach_count(agg["overall"]),
         "filters": _filters(agg, na, rule_order, rule_titles),
-        "first_breaches": [_static_breach(row, cite_rows, rule_titles) for row in first],
+        "first_breaches": [_static_breach(row, cite_rows, row_titles) for row in first],
         "first_tracker": [_static_tracker(p, perm) for p in tracker_first],
-        "data_breaches": _breach_island(breaches, rule_titles, cite_rows),
+        "data_breaches": _breach_island(breaches, row_titles, cite_rows),
         "data_permanence": _tracker_island(permanence, perm),
         "rules_inactive": sorted((agg.get("run") or {}).get("inactive", {}).items()),
     }
@@ -1145,24 +1154,64 @@ def render(
 
 
 def _cite_rows(
-    cites: Mapping[str, int], by_rule: Mapping[str, Any], cite_titles: Mapping[str, str]
+    cites: Mapping[str, int],
+    by_rule: Mapping[str, Any],
+    cite_titles: Mapping[str, str],
+    overrides: Mapping[str, Mapping[str, str]],
 ) -> list[list[Any]]:
-    """The citations the breaches point at, in their index order: (href, label, title)."""
+    """The citations the breaches point at, in their index order: (href, label, title). A
+    breach under a council override cites the override's own reference, the national
+    provision it stands in for in its title."""
     rows = []
     for key, _ in sorted(cites.items(), key=lambda kv: kv[1]):
-        rule, _, href = key.partition("\x1f")
+        rule, _, rest = key.partition("\x1f")
+        href, _, override = rest.partition("\x1f")
         if not href:  # a bare link (older callers)
             rule, href = "", key
-        rows.append(
-            [
-                href,
-                _cite_label(by_rule.get(rule), href, cite_titles),
-                (by_rule.get(rule) or {}).get("provision")
-                or _own_reference(by_rule.get(rule), href)
-                or cite_titles.get(href, href),
-            ]
+        full = (
+            (by_rule.get(rule) or {}).get("provision")
+            or _own_reference(by_rule.get(rule), href)
+            or cite_titles.get(href, href)
         )
+        local = overrides.get(override) if override else None
+        if local is not None:
+            instead = f"local standard {override}, in place of {rule}: {full}"
+            rows.append(
+                [
+                    local["href"],
+                    short_citation(local["reference"]),
+                    f"{local['reference']} ({instead})",
+                ]
+            )
+            continue
+        rows.append([href, _cite_label(by_rule.get(rule), href, cite_titles), full])
     return rows
+
+
+def override_info(ruleset: RuleSet) -> dict[str, dict[str, str]]:
+    """The council overrides in force, by name: the rule each stands in for, its title, and its
+    first reference (link and title), for the breaches it set the due date of."""
+    return {
+        active.override.name: {
+            "rule": active.override.rule,
+            "title": active.override.title,
+            "href": active.override.references[0].href,
+            "reference": active.override.references[0].title,
+        }
+        for active in ruleset.overrides.values()
+    }
+
+
+def _row_titles(
+    rule_titles: Mapping[str, str], overrides: Mapping[str, Mapping[str, str]]
+) -> dict[str, str]:
+    """The breach rows' rule titles: each rule's, and, keyed "RULE\x1foverride", the local
+    standard's for the rows a council override set the due date of (so "due Saturday" is not
+    read against the national "1 working day")."""
+    out = dict(rule_titles)
+    for name, local in overrides.items():
+        out[f"{local['rule']}\x1f{name}"] = f"{local['rule']} Local standard: {local['title']}"
+    return out
 
 
 def _filters(
@@ -1195,7 +1244,9 @@ def _static_breach(
 ) -> dict[str, Any]:
     r = dict(zip(BREACH_COLUMNS, row, strict=True))
     href, label, full = cites[r["cite"]]
-    return {**r, "title": titles.get(r["rule"], ""), "href": href, "label": label, "full": full}
+    title = titles.get(f"{r['rule']}\x1f{r['override']}") if r["override"] else None
+    return {**r, "title": title or titles.get(r["rule"], ""), "href": href, "label": label,
+            "full": full}  # fmt: skip
 
 
 def _static_tracker(p: Mapping[str, Any], perm: Mapping[str, Any]) -> dict[str, Any]:
@@ -1292,5 +1343,6 @@ def write_report(
             cite_titles=cite_titles,
             permanence=tracker,
             unreliable=summary.rejects_over(max_rejects),
+            overrides=override_info(ruleset),
         )
     return aggregator

@@ -82,7 +82,7 @@ if(b){var cites=b.cites,C=index(b.columns);
     columns:[
     {label:"Rule",key:C.rule,render:function(td,r){td.className="rule";
       td.appendChild(el("strong",{text:r[C.rule]}));
-      var t=b.titles[r[C.rule]];
+      var t=(r[C.override]&&b.titles[r[C.rule]+"\u001f"+r[C.override]])||b.titles[r[C.rule]];
       if(t){td.appendChild(el("small",{text:t.slice(r[C.rule].length+1)}));}}},
     {label:"Child",key:C.child},{label:"Ref",key:C.ref},
     {label:"Clock started",key:C.anchor},{label:"Due",key:C.due},
