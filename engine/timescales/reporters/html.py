@@ -43,7 +43,7 @@ from ..aggregates.summary import NOT_CHECKED
 from ..findings import Finding
 from ..version import __version__
 from ..workforce.caseloads import NOT_IN_POST
-from . import TABLE_COLUMNS
+from . import TABLE_COLUMNS, extras_note
 from .charts import (
     BLUE,
     GREEN,
@@ -101,8 +101,10 @@ FIRST_PAGE = 100  # rows of the breach list and the tracker written as HTML (and
 UNMET_RULES = ("LA020", "PF004")
 IRO_RULE = "IR001"
 
-# the terminal table's columns, then who holds the case and why it is as it is
-BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "override")
+# the terminal table's columns, then who holds the case and why it is as it is: the recorded
+# exception, the citation, the council override applied, and the note (the exception and the
+# finding's extras in words: partial history, the national due date under an override...)
+BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "override", "note")
 
 
 def due_count(row: Mapping[str, Any]) -> int:
@@ -129,9 +131,13 @@ def days(value: float | None) -> str:
 
 def breach_row(finding: Finding, cites: dict[str, int]) -> list[Any]:
     """A breach as the compact row the report embeds (columns: BREACH_COLUMNS). Its citation is
-    indexed by rule and link (``cites``): one link may stand for several provisions."""
-    cite = cites.setdefault(f"{finding.rule}\x1f{finding.citation}", len(cites))
+    indexed by rule and link (``cites``): one link may stand for several provisions; under a
+    council override, by the override too (the row cites the local standard that applied)."""
     override = next((v for k, v in finding.extra if k == "override"), None)
+    key = f"{finding.rule}\x1f{finding.citation}"
+    if override is not None:
+        key += f"\x1f{override}"
+    cite = cites.setdefault(key, len(cites))
     return [
         finding.rule,
         finding.child,
@@ -147,7 +153,14 @@ def breach_row(finding: Finding, cites: dict[str, int]) -> list[Any]:
         finding.exception,
         cite,
         None if override is None else str(override),
+        breach_note(finding),
     ]
+
+
+def breach_note(finding: Finding) -> str:
+    """The breach list's Note: the recorded exception, then the finding's extras in words."""
+    exception = f"exception: {finding.exception}" if finding.exception else ""
+    return "; ".join(n for n in (exception, extras_note(finding)) if n)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -172,10 +185,21 @@ ABBREVIATIONS = (
 )
 
 
+# where in a long document: "(2015), paragraph 29", "chapter 4", "para 16": what tells apart
+# several provisions of one document (one link), kept when a long title is cut to fit
+_LOCATOR = re.compile(
+    r"(?:\(\d{4}\),?\s+)?(?:paragraphs?|paras?\.?|¶|chapter|section|annex|pages?)\s*"
+    r"[\w().]+(?:\s*(?:,|and|to|–|-)\s*[\w().]+)*$",
+    re.IGNORECASE,
+)
+
+
 def short_citation(provision: str) -> str:
     """The provision a rule rests on, short enough for a table cell: the statutory
     instrument's number instead of its title ("Care Planning ... Regulations 2010 (SI 2010/959)
-    reg 33(1)" -> "SI 2010/959 reg 33(1)"), the first provision of several, no asides."""
+    reg 33(1)" -> "SI 2010/959 reg 33(1)"), the first provision of several, no asides. A long
+    title is cut in the middle, keeping where in the document ("Ofsted, inspection of… (2015),
+    paragraph 29"): several rules cite one report, each its own paragraph."""
     text = provision.strip()
     for long, short in ABBREVIATIONS:
         text = text.replace(long, short)
@@ -185,17 +209,39 @@ def short_citation(provision: str) -> str:
         first = si.group(1) + " " + first[si.end() :]
     first = _ASIDE.sub("", first).strip(" ,")
     if len(first) > SHORT_CITATION:
-        first = first[: SHORT_CITATION - 1].rstrip(" ,") + "…"
+        first = _cut(first)
     return first or provision[:SHORT_CITATION]
+
+
+def _cut(text: str) -> str:
+    """``text`` in SHORT_CITATION characters: its start, "…", and its locator where it ends
+    with one short enough to keep."""
+    where = _LOCATOR.search(text)
+    tail = where.group(0) if where else ""
+    room = SHORT_CITATION - len(tail) - 2  # "… " between them
+    if not tail or room < 12:
+        return text[: SHORT_CITATION - 1].rstrip(" ,") + "…"
+    head = text[: len(text) - len(tail)].rstrip(" ,:")
+    if len(head) > room:
+        cut = head[: room + 1]
+        head = cut.rsplit(" ", 1)[0] if " " in cut else head[:room]
+    return head.rstrip(" ,:") + "… " + tail
+
+
+def _own_reference(rule: Mapping[str, Any] | None, href: str) -> str | None:
+    """The rule's own reference title for ``href``, where it is the rule's citation: several
+    rules may cite one link (one Ofsted report), each a different paragraph of it."""
+    if rule is not None and href and href == rule.get("citation"):
+        title = rule.get("reference")
+        return str(title) if title else None
+    return None
 
 
 def _cite_label(rule: Mapping[str, Any] | None, href: str, titles: Mapping[str, str]) -> str:
     cited = rule is not None and href in (rule.get("citations") or [rule.get("citation")])
     if cited and rule is not None and rule.get("provision"):
         return short_citation(str(rule["provision"]))
-    title = titles.get(href)
-    if title is None and cited and rule is not None and href == rule.get("citation"):
-        title = rule.get("reference")
+    title = _own_reference(rule, href) or titles.get(href)
     return short_citation(title) if title else href
 
 
@@ -1045,20 +1091,25 @@ def render(
     permanence: Iterable[Mapping[str, Any]],
     title: str = "Statutory timescales: performance report",
     unreliable: str | None = None,
+    overrides: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Write the report. ``agg`` is Aggregator.to_dict() (with the run's summary for the
     data-completeness banner); breaches are rows from breach_row() (their citations indexed
     by ``cites``), permanence rows PermanenceRow.to_dict(); either may be read twice (a
     one-shot iterator is kept in memory). ``unreliable`` says why the figures are not
-    reliable (rejects above --max-rejects): the page says so in red, at the top."""
+    reliable (rejects above --max-rejects): the page says so in red, at the top.
+    ``overrides`` (override_info()): the council overrides whose breaches show the local
+    standard's title and citation."""
     breaches = _replayable(breaches)
     permanence = _replayable(permanence)
     na = NotAssessable(agg.get("not_assessable") or {})
     rules = _rules(agg)
     rule_order = [r["rule"] for r in rules["rows"]]
     by_rule = {r["rule"]: r for r in agg["rules"]}
-    cite_rows = _cite_rows(cites, by_rule, cite_titles)
+    overrides = overrides or {}
+    cite_rows = _cite_rows(cites, by_rule, cite_titles, overrides)
     rule_titles = {r["rule"]: f"{r['rule']} {r['title'] or r['name']}" for r in agg["rules"]}
+    row_titles = _row_titles(rule_titles, overrides)
     teams = _teams(agg, rule_order)
     first = _first_page(breaches)
     tracker_first = _tracker_first_page(permanence)
@@ -1092,9 +1143,9 @@ def render(
         "permanence": perm,
         "breach_total": breach_count(agg["overall"]),
         "filters": _filters(agg, na, rule_order, rule_titles),
-        "first_breaches": [_static_breach(row, cite_rows, rule_titles) for row in first],
+        "first_breaches": [_static_breach(row, cite_rows, row_titles) for row in first],
         "first_tracker": [_static_tracker(p, perm) for p in tracker_first],
-        "data_breaches": _breach_island(breaches, rule_titles, cite_rows),
+        "data_breaches": _breach_island(breaches, row_titles, cite_rows),
         "data_permanence": _tracker_island(permanence, perm),
         "rules_inactive": sorted((agg.get("run") or {}).get("inactive", {}).items()),
     }
@@ -1103,22 +1154,64 @@ def render(
 
 
 def _cite_rows(
-    cites: Mapping[str, int], by_rule: Mapping[str, Any], cite_titles: Mapping[str, str]
+    cites: Mapping[str, int],
+    by_rule: Mapping[str, Any],
+    cite_titles: Mapping[str, str],
+    overrides: Mapping[str, Mapping[str, str]],
 ) -> list[list[Any]]:
-    """The citations the breaches point at, in their index order: (href, label, title)."""
+    """The citations the breaches point at, in their index order: (href, label, title). A
+    breach under a council override cites the override's own reference, the national
+    provision it stands in for in its title."""
     rows = []
     for key, _ in sorted(cites.items(), key=lambda kv: kv[1]):
-        rule, _, href = key.partition("\x1f")
+        rule, _, rest = key.partition("\x1f")
+        href, _, override = rest.partition("\x1f")
         if not href:  # a bare link (older callers)
             rule, href = "", key
-        rows.append(
-            [
-                href,
-                _cite_label(by_rule.get(rule), href, cite_titles),
-                (by_rule.get(rule) or {}).get("provision") or cite_titles.get(href, href),
-            ]
+        full = (
+            (by_rule.get(rule) or {}).get("provision")
+            or _own_reference(by_rule.get(rule), href)
+            or cite_titles.get(href, href)
         )
+        local = overrides.get(override) if override else None
+        if local is not None:
+            instead = f"local standard {override}, in place of {rule}: {full}"
+            rows.append(
+                [
+                    local["href"],
+                    short_citation(local["reference"]),
+                    f"{local['reference']} ({instead})",
+                ]
+            )
+            continue
+        rows.append([href, _cite_label(by_rule.get(rule), href, cite_titles), full])
     return rows
+
+
+def override_info(ruleset: RuleSet) -> dict[str, dict[str, str]]:
+    """The council overrides in force, by name: the rule each stands in for, its title, and its
+    first reference (link and title), for the breaches it set the due date of."""
+    return {
+        active.override.name: {
+            "rule": active.override.rule,
+            "title": active.override.title,
+            "href": active.override.references[0].href,
+            "reference": active.override.references[0].title,
+        }
+        for active in ruleset.overrides.values()
+    }
+
+
+def _row_titles(
+    rule_titles: Mapping[str, str], overrides: Mapping[str, Mapping[str, str]]
+) -> dict[str, str]:
+    """The breach rows' rule titles: each rule's, and, keyed "RULE\x1foverride", the local
+    standard's for the rows a council override set the due date of (so "due Saturday" is not
+    read against the national "1 working day")."""
+    out = dict(rule_titles)
+    for name, local in overrides.items():
+        out[f"{local['rule']}\x1f{name}"] = f"{local['rule']} Local standard: {local['title']}"
+    return out
 
 
 def _filters(
@@ -1151,16 +1244,9 @@ def _static_breach(
 ) -> dict[str, Any]:
     r = dict(zip(BREACH_COLUMNS, row, strict=True))
     href, label, full = cites[r["cite"]]
-    note = "; ".join(
-        n
-        for n in (
-            f"exception: {r['exception']}" if r["exception"] else "",
-            f"local override: {r['override']}" if r["override"] else "",
-        )
-        if n
-    )
-    return {**r, "title": titles.get(r["rule"], ""), "href": href, "label": label, "full": full,
-            "note": note}  # fmt: skip
+    title = titles.get(f"{r['rule']}\x1f{r['override']}") if r["override"] else None
+    return {**r, "title": title or titles.get(r["rule"], ""), "href": href, "label": label,
+            "full": full}  # fmt: skip
 
 
 def _static_tracker(p: Mapping[str, Any], perm: Mapping[str, Any]) -> dict[str, Any]:
@@ -1257,5 +1343,6 @@ def write_report(
             cite_titles=cite_titles,
             permanence=tracker,
             unreliable=summary.rejects_over(max_rejects),
+            overrides=override_info(ruleset),
         )
     return aggregator

@@ -28,7 +28,8 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
-from ..findings import FIELDS, Finding
+from ..findings import EXTRA_FIELDS, Finding
+from . import CSV_COLUMNS, extras_note
 
 if TYPE_CHECKING:
     from ..aggregates.permanence import PermanenceRow
@@ -109,6 +110,30 @@ def _rule(rule: str) -> str:
     return ALL_RULES if rule == "*" else rule
 
 
+# the Findings sheet: the CSV's columns (the contract's fields, the citations, the extras where
+# they apply), then a note saying the extras in words
+FINDING_COLUMNS = CSV_COLUMNS
+
+
+def finding_cells(finding: Finding) -> list[Any]:
+    """A finding as the Findings sheet's row: dates as dates (an extra's too), flags as
+    TRUE/FALSE, empty where an extra does not apply, and the extras in words last."""
+    extra = dict(finding.extra)
+    cells: list[Any] = []
+    for c in FINDING_COLUMNS:
+        if c == "citations":
+            cells.append(" ".join(finding.citations))
+        elif c in EXTRA_FIELDS:
+            value = extra.get(c)
+            if EXTRA_FIELDS[c] is dt.date and isinstance(value, str):
+                value = _date(value)
+            cells.append(value)
+        else:
+            cells.append(getattr(finding, c, None))
+    cells.append(extras_note(finding) or None)
+    return cells
+
+
 def write_xlsx(
     findings: Iterable[Finding],
     aggregator: Aggregator,
@@ -124,17 +149,13 @@ def write_xlsx(
     says whether the rejects exceed ``max_rejects``."""
     wb = Workbook(write_only=True)
     book = _Book(wb)
-    columns = [*FIELDS, "citations"]
+    columns = [*FINDING_COLUMNS, "note"]
     widths = {"id": 14, "rule": 8, "name": 30, "child": 16, "citation": 50, "citations": 50}
+    widths.update({"override": 24, "variation": 20, "note": 60})
     found = StreamedSheet(wb, "Findings", columns, [widths.get(c, 12) for c in columns])
     n = 0
     for finding in findings:
-        found.append(
-            [
-                " ".join(finding.citations) if c == "citations" else getattr(finding, c, None)
-                for c in columns
-            ]
-        )
+        found.append(finding_cells(finding))
         n += 1
     agg = aggregator.to_dict(summary)
     _overview(book.overview, agg)

@@ -82,7 +82,7 @@ if(b){var cites=b.cites,C=index(b.columns);
     columns:[
     {label:"Rule",key:C.rule,render:function(td,r){td.className="rule";
       td.appendChild(el("strong",{text:r[C.rule]}));
-      var t=b.titles[r[C.rule]];
+      var t=(r[C.override]&&b.titles[r[C.rule]+"\u001f"+r[C.override]])||b.titles[r[C.rule]];
       if(t){td.appendChild(el("small",{text:t.slice(r[C.rule].length+1)}));}}},
     {label:"Child",key:C.child},{label:"Ref",key:C.ref},
     {label:"Clock started",key:C.anchor},{label:"Due",key:C.due},
@@ -91,9 +91,8 @@ if(b){var cites=b.cites,C=index(b.columns);
     {label:"Days late",key:C.days_late,num:true},
     {label:"Working days late",key:C.working_days_late,num:true},
     {label:"Team",key:C.team},{label:"Worker",key:C.worker},
-    {label:"Note",key:C.exception,render:function(td,r){td.className="note";
-      td.textContent=[r[C.exception]?"exception: "+r[C.exception]:"",
-        r[C.override]?"local override: "+r[C.override]:""].filter(Boolean).join("; ");}},
+    {label:"Note",key:C.note,render:function(td,r){td.className="note";
+      td.textContent=text(r[C.note]);}},
     {label:"Citation",key:C.cite,render:function(td,r){var c=cites[r[C.cite]];
       td.className="wrap";
       td.appendChild(el("a",{href:c[0],rel:"noopener noreferrer",title:c[2],text:c[1]}));}}]});}
