@@ -344,3 +344,18 @@ def test_every_hook_is_documented() -> None:
 def test_plugin_error_keeps_the_plugin_name() -> None:
     err = PluginError("somecouncil", "broke")
     assert err.plugin == "somecouncil" and "somecouncil" in str(err)
+
+
+def test_a_term_rule_left_inactive_says_whose_terms_are_missing(cli, tmp_path: Path) -> None:
+    """LA012 counts school terms: without a council, the notice says a plugin supplies them;
+    with a council whose plugin supplies none, it says so (not "e.g. --la NAME" again)."""
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"child": "C1", "events": []}\n')
+    bare = cli("check", str(path), "--as-of", "2024-03-31", "--format", "jsonl")
+    assert "inactive: LA012: no school term dates: a council plugin supplies them" in bare.err
+    local = cli(
+        "check", str(path), "--as-of", "2024-03-31", "--format", "jsonl", "--la", "lancashire"
+    )
+    assert (
+        "LA012: no school term dates: the council's plugin (lancashire) supplies none" in local.err
+    )

@@ -136,6 +136,8 @@ class RuleSet:
         if self.terms is None and any(lim.unit == "terms" for lim in rule.limits()):
             self.inactive[rule.id] = (
                 "no school term dates: a council plugin supplies them (e.g. --la NAME)"
+                if self.la is None
+                else f"no school term dates: the council's plugin ({self.la}) supplies none"
             )
             return False
         return True
