@@ -175,6 +175,17 @@ def test_heatmap_cells_carry_rate_count_and_mark() -> None:
     assert len(empty) == 1  # LA006 in South: nothing due
 
 
+@pytest.mark.parametrize("key", ["LA005", "LANC001", "EXB0001X"])
+def test_heatmap_row_labels_fit_their_rule_ids(key: str) -> None:
+    """A rule id is drawn whole: right-aligned before the cells, with room for every character
+    at the widest a 13px bold character is drawn (a council's LANC001 lost its L at 72px)."""
+    svg = heatmap(
+        "h", [(key, "t")], ["T"], {(key, "T"): Cell(1.0, 1, "green")}, title="t", desc="d"
+    )
+    (label,) = [t for t in parse(svg).iter(f"{SVG}text") if t.get("class") == "label key"]
+    assert float(label.get("x", "0")) >= charts.KEY_CHAR * len(key) + 4
+
+
 def test_caseload_chart_band_and_hatching() -> None:
     root = parse(
         caseload_chart(

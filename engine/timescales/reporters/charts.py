@@ -340,6 +340,9 @@ def stacked_columns(
     return _svg(parts)
 
 
+KEY_CHAR = 9.5  # the widest a character of a rule id is drawn in the heat map's labels (px)
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell of the heat map: the rate, how many were due and its RAG status."""
@@ -361,7 +364,10 @@ def heatmap(
     """A rate for each row (a rule: key and plain title) and column (a team): the cell tinted
     red/amber/green, its mark, the rate and the number due written in it; blank where the
     team had nothing of the rule. Drawn at its natural size (its page box scrolls sideways)."""
-    label_w, cell_w, cell_h, head_h = 72, 104, 40, 34
+    cell_w, cell_h, head_h = 104, 40, 34
+    # room for the longest rule id (13px bold: about KEY_CHAR px a character), right-aligned
+    # 10px before the cells: a council's "LANC001" must not lose its first letter
+    label_w = max(72, KEY_CHAR * max((len(key) for key, _ in rows), default=0) + 16)
     width = label_w + cell_w * max(1, len(columns)) + 4
     height = head_h + cell_h * max(1, len(rows)) + 4
     parts = [_open(ident, width, height, title, desc, fixed=True)]
