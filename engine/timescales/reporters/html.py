@@ -879,13 +879,16 @@ def _wf_timeliness(
         for r in group:
             rate = r.get("on_time")
             status = rag(rate)
+            # a rule not assessed: every figure n/a with its reason (never 0)
+            why = r.get("why") or NOTHING_DUE
             lines.append(
                 {
                     "team": r.get("team") or ALL_TEAMS,
-                    "cells": [num(r["met"]), num(r["late"]), num(r["overdue"]), num(r["pending"])],
-                    "rate": Figure(pct(rate, 1))
-                    if rate is not None
-                    else Figure("n/a", NOTHING_DUE),
+                    "cells": [
+                        Figure("n/a", why) if r[k] is None else Figure(num(r[k]))
+                        for k in ("met", "late", "overdue", "pending")
+                    ],
+                    "rate": Figure(pct(rate, 1)) if rate is not None else Figure("n/a", why),
                     "status": status,
                     "mark": rag_mark(status),
                 }

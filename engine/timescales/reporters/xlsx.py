@@ -331,17 +331,17 @@ def _workforce_sheets(wb: Workbook, agg: Mapping[str, Any]) -> list[Sheet]:
     )
     for t in wf.get("timeliness") or ():
         rate = t.get("on_time")
+        counts = [t[k] for k in ("met", "late", "overdue", "pending")]
+        # a rule not assessed: every figure n/a, with its reason (never 0)
+        why = t.get("why") or "nothing was due"
         on_time.append(
             [
                 t["rule"],
                 t.get("name"),
                 t.get("team") or ALL_TEAMS,
-                t["met"],
-                t["late"],
-                t["overdue"],
-                t["pending"],
+                *(NA if n is None else n for n in counts),
                 NA if rate is None else on_time.cell(rate, PERCENT),
-                _na("nothing was due") if rate is None else None,
+                _na(why) if rate is None or None in counts else None,
             ]
         )
     targets = Sheet(
