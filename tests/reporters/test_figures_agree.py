@@ -5,12 +5,20 @@ with why where the data cannot tell, never 0 (docs/reports.md, decisions.md)."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from reports_helpers import AS_OF, finding, result
+
+from timescales.aggregates.summary import Aggregator
+from timescales.reporters.html import render
+from timescales.reporters.xlsx import write_xlsx
+from timescales.ruleset.pack import load_rules
+from timescales.tally import Summary
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 LANCASHIRE = ("--la", "lancashire", "--settings", str(EXAMPLES / "lancashire-settings.yaml"))
@@ -78,3 +86,65 @@ def test_workforce_rules_not_assessed_are_na_with_why_in_every_output(cli, tmp_p
         (line,) = re.findall(r"<tr><th scope=\"row\".*?</tr>", table.group(0), re.S)
         assert "All teams" in line and cells(line) == ["n/a"] * 5, line
         assert line.count(f'title="n/a: {html.escape(why[rule])}"') == 5
+
+
+# -- bug: unmet 0 in the aggregates and the tables, n/a in the tile and the Summary sheet --------
+
+UNMET_NA = "n/a: LA020, PF004 not assessable: "
+
+
+def test_unmet_is_na_in_every_output_when_no_attribute_rule_is_assessable(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An SSDA903 return carries no visits: LA020 and PF004 are not assessable, so the
+    all-rules unmet is null in the aggregates (overall and every month), n/a with why in the
+    workbook (Summary, By month) and the report (the tile, the monthly table), never 0."""
+    agg, wb, page, _ = outputs(
+        cli, tmp_path, [EXAMPLES / "samples" / "ssda903" / "2025-26"], "2026-03-31"
+    )
+    assert {"LA020", "PF004"} <= set(agg["not_assessable"])
+    assert agg["overall"]["unmet"] is None
+    months = [r for r in agg["by_month"] if r["rule"] == "*"]
+    assert months and all(r["unmet"] is None for r in months)
+    assert all(r["unmet"] == 0 for r in agg["rules"])  # a rule's own: none of them can be unmet
+    summary = {r["Measure"]: r for r in sheet(wb, "Summary")}
+    unmet = summary["Unmet (visits that did not meet the requirement)"]
+    assert unmet["Value"] is None and unmet["Note"].startswith(UNMET_NA)
+    by_month = [r for r in sheet(wb, "By month") if r["Rule"] == "(all rules)"]
+    assert len(by_month) == len(months)
+    assert all(r["Unmet"] is None and r["Note"].startswith(UNMET_NA) for r in by_month)
+    tile = re.search(r'<span class="v">(.*?)</span><span class="l">unmet visits<', page)
+    assert tile and text(tile.group(1)) == "n/a"
+    trend = re.search(r'<section id="trend".*?</section>', page, re.S)
+    assert trend
+    unmet_cells = re.findall(r'<td data-label="Unmet"[^>]*>(.*?)</td>', trend.group(0), re.S)
+    assert len(unmet_cells) == len(months)
+    assert all(text(c) == "n/a" and 'title="n/a: LA020, PF004' in c for c in unmet_cells)
+
+
+def test_unmet_is_na_in_the_team_worker_and_iro_tables(tmp_path: Path) -> None:
+    """The same in the by-team, by-worker and by-IRO rows (all rules) of the aggregates, the
+    workbook and the report."""
+    agg = Aggregator(load_rules(autoload=False), AS_OF)
+    agg.add(result("C1", [finding("LA005", "met"), finding("LA006", "late")], iro="I1"))
+    summary = Summary(read=1, checked=1)
+    summary.not_assessable["LA020"] = "the input does not carry lac_visit"
+    summary.not_assessable["PF004"] = "the input does not carry pf_visit"
+    data = agg.to_dict(summary)
+    for dimension in ("team", "worker", "iro", "month"):
+        rows = data[f"by_{dimension}"]
+        assert [r["unmet"] for r in rows if r["rule"] == "*"] == [None], dimension
+        assert all(r["unmet"] == 0 for r in rows if r["rule"] != "*"), dimension
+    out = io.StringIO()
+    render(data, out, breaches=[], cites={}, cite_titles={}, permanence=[])
+    teams = re.search(r'<section id="teams".*?</section>', out.getvalue(), re.S)
+    assert teams
+    unmet_cells = re.findall(r'<td data-label="Unmet"[^>]*>(.*?)</td>', teams.group(0), re.S)
+    assert len(unmet_cells) == 3  # North, SW1, I1
+    assert all(text(c) == "n/a" and 'title="n/a: LA020, PF004' in c for c in unmet_cells)
+    path = tmp_path / "out.xlsx"
+    write_xlsx([], agg, path, summary=summary)
+    wb = load_workbook(path)
+    for title in ("By team", "By worker", "By IRO", "By month"):
+        (row,) = [r for r in sheet(wb, title) if r["Rule"] == "(all rules)"]
+        assert row["Unmet"] is None and row["Note"].startswith(UNMET_NA), title

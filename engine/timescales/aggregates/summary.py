@@ -31,7 +31,7 @@ import orjson
 
 from ..findings import Finding, Status
 from ..workforce import Workforce
-from .counts import CouncilCounts
+from .counts import CouncilCounts, not_assessable_why
 from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, permanence_row
 from .workload import Caseloads
 
@@ -188,6 +188,9 @@ FIGURE_RULES = (
     "PF004",
 )
 NOT_CHECKED = "not among the rules checked"
+# the attribute rules (the visit happened, but not as the law requires): the only source of
+# ``unmet``. When none can be assessed, the all-rules ``unmet`` is n/a (null), never 0
+UNMET_RULES = ("LA020", "PF004")
 
 
 class Aggregator:
@@ -409,18 +412,26 @@ class Aggregator:
         the HTML report (docs/reports.md lists every field)."""
         rules = sorted({g[0] for g in self.groups if g[0] != ALL})
         unassessable = self.unassessable(summary)
+        unmet_na = not_assessable_why(unassessable, UNMET_RULES) is not None
+
+        def figures(rule: str, stats: Stats) -> dict[str, Any]:
+            row = stats.to_dict()
+            if rule == ALL and unmet_na:
+                row["unmet"] = None  # n/a: no rule that could find one was assessed
+            return row
+
         out: dict[str, Any] = {
             "as_of": self.as_of.isoformat(),
             "period": {"from": self.since.isoformat(), "to": self.as_of.isoformat()},
             "la": self.ruleset.la,
             "children_checked": self.children,
-            "overall": self.stats().to_dict(),
+            "overall": figures(ALL, self.stats()),
             "overdue_open": self.open_overdue,
             "rules": [{**self.rule_info(r), **self.stats(r).to_dict()} for r in rules],
         }
         for dimension in DIMENSIONS:
             rows = [
-                {"rule": rule, dimension: key, **stats.to_dict()}
+                {"rule": rule, dimension: key, **figures(rule, stats)}
                 for (rule, dim, key), stats in self.groups.items()
                 if dim == dimension
             ]

@@ -106,12 +106,22 @@ BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "overri
 
 
 def due_count(row: Mapping[str, Any]) -> int:
-    """The findings a row's % on time is over: met, late, overdue and unmet (pending left out)."""
-    return int(row["met"] + row["late"] + row["overdue"] + row["unmet"])
+    """The findings a row's % on time is over: met, late, overdue and unmet (pending left out;
+    unmet null, n/a, when no rule that finds one was assessed: none was found)."""
+    return int(row["met"] + row["late"] + row["overdue"] + (row["unmet"] or 0))
 
 
 def breach_count(row: Mapping[str, Any]) -> int:
-    return int(row["late"] + row["overdue"] + row["unmet"])
+    return int(row["late"] + row["overdue"] + (row["unmet"] or 0))
+
+
+def _unmet_why(agg: Mapping[str, Any]) -> str:
+    """Why the all-rules ``unmet`` is null (n/a): LA020 and PF004 not assessable."""
+    return not_assessable_why(agg.get("not_assessable") or {}, UNMET_RULES) or UNKNOWN
+
+
+def _na_markup(why: str) -> str:
+    return Markup('<abbr class="na" title="n/a: {}">n/a</abbr>').format(why)
 
 
 def num(value: float | None) -> str:
@@ -260,14 +270,14 @@ def _worst_first(rows: Iterable[Mapping[str, Any]], key: str) -> list[Mapping[st
     )
 
 
-def _stats(row: Mapping[str, Any]) -> list[str]:
+def _stats(row: Mapping[str, Any], unmet_why: str = "") -> list[str]:
     return [
         num(row["children"]),
         num(row["met"]),
         num(row["late"]),
         num(row["overdue"]),
         num(row["pending"]),
-        num(row["unmet"]),
+        _na_markup(unmet_why or UNKNOWN) if row["unmet"] is None else num(row["unmet"]),
         pct(row["on_time"], 1),
         days(row["median_days_late"]),
         days(row["p90_days_late"]),
@@ -480,7 +490,7 @@ def _trend(agg: Mapping[str, Any]) -> dict[str, Any]:
         desc = "Nothing was due in any month up to the as-of date."
     line = line_chart("chart-trend", points, title="% on time by month due", desc=desc)
     months = [r["month"] for r in recent]
-    series = {s: [int(r[s]) for r in recent] for s in ("met", *BREACH_STATUSES)}
+    series = {s: [int(r[s] or 0) for r in recent] for s in ("met", *BREACH_STATUSES)}
     breaches = [breach_count(r) for r in recent]
     desc2 = "Findings due each month by status (met, late, overdue, unmet), all rules. " + (
         f"Most breaches: {max(breaches):,} in {month_label(months[breaches.index(max(breaches))])}."
@@ -490,8 +500,9 @@ def _trend(agg: Mapping[str, Any]) -> dict[str, Any]:
     stack = stacked_columns(
         "chart-status", months, series, title="Findings due by month and status", desc=desc2
     )
+    unmet_why = _unmet_why(agg)
     table = [
-        [month_label(r["month"]), *_stats(r)]
+        [month_label(r["month"]), *_stats(r, unmet_why)]
         for r in sorted((r for r in agg["by_month"] if r["rule"] == "*"), key=lambda r: r["month"])
     ]
     return {
@@ -557,15 +568,16 @@ def _teams(agg: Mapping[str, Any], rule_order: Sequence[str]) -> dict[str, Any]:
         matrix.append({"rule": rule, "title": title, "cells": line})
     # workers under their teams
     team_of = agg.get("worker_teams") or {}
+    unmet_why = _unmet_why(agg)
     groups: dict[str, list[list[str]]] = {}
     for r in sorted((r for r in agg["by_worker"] if r["rule"] == "*"), key=lambda r: r["worker"]):
         groups.setdefault(team_of.get(r["worker"]) or "(no team)", []).append(
-            [r["worker"], *_stats(r)]
+            [r["worker"], *_stats(r, unmet_why)]
         )
     workers = sorted(groups.items(), key=lambda kv: (kv[0] == "(no team)", kv[0]))
-    iros = [[r["iro"], *_stats(r)] for r in agg["by_iro"] if r["rule"] == "*"]
+    iros = [[r["iro"], *_stats(r, unmet_why)] for r in agg["by_iro"] if r["rule"] == "*"]
     return {
-        "teams": [[r["team"], *_stats(r)] for r in teams],
+        "teams": [[r["team"], *_stats(r, unmet_why)] for r in teams],
         "chart": chart,
         "desc": desc,
         "heat": heat,

@@ -171,7 +171,9 @@ class _Book:
             (8, 30, 60, 16, *([11] * len(STATS)), 60, 60),
         )
         self.dims = {
-            dim: Sheet(wb, title, ("Rule", label, *stat_heads), (12, 14, *([11] * len(STATS))))
+            dim: Sheet(
+                wb, title, ("Rule", label, *stat_heads, "Note"), (12, 14, *([11] * len(STATS)), 60)
+            )
             for dim, title, label in DIMENSION_SHEETS
         }
         self.targets = Sheet(
@@ -242,13 +244,19 @@ def _rules_sheet(rules: Sheet, agg: Mapping[str, Any]) -> None:
 
 
 def _dimension_sheets(dims: Mapping[str, Sheet], agg: Mapping[str, Any]) -> None:
+    from ..aggregates.counts import not_assessable_why
+    from ..aggregates.summary import UNMET_RULES
+
+    # the all-rules unmet is null (n/a) when no rule that finds one was assessed: empty, and why
+    why = not_assessable_why(agg.get("not_assessable") or {}, UNMET_RULES) or "not known"
     for dim, _, _ in DIMENSION_SHEETS:
         sheet = dims[dim]
         for r in agg[f"by_{dim}"]:
             key: Any = r[dim]
             if dim == "month":
                 key = sheet.cell(_date(key + "-01"), MONTH)
-            sheet.append([_rule(r["rule"]), key, *_stats_cells(sheet, r)])
+            note = _na(why) if r["unmet"] is None else None
+            sheet.append([_rule(r["rule"]), key, *_stats_cells(sheet, r), note])
 
 
 def _targets_sheet(targets: Sheet, agg: Mapping[str, Any]) -> None:
