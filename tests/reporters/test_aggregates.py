@@ -418,7 +418,12 @@ def test_permanence_tracker_row_for_each_looked_after_child() -> None:
     assert (second.reviews, second.plan, second.plan_date) == (2, True, dt.date(2023, 11, 1))
     assert second.status == "met"
     summary = agg.to_dict()["permanence"]
-    assert summary == {"looked_after": 2, "with_plan": 1, "without_plan_past_due": 1}
+    assert summary == {
+        "looked_after": 2,
+        "with_plan": 1,
+        "without_plan_past_due": 1,
+        "why": None,
+    }
 
 
 def test_run_summary_counts_unmet_as_a_breach_and_in_on_time() -> None:

@@ -148,3 +148,60 @@ def test_unmet_is_na_in_the_team_worker_and_iro_tables(tmp_path: Path) -> None:
     for title in ("By team", "By worker", "By IRO", "By month"):
         (row,) = [r for r in sheet(wb, title) if r["Rule"] == "(all rules)"]
         assert row["Unmet"] is None and row["Note"].startswith(UNMET_NA), title
+
+
+# -- bug: "0 children looked after" from an input that cannot carry a period of care ------------
+
+
+def test_looked_after_is_na_when_the_input_does_not_carry_became_looked_after(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A CIN census carries no period of care: the count of children looked after is n/a with
+    that reason (never 0) in the aggregates, the workbook's Summary and the report."""
+    agg, wb, page, err = outputs(cli, tmp_path, [EXAMPLES / "samples" / "cin-census"], "2025-03-31")
+    assert "does not carry became_looked_after" in err
+    why = "the input does not carry became_looked_after"
+    assert agg["permanence"] == {
+        "looked_after": None,
+        "with_plan": None,
+        "without_plan_past_due": None,
+        "why": why,
+    }
+    summary = {r["Measure"]: r for r in sheet(wb, "Summary")}
+    for label in (
+        "Looked after at the date",
+        "… with a permanence plan",
+        "… without one, past the second review",
+    ):
+        assert summary[label]["Value"] is None and summary[label]["Note"] == f"n/a: {why}", label
+    tracker = re.search(r'<section id="permanence".*?</section>', page, re.S)
+    assert tracker
+    said = text(re.sub(r"\s+", " ", tracker.group(0)))
+    assert "0 children looked after" not in said
+    assert f"Children looked after on 2025-03-31: n/a ({why})" in said
+    assert f'<abbr class="na" title="n/a: {why}">n/a</abbr>' in tracker.group(0)
+
+
+def test_looked_after_is_counted_when_the_input_carries_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An SSDA903 return carries periods of care: the count stands (its plans are n/a)."""
+    agg, wb, page, _ = outputs(
+        cli, tmp_path, [EXAMPLES / "samples" / "ssda903" / "2025-26"], "2026-03-31"
+    )
+    permanence = agg["permanence"]
+    assert permanence["looked_after"] == 9 and permanence["with_plan"] is None
+    assert permanence["why"] == "LA008 not assessable: the input does not carry permanence_plan"
+    summary = {r["Measure"]: r for r in sheet(wb, "Summary")}
+    assert summary["Looked after at the date"]["Value"] == 9
+    assert "9 children looked after on 2026-03-31" in page
+
+
+def test_a_period_of_care_is_read_as_not_carried_in_the_rule_set_s_own_words() -> None:
+    """The looked-after count reads the run's not-assessable reasons: it is n/a exactly when
+    the rule set says the inputs do not carry became_looked_after."""
+    from timescales.aggregates.permanence import period_not_carried
+
+    rules = load_rules(autoload=False)
+    _, why = rules.assessable(frozenset({"referral", "assessment_completed"}))
+    assert period_not_carried(why) == "the input does not carry became_looked_after"
+    _, why = rules.assessable(frozenset({"became_looked_after", "ceased_looked_after"}))
+    assert why and period_not_carried(why) is None

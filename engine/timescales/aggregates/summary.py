@@ -32,7 +32,13 @@ import orjson
 from ..findings import Finding, Status
 from ..workforce import Workforce
 from .counts import CouncilCounts, not_assessable_why
-from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, permanence_row
+from .permanence import (
+    PERMANENCE_RULE,
+    PermanenceRow,
+    looked_after_period,
+    period_not_carried,
+    permanence_row,
+)
 from .workload import Caseloads
 
 if TYPE_CHECKING:
@@ -445,13 +451,19 @@ class Aggregator:
         sections = self.workforce.caseload_sections()
         out["caseloads"] = self.caseloads.to_dict(sections)
         out["counts"] = self.counts.to_dict(unassessable)
-        plan_na = PERMANENCE_RULE in unassessable
+        # n/a (null) with why: the count when the inputs cannot carry a period of care, the
+        # plans when LA008 is not assessable
+        period_why = None
+        if summary is not None and not self.permanence["looked_after"]:
+            period_why = period_not_carried(summary.not_assessable)
+        plan_why = period_why or not_assessable_why(unassessable, (PERMANENCE_RULE,))
         out["permanence"] = {
-            "looked_after": self.permanence["looked_after"],
-            "with_plan": None if plan_na else self.permanence["with_plan"],
+            "looked_after": None if period_why else self.permanence["looked_after"],
+            "with_plan": None if plan_why else self.permanence["with_plan"],
             "without_plan_past_due": (
-                None if plan_na else self.permanence["without_plan_past_due"]
+                None if plan_why else self.permanence["without_plan_past_due"]
             ),
+            "why": plan_why,
         }
         out["not_assessable"] = unassessable
         loaded_rules: Any = summary.context.rules if summary is not None else None

@@ -973,8 +973,14 @@ def _permanence(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
     p = agg["permanence"]
     plan_why = na.of(PERMANENCE_RULE)
     reviews_why = na.of(*REVIEW_RULES)
+    # null when the inputs cannot carry a period of care (a CIN census): n/a, never "0"
+    looked_after = (
+        Figure("n/a", p.get("why") or UNKNOWN)
+        if p["looked_after"] is None
+        else Figure(num(p["looked_after"]))
+    )
     return {
-        "looked_after": num(p["looked_after"]),
+        "looked_after": looked_after,
         "with_plan": na.figure(num(p["with_plan"]), PERMANENCE_RULE),
         "without_plan_past_due": na.figure(num(p["without_plan_past_due"]), PERMANENCE_RULE),
         "plan_na": plan_why,

@@ -611,7 +611,10 @@ def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
     o = agg["overall"]
     unassessable = agg.get("not_assessable") or {}
     unmet_na = not_assessable_why(unassessable, ("LA020", "PF004"))
-    plan_na = not_assessable_why(unassessable, (PERMANENCE_RULE,))
+    # the count is null when the inputs cannot carry a period of care (why: its own)
+    perm = agg["permanence"]
+    looked_after_na = (perm.get("why") or "not known") if perm["looked_after"] is None else None
+    plan_na = looked_after_na or not_assessable_why(unassessable, (PERMANENCE_RULE,))
     rows: list[tuple[str, Any, str | None]] = [
         ("As of", sheet.cell(_date(agg["as_of"]), DATE), None),
         ("Period from", sheet.cell(_date(agg["period"]["from"]), DATE), None),
@@ -637,7 +640,11 @@ def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
         ("Median days late (late and overdue)", o["median_days_late"], None),
         ("90th percentile days late (late and overdue)", o["p90_days_late"], None),
         ("Overdue now on open cases", agg["overdue_open"], None),
-        ("Looked after at the date", agg["permanence"]["looked_after"], None),
+        (
+            "Looked after at the date",
+            agg["permanence"]["looked_after"],
+            _na(looked_after_na) if looked_after_na else None,
+        ),
         (
             "… with a permanence plan",
             agg["permanence"]["with_plan"],
