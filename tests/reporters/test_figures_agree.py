@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from reports_helpers import AS_OF, finding, result
 
@@ -205,3 +206,48 @@ def test_a_period_of_care_is_read_as_not_carried_in_the_rule_set_s_own_words() -
     assert period_not_carried(why) == "the input does not carry became_looked_after"
     _, why = rules.assessable(frozenset({"became_looked_after", "ceased_looked_after"}))
     assert why and period_not_carried(why) is None
+
+
+# -- bug: "Rules not assessable 1" in the banner, nothing on the workbook's sheet ---------------
+
+
+def _said(err: str, kind: str) -> set[str]:
+    """The rules the console names on its "inactive:" or "not assessable:" lines."""
+    return set(re.findall(rf"^{kind}: (\w+): ", err, re.M))
+
+
+def _banner_count(page: str, ident: str) -> int:
+    found = re.search(rf'id="{ident}">([^<]*)<', page)
+    return 0 if found is None or found.group(1) == "none" else int(found.group(1))
+
+
+@pytest.mark.parametrize(
+    ("path", "as_of", "inactive", "not_assessable"),
+    [
+        # LA012 needs a council's school term dates: inactive, not "not assessable"
+        ("children.jsonl", "2024-03-31", {"LA012"}, set()),
+        # a 903 return: LA012 both (no term dates; no PEPs), as the console says
+        ("samples/ssda903/2025-26", "2026-03-31", {"LA012"}, {"LA012", "LA020", "PF004"}),
+    ],
+)
+def test_rules_not_assessable_and_inactive_are_one_tally_in_every_output(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, path: str, as_of: str, inactive: set[str], not_assessable: set[str]
+) -> None:
+    agg, wb, page, err = outputs(cli, tmp_path, [EXAMPLES / path], as_of)
+    said_inactive, said_na = _said(err, "inactive"), _said(err, "not assessable")
+    assert said_inactive == inactive and not_assessable <= said_na
+    run = agg["run"]
+    assert set(run["inactive"]) == said_inactive
+    assert set(run["completeness"]["not_assessable"]) == set(run["not_assessable"]) == said_na
+    # the report's banner: the same words and counts, each rule under its own heading
+    assert _banner_count(page, "inactive") == len(said_inactive)
+    assert _banner_count(page, "not-assessable") == len(said_na)
+    assert set(re.findall(r'<li id="inactive-(\w+)">', page)) == said_inactive
+    assert set(re.findall(r'<li id="na-(\w+)">', page)) == said_na
+    # the workbook's "Data completeness" sheet
+    rows = {r["Measure"]: r for r in sheet(wb, "Data completeness")}
+    assert rows["Rules inactive"]["Value"] == len(said_inactive)
+    assert rows["Rules not assessable"]["Value"] == len(said_na)
+    assert {m.split(": ", 1)[1] for m in rows if m.startswith("Inactive: ")} == said_inactive
+    assert {m.split(": ", 1)[1] for m in rows if m.startswith("Not assessable: ")} == said_na
+    assert "school term dates" in rows["Inactive: LA012"]["Note"]

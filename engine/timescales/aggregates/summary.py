@@ -405,13 +405,21 @@ class Aggregator:
         why: dict[str, str] = {}
         if summary is not None:
             why.update(summary.not_assessable)
-        for rule, reason in self.ruleset.inactive.items():
+        for rule, reason in self.inactive(summary).items():
             why.setdefault(rule, reason)
         checked = set(self.ruleset.ids()) if self.ruleset.report is None else self.ruleset.report
         for rule in FIGURE_RULES:
             if rule not in checked:
                 why.setdefault(rule, NOT_CHECKED)
         return dict(sorted(why.items()))
+
+    def inactive(self, summary: Summary | None = None) -> dict[str, str]:
+        """Rules that cannot run in this rule set (no school term dates, a council setting
+        unset), with why: those of the rules the run loaded, before the inputs narrowed them,
+        as the console's "inactive:" lines give them."""
+        loaded = summary.context.rules if summary is not None else None
+        inactive: Mapping[str, str] = getattr(loaded, "inactive", None) or self.ruleset.inactive
+        return dict(sorted(inactive.items()))
 
     def to_dict(self, summary: Summary | None = None) -> dict[str, Any]:
         """JSON-ready aggregates: the contract of ``check --aggregates``, the XLSX sheets and
@@ -489,7 +497,7 @@ class Aggregator:
                 "events_after_as_of": summary.events_after_as_of,
                 "data_quality_notes": sum(summary.quality.values()),
                 "not_assessable": dict(sorted(summary.not_assessable.items())),
-                "inactive": dict(sorted(self.ruleset.inactive.items())),
+                "inactive": self.inactive(summary),
                 "completeness": summary.completeness(),
             }
         return out

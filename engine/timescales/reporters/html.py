@@ -1088,6 +1088,7 @@ def render(
         {"rule": rule, "title": "", "why": why}
         for rule, why in (agg.get("not_assessable") or {}).items()
     ]
+    banner_na, banner_inactive = _banner_rules(agg, unassessed)
     context = {
         "title": title,
         "version": __version__,
@@ -1099,7 +1100,8 @@ def render(
         "script": Markup(_asset("report.js")),  # noqa: S704 (our own file)
         "unreliable": unreliable,
         "completeness": _completeness(agg),
-        "not_assessable": [r for r in unassessed if r["why"] != NOT_CHECKED],
+        "not_assessable": banner_na,
+        "inactive": banner_inactive,
         "not_checked": [r["rule"] for r in unassessed if r["why"] == NOT_CHECKED],
         "tiles": _headlines(agg, na),
         "rules": rules,
@@ -1121,6 +1123,29 @@ def render(
     }
     for chunk in _environment().get_template("report.html").generate(**context):
         out.write(chunk)
+
+
+def _banner_rules(
+    agg: Mapping[str, Any], unassessed: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The banner's rules not assessable and rules inactive, as the run's tally and the console
+    give them (the workbook's "Data completeness" sheet too): not assessable, the inputs do not
+    carry their events (``run.completeness.not_assessable``); inactive, they cannot run in this
+    rule set (``run.inactive``: no school term dates, a council setting unset). Made from
+    aggregates alone (no run), every rule whose figures are n/a, as before."""
+    run = agg.get("run") or {}
+    tally = (run.get("completeness") or {}).get("not_assessable")
+    if tally is None:
+        return [dict(r) for r in unassessed if r["why"] != NOT_CHECKED], []
+    titles = {r["rule"]: r.get("title") or "" for r in unassessed}
+
+    def listed(whys: Mapping[str, str]) -> list[dict[str, Any]]:
+        return [
+            {"rule": rule, "title": titles.get(rule, ""), "why": why}
+            for rule, why in sorted(whys.items())
+        ]
+
+    return listed(tally), listed(run.get("inactive") or {})
 
 
 def _cite_rows(

@@ -737,7 +737,24 @@ def _completeness(
         ),
     ]
     rows += [(f"Not assessed: {n['rule']}", n["count"], n["why"]) for n in c["not_assessed"]]
+    # the rules set aside, in the console's and the report banner's words and counts
+    inactive = run.get("inactive") or {}
+    rows.append(
+        (
+            "Rules not assessable",
+            len(c["not_assessable"]),
+            "the inputs do not carry their events: their figures are n/a",
+        )
+    )
     rows += [(f"Not assessable: {k}", None, _na(v)) for k, v in c["not_assessable"].items()]
+    rows.append(
+        (
+            "Rules inactive",
+            len(inactive),
+            "they cannot run in this rule set: their figures are n/a",
+        )
+    )
+    rows += [(f"Inactive: {k}", None, _na(v)) for k, v in inactive.items()]
     rows += [
         ("Data-quality notes", c["data_quality_notes"], None),
         ("Events after the as-of date ignored", c["events_after_as_of"], None),
