@@ -251,3 +251,49 @@ def test_rules_not_assessable_and_inactive_are_one_tally_in_every_output(  # typ
     assert {m.split(": ", 1)[1] for m in rows if m.startswith("Inactive: ")} == said_inactive
     assert {m.split(": ", 1)[1] for m in rows if m.startswith("Not assessable: ")} == said_na
     assert "school term dates" in rows["Inactive: LA012"]["Note"]
+
+
+# -- bug: LANC018 judged on the raw count in one list and per FTE in the other -------------------
+
+
+def test_a_social_worker_has_one_caseload_verdict_in_every_output(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The example children and workers under Lancashire: the social workers' list takes
+    LANC018's verdict per FTE from the workforce grid (SW031 at 0.6 FTE: 1.67 per FTE), and says
+    why SW012 differs (the worker records end the allocation; the child's record names SW012)."""
+    agg, wb, page, _ = outputs(
+        cli,
+        tmp_path,
+        [EXAMPLES / "children.jsonl", EXAMPLES / "workers.jsonl"],
+        "2024-03-31",
+        *LANCASHIRE,
+    )
+    (grid,) = [c for c in agg["workforce"]["caseloads"] if c["rule"] == "LANC018"]
+    judged = {r["worker"]: (r["fte"], r["values"][-1]) for r in grid["rows"]}
+    worker = agg["caseloads"]["worker"]
+    assert worker["rule"] == "LANC018" and worker["rows"]
+    for row in worker["rows"]:
+        fte, last = judged[row["worker"]]
+        assert (row["status"], row["per_fte"], row["fte"], row["allocated"]) == (
+            last["status"],
+            last["per_fte"],
+            fte,
+            last["children"],
+        ), row["worker"]
+    rows = {r["worker"]: r for r in worker["rows"]}
+    assert (rows["SW031"]["fte"], rows["SW031"]["per_fte"]) == (0.6, 1.67)
+    assert rows["SW031"]["why"] is None
+    sw012 = rows["SW012"]
+    assert (sw012["children"], sw012["allocated"]) == (1, 0)
+    assert "allocations in the worker records" in sw012["why"]
+    sheet_rows = {r["Worker"]: r for r in sheet(wb, "Worker caseloads")}
+    assert sheet_rows["SW031"]["Allocated per FTE"] == 1.67
+    assert sheet_rows["SW031"]["Status"] == rows["SW031"]["status"]
+    assert sheet_rows["SW012"]["Note"] == sw012["why"]
+    social = re.search(r"<h3>Social workers</h3>.*?</details>", page, re.S)
+    assert social and "per FTE" in social.group(0)
+    lines = {
+        text(m.group(1)): cells(m.group(0))
+        for m in re.finditer(r'<tr><th scope="row"[^>]*>(.*?)</th>.*?</tr>', social.group(0), re.S)
+    }
+    assert lines["SW031"][:2] == ["1", "1.7"]
+    assert html.escape(sw012["why"], quote=False) in social.group(0)

@@ -664,11 +664,23 @@ def _caseloads(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
     if worker["rows"]:
         out["worker"] = {
             "threshold": (
-                f"local range {worker['low']}–{worker['high']} ({worker['rule']})"
+                f"against the local range {worker['low']}–{worker['high']} ({worker['rule']}), "
+                "children allocated per FTE: the verdict the Workforce section gives"
                 if worker["rule"]
                 else "no local threshold set (a council plugin can set one)"
             ),
-            "rows": [[r["worker"], num(r["children"]), r["status"]] for r in worker["rows"]],
+            "ruled": bool(worker["rule"]),
+            # the caseload rule's one verdict, per FTE (why: none, or the counts differ)
+            "rows": [
+                [
+                    r["worker"],
+                    num(r["children"]),
+                    r["status"],
+                    num(r.get("per_fte")),
+                    r.get("why"),
+                ]
+                for r in worker["rows"]
+            ],
         }
     return out
 

@@ -200,9 +200,10 @@ class _Book:
         self.workers = Sheet(
             wb,
             "Worker caseloads",
-            ("Worker", "Children", "Low", "High", "Status"),
-            (16, 10, 8, 8, 10),
-        )
+            ("Worker", "Children", "Low", "High", "Status", "Allocated", "FTE",
+             "Allocated per FTE", "Note"),
+            (16, 10, 8, 8, 10, 10, 8, 16, 60),
+        )  # fmt: skip
         self.counts = Sheet(wb, "Counts", ("Measure", "Value", "Note", "Key"), (66, 14, 60, 44))
         self.tracker = Sheet(
             wb,
@@ -282,7 +283,19 @@ def _caseload_sheets(iros: Sheet, workers: Sheet, agg: Mapping[str, Any]) -> Non
         iros.append([*cells, r["status"], r["listed"]])
     worker = agg["caseloads"]["worker"]
     for r in worker["rows"]:
-        workers.append([r["worker"], r["children"], worker["low"], worker["high"], r["status"]])
+        workers.append(
+            [
+                r["worker"],
+                r["children"],
+                worker["low"],
+                worker["high"],
+                r["status"],
+                r.get("allocated"),
+                r.get("fte"),
+                r.get("per_fte"),
+                r.get("why"),
+            ]
+        )
 
 
 ALL_TEAMS = "(all teams)"
