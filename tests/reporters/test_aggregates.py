@@ -327,12 +327,49 @@ def test_worker_caseloads_use_a_local_threshold_when_a_pack_sets_one(tmp_path: P
     worker = agg.to_dict()["caseloads"]["worker"]
     assert (worker["rule"], worker["low"], worker["high"]) == ("WK001", 0, 1)
     rows = {r["worker"]: r for r in worker["rows"]}
-    assert rows["SW1"] == {"worker": "SW1", "children": 2, "status": "above"}
+    assert rows["SW1"] == {
+        "worker": "SW1",
+        "children": 2,
+        "status": "above",
+        "allocated": 2,
+        "fte": 1.0,
+        "per_fte": 2.0,
+        "why": None,
+    }
     assert rows["SW2"]["status"] == "within"
     # without a threshold the counts are there, with no verdict
     plain = Aggregator(RULES, AS_OF)
     _feed(plain, records)
     assert plain.to_dict()["caseloads"]["worker"]["rows"][0]["status"] is None
+
+
+def test_a_worker_caseload_has_one_verdict_per_fte_the_workforce_grid_s(tmp_path: Path) -> None:
+    """The threshold is children per FTE (a worker_caseload rule's range): SW2, at 0.5 FTE with
+    one child, is 2 per FTE, above WK001's 0-1, in the social workers' list as in the
+    workforce grid; the raw count (1, within) gives no second verdict."""
+    from timescales.records import WorkerRecord
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "WK001.yaml").write_text(WORKER_RULE, encoding="utf-8")
+    rules = load_rules(autoload=False, extra_packs=[pack])
+    agg = Aggregator(rules, AS_OF)
+    for worker, fte in (("SW1", 1.0), ("SW2", 0.5)):
+        agg.add_worker(
+            WorkerRecord.model_validate(
+                {"worker": worker, "role": "social_worker", "fte": fte, "started": "2020-01-01"}
+            )
+        )
+    _feed(agg, [_looked_after("A1", "I", "SW1"), _looked_after("B1", "I", "SW2")], rules)
+    data = agg.to_dict()
+    (grid,) = [c for c in data["workforce"]["caseloads"] if c["rule"] == "WK001"]
+    verdicts = {r["worker"]: r["values"][-1]["status"] for r in grid["rows"]}
+    assert verdicts == {"SW1": "within", "SW2": "above"}
+    rows = {r["worker"]: r for r in data["caseloads"]["worker"]["rows"]}
+    assert {w: r["status"] for w, r in rows.items()} == verdicts
+    assert (rows["SW2"]["children"], rows["SW2"]["fte"], rows["SW2"]["per_fte"]) == (1, 0.5, 2.0)
+    worker = data["caseloads"]["worker"]
+    assert (worker["above"], worker["within"]) == (1, 1)
 
 
 # -- counts and the permanence tracker ---------------------------------------------------------
@@ -418,7 +455,12 @@ def test_permanence_tracker_row_for_each_looked_after_child() -> None:
     assert (second.reviews, second.plan, second.plan_date) == (2, True, dt.date(2023, 11, 1))
     assert second.status == "met"
     summary = agg.to_dict()["permanence"]
-    assert summary == {"looked_after": 2, "with_plan": 1, "without_plan_past_due": 1}
+    assert summary == {
+        "looked_after": 2,
+        "with_plan": 1,
+        "without_plan_past_due": 1,
+        "why": None,
+    }
 
 
 def test_run_summary_counts_unmet_as_a_breach_and_in_on_time() -> None:

@@ -77,3 +77,43 @@ def test_ir001_per_iro_figures_match_the_old_aggregate(name: str, items_of, as_o
     (ir001,) = [r for r in data["workforce"]["rules"] if r["rule"] == "IR001"]
     assert oracle, f"{name}: no looked-after child with an IRO at as_of: nothing compared"
     assert ir001["assessed"] is True
+
+
+def test_ir001_is_counted_once_the_same_in_both_lists() -> None:
+    """The example children: IRO03's only child (EX11) left care on 2024-01-15 and nothing
+    (no IRO list, no worker record) says IRO03 is still in post. The IRO caseloads and the
+    workforce grid give one figure at as_of, 2 IROs; IRO03's as_of cell is n/a with why, never
+    "0, below the range"."""
+    as_of = dt.date(2024, 3, 31)
+    _, _, _, data = _figures(_paths(ROOT / "examples" / "children.jsonl"), as_of)
+    iro = data["caseloads"]["iro"]
+    (section,) = data["workforce"]["caseloads"]
+    assert {k: iro[k] for k in ("above", "within", "below")} == section["at_as_of"]
+    assert section["at_as_of"] == {"above": 0, "within": 0, "below": 2}
+    judged = {r["worker"] for r in section["rows"] if r["values"][-1]["status"] is not None}
+    assert judged == {r["iro"] for r in iro["rows"]} == {"IRO01", "IRO02"}
+    (iro03,) = [r for r in section["rows"] if r["worker"] == "IRO03"]
+    last = iro03["values"][-1]
+    assert (last["children"], last["per_fte"], last["status"]) == (None, None, None)
+    from timescales.workforce.caseloads import NOT_KNOWN_IN_POST
+
+    assert last["why"] == NOT_KNOWN_IN_POST
+    # on a month end when IRO03 still held EX11, the figure is there
+    assert any(v["children"] == 1 and v["status"] == "below" for v in iro03["values"])
+
+
+def test_an_iro_on_the_list_or_with_a_worker_record_holding_nobody_is_0() -> None:
+    """Listed (or employed by their worker record), an IRO holding nobody has a caseload of 0."""
+    as_of = dt.date(2024, 3, 31)
+    run = Pipeline(RULES, as_of)
+    agg = Aggregator(run.ruleset, as_of, iro_list={"IRO03": 1.0})
+    for record, result in run.checked(run.items([ROOT / "examples" / "children.jsonl"])):
+        agg.add(result, record)
+    data = agg.to_dict(run.summary)
+    (section,) = data["workforce"]["caseloads"]
+    (iro03,) = [r for r in section["rows"] if r["worker"] == "IRO03"]
+    assert iro03["values"][-1]["children"] == 0 and iro03["values"][-1]["status"] == "below"
+    assert section["at_as_of"] == {"above": 0, "within": 0, "below": 3}
+    assert {k: data["caseloads"]["iro"][k] for k in ("above", "within", "below")} == (
+        section["at_as_of"]
+    )

@@ -9,6 +9,7 @@ The period is the one the IRO caseload (IR001) uses: the latest ``became_looked_
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,20 @@ if TYPE_CHECKING:
 
 PERMANENCE_RULE = "LA008"
 REVIEW_RULES = ("LA005", "LA006", "LA007")
+# what opens a period of care: without it no child can be counted looked after
+PERIOD_EVENT = "became_looked_after"
+# the words ``RuleSet.assessable`` gives a rule whose events the inputs cannot carry
+NOT_CARRIED = "the input does not carry "
+
+
+def period_not_carried(not_assessable: Mapping[str, str]) -> str | None:
+    """Why the count of children looked after is n/a: the run's tally of rules not assessable
+    (``Summary.not_assessable``) says the inputs do not carry ``became_looked_after`` (a CIN
+    census, say), so "0 looked after" would be a guess. None when nothing says so."""
+    for why in not_assessable.values():
+        if why.startswith(NOT_CARRIED) and PERIOD_EVENT in why[len(NOT_CARRIED) :].split(", "):
+            return NOT_CARRIED + PERIOD_EVENT
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,14 @@ import orjson
 
 from ..findings import Finding, Status
 from ..workforce import Workforce
-from .counts import CouncilCounts
-from .permanence import PERMANENCE_RULE, PermanenceRow, looked_after_period, permanence_row
+from .counts import CouncilCounts, not_assessable_why
+from .permanence import (
+    PERMANENCE_RULE,
+    PermanenceRow,
+    looked_after_period,
+    period_not_carried,
+    permanence_row,
+)
 from .workload import Caseloads
 
 if TYPE_CHECKING:
@@ -188,6 +194,9 @@ FIGURE_RULES = (
     "PF004",
 )
 NOT_CHECKED = "not among the rules checked"
+# the attribute rules (the visit happened, but not as the law requires): the only source of
+# ``unmet``. When none can be assessed, the all-rules ``unmet`` is n/a (null), never 0
+UNMET_RULES = ("LA020", "PF004")
 
 
 class Aggregator:
@@ -396,7 +405,7 @@ class Aggregator:
         why: dict[str, str] = {}
         if summary is not None:
             why.update(summary.not_assessable)
-        for rule, reason in self.ruleset.inactive.items():
+        for rule, reason in self.inactive(summary).items():
             why.setdefault(rule, reason)
         checked = set(self.ruleset.ids()) if self.ruleset.report is None else self.ruleset.report
         for rule in FIGURE_RULES:
@@ -404,23 +413,39 @@ class Aggregator:
                 why.setdefault(rule, NOT_CHECKED)
         return dict(sorted(why.items()))
 
+    def inactive(self, summary: Summary | None = None) -> dict[str, str]:
+        """Rules that cannot run in this rule set (no school term dates, a council setting
+        unset), with why: those of the rules the run loaded, before the inputs narrowed them,
+        as the console's "inactive:" lines give them."""
+        loaded = summary.context.rules if summary is not None else None
+        inactive: Mapping[str, str] = getattr(loaded, "inactive", None) or self.ruleset.inactive
+        return dict(sorted(inactive.items()))
+
     def to_dict(self, summary: Summary | None = None) -> dict[str, Any]:
         """JSON-ready aggregates: the contract of ``check --aggregates``, the XLSX sheets and
         the HTML report (docs/reports.md lists every field)."""
         rules = sorted({g[0] for g in self.groups if g[0] != ALL})
         unassessable = self.unassessable(summary)
+        unmet_na = not_assessable_why(unassessable, UNMET_RULES) is not None
+
+        def figures(rule: str, stats: Stats) -> dict[str, Any]:
+            row = stats.to_dict()
+            if rule == ALL and unmet_na:
+                row["unmet"] = None  # n/a: no rule that could find one was assessed
+            return row
+
         out: dict[str, Any] = {
             "as_of": self.as_of.isoformat(),
             "period": {"from": self.since.isoformat(), "to": self.as_of.isoformat()},
             "la": self.ruleset.la,
             "children_checked": self.children,
-            "overall": self.stats().to_dict(),
+            "overall": figures(ALL, self.stats()),
             "overdue_open": self.open_overdue,
             "rules": [{**self.rule_info(r), **self.stats(r).to_dict()} for r in rules],
         }
         for dimension in DIMENSIONS:
             rows = [
-                {"rule": rule, dimension: key, **stats.to_dict()}
+                {"rule": rule, dimension: key, **figures(rule, stats)}
                 for (rule, dim, key), stats in self.groups.items()
                 if dim == dimension
             ]
@@ -434,13 +459,19 @@ class Aggregator:
         sections = self.workforce.caseload_sections()
         out["caseloads"] = self.caseloads.to_dict(sections)
         out["counts"] = self.counts.to_dict(unassessable)
-        plan_na = PERMANENCE_RULE in unassessable
+        # n/a (null) with why: the count when the inputs cannot carry a period of care, the
+        # plans when LA008 is not assessable
+        period_why = None
+        if summary is not None and not self.permanence["looked_after"]:
+            period_why = period_not_carried(summary.not_assessable)
+        plan_why = period_why or not_assessable_why(unassessable, (PERMANENCE_RULE,))
         out["permanence"] = {
-            "looked_after": self.permanence["looked_after"],
-            "with_plan": None if plan_na else self.permanence["with_plan"],
+            "looked_after": None if period_why else self.permanence["looked_after"],
+            "with_plan": None if plan_why else self.permanence["with_plan"],
             "without_plan_past_due": (
-                None if plan_na else self.permanence["without_plan_past_due"]
+                None if plan_why else self.permanence["without_plan_past_due"]
             ),
+            "why": plan_why,
         }
         out["not_assessable"] = unassessable
         loaded_rules: Any = summary.context.rules if summary is not None else None
@@ -466,7 +497,7 @@ class Aggregator:
                 "events_after_as_of": summary.events_after_as_of,
                 "data_quality_notes": sum(summary.quality.values()),
                 "not_assessable": dict(sorted(summary.not_assessable.items())),
-                "inactive": dict(sorted(self.ruleset.inactive.items())),
+                "inactive": self.inactive(summary),
                 "completeness": summary.completeness(),
             }
         return out

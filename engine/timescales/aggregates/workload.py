@@ -11,7 +11,8 @@ records but missing from the list counts as its worker record's FTE, else 1.0, a
 Worker caseloads count the children each worker holds (the record's ``worker``) that have live
 statutory work at as_of: a finding pending, or overdue on a case still open. A council's plugin
 can set a threshold with a ``worker_caseload`` rule counting ``allocated`` children (its
-``range``).
+``range``, per FTE); the verdict is that rule's one verdict at as_of, from the workforce
+caseloads (children allocated per FTE), never a second one on the live count.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..kinds.workforce import WorkerCaseloadRule, caseload_rules
-from ..workforce.caseloads import IRO, iro_rows, status
+from ..workforce.caseloads import IRO, iro_rows
 
 if TYPE_CHECKING:
     from ..ruleset.ruleset import RuleSet
@@ -74,23 +75,61 @@ class Caseloads:
         if worker and live:
             self.worker[worker] += 1
 
-    def worker_rows(self) -> list[dict[str, Any]]:
+    def worker_rows(self, section: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """A row per worker with live work: ``children`` (with live work, by the children's
+        records), and the caseload rule's one verdict at as_of, that of its workforce section
+        (``section``): ``allocated`` children as the rule counts them, ``fte``, ``per_fte`` and
+        ``status`` against the range per FTE; ``why`` says why there is no verdict, or why the
+        worker records allocate fewer children than the children's records name."""
         rule = self.worker_rule
-        return [
-            {
+        judged = {r["worker"]: r for r in section["rows"]} if section else {}
+        rows = []
+        for name, count in sorted(self.worker.items()):
+            row: dict[str, Any] = {
                 "worker": name,
                 "children": count,
-                "status": status(count, rule.range.low, rule.range.high) if rule else None,
+                "status": None,
+                "allocated": None,
+                "fte": None,
+                "per_fte": None,
+                "why": None,
             }
-            for name, count in sorted(self.worker.items())
-        ]
+            found = judged.get(name)
+            if rule is not None and section is not None and found is None:
+                row["why"] = (
+                    f"{rule.id} counts the allocations in the worker records; none gives this "
+                    "worker any"
+                )
+            elif rule is not None and section is not None and found is not None:
+                last = found["values"][-1]
+                row.update(
+                    status=last["status"],
+                    allocated=last["children"],
+                    fte=found["fte"],
+                    per_fte=last["per_fte"],
+                )
+                if last["status"] is None:
+                    row["why"] = last.get("why") or f"no {rule.id} verdict at {last['date']}"
+                elif section["source"] == "workers" and (last["children"] or 0) < count:
+                    row["why"] = (
+                        f"{rule.id} counts the allocations in the worker records: "
+                        f"{last['children']} at {last['date']}, while the records of {count} "
+                        f"{'child' if count == 1 else 'children'} with live work name this worker"
+                    )
+            rows.append(row)
+        return rows
 
     def to_dict(self, sections: list[dict[str, Any]]) -> dict[str, Any]:
-        """Today's shape; ``sections``: the workforce caseload sections (IR001's among them)."""
+        """Today's shape; ``sections``: the workforce caseload sections (IR001's among them, and
+        the social workers' rule's, whose verdicts the worker rows take)."""
         rule = self.iro_rule
         section = next((s for s in sections if rule is not None and s["rule"] == rule.id), None)
         iro = iro_rows(section, self.iro_list)
-        worker_rows = self.worker_rows()
+        worker_rule = self.worker_rule
+        worker_section = next(
+            (s for s in sections if worker_rule is not None and s["rule"] == worker_rule.id), None
+        )
+        worker_rows = self.worker_rows(worker_section)
         return {
             "iro": {
                 **_rule_dict(self.iro_rule),

@@ -108,12 +108,22 @@ BREACH_COLUMNS = (*TABLE_COLUMNS, "team", "worker", "exception", "cite", "overri
 
 
 def due_count(row: Mapping[str, Any]) -> int:
-    """The findings a row's % on time is over: met, late, overdue and unmet (pending left out)."""
-    return int(row["met"] + row["late"] + row["overdue"] + row["unmet"])
+    """The findings a row's % on time is over: met, late, overdue and unmet (pending left out;
+    unmet null, n/a, when no rule that finds one was assessed: none was found)."""
+    return int(row["met"] + row["late"] + row["overdue"] + (row["unmet"] or 0))
 
 
 def breach_count(row: Mapping[str, Any]) -> int:
-    return int(row["late"] + row["overdue"] + row["unmet"])
+    return int(row["late"] + row["overdue"] + (row["unmet"] or 0))
+
+
+def _unmet_why(agg: Mapping[str, Any]) -> str:
+    """Why the all-rules ``unmet`` is null (n/a): LA020 and PF004 not assessable."""
+    return not_assessable_why(agg.get("not_assessable") or {}, UNMET_RULES) or UNKNOWN
+
+
+def _na_markup(why: str) -> str:
+    return Markup('<abbr class="na" title="n/a: {}">n/a</abbr>').format(why)
 
 
 def num(value: float | None) -> str:
@@ -306,14 +316,14 @@ def _worst_first(rows: Iterable[Mapping[str, Any]], key: str) -> list[Mapping[st
     )
 
 
-def _stats(row: Mapping[str, Any]) -> list[str]:
+def _stats(row: Mapping[str, Any], unmet_why: str = "") -> list[str]:
     return [
         num(row["children"]),
         num(row["met"]),
         num(row["late"]),
         num(row["overdue"]),
         num(row["pending"]),
-        num(row["unmet"]),
+        _na_markup(unmet_why or UNKNOWN) if row["unmet"] is None else num(row["unmet"]),
         pct(row["on_time"], 1),
         days(row["median_days_late"]),
         days(row["p90_days_late"]),
@@ -526,7 +536,7 @@ def _trend(agg: Mapping[str, Any]) -> dict[str, Any]:
         desc = "Nothing was due in any month up to the as-of date."
     line = line_chart("chart-trend", points, title="% on time by month due", desc=desc)
     months = [r["month"] for r in recent]
-    series = {s: [int(r[s]) for r in recent] for s in ("met", *BREACH_STATUSES)}
+    series = {s: [int(r[s] or 0) for r in recent] for s in ("met", *BREACH_STATUSES)}
     breaches = [breach_count(r) for r in recent]
     desc2 = "Findings due each month by status (met, late, overdue, unmet), all rules. " + (
         f"Most breaches: {max(breaches):,} in {month_label(months[breaches.index(max(breaches))])}."
@@ -536,8 +546,9 @@ def _trend(agg: Mapping[str, Any]) -> dict[str, Any]:
     stack = stacked_columns(
         "chart-status", months, series, title="Findings due by month and status", desc=desc2
     )
+    unmet_why = _unmet_why(agg)
     table = [
-        [month_label(r["month"]), *_stats(r)]
+        [month_label(r["month"]), *_stats(r, unmet_why)]
         for r in sorted((r for r in agg["by_month"] if r["rule"] == "*"), key=lambda r: r["month"])
     ]
     return {
@@ -603,15 +614,16 @@ def _teams(agg: Mapping[str, Any], rule_order: Sequence[str]) -> dict[str, Any]:
         matrix.append({"rule": rule, "title": title, "cells": line})
     # workers under their teams
     team_of = agg.get("worker_teams") or {}
+    unmet_why = _unmet_why(agg)
     groups: dict[str, list[list[str]]] = {}
     for r in sorted((r for r in agg["by_worker"] if r["rule"] == "*"), key=lambda r: r["worker"]):
         groups.setdefault(team_of.get(r["worker"]) or "(no team)", []).append(
-            [r["worker"], *_stats(r)]
+            [r["worker"], *_stats(r, unmet_why)]
         )
     workers = sorted(groups.items(), key=lambda kv: (kv[0] == "(no team)", kv[0]))
-    iros = [[r["iro"], *_stats(r)] for r in agg["by_iro"] if r["rule"] == "*"]
+    iros = [[r["iro"], *_stats(r, unmet_why)] for r in agg["by_iro"] if r["rule"] == "*"]
     return {
-        "teams": [[r["team"], *_stats(r)] for r in teams],
+        "teams": [[r["team"], *_stats(r, unmet_why)] for r in teams],
         "chart": chart,
         "desc": desc,
         "heat": heat,
@@ -698,11 +710,23 @@ def _caseloads(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
     if worker["rows"]:
         out["worker"] = {
             "threshold": (
-                f"local range {worker['low']}–{worker['high']} ({worker['rule']})"
+                f"against the local range {worker['low']}–{worker['high']} ({worker['rule']}), "
+                "children allocated per FTE: the verdict the Workforce section gives"
                 if worker["rule"]
                 else "no local threshold set (a council plugin can set one)"
             ),
-            "rows": [[r["worker"], num(r["children"]), r["status"]] for r in worker["rows"]],
+            "ruled": bool(worker["rule"]),
+            # the caseload rule's one verdict, per FTE (why: none, or the counts differ)
+            "rows": [
+                [
+                    r["worker"],
+                    num(r["children"]),
+                    r["status"],
+                    num(r.get("per_fte")),
+                    r.get("why"),
+                ]
+                for r in worker["rows"]
+            ],
         }
     return out
 
@@ -925,13 +949,16 @@ def _wf_timeliness(
         for r in group:
             rate = r.get("on_time")
             status = rag(rate)
+            # a rule not assessed: every figure n/a with its reason (never 0)
+            why = r.get("why") or NOTHING_DUE
             lines.append(
                 {
                     "team": r.get("team") or ALL_TEAMS,
-                    "cells": [num(r["met"]), num(r["late"]), num(r["overdue"]), num(r["pending"])],
-                    "rate": Figure(pct(rate, 1))
-                    if rate is not None
-                    else Figure("n/a", NOTHING_DUE),
+                    "cells": [
+                        Figure("n/a", why) if r[k] is None else Figure(num(r[k]))
+                        for k in ("met", "late", "overdue", "pending")
+                    ],
+                    "rate": Figure(pct(rate, 1)) if rate is not None else Figure("n/a", why),
                     "status": status,
                     "mark": rag_mark(status),
                 }
@@ -1004,8 +1031,14 @@ def _permanence(agg: Mapping[str, Any], na: NotAssessable) -> dict[str, Any]:
     p = agg["permanence"]
     plan_why = na.of(PERMANENCE_RULE)
     reviews_why = na.of(*REVIEW_RULES)
+    # null when the inputs cannot carry a period of care (a CIN census): n/a, never "0"
+    looked_after = (
+        Figure("n/a", p.get("why") or UNKNOWN)
+        if p["looked_after"] is None
+        else Figure(num(p["looked_after"]))
+    )
     return {
-        "looked_after": num(p["looked_after"]),
+        "looked_after": looked_after,
         "with_plan": na.figure(num(p["with_plan"]), PERMANENCE_RULE),
         "without_plan_past_due": na.figure(num(p["without_plan_past_due"]), PERMANENCE_RULE),
         "plan_na": plan_why,
@@ -1118,6 +1151,7 @@ def render(
         {"rule": rule, "title": "", "why": why}
         for rule, why in (agg.get("not_assessable") or {}).items()
     ]
+    banner_na, banner_inactive = _banner_rules(agg, unassessed)
     context = {
         "title": title,
         "version": __version__,
@@ -1129,7 +1163,8 @@ def render(
         "script": Markup(_asset("report.js")),  # noqa: S704 (our own file)
         "unreliable": unreliable,
         "completeness": _completeness(agg),
-        "not_assessable": [r for r in unassessed if r["why"] != NOT_CHECKED],
+        "not_assessable": banner_na,
+        "inactive": banner_inactive,
         "not_checked": [r["rule"] for r in unassessed if r["why"] == NOT_CHECKED],
         "tiles": _headlines(agg, na),
         "rules": rules,
@@ -1151,6 +1186,29 @@ def render(
     }
     for chunk in _environment().get_template("report.html").generate(**context):
         out.write(chunk)
+
+
+def _banner_rules(
+    agg: Mapping[str, Any], unassessed: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The banner's rules not assessable and rules inactive, as the run's tally and the console
+    give them (the workbook's "Data completeness" sheet too): not assessable, the inputs do not
+    carry their events (``run.completeness.not_assessable``); inactive, they cannot run in this
+    rule set (``run.inactive``: no school term dates, a council setting unset). Made from
+    aggregates alone (no run), every rule whose figures are n/a, as before."""
+    run = agg.get("run") or {}
+    tally = (run.get("completeness") or {}).get("not_assessable")
+    if tally is None:
+        return [dict(r) for r in unassessed if r["why"] != NOT_CHECKED], []
+    titles = {r["rule"]: r.get("title") or "" for r in unassessed}
+
+    def listed(whys: Mapping[str, str]) -> list[dict[str, Any]]:
+        return [
+            {"rule": rule, "title": titles.get(rule, ""), "why": why}
+            for rule, why in sorted(whys.items())
+        ]
+
+    return listed(tally), listed(run.get("inactive") or {})
 
 
 def _cite_rows(

@@ -192,7 +192,9 @@ class _Book:
             (8, 30, 60, 16, *([11] * len(STATS)), 60, 60),
         )
         self.dims = {
-            dim: Sheet(wb, title, ("Rule", label, *stat_heads), (12, 14, *([11] * len(STATS))))
+            dim: Sheet(
+                wb, title, ("Rule", label, *stat_heads, "Note"), (12, 14, *([11] * len(STATS)), 60)
+            )
             for dim, title, label in DIMENSION_SHEETS
         }
         self.targets = Sheet(
@@ -219,9 +221,10 @@ class _Book:
         self.workers = Sheet(
             wb,
             "Worker caseloads",
-            ("Worker", "Children", "Low", "High", "Status"),
-            (16, 10, 8, 8, 10),
-        )
+            ("Worker", "Children", "Low", "High", "Status", "Allocated", "FTE",
+             "Allocated per FTE", "Note"),
+            (16, 10, 8, 8, 10, 10, 8, 16, 60),
+        )  # fmt: skip
         self.counts = Sheet(wb, "Counts", ("Measure", "Value", "Note", "Key"), (66, 14, 60, 44))
         self.tracker = Sheet(
             wb,
@@ -263,13 +266,19 @@ def _rules_sheet(rules: Sheet, agg: Mapping[str, Any]) -> None:
 
 
 def _dimension_sheets(dims: Mapping[str, Sheet], agg: Mapping[str, Any]) -> None:
+    from ..aggregates.counts import not_assessable_why
+    from ..aggregates.summary import UNMET_RULES
+
+    # the all-rules unmet is null (n/a) when no rule that finds one was assessed: empty, and why
+    why = not_assessable_why(agg.get("not_assessable") or {}, UNMET_RULES) or "not known"
     for dim, _, _ in DIMENSION_SHEETS:
         sheet = dims[dim]
         for r in agg[f"by_{dim}"]:
             key: Any = r[dim]
             if dim == "month":
                 key = sheet.cell(_date(key + "-01"), MONTH)
-            sheet.append([_rule(r["rule"]), key, *_stats_cells(sheet, r)])
+            note = _na(why) if r["unmet"] is None else None
+            sheet.append([_rule(r["rule"]), key, *_stats_cells(sheet, r), note])
 
 
 def _targets_sheet(targets: Sheet, agg: Mapping[str, Any]) -> None:
@@ -295,7 +304,19 @@ def _caseload_sheets(iros: Sheet, workers: Sheet, agg: Mapping[str, Any]) -> Non
         iros.append([*cells, r["status"], r["listed"]])
     worker = agg["caseloads"]["worker"]
     for r in worker["rows"]:
-        workers.append([r["worker"], r["children"], worker["low"], worker["high"], r["status"]])
+        workers.append(
+            [
+                r["worker"],
+                r["children"],
+                worker["low"],
+                worker["high"],
+                r["status"],
+                r.get("allocated"),
+                r.get("fte"),
+                r.get("per_fte"),
+                r.get("why"),
+            ]
+        )
 
 
 ALL_TEAMS = "(all teams)"
@@ -352,17 +373,17 @@ def _workforce_sheets(wb: Workbook, agg: Mapping[str, Any]) -> list[Sheet]:
     )
     for t in wf.get("timeliness") or ():
         rate = t.get("on_time")
+        counts = [t[k] for k in ("met", "late", "overdue", "pending")]
+        # a rule not assessed: every figure n/a, with its reason (never 0)
+        why = t.get("why") or "nothing was due"
         on_time.append(
             [
                 t["rule"],
                 t.get("name"),
                 t.get("team") or ALL_TEAMS,
-                t["met"],
-                t["late"],
-                t["overdue"],
-                t["pending"],
+                *(NA if n is None else n for n in counts),
                 NA if rate is None else on_time.cell(rate, PERCENT),
-                _na("nothing was due") if rate is None else None,
+                _na(why) if rate is None or None in counts else None,
             ]
         )
     targets = Sheet(
@@ -624,7 +645,10 @@ def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
     o = agg["overall"]
     unassessable = agg.get("not_assessable") or {}
     unmet_na = not_assessable_why(unassessable, ("LA020", "PF004"))
-    plan_na = not_assessable_why(unassessable, (PERMANENCE_RULE,))
+    # the count is null when the inputs cannot carry a period of care (why: its own)
+    perm = agg["permanence"]
+    looked_after_na = (perm.get("why") or "not known") if perm["looked_after"] is None else None
+    plan_na = looked_after_na or not_assessable_why(unassessable, (PERMANENCE_RULE,))
     rows: list[tuple[str, Any, str | None]] = [
         ("As of", sheet.cell(_date(agg["as_of"]), DATE), None),
         ("Period from", sheet.cell(_date(agg["period"]["from"]), DATE), None),
@@ -650,7 +674,11 @@ def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
         ("Median days late (late and overdue)", o["median_days_late"], None),
         ("90th percentile days late (late and overdue)", o["p90_days_late"], None),
         ("Overdue now on open cases", agg["overdue_open"], None),
-        ("Looked after at the date", agg["permanence"]["looked_after"], None),
+        (
+            "Looked after at the date",
+            agg["permanence"]["looked_after"],
+            _na(looked_after_na) if looked_after_na else None,
+        ),
         (
             "… with a permanence plan",
             agg["permanence"]["with_plan"],
@@ -743,7 +771,24 @@ def _completeness(
         ),
     ]
     rows += [(f"Not assessed: {n['rule']}", n["count"], n["why"]) for n in c["not_assessed"]]
+    # the rules set aside, in the console's and the report banner's words and counts
+    inactive = run.get("inactive") or {}
+    rows.append(
+        (
+            "Rules not assessable",
+            len(c["not_assessable"]),
+            "the inputs do not carry their events: their figures are n/a",
+        )
+    )
     rows += [(f"Not assessable: {k}", None, _na(v)) for k, v in c["not_assessable"].items()]
+    rows.append(
+        (
+            "Rules inactive",
+            len(inactive),
+            "they cannot run in this rule set: their figures are n/a",
+        )
+    )
+    rows += [(f"Inactive: {k}", None, _na(v)) for k, v in inactive.items()]
     rows += [
         ("Data-quality notes", c["data_quality_notes"], None),
         ("Events after the as-of date ignored", c["events_after_as_of"], None),

@@ -6,8 +6,10 @@ record gives allocations in the rule's roles (``source: workers``); otherwise fr
 children's records (``source: children``): for ``count: looked_after`` each child looked after
 that day under the IRO of its latest ``iro_assigned`` in the open period (``IroHistory``), for
 ``count: allocated`` each child under its record's ``worker``, known at as_of only (earlier
-snapshots n/a). FTE: the ``--iros`` list for IROs, else the worker record's ``fte``, else 1.0
-(``fte_from``: list, record, default). Memory is bounded by snapshots times workers.
+snapshots n/a). A day a holder holds nobody is n/a unless the IRO list or their worker record
+shows them in post (employed that day): the children's records alone cannot tell a caseload of 0
+from someone who has left. FTE: the ``--iros`` list for IROs, else the worker record's ``fte``,
+else 1.0 (``fte_from``: list, record, default). Memory is bounded by snapshots times workers.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ NOT_IN_POST = "not in post that day"
 KNOWN_AT_AS_OF = (
     "the children's records give each child's allocated worker only as of the date: no figure "
     "for an earlier month"
+)
+# a holder met only in the children's records on other days (an IRO whose last child left
+# care): holding nobody that day, and nothing (no IRO list, no worker record) says they were
+# still in post, so there is no caseload to judge (never "0, below the range")
+NOT_KNOWN_IN_POST = (
+    "holds no child that day, and no IRO list (--iros) or worker record shows them in post"
 )
 
 
@@ -165,6 +173,8 @@ class Caseloads:
             why = None if day in known else KNOWN_AT_AS_OF
             if children == 0 and record is not None and not record.employed_on(day):
                 children, why = None, NOT_IN_POST  # no caseload to judge that day
+            elif children == 0 and record is None and name not in listed:
+                children, why = None, NOT_KNOWN_IN_POST
             nq = record is not None and record.newly_qualified_on(day)
             bounds = rule.newly_qualified if nq and rule.newly_qualified else rule.range
             per_fte = None if children is None else round(children / fte, 2)

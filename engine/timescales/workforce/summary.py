@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..ruleset.ruleset import ChildResult, RuleSet
 
 RATE_DIGITS = 6
+NOTHING_DUE = "nothing was due"
 
 
 class Workforce:
@@ -97,9 +98,12 @@ class Workforce:
         rows.sort(key=lambda r: str(r["rule"]))
         return rows
 
-    def timeliness(self) -> list[dict[str, Any]]:
+    def timeliness(self, not_assessed: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         """Per interval or deadline rule: the findings by status and % on time, for all teams
-        (team null) and per team."""
+        (team null) and per team. A rule not assessed here (``not_assessed``: rule -> why, as
+        ``rules`` gives it) has every figure null with ``why``: n/a, never 0. ``why`` is also
+        set when only % on time is null (nothing was due)."""
+        not_assessed = not_assessed or {}
         groups: dict[tuple[str, str | None], Counter[str]] = {}
         for rule in timed_rules(self.ruleset.workforce):
             groups[(rule.id, None)] = Counter()
@@ -112,16 +116,19 @@ class Workforce:
             groups.items(), key=lambda g: (g[0][0], g[0][1] or "")
         ):
             due = counts["met"] + counts["late"] + counts["overdue"]
+            na = rule_id in not_assessed and not counts
+            figures: dict[str, Any] = {
+                status: None if na else counts[status]
+                for status in ("met", "late", "overdue", "pending")
+            }
             rows.append(
                 {
                     "rule": rule_id,
                     "name": names.get(rule_id, ""),
                     "team": team,
-                    "met": counts["met"],
-                    "late": counts["late"],
-                    "overdue": counts["overdue"],
-                    "pending": counts["pending"],
+                    **figures,
                     "on_time": round(counts["met"] / due, RATE_DIGITS) if due else None,
+                    "why": not_assessed[rule_id] if na else None if due else NOTHING_DUE,
                 }
             )
         return rows
@@ -153,10 +160,12 @@ class Workforce:
         self, unassessable: Mapping[str, str] | None = None, loaded: RuleSet | None = None
     ) -> dict[str, Any]:
         targets = target_rules(self.ruleset.workforce)
+        rules = self.rules(unassessable or {}, loaded)
+        not_assessed = {r["rule"]: r["why"] or "not assessed" for r in rules if not r["assessed"]}
         return {
             "workers": len(self.workers),
-            "rules": self.rules(unassessable or {}, loaded),
-            "timeliness": self.timeliness(),
+            "rules": rules,
+            "timeliness": self.timeliness(not_assessed),
             "caseloads": self.caseload_sections(),
             "targets": target_rows(targets, self.workers, self.as_of),
             "supervision_due": self.supervision_due(),
