@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Status, row_dict
+from ..ruleset.ruleset import NOT_CARRIED
 
 if TYPE_CHECKING:
     from ..records import ChildRecord
@@ -23,8 +24,6 @@ PERMANENCE_RULE = "LA008"
 REVIEW_RULES = ("LA005", "LA006", "LA007")
 # what opens a period of care: without it no child can be counted looked after
 PERIOD_EVENT = "became_looked_after"
-# the words ``RuleSet.assessable`` gives a rule whose events the inputs cannot carry
-NOT_CARRIED = "the input does not carry "
 
 
 def period_not_carried(not_assessable: Mapping[str, str]) -> str | None:

@@ -29,6 +29,11 @@ from ..rules.settings import Unsettled
 Checker = Callable[[Context], Iterator[Finding]]
 
 
+# why a rule is not assessable when the inputs cannot give its events (``RuleSet.assessable``),
+# followed by those event types; the aggregates read it (a CIN census: no period of care)
+NOT_CARRIED = "the input does not carry "
+
+
 def needed_event_types(rule: Rule, heads: Heads) -> set[str]:
     """Event types without which a rule can never be met or started: its clock and what
     satisfies it (a schedule's opening and event; a milestone's schedule and its own)."""
@@ -210,7 +215,7 @@ class RuleSet:
         for rule in self.rules:
             missing = sorted(needed_event_types(rule, heads) - supplied)
             if missing:
-                why[rule.id] = "the input does not carry " + ", ".join(missing)
+                why[rule.id] = NOT_CARRIED + ", ".join(missing)
             else:
                 keep.append(rule)
         kept = {r.id for r in keep}
