@@ -35,6 +35,9 @@ class Status(StrEnum):
 
 # unmet is a breach with no days late: days-late figures are over late and overdue only
 BREACHES = frozenset({Status.LATE, Status.OVERDUE, Status.UNMET})
+# the rules that can find an instance unmet (the attribute rules): where none of them is
+# assessed in a run, every count of unmet is n/a, never 0
+UNMET_RULES = ("LA020", "PF004")
 FIELDS = (
     "id",
     "rule",

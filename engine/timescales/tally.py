@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .contract import ImportContext
-from .findings import BREACHES, Status
+from .findings import BREACHES, UNMET_RULES, Status
 
 
 @dataclass(slots=True)
@@ -76,8 +76,29 @@ class Summary:
         total = met + breaches
         return (met / total if total else None), total
 
+    def unmet_na(self) -> bool:
+        """Whether this run's count of unmet findings is n/a: no rule that can find one
+        (UNMET_RULES) was assessed (not in the rules checked, not assessable from the inputs, or
+        inactive), as the aggregates' ``overall.unmet`` is null then."""
+        rules = self.context.rules
+        if rules is None or self.findings[Status.UNMET.value]:
+            return False
+        report = getattr(rules, "report", None)
+        inactive = getattr(rules, "inactive", None) or {}
+        return not any(
+            rule in rules.by_id
+            and (report is None or rule in report)
+            and rule not in self.not_assessable
+            and rule not in inactive
+            for rule in UNMET_RULES
+        )
+
     def line(self) -> str:
-        statuses = ", ".join(f"{n} {status}" for status, n in self.statuses().items())
+        na = self.unmet_na()
+        statuses = ", ".join(
+            f"{status} n/a" if na and status == Status.UNMET.value else f"{n} {status}"
+            for status, n in self.statuses().items()
+        )
         text = (
             f"children read {self.read}, checked {self.checked}, rejected {self.rejected}; "
             f"findings: {statuses}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_module, write_jsonl
+from conftest import ROOT, run_module, write_jsonl
 from timescales.backends import durable_available
 
 LATE = {
@@ -250,3 +250,13 @@ def test_rules_option_reports_only_the_rules_asked_for(cli) -> None:
     )
     rules = {json.loads(line)["rule"] for line in res.out.splitlines()}
     assert rules == {"LA008"}  # LA005-LA007 are evaluated (LA008 needs them), not reported
+
+
+def test_the_summary_says_unmet_n_a_when_no_rule_could_find_one(cli) -> None:
+    """LA020 and PF004 alone can find a visit unmet: with neither among the rules checked the
+    summary line says ``unmet n/a``, never ``0 unmet``; with them, it counts."""
+    example = str(ROOT / "examples" / "children.jsonl")
+    some = cli("check", example, "--as-of", "2024-03-31", "--rules", "AS001", "--format", "jsonl")
+    assert "0 pending, unmet n/a;" in some.err
+    every = cli("check", example, "--as-of", "2024-03-31", "--format", "jsonl")
+    assert "pending, 2 unmet;" in every.err

@@ -61,6 +61,8 @@ def test_console_report_workbook_and_service_agree(cli, tmp_path: Path) -> None:
     assert said["rows_rejected"] == 5 and said["children_read"] == 30, line
     assert said["partial_history"] > 0 and "files skipped 1" in line, line
     statuses = {s: skipped(line, rf"(\d+) {s}\b") for s in STATUSES}
+    # a 903 return carries no visits: no rule that can find an unmet one is assessed
+    assert "pending, unmet n/a;" in line, line
     # the same line when the children are checked in worker processes
     res = cli("check", str(data), "--as-of", AS_OF, "--format", "jsonl", "--jobs", "2")
     assert summary_line(res.err) == line

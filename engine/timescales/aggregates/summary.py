@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from ..findings import Finding, Status
+from ..findings import UNMET_RULES, Finding, Status
 from ..workforce import Workforce
 from .counts import CouncilCounts, not_assessable_why
 from .permanence import (
@@ -194,9 +194,6 @@ FIGURE_RULES = (
     "PF004",
 )
 NOT_CHECKED = "not among the rules checked"
-# the attribute rules (the visit happened, but not as the law requires): the only source of
-# ``unmet``. When none can be assessed, the all-rules ``unmet`` is n/a (null), never 0
-UNMET_RULES = ("LA020", "PF004")
 
 
 class Aggregator:

@@ -40,7 +40,7 @@ from ..aggregates.counts import (
 from ..aggregates.permanence import COLUMNS as PERMANENCE_COLUMNS
 from ..aggregates.permanence import PERMANENCE_RULE, REVIEW_RULES
 from ..aggregates.summary import NOT_CHECKED
-from ..findings import Finding
+from ..findings import UNMET_RULES, Finding
 from ..version import __version__
 from ..workforce.caseloads import NOT_IN_POST
 from . import TABLE_COLUMNS, extras_note
@@ -98,7 +98,6 @@ __all__ = [
 BREACH_STATUSES = ("late", "overdue", "unmet")
 TREND_MONTHS = 24  # at most this many months in the trend charts (every month is in the table)
 FIRST_PAGE = 100  # rows of the breach list and the tracker written as HTML (and per page)
-UNMET_RULES = ("LA020", "PF004")
 IRO_RULE = "IR001"
 
 # the terminal table's columns, then who holds the case and why it is as it is: the recorded

@@ -28,7 +28,7 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
-from ..findings import EXTRA_FIELDS, Finding
+from ..findings import EXTRA_FIELDS, UNMET_RULES, Finding
 from . import CSV_COLUMNS, extras_note
 
 if TYPE_CHECKING:
@@ -267,7 +267,6 @@ def _rules_sheet(rules: Sheet, agg: Mapping[str, Any]) -> None:
 
 def _dimension_sheets(dims: Mapping[str, Sheet], agg: Mapping[str, Any]) -> None:
     from ..aggregates.counts import not_assessable_why
-    from ..aggregates.summary import UNMET_RULES
 
     # the all-rules unmet is null (n/a) when no rule that finds one was assessed: empty, and why
     why = not_assessable_why(agg.get("not_assessable") or {}, UNMET_RULES) or "not known"
