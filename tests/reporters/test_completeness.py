@@ -244,3 +244,18 @@ def test_files_skipped_and_tables_rejected_are_in_every_output(cli, tmp_path: Pa
         r[0]: r[1] for r in load_workbook(book)["Data completeness"].iter_rows(values_only=True)
     }
     assert sheet["Files or sheets skipped"] == 1 and sheet["Tables rejected whole"] == 1
+
+
+def test_the_banner_counts_the_events_after_as_of_the_console_counts(cli, tmp_path: Path) -> None:
+    """The console's "events after as-of ignored N" is in the banner too, and the headline
+    tile of overdue findings says it counts those on open cases (the rule table counts every
+    overdue finding)."""
+    page = tmp_path / "report.html"
+    example = Path(__file__).resolve().parents[2] / "examples" / "children.jsonl"
+    res = cli("report", str(example), "--as-of", "2024-03-31", "-o", str(page))
+    assert res.code == 0, res.err
+    said = re.search(r"events after as-of ignored (\d+)", res.err)
+    assert said and said.group(1) == "1"
+    text = page.read_text(encoding="utf-8")
+    assert re.search(r'id="events-after-as-of">1<', text)
+    assert "overdue on open cases" in text and ">overdue now<" not in text

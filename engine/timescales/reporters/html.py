@@ -359,7 +359,7 @@ def _headlines(agg: Mapping[str, Any], na: NotAssessable) -> list[Tile]:
         Tile(Figure(num(breach_count(o))), "breaches", "bad", hint="late, overdue or unmet"),
         Tile(
             Figure(num(agg.get("overdue_open", 0))),
-            "overdue now",
+            "overdue on open cases",
             "bad",
             hint="overdue findings whose case is still open at the as-of date",
         ),
