@@ -114,37 +114,17 @@ def test_check_reports_the_new_standards(cli, tmp_path: Path) -> None:
     alone.write_text("".join(json.dumps(r) + "\n" for r in records))
     path = tmp_path / "children.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in [*records, carries]))
-    res = cli(
-        "check",
-        str(alone),
-        "--as-of",
-        "2024-03-31",
-        "--la",
-        "lancashire",
-        "--format",
-        "jsonl",
-        "--rules",
-        "LANC003,LANC005,LANC006,LANC013",
-        "--settings",
-        str(SETTINGS),
-    )
+
+    def check(given: Path):  # type: ignore[no-untyped-def]
+        rules = "LANC003,LANC005,LANC006,LANC013"
+        args = ("--as-of", "2024-03-31", "--la", "lancashire", "--format", "jsonl")
+        return cli("check", str(given), *args, "--rules", rules, "--settings", str(SETTINGS))
+
+    res = check(alone)
     assert {json.loads(line)["rule"] for line in res.out.splitlines()} == {"LANC005", "LANC006"}
     said = "not assessable: LANC003: the input does not carry lancashire.head_of_service_notified"
     assert said in res.err
-    res = cli(
-        "check",
-        str(path),
-        "--as-of",
-        "2024-03-31",
-        "--la",
-        "lancashire",
-        "--format",
-        "jsonl",
-        "--rules",
-        "LANC003,LANC005,LANC006,LANC013",
-        "--settings",
-        str(SETTINGS),
-    )
+    res = check(path)
     found = {f["rule"]: f for f in map(json.loads, res.out.splitlines())}
     assert set(found) == {"LANC003", "LANC005", "LANC006", "LANC013"}
     assert found["LANC003"]["status"] == "overdue" and found["LANC003"]["due"] == "2024-03-05"
