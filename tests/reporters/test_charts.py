@@ -132,6 +132,19 @@ def test_line_chart_labels_fit_with_many_months() -> None:
     assert 6 <= len(labels) <= 14 and labels[-1] == "Dec 23"  # the latest month always
 
 
+def test_stacked_columns_write_every_months_number_due_over_two_years() -> None:
+    """24 months: the month names are thinned to fit, but each month's number due is written
+    above its column (the docs promise it; "0" over an empty month)."""
+    months = [f"{2022 + i // 12}-{i % 12 + 1:02d}" for i in range(24)]
+    due = [(i * 7) % 13 for i in range(24)]
+    root = parse(stacked_columns("s", months, {"met": due}, title="t", desc="d"))
+    totals = [t.text for t in root.iter(f"{SVG}text") if "value" in (t.get("class") or "")]
+    assert totals == [str(d) for d in due]
+    axis = [t.text or "" for t in root.iter(f"{SVG}text") if t.get("class") == "axis"]
+    names = [text for text in axis if " " in text]  # "Jan 22": the ticks are bare numbers
+    assert 1 < len(names) < 24  # the names are thinned
+
+
 def test_stacked_columns_total_and_legend() -> None:
     root = parse(
         stacked_columns(

@@ -309,7 +309,10 @@ def stacked_columns(
     n = max(1, len(months))
     slot = (x1 - x0) / n
     bar = max(2.0, slot * 0.7)
-    every = _every(n, slot, 64)
+    every = _every(n, slot, 64)  # a month's name ("Feb 24") needs about 64 px
+    # each month's number due is written above its column wherever the numbers fit (about
+    # 8 px a digit): more often than the month names, which are thinned to every k-th
+    every_total = _every(n, slot, 8 * len(f"{max(totals, default=0):,}") + 6)
     for i, month in enumerate(months):
         x = x0 + slot * i + (slot - bar) / 2
         base = float(y1)
@@ -329,10 +332,13 @@ def stacked_columns(
             f'<rect x="{x:.1f}" y="{y0}" width="{bar:.1f}" height="{y1 - y0}" fill="transparent">'
             f"<title>{escape(' '.join(tip))}</title></rect>"
         )
-        if _labelled(i, n, every):
+        if _labelled(i, n, every_total):
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{base - 5:.1f}" class="value n" '
                 f'text-anchor="middle">{totals[i]:,}</text>'
+            )
+        if _labelled(i, n, every):
+            parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{y1 + 20}" class="axis" text-anchor="middle">'
                 f"{escape(month_label(month, short=True))}</text>"
             )
