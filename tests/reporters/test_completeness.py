@@ -259,3 +259,17 @@ def test_the_banner_counts_the_events_after_as_of_the_console_counts(cli, tmp_pa
     text = page.read_text(encoding="utf-8")
     assert re.search(r'id="events-after-as-of">1<', text)
     assert "overdue on open cases" in text and ">overdue now<" not in text
+
+
+def test_how_to_read_gives_the_charts_cap_and_one_child_is_a_child(cli, tmp_path: Path) -> None:
+    """ "How to read this" gives the most months the charts show (24), not how many this run
+    happened to have; one child looked after is "1 child"."""
+    data = tmp_path / "one.jsonl"
+    record = {"child": "C1", "events": [{"type": "became_looked_after", "date": "2023-06-01"}]}
+    data.write_text(json.dumps(record) + "\n")
+    page = tmp_path / "report.html"
+    res = cli("report", str(data), "--as-of", "2024-03-31", "-o", str(page))
+    assert res.code in (0, 1), res.err
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    assert "at most the latest 24)" in text
+    assert "1 child looked after on 2024-03-31" in text

@@ -558,6 +558,7 @@ def _trend(agg: Mapping[str, Any]) -> dict[str, Any]:
         "rows": table,
         "headers": STATS_HEADERS,
         "months": len(recent),
+        "cap": TREND_MONTHS,  # the most the charts show (how to read this): not len(recent)
     }
 
 
