@@ -59,6 +59,29 @@ def read_iro_list(path: Path) -> dict[str, float]:
     return out
 
 
+def _verdict(rule: str, source: str, found: Mapping[str, Any], count: int) -> dict[str, Any]:
+    """A worker row's fields from the caseload rule's workforce row at as_of (its last value):
+    the verdict per FTE, and why there is none, or why the worker records allocate fewer
+    children than the ``count`` whose records name this worker."""
+    last = found["values"][-1]
+    why = None
+    if last["status"] is None:
+        why = last.get("why") or f"no {rule} verdict at {last['date']}"
+    elif source == "workers" and (last["children"] or 0) < count:
+        why = (
+            f"{rule} counts the allocations in the worker records: {last['children']} at "
+            f"{last['date']}, while the records of {count} "
+            f"{'child' if count == 1 else 'children'} with live work name this worker"
+        )
+    return {
+        "status": last["status"],
+        "allocated": last["children"],
+        "fte": found["fte"],
+        "per_fte": last["per_fte"],
+        "why": why,
+    }
+
+
 class Caseloads:
     """``agg["caseloads"]``: the IRO rows at as_of (IR001, from the workforce caseloads) and
     the social workers' live caseloads (children with a finding pending, or overdue on an open
@@ -95,27 +118,14 @@ class Caseloads:
                 "why": None,
             }
             found = judged.get(name)
-            if rule is not None and section is not None and found is None:
-                row["why"] = (
-                    f"{rule.id} counts the allocations in the worker records; none gives this "
-                    "worker any"
-                )
-            elif rule is not None and section is not None and found is not None:
-                last = found["values"][-1]
-                row.update(
-                    status=last["status"],
-                    allocated=last["children"],
-                    fte=found["fte"],
-                    per_fte=last["per_fte"],
-                )
-                if last["status"] is None:
-                    row["why"] = last.get("why") or f"no {rule.id} verdict at {last['date']}"
-                elif section["source"] == "workers" and (last["children"] or 0) < count:
+            if rule is not None and section is not None:  # a caseload rule gives the verdict
+                if found is None:
                     row["why"] = (
-                        f"{rule.id} counts the allocations in the worker records: "
-                        f"{last['children']} at {last['date']}, while the records of {count} "
-                        f"{'child' if count == 1 else 'children'} with live work name this worker"
+                        f"{rule.id} counts the allocations in the worker records; none gives "
+                        "this worker any"
                     )
+                else:
+                    row.update(_verdict(rule.id, section["source"], found, count))
             rows.append(row)
         return rows
 

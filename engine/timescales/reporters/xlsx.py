@@ -643,7 +643,7 @@ def _overview(sheet: Sheet, agg: Mapping[str, Any]) -> None:
 
     o = agg["overall"]
     unassessable = agg.get("not_assessable") or {}
-    unmet_na = not_assessable_why(unassessable, ("LA020", "PF004"))
+    unmet_na = not_assessable_why(unassessable, UNMET_RULES)
     # the count is null when the inputs cannot carry a period of care (why: its own)
     perm = agg["permanence"]
     looked_after_na = (perm.get("why") or "not known") if perm["looked_after"] is None else None
